@@ -1,0 +1,250 @@
+/**
+ * The engine side of the API: holds the open capture and its sessions and
+ * implements every command (arguments already validated by the dispatcher).
+ * I/O and engine pieces come in through `WorkbenchPorts`, so the same
+ * workbench serves the Electron window and `tlswb serve`, and tests can run it
+ * on real files without Electron.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import type { AnalyzerEvents } from '../core/session/analyzer-events';
+import type { FileDamage } from '../core/session/contract-json';
+import type { FieldNode } from '../core/session/field-tree';
+import type { CertificateInfo, Session, TlsMessage } from '../core/session/model';
+import type { ChainVerification } from '../core/x509/chain-verdict';
+import {
+  ApiError,
+  MAX_UPLOAD_BYTES,
+  type CertificateChainResult,
+  type CommandHandlers,
+  type FileSummary,
+  type Settings,
+} from './contract';
+import type { EventHub } from './event-hub';
+import { SessionsBatcher } from './sessions-batcher';
+import { toCertificateDto, toMessageDetail, toSessionDetail } from './session-detail';
+import { summarizeSession } from './session-summary';
+import type { SettingsStore } from './settings-store';
+
+export interface AnalyzedFile {
+  sessions: Session[];
+  packets: number;
+  linkTypes: number[];
+  damaged: FileDamage | null;
+}
+
+/** What the workbench needs from the engine and the services. */
+export interface WorkbenchPorts {
+  analyzeFile(path: string, options: { events?: AnalyzerEvents; displayName?: string }): Promise<AnalyzedFile>;
+  describeMessage(message: TlsMessage): FieldNode[];
+  verifyChain(certificates: CertificateInfo[], serverName: string | null, at: Date): Promise<ChainVerification> | ChainVerification;
+  /** Write the capture at `sourcePath` to `targetPath` as pcapng; resolves to the bytes written. */
+  savePcapng(sourcePath: string, targetPath: string): Promise<number>;
+  settings: SettingsStore;
+  /** Which transport carries this workbench. */
+  transport: 'ipc' | 'ws';
+  /** Native file dialogs, where there is a native UI (the Electron shell sets it). */
+  choosePath?: (kind: 'open' | 'save') => Promise<string | null>;
+}
+
+interface OpenCapture {
+  summary: FileSummary;
+  /** Where the bytes are on disk (an upload is kept in a temp file for Save As). */
+  sourcePath: string;
+  sessions: Session[];
+  done: boolean;
+}
+
+export class Workbench {
+  private current: OpenCapture | null = null;
+  /** Each open bumps it; events of an open that a newer one replaced are dropped. */
+  private generation = 0;
+  private uploadDir: string | null = null;
+  private readonly batcher: SessionsBatcher;
+
+  constructor(
+    private readonly ports: WorkbenchPorts,
+    private readonly events: EventHub,
+  ) {
+    this.batcher = new SessionsBatcher(
+      (payload) => this.events.emit('sessionsChanged', payload),
+      () => this.current?.sessions.length ?? 0,
+    );
+  }
+
+  readonly handlers: CommandHandlers = {
+    openFile: (path) => this.open(resolve(path), basename(path), true),
+    openBytes: (name, base64) => this.openBytes(name, base64),
+    getCurrentFile: async () => {
+      if (!this.current) return null;
+      const summary = { ...this.current.summary };
+      if (summary.state === 'loading') summary.sessionCount = this.current.sessions.length;
+      return summary;
+    },
+    listSessions: async () => this.requireFile().sessions.map(summarizeSession),
+    getSession: async (id) => toSessionDetail(this.requireSession(id)),
+    getMessage: async (sessionId, index) => {
+      const session = this.requireSession(sessionId);
+      const message = session.messages[index];
+      if (!message) throw new ApiError('not-found', `session ${sessionId} has no message ${index}`);
+      return toMessageDetail(session, index, this.describe(message));
+    },
+    getCertificateChain: (sessionId) => this.certificateChain(sessionId),
+    saveAs: async (path) => {
+      const file = this.requireFile();
+      const target = resolve(path);
+      if (target === file.sourcePath) throw new ApiError('unsupported', 'choose a different file than the one that is open');
+      const bytes = await this.ports.savePcapng(file.sourcePath, target);
+      return { path: target, bytes, format: 'pcapng' };
+    },
+    recentFiles: () => this.ports.settings.recentFiles(),
+    getSettings: () => this.ports.settings.getSettings(),
+    setSettings: async (patch: Partial<Settings>) => {
+      const settings = await this.ports.settings.setSettings(patch);
+      this.events.emit('settingsChanged', settings);
+      return settings;
+    },
+    getCapabilities: async () => ({
+      transport: this.ports.transport,
+      nativeDialogs: this.ports.choosePath !== undefined,
+      maxUploadBytes: MAX_UPLOAD_BYTES,
+    }),
+    choosePath: async (kind) => {
+      if (!this.ports.choosePath) throw new ApiError('unsupported', 'no native file dialog here');
+      return this.ports.choosePath(kind);
+    },
+  };
+
+  async dispose(): Promise<void> {
+    this.batcher.dispose();
+    if (this.uploadDir) await rm(this.uploadDir, { recursive: true, force: true });
+  }
+
+  private async open(sourcePath: string, name: string, remember: boolean, displayPath: string | null = sourcePath): Promise<FileSummary> {
+    const generation = ++this.generation;
+    try {
+      const info = await stat(sourcePath);
+      if (!info.isFile()) throw new ApiError('unreadable', `${name} is not a file`);
+    } catch (err) {
+      if (err instanceof ApiError) throw err;
+      throw new ApiError('not-found', `cannot open ${name}: ${describeIoError(err)}`);
+    }
+    const capture: OpenCapture = {
+      summary: { name, path: displayPath, packets: 0, linkTypes: [], damaged: null, sessionCount: 0, state: 'loading' },
+      sourcePath,
+      sessions: [],
+      done: false,
+    };
+    const previous = this.current;
+    this.current = capture;
+    this.batcher.markReset();
+    this.events.emit('fileOpened', { ...capture.summary });
+    const changed = (s: Session): void => {
+      if (generation === this.generation) this.batcher.changed(s.id, () => summarizeSession(s));
+    };
+    let result: AnalyzedFile;
+    try {
+      result = await this.ports.analyzeFile(sourcePath, {
+        displayName: name,
+        events: {
+          sessionOpened: (s) => {
+            if (generation !== this.generation) return;
+            capture.sessions.push(s);
+            changed(s);
+          },
+          messageDecoded: changed,
+          sessionUpdated: changed,
+          sessionClosed: changed,
+        },
+      });
+    } catch (err) {
+      if (generation === this.generation) {
+        // Nothing could be read: keep what was open before.
+        this.current = previous;
+        this.batcher.markReset();
+        if (previous) for (const s of previous.sessions) this.batcher.changed(s.id, () => summarizeSession(s));
+        this.batcher.flush();
+      }
+      throw new ApiError('unreadable', `cannot read ${name}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (generation !== this.generation) throw new ApiError('internal', `opening ${name} was replaced by a newer open`);
+    capture.sessions = result.sessions;
+    capture.done = true;
+    capture.summary = {
+      name,
+      path: displayPath,
+      packets: result.packets,
+      linkTypes: [...result.linkTypes].sort((a, b) => a - b),
+      damaged: result.damaged,
+      sessionCount: result.sessions.length,
+      state: 'ready',
+    };
+    for (const s of result.sessions) this.batcher.changed(s.id, () => summarizeSession(s));
+    this.batcher.flush();
+    if (remember && displayPath) await this.ports.settings.addRecentFile(displayPath).catch(() => undefined);
+    this.events.emit('fileOpened', { ...capture.summary });
+    return { ...capture.summary };
+  }
+
+  private async openBytes(name: string, base64: string): Promise<FileSummary> {
+    const bytes = Buffer.from(base64, 'base64');
+    if (bytes.length === 0) throw new ApiError('unreadable', `${name} is empty`);
+    if (bytes.length > MAX_UPLOAD_BYTES) throw new ApiError('too-large', `${name} is larger than ${MAX_UPLOAD_BYTES} bytes`);
+    if (!this.uploadDir) this.uploadDir = await mkdtemp(join(tmpdir(), 'tlswb-upload-'));
+    await mkdir(this.uploadDir, { recursive: true });
+    // The uploaded name is only a label: the file on disk gets a random name.
+    const safeName = basename(name).replace(/[^\w.-]/g, '_').slice(0, 100) || 'capture';
+    const path = join(this.uploadDir, `${randomBytes(6).toString('hex')}-${safeName}`);
+    await writeFile(path, bytes, { mode: 0o600 });
+    return this.open(path, basename(name), false, null);
+  }
+
+  private async certificateChain(sessionId: number): Promise<CertificateChainResult> {
+    const session = this.requireSession(sessionId);
+    // Judged at the time of the capture: what the client saw then, not what the certificate is today.
+    const atMs = Number(session.startTimeNs / 1_000_000n);
+    const result: CertificateChainResult = {
+      sessionId,
+      sni: session.sni,
+      certificates: session.certificates.map((c) => toCertificateDto(c, atMs)),
+      verification: null,
+    };
+    try {
+      result.verification = await this.ports.verifyChain(session.certificates, session.sni, new Date(atMs));
+    } catch (err) {
+      result.unavailable = `the chain could not be verified: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    return result;
+  }
+
+  private describe(message: TlsMessage): FieldNode[] {
+    try {
+      return this.ports.describeMessage(message);
+    } catch (err) {
+      // A dissector bug must not hide the bytes: show them undecoded, and say why.
+      return [{ name: 'undecoded', value: err instanceof Error ? err.message : String(err), offset: 0, length: message.raw.length }];
+    }
+  }
+
+  private requireFile(): OpenCapture {
+    if (!this.current) throw new ApiError('no-file', 'no capture is open');
+    return this.current;
+  }
+
+  private requireSession(id: number): Session {
+    const sessions = this.requireFile().sessions;
+    // Ids are list indexes (the contract); search only if a list was ever reordered.
+    const session = sessions[id]?.id === id ? sessions[id] : sessions.find((s) => s.id === id);
+    if (!session) throw new ApiError('not-found', `no session ${id}`);
+    return session;
+  }
+}
+
+function describeIoError(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,52 @@
+/**
+ * `tlswb analyze FILE [--json] [--keylog KEYS]`: every TLS handshake in a
+ * capture. JSON is the `tlswb.analysis/1` contract; without --json, one line a
+ * session.
+ */
+import type { Command } from 'commander';
+import { analyzeFile } from '../../services/analyze-file';
+import { CaptureFileError } from '../../services/capture-file';
+import type { ContractDocument } from '../../core/session/contract-json';
+import { CliError } from '../cli-error';
+import { formatSessionTable } from '../format/session-table';
+import { writeOut } from '../output';
+
+interface AnalyzeFlags {
+  json?: boolean;
+  keylog?: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('analyze')
+    .description('analyze every TLS handshake in a capture file (pcap, pcapng, gzip; - for stdin)')
+    .argument('<file>', 'capture file, or - for standard input')
+    .option('--json', 'print the tlswb.analysis/1 JSON document')
+    .option('--keylog <file>', 'TLS key log file (SSLKEYLOGFILE format) for decryption')
+    .action(async (file: string, flags: AnalyzeFlags) => {
+      let result;
+      try {
+        result = await analyzeFile(file);
+      } catch (e: unknown) {
+        if (e instanceof CaptureFileError) throw new CliError(e.message, 1);
+        throw e;
+      }
+      const doc = result.document;
+      if (flags.json) await writeOut(documentJsonChunks(doc));
+      else await writeOut([formatSessionTable(doc)]);
+      if (doc.file.damaged) {
+        process.stderr.write(
+          `tlswb: warning: ${file} is damaged after packet ${doc.file.damaged.afterPacket}: ${doc.file.damaged.reason}\n`,
+        );
+      }
+    });
+}
+
+/** The document as JSON text in pieces, one session at a time, so a big capture never builds one huge string. */
+function* documentJsonChunks(doc: ContractDocument): Generator<string> {
+  const { sessions, ...head } = doc;
+  const headText = JSON.stringify(head);
+  yield `${headText.slice(0, -1)},"sessions":[`;
+  for (let i = 0; i < sessions.length; i++) yield (i ? ',\n' : '\n') + JSON.stringify(sessions[i]);
+  yield '\n]}\n';
+}

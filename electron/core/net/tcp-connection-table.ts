@@ -1,0 +1,341 @@
+/**
+ * TCP connections as tshark's tcp.stream numbers them, each direction
+ * reassembled into an in-order byte stream.
+ *
+ * A connection is identified by its two endpoints. Its side `a` is the first
+ * packet's sender, or the SYN's sender when a SYN (without ACK) comes first, or
+ * the SYN-ACK's receiver when that comes first. A SYN whose sequence number is
+ * not the one the tuple already has in that direction starts a new connection
+ * (port reuse, as Wireshark's packet-tcp.c does); the old one ends.
+ *
+ * Memory is bounded: each direction holds at most its reassembly limits, all
+ * directions together at most `maxTotalBufferedBytes`, and the table at most
+ * `maxConnections` (past which the closed, then the longest idle, go first).
+ */
+import { TcpFlag, type TcpSegment } from './tcp-segment';
+import {
+  DEFAULT_REASSEMBLY_LIMITS,
+  TcpStreamReassembly,
+  type BufferAccount,
+  type TcpReassemblyLimits,
+} from './tcp-reassembly';
+
+export interface TcpEndpoint {
+  ip: string;
+  port: number;
+}
+
+export interface TcpConnection {
+  /** 0, 1, 2, ... in order of first packet: tshark's tcp.stream (unless the table had to evict). */
+  id: number;
+  /** The side that opened the connection when known, else the first packet's sender. */
+  a: TcpEndpoint;
+  b: TcpEndpoint;
+  /** `a` was seen opening the connection: its SYN, or the peer's SYN-ACK, came first. */
+  synSeen: boolean;
+  ipVersion: 4 | 6;
+  firstFrame: number;
+  startTimeNs: bigint;
+}
+
+/**
+ * How a connection ended: both FINs, a RST (either followed by a linger, see
+ * `closeLingerNs`), or `end`: the capture ended, the table evicted it, or a new
+ * connection reused its ports, without either. Holes left are reported as gaps
+ * before `onClose`.
+ */
+export type TcpCloseReason = 'fin' | 'rst' | 'end';
+
+/** Direction of travel: 0 from `a` to `b`, 1 from `b` to `a`. */
+export type TcpDirection = 0 | 1;
+
+export interface TcpListener {
+  onOpen(c: TcpConnection): void;
+  /** Every segment (before its data is delivered), for statistics. */
+  onSegment?(c: TcpConnection, dir: TcpDirection, seg: TcpSegment, frame: number, timeNs: bigint): void;
+  /** In-order payload bytes; a view valid only during the call. */
+  onData(c: TcpConnection, dir: TcpDirection, data: Uint8Array, frame: number, timeNs: bigint): void;
+  /** Bytes that never came (capture loss): the stream continues after them. */
+  onGap(c: TcpConnection, dir: TcpDirection, missingBytes: number, frame: number, timeNs: bigint): void;
+  /** Called once per connection. */
+  onClose(c: TcpConnection, how: TcpCloseReason, frame: number, timeNs: bigint): void;
+}
+
+export interface TcpConnectionTableOptions {
+  reassembly?: Partial<TcpReassemblyLimits>;
+  /** Connections kept at once (default 100,000). */
+  maxConnections?: number;
+  /** Out-of-order bytes held across all connections (default 64 MiB). */
+  maxTotalBufferedBytes?: number;
+  /**
+   * Capture time a connection lingers after its RST or second FIN before
+   * `onClose` (default 5 s). Segments in flight still arrive after a RST and
+   * tshark still reassembles them; so do we, until the linger ends.
+   */
+  closeLingerNs?: bigint;
+}
+
+/** One connection's state; chained per hash bucket. */
+class ConnectionState {
+  readonly streams: [TcpStreamReassembly, TcpStreamReassembly];
+  finSeen0 = false;
+  finSeen1 = false;
+  /** How it is ending (a RST or both FINs seen), during the linger before `onClose`. */
+  closing: TcpCloseReason | null = null;
+  closeDeadlineNs = 0n;
+  /** `onClose` was called: nothing more is delivered. */
+  closed = false;
+  lastFrame: number;
+  lastTimeNs: bigint;
+  /** Next connection in the same hash bucket. */
+  next: ConnectionState | null = null;
+
+  constructor(
+    readonly conn: TcpConnection,
+    readonly hash: number,
+    listener: TcpListener,
+    limits: TcpReassemblyLimits,
+    account: BufferAccount,
+  ) {
+    this.lastFrame = conn.firstFrame;
+    this.lastTimeNs = conn.startTimeNs;
+    this.streams = [
+      new TcpStreamReassembly(
+        {
+          data: (d, f, t) => listener.onData(conn, 0, d, f, t),
+          gap: (n, f, t) => listener.onGap(conn, 0, n, f, t),
+        },
+        limits,
+        account,
+      ),
+      new TcpStreamReassembly(
+        {
+          data: (d, f, t) => listener.onData(conn, 1, d, f, t),
+          gap: (n, f, t) => listener.onGap(conn, 1, n, f, t),
+        },
+        limits,
+        account,
+      ),
+    ];
+  }
+}
+
+export class TcpConnectionTable {
+  private readonly buckets = new Map<number, ConnectionState>();
+  private count = 0;
+  private nextId = 0;
+  private readonly limits: TcpReassemblyLimits;
+  private readonly maxConnections: number;
+  private readonly maxTotalBuffered: number;
+  private readonly account: BufferAccount = { bytes: 0 };
+  /** Connections evicted to keep the table bounded. */
+  evicted = 0;
+  /** RSTs ignored for a sequence number far outside the connection's window. */
+  ignoredResets = 0;
+  private readonly lingerNs: bigint;
+  /** Connections lingering before their close, in deadline order (deadlines only grow). */
+  private lingering: ConnectionState[] = [];
+  private lingeringHead = 0;
+
+  constructor(
+    private readonly listener: TcpListener,
+    options: TcpConnectionTableOptions = {},
+  ) {
+    this.limits = { ...DEFAULT_REASSEMBLY_LIMITS, ...options.reassembly };
+    this.maxConnections = options.maxConnections ?? 100_000;
+    this.maxTotalBuffered = options.maxTotalBufferedBytes ?? 64 << 20;
+    this.lingerNs = options.closeLingerNs ?? 5_000_000_000n;
+  }
+
+  /** Connections currently in the table. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Out-of-order bytes currently held across all connections. */
+  get bufferedBytes(): number {
+    return this.account.bytes;
+  }
+
+  push(seg: TcpSegment, frame: number, timeNs: bigint): void {
+    const flags = seg.flags;
+    const syn = (flags & TcpFlag.SYN) !== 0;
+    const ackFlag = (flags & TcpFlag.ACK) !== 0;
+    if (this.lingeringHead < this.lingering.length) this.closeLingering(timeNs);
+    const hash = flowHash(seg);
+    let st = this.find(hash, seg);
+
+    if (st !== null && syn && !ackFlag) {
+      const stream = st.streams[this.directionOf(st.conn, seg)];
+      if (stream.started && stream.baseSeq !== seg.seq) {
+        // Port reuse: a new SYN with another initial sequence number.
+        this.remove(st);
+        if (!st.closed) this.close(st, st.closing ?? 'end', st.lastFrame, st.lastTimeNs);
+        st = null;
+      }
+    }
+    if (st === null) st = this.open(seg, hash, syn, ackFlag, frame, timeNs);
+
+    const conn = st.conn;
+    const dir = this.directionOf(conn, seg);
+    st.lastFrame = frame;
+    st.lastTimeNs = timeNs;
+    this.listener.onSegment?.(conn, dir, seg, frame, timeNs);
+    if (st.closed) return; // after the close: nothing more to deliver
+
+    const stream = st.streams[dir];
+    const fin = (flags & TcpFlag.FIN) !== 0;
+    if (syn) stream.syn(seg.seq);
+    stream.segment(syn ? (seg.seq + 1) >>> 0 : seg.seq, seg.payload, seg.payloadLength, fin, frame, timeNs);
+    if (this.account.bytes > this.maxTotalBuffered) stream.flush(frame, timeNs);
+
+    if (flags & TcpFlag.RST) {
+      if (stream.inWindow(seg.seq, RST_WINDOW)) this.startClosing(st, 'rst', timeNs);
+      else this.ignoredResets++;
+    }
+    if (fin) {
+      if (dir === 0) st.finSeen0 = true;
+      else st.finSeen1 = true;
+      if (st.finSeen0 && st.finSeen1) this.startClosing(st, 'fin', timeNs);
+    }
+  }
+
+  /**
+   * Close the connections whose linger ended before `nowNs` (capture time).
+   * `push` does this itself; a live source may call it when no packets come.
+   */
+  closeLingering(nowNs: bigint): void {
+    const q = this.lingering;
+    while (this.lingeringHead < q.length) {
+      const st = q[this.lingeringHead]!;
+      if (!st.closed && st.closeDeadlineNs >= nowNs) break;
+      this.lingeringHead++;
+      if (!st.closed) this.close(st, st.closing ?? 'end', st.lastFrame, st.lastTimeNs);
+    }
+    if (this.lingeringHead > 1024 && this.lingeringHead * 2 > q.length) {
+      this.lingering = q.slice(this.lingeringHead);
+      this.lingeringHead = 0;
+    }
+  }
+
+  private startClosing(st: ConnectionState, how: TcpCloseReason, timeNs: bigint): void {
+    if (st.closing !== null) return;
+    st.closing = how;
+    st.closeDeadlineNs = timeNs + this.lingerNs;
+    this.lingering.push(st);
+  }
+
+  /** End of input: every open connection gives up its holes and closes (`end`), in id order. */
+  finish(): void {
+    const open: ConnectionState[] = [];
+    for (const head of this.buckets.values()) {
+      for (let st: ConnectionState | null = head; st !== null; st = st.next) if (!st.closed) open.push(st);
+    }
+    open.sort((x, y) => x.conn.id - y.conn.id);
+    for (const st of open) this.close(st, st.closing ?? 'end', st.lastFrame, st.lastTimeNs);
+    this.buckets.clear();
+    this.count = 0;
+    this.lingering = [];
+    this.lingeringHead = 0;
+  }
+
+  private directionOf(conn: TcpConnection, seg: TcpSegment): TcpDirection {
+    return seg.srcPort === conn.a.port && seg.srcIp === conn.a.ip ? 0 : 1;
+  }
+
+  private find(hash: number, seg: TcpSegment): ConnectionState | null {
+    for (let st = this.buckets.get(hash) ?? null; st !== null; st = st.next) {
+      const a = st.conn.a;
+      const b = st.conn.b;
+      if (
+        (seg.srcPort === a.port && seg.dstPort === b.port && seg.srcIp === a.ip && seg.dstIp === b.ip) ||
+        (seg.srcPort === b.port && seg.dstPort === a.port && seg.srcIp === b.ip && seg.dstIp === a.ip)
+      ) {
+        return st;
+      }
+    }
+    return null;
+  }
+
+  private open(seg: TcpSegment, hash: number, syn: boolean, ack: boolean, frame: number, timeNs: bigint): ConnectionState {
+    if (this.count >= this.maxConnections) this.evict();
+    const src = { ip: seg.srcIp, port: seg.srcPort };
+    const dst = { ip: seg.dstIp, port: seg.dstPort };
+    const reversed = syn && ack; // a SYN-ACK first: its receiver opened the connection
+    const conn: TcpConnection = {
+      id: this.nextId++,
+      a: reversed ? dst : src,
+      b: reversed ? src : dst,
+      synSeen: syn,
+      ipVersion: seg.ipVersion,
+      firstFrame: frame,
+      startTimeNs: timeNs,
+    };
+    const st = new ConnectionState(conn, hash, this.listener, this.limits, this.account);
+    st.next = this.buckets.get(hash) ?? null;
+    this.buckets.set(hash, st);
+    this.count++;
+    this.listener.onOpen(conn);
+    return st;
+  }
+
+  private close(st: ConnectionState, how: TcpCloseReason, frame: number, timeNs: bigint): void {
+    st.closed = true;
+    st.streams[0].flush(frame, timeNs);
+    st.streams[1].flush(frame, timeNs);
+    this.listener.onClose(st.conn, how, frame, timeNs);
+  }
+
+  private remove(st: ConnectionState): void {
+    const head = this.buckets.get(st.hash);
+    if (head === undefined) return;
+    if (head === st) {
+      if (st.next === null) this.buckets.delete(st.hash);
+      else this.buckets.set(st.hash, st.next);
+    } else {
+      let prev = head;
+      while (prev.next !== null && prev.next !== st) prev = prev.next;
+      if (prev.next === st) prev.next = st.next;
+    }
+    st.next = null;
+    this.count--;
+  }
+
+  /** Make room: drop a quarter of the table, closed connections first, then the longest idle. */
+  private evict(): void {
+    const all: ConnectionState[] = [];
+    for (const head of this.buckets.values()) {
+      for (let st: ConnectionState | null = head; st !== null; st = st.next) all.push(st);
+    }
+    const rank = (st: ConnectionState) => (st.closed ? 0 : st.closing !== null ? 1 : 2);
+    all.sort((x, y) => rank(x) - rank(y) || x.lastFrame - y.lastFrame);
+    const n = Math.max(1, all.length >> 2);
+    for (let i = 0; i < n; i++) {
+      const st = all[i]!;
+      this.remove(st);
+      if (!st.closed) this.close(st, st.closing ?? 'end', st.lastFrame, st.lastTimeNs);
+      this.evicted++;
+    }
+  }
+}
+
+/**
+ * How far from the next expected sequence number a RST may be and still end the
+ * connection. A challenge-ACK answer to a stale connection's ACK lands far away;
+ * tshark keeps such a stream going, and so do we.
+ */
+const RST_WINDOW = 1 << 24;
+
+/** A hash of the unordered endpoint pair: the same for both directions, no strings built. */
+function flowHash(seg: TcpSegment): number {
+  const x = endpointHash(seg.srcAddrHash, seg.srcPort);
+  const y = endpointHash(seg.dstAddrHash, seg.dstPort);
+  return (x + y) | 0;
+}
+
+function endpointHash(addr: number, port: number): number {
+  let h = Math.imul(addr ^ Math.imul(port, 0x9e3779b1), 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}

@@ -1,0 +1,254 @@
+/**
+ * In-order delivery of one direction of a TCP connection (RFC 9293 §3.4:
+ * sequence numbers count bytes; SYN and FIN each take one).
+ *
+ * Segments may come out of order, repeated, overlapping, or across the 2^32
+ * sequence wrap. Bytes are delivered once, in sequence order, as soon as they
+ * become contiguous, attributed to the frame whose arrival made them
+ * deliverable (how tshark attributes a reassembled PDU with
+ * tcp.reassemble_out_of_order). Where copies overlap, the first one seen wins.
+ *
+ * Positions are kept as stream offsets (a double counting from the first data
+ * byte, exact up to 2^53), so the 32-bit wrap only matters when turning a
+ * sequence number into an offset: the signed 32-bit distance from the next
+ * expected sequence number.
+ *
+ * Memory is bounded: out-of-order bytes held above `maxBufferedBytes` or in
+ * more than `maxBufferedSegments` pieces make the first hole a gap (bytes that
+ * never came) and delivery continues after it.
+ */
+
+export interface TcpReassemblyLimits {
+  /** Out-of-order bytes held per direction before the first hole is given up. */
+  maxBufferedBytes: number;
+  /** Out-of-order pieces held per direction before the first hole is given up. */
+  maxBufferedSegments: number;
+  /** Data further ahead than this of the next expected byte is taken as bogus and ignored. */
+  maxAhead: number;
+}
+
+export const DEFAULT_REASSEMBLY_LIMITS: TcpReassemblyLimits = {
+  maxBufferedBytes: 1 << 20,
+  maxBufferedSegments: 2048,
+  maxAhead: 1 << 30,
+};
+
+/** Where one direction's bytes go. */
+export interface TcpStreamSink {
+  data(data: Uint8Array, frame: number, timeNs: bigint): void;
+  gap(missingBytes: number, frame: number, timeNs: bigint): void;
+}
+
+/** Bytes held out of order, shared by all directions of a table so it can bound the total. */
+export interface BufferAccount {
+  bytes: number;
+}
+
+interface Piece {
+  /** Stream offset of the first byte. */
+  offset: number;
+  length: number;
+  /** A private copy; `null` for bytes known to be lost (cut off by the capture's snap length). */
+  data: Uint8Array | null;
+}
+
+export class TcpStreamReassembly {
+  /** Whether the first sequence number is known (from a SYN or the first segment). */
+  started = false;
+  /**
+   * Wireshark's base sequence number: the SYN's, or one before the first
+   * segment's when no SYN was seen. A SYN with another one starts a new connection.
+   */
+  baseSeq = 0;
+  /** Next expected sequence number (unsigned 32-bit). */
+  private nextSeq = 0;
+  /** Stream offset of `nextSeq`: bytes delivered plus bytes given up as gaps. */
+  delivered = 0;
+  /** Stream offset of the FIN, once seen; -1 before. */
+  finOffset = -1;
+  /** Out-of-order pieces, sorted by offset, never overlapping. */
+  private pieces: Piece[] = [];
+  private bufferedBytes = 0;
+  /** Segments ignored for lying too far ahead. */
+  bogus = 0;
+
+  constructor(
+    private readonly sink: TcpStreamSink,
+    private readonly limits: TcpReassemblyLimits,
+    private readonly account: BufferAccount,
+  ) {}
+
+  get buffered(): number {
+    return this.bufferedBytes;
+  }
+
+  /** True once every byte up to the FIN was delivered or given up. */
+  get finished(): boolean {
+    return this.finOffset >= 0 && this.delivered >= this.finOffset;
+  }
+
+  /**
+   * A SYN with sequence number `seq`: data starts at seq + 1. A SYN with another
+   * sequence number before any data (several SYN-ACKs with different ISNs) moves
+   * the start, as tshark does: the latest SYN wins. Once data flowed, a SYN is
+   * a retransmission and changes nothing.
+   */
+  syn(seq: number): void {
+    if (this.started && (this.baseSeq === seq || this.delivered > 0 || this.pieces.length > 0)) return;
+    this.started = true;
+    this.baseSeq = seq;
+    this.nextSeq = (seq + 1) >>> 0;
+  }
+
+  /**
+   * Whether `seq` is plausibly in this direction's window (RFC 5961 §3: a RST
+   * far outside it does not end the connection, and real stacks ignore it).
+   */
+  inWindow(seq: number, window: number): boolean {
+    if (!this.started) return true;
+    const rel = (seq - this.nextSeq) | 0;
+    return rel >= -window && rel <= window;
+  }
+
+  /**
+   * One segment whose first data byte has sequence number `seq`. `data` is what
+   * was captured (may be a view; copied if held); `length` is what the IP header
+   * claims, larger when the capture cut the packet short.
+   */
+  segment(seq: number, data: Uint8Array, length: number, fin: boolean, frame: number, timeNs: bigint): void {
+    if (!this.started) {
+      this.started = true;
+      this.baseSeq = (seq - 1) >>> 0;
+      this.nextSeq = seq;
+    }
+    let rel = (seq - this.nextSeq) | 0; // signed distance across the 2^32 wrap
+    if ((rel < 0 || rel > this.limits.maxAhead) && length > 0 && this.delivered === 0 && this.pieces.length === 0) {
+      // The first data lies before the SYN's ISN or impossibly far after it: the
+      // SYN we anchored on was not the one this data follows (several SYN-ACKs with
+      // different ISNs). Start over at this segment, as for data without a SYN.
+      this.nextSeq = seq;
+      this.baseSeq = (seq - 1) >>> 0;
+      this.finOffset = -1;
+      rel = 0;
+    }
+    if (rel > this.limits.maxAhead) {
+      this.bogus++;
+      return;
+    }
+    if (fin && this.finOffset < 0) this.finOffset = this.delivered + rel + length;
+    if (length === 0) return;
+    const captured = data.length < length ? data.length : length;
+    if (captured > 0) this.accept(rel, data.length === captured ? data : data.subarray(0, captured), captured, frame, timeNs);
+    if (captured < length) this.accept(rel + captured, null, length - captured, frame, timeNs);
+    if (this.bufferedBytes > this.limits.maxBufferedBytes || this.pieces.length > this.limits.maxBufferedSegments) {
+      while (
+        this.pieces.length > 0 &&
+        (this.bufferedBytes > this.limits.maxBufferedBytes || this.pieces.length > this.limits.maxBufferedSegments)
+      ) {
+        this.skipFirstHole(frame, timeNs);
+      }
+    }
+  }
+
+  /**
+   * Give up every hole: report each as a gap and deliver what was held after it,
+   * up to the FIN if one was seen. For a connection's end (FIN, RST, capture end).
+   */
+  flush(frame: number, timeNs: bigint): void {
+    while (this.pieces.length > 0) this.skipFirstHole(frame, timeNs);
+    if (this.finOffset > this.delivered) {
+      const missing = this.finOffset - this.delivered;
+      this.advance(missing);
+      this.sink.gap(missing, frame, timeNs);
+    }
+  }
+
+  private accept(rel: number, data: Uint8Array | null, length: number, frame: number, timeNs: bigint): void {
+    if (rel + length <= 0) return; // all of it delivered already (retransmission)
+    if (rel < 0) {
+      // starts before the next expected byte: the earlier copy won, keep the new tail
+      if (data !== null) data = data.subarray(-rel);
+      length += rel;
+      rel = 0;
+    }
+    if (rel === 0) {
+      this.advance(length);
+      this.emit(data, length, frame, timeNs);
+      this.drain(frame, timeNs);
+    } else {
+      this.hold(this.delivered + rel, data, length);
+    }
+  }
+
+  private emit(data: Uint8Array | null, length: number, frame: number, timeNs: bigint): void {
+    if (data === null) this.sink.gap(length, frame, timeNs);
+    else this.sink.data(data, frame, timeNs);
+  }
+
+  private advance(n: number): void {
+    this.delivered += n;
+    this.nextSeq = (this.nextSeq + n) >>> 0;
+  }
+
+  /** Deliver the held pieces that have become contiguous. */
+  private drain(frame: number, timeNs: bigint): void {
+    const pieces = this.pieces;
+    while (pieces.length > 0 && pieces[0]!.offset <= this.delivered) {
+      const p = pieces.shift()!;
+      if (p.data !== null) {
+        this.bufferedBytes -= p.length;
+        this.account.bytes -= p.length;
+      }
+      const skip = this.delivered - p.offset;
+      if (skip >= p.length) continue;
+      const length = p.length - skip;
+      this.advance(length);
+      this.emit(p.data === null ? null : skip > 0 ? p.data.subarray(skip) : p.data, length, frame, timeNs);
+    }
+  }
+
+  private skipFirstHole(frame: number, timeNs: bigint): void {
+    const first = this.pieces[0];
+    if (first === undefined) return;
+    const missing = first.offset - this.delivered;
+    if (missing > 0) {
+      this.advance(missing);
+      this.sink.gap(missing, frame, timeNs);
+    }
+    this.drain(frame, timeNs);
+  }
+
+  /** Hold [offset, offset+length) out of order, keeping only bytes no earlier piece covers. */
+  private hold(offset: number, data: Uint8Array | null, length: number): void {
+    const pieces = this.pieces;
+    const end = offset + length;
+    // Most out-of-order data lands after everything held: search from the back.
+    let i = pieces.length;
+    while (i > 0 && pieces[i - 1]!.offset + pieces[i - 1]!.length > offset) i--;
+    let pos = offset;
+    while (pos < end) {
+      const next = pieces[i];
+      if (next === undefined || next.offset >= end) {
+        this.insertPiece(i, pos, end, offset, data);
+        break;
+      }
+      if (next.offset > pos) {
+        this.insertPiece(i, pos, next.offset, offset, data);
+        i++;
+      }
+      const nextEnd = next.offset + next.length;
+      if (nextEnd > pos) pos = nextEnd;
+      i++;
+    }
+  }
+
+  private insertPiece(at: number, from: number, to: number, dataOffset: number, data: Uint8Array | null): void {
+    const length = to - from;
+    const copy = data === null ? null : data.slice(from - dataOffset, to - dataOffset);
+    this.pieces.splice(at, 0, { offset: from, length, data: copy });
+    if (copy !== null) {
+      this.bufferedBytes += length;
+      this.account.bytes += length;
+    }
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * The engine: packets in, sessions out, incrementally.
+ *
+ *   Packet ─► PacketDecoder (link → IP → TCP) ─► TcpConnectionTable (reassembly)
+ *          ─► per connection: HTTP CONNECT head parsing, then TlsConnectionDecoder
+ *          ─► Session (model.ts) + AnalyzerEvents
+ *
+ * A file is pushed as fast as it reads; a live capture as packets arrive: one
+ * code path. TLS is found by content on any port: a direction is watched from
+ * its first byte (and, for STARTTLS-style protocols, at the start of each of its
+ * first segments) for a TLS record header or an HTTP CONNECT.
+ */
+import type { Packet } from '../capture/packet';
+import { PacketDecoder } from '../net/packet-decoder';
+import { TcpConnectionTable, type TcpConnection } from '../net/tcp-connection-table';
+import { TlsConnectionDecoder, looksLikeTls, type DecodedMessage } from '../tls/tls-connection-decoder';
+import type { AnalyzerEvents } from './analyzer-events';
+import type { Session, Side } from './model';
+import { ConnectionTracker } from './connection-tracker';
+import { applyDecodedMessage, finishSession } from './session-facts';
+
+export interface AnalyzerOptions {
+  events?: AnalyzerEvents;
+}
+
+export class SessionAnalyzer {
+  private readonly decoder = new PacketDecoder();
+  private readonly tcp: TcpConnectionTable;
+  private readonly trackers = new Map<number, ConnectionTracker>();
+  private readonly events: AnalyzerEvents;
+  private readonly opened: Session[] = [];
+  private nextSessionId = 0;
+  packets = 0;
+
+  constructor(options: AnalyzerOptions = {}) {
+    this.events = options.events ?? {};
+    this.tcp = new TcpConnectionTable({
+      onOpen: (c) => {
+        this.trackers.set(c.id, new ConnectionTracker(c, this.hooks));
+      },
+      onData: (c, dir, data, frame, timeNs) => {
+        this.trackers.get(c.id)?.data(dir, data, frame, timeNs);
+      },
+      onGap: (c, dir, missing, frame, timeNs) => {
+        this.trackers.get(c.id)?.gap(dir, missing, frame, timeNs);
+      },
+      onClose: (c, how, frame, timeNs) => {
+        const t = this.trackers.get(c.id);
+        if (!t) return;
+        t.close(how, frame, timeNs);
+      },
+    });
+  }
+
+  /** What a connection tracker calls back into. */
+  private readonly hooks = {
+    openSession: (conn: TcpConnection, clientDir: 0 | 1, clientBy: Session['clientBy']): Session => {
+      const s = newSession(this.nextSessionId++, conn, clientDir, clientBy);
+      this.opened.push(s);
+      this.events.sessionOpened?.(s);
+      return s;
+    },
+    message: (s: Session, d: DecodedMessage): void => {
+      s.messages.push(d.message);
+      if (d.message.timeNs > s.lastTimeNs) s.lastTimeNs = d.message.timeNs;
+      const changed = applyDecodedMessage(s, d);
+      this.events.messageDecoded?.(s, d.message);
+      if (changed) this.events.sessionUpdated?.(s);
+    },
+    warning: (s: Session, text: string): void => {
+      if (s.warnings.length < 100) s.warnings.push(text);
+      else if (s.warnings.length === 100) s.warnings.push('more warnings suppressed');
+      this.events.sessionUpdated?.(s);
+    },
+    closed: (s: Session): void => {
+      this.events.sessionClosed?.(s);
+    },
+    makeTlsDecoder: (s: Session, onMessage: (d: DecodedMessage) => void): TlsConnectionDecoder =>
+      new TlsConnectionDecoder({
+        onMessage,
+        onWarning: (side: Side, text: string) => this.hooks.warning(s, `${side}: ${text}`),
+      }),
+    looksLikeTls,
+  };
+
+  push(p: Packet): void {
+    this.packets++;
+    const seg = this.decoder.decode(p);
+    if (seg) this.tcp.push(seg, p.frame, p.timestampNs);
+  }
+
+  /** The input ended: flush reassembly gaps, settle every session. */
+  finish(): void {
+    this.tcp.finish();
+    for (const t of this.trackers.values()) t.finish();
+    for (const s of this.opened) finishSession(s);
+  }
+
+  /** Sessions in the order of their connection's first packet. */
+  get sessions(): Session[] {
+    return [...this.opened].sort((a, b) => a.firstFrame - b.firstFrame || a.id - b.id);
+  }
+}
+
+function newSession(id: number, conn: TcpConnection, clientDir: 0 | 1, clientBy: Session['clientBy']): Session {
+  const client = clientDir === 0 ? conn.a : conn.b;
+  const server = clientDir === 0 ? conn.b : conn.a;
+  return {
+    id,
+    client: { ip: client.ip, port: client.port },
+    server: { ip: server.ip, port: server.port },
+    clientBy,
+    startTimeNs: conn.startTimeNs,
+    lastTimeNs: conn.startTimeNs,
+    firstFrame: conn.firstFrame,
+    proxy: null,
+    sni: null,
+    alpnOffered: [],
+    alpn: null,
+    version: null,
+    cipherSuite: null,
+    cipherSuiteName: null,
+    resumed: false,
+    ja3: null,
+    ja3Hash: null,
+    ja3s: null,
+    ja3sHash: null,
+    ja4: null,
+    clientHello: null,
+    serverHello: null,
+    serverKeyExchange: null,
+    messages: [],
+    certificates: [],
+    clientCertificates: [],
+    warnings: [],
+    state: 'open',
+    bytes: { client: 0, server: 0 },
+  };
+}

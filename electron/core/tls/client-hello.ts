@@ -1,0 +1,77 @@
+import type { ByteReader } from '../bytes/byte-reader';
+import type { ClientHelloInfo } from '../session/model';
+import { emptyExtensionFacts, parseExtensionBlock } from './extensions';
+import type { ParseContext } from './parse-context';
+import { cipherSuiteLabel, versionLabel } from './labels';
+
+/**
+ * RFC 8446 4.1.2 (RFC 5246 7.4.1.2 for the older form, whose extensions are optional):
+ *   struct {
+ *       ProtocolVersion legacy_version = 0x0303;
+ *       Random random;                                   // 32 bytes
+ *       opaque legacy_session_id<0..32>;
+ *       CipherSuite cipher_suites<2..2^16-2>;
+ *       opaque legacy_compression_methods<1..2^8-1>;
+ *       Extension extensions<8..2^16-1>;
+ *   } ClientHello;
+ * `r` covers the body (after the 4-byte handshake header).
+ */
+export function parseClientHello(r: ByteReader, ctx: ParseContext): ClientHelloInfo {
+  const t = ctx.t;
+  let at = r.position;
+  const version = r.u16('legacy_version');
+  t?.add('legacy_version', versionLabel(version), at, 2);
+  at = r.position;
+  const random = r.bytesCopy(32, 'random');
+  t?.add('random', undefined, at, 32);
+  at = r.position;
+  const sid = r.vec8('legacy_session_id');
+  const sessionId = sid.bytesCopy(sid.remaining);
+  t?.add('legacy_session_id', `${sessionId.length} bytes`, at, 1 + sessionId.length);
+  const suites = r.vec16('cipher_suites');
+  t?.open('cipher_suites', `${suites.remaining >> 1} suites`, suites.position - 2, 2 + suites.remaining);
+  const cipherSuites: number[] = [];
+  while (!suites.atEnd) {
+    const p = suites.position;
+    const cs = suites.u16('CipherSuite');
+    cipherSuites.push(cs);
+    t?.add('CipherSuite', cipherSuiteLabel(cs), p, 2);
+  }
+  t?.close();
+  const comp = r.vec8('legacy_compression_methods');
+  t?.open('legacy_compression_methods', `${comp.remaining} methods`, comp.position - 1, 1 + comp.remaining);
+  const compressionMethods: number[] = [];
+  while (!comp.atEnd) {
+    const p = comp.position;
+    const m = comp.u8('compression method');
+    compressionMethods.push(m);
+    t?.add('CompressionMethod', compressionLabel(m), p, 1);
+  }
+  t?.close();
+  const facts = emptyExtensionFacts();
+  const extensions = r.atEnd ? [] : parseExtensionBlock(r, 'client_hello', ctx, facts);
+  r.expectEnd('client_hello');
+  return {
+    version,
+    random,
+    sessionId,
+    cipherSuites,
+    compressionMethods,
+    extensions,
+    sni: facts.sni,
+    alpn: facts.alpn,
+    supportedVersions: facts.supportedVersions,
+    supportedGroups: facts.supportedGroups,
+    ecPointFormats: facts.ecPointFormats,
+    signatureAlgorithms: facts.signatureAlgorithms,
+    keyShares: facts.keyShares,
+    pskKeyExchangeModes: facts.pskKeyExchangeModes,
+    pskIdentities: facts.pskIdentities,
+    sessionTicketLength: facts.sessionTicketLength,
+    sslv2: false,
+  };
+}
+
+export function compressionLabel(m: number): string {
+  return m === 0 ? 'null (0)' : m === 1 ? 'DEFLATE (1)' : `unknown (${m})`;
+}

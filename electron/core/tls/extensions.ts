@@ -1,0 +1,401 @@
+import { ByteReader, ParseError } from '../bytes/byte-reader';
+import type { ExtensionInfo, KeyShareEntryInfo } from '../session/model';
+import { extensionName, groupName, isGrease } from './registries';
+import type { ParseContext } from './parse-context';
+import { decodeText } from './parse-context';
+import { groupLabel, hex16, printable, signatureSchemeLabel, versionLabel } from './labels';
+
+/** Which message an extension block sits in: several extensions change form with it. */
+export type ExtensionHost =
+  | 'client_hello'
+  | 'server_hello'
+  | 'hello_retry_request'
+  | 'encrypted_extensions'
+  | 'certificate'
+  | 'certificate_request'
+  | 'new_session_ticket';
+
+/** The decoded facts of an extension block (what ClientHelloInfo/ServerHelloInfo carry). */
+export interface ExtensionFacts {
+  sni: string | null;
+  alpn: string[];
+  supportedVersions: number[];
+  selectedVersion: number | null;
+  supportedGroups: number[];
+  ecPointFormats: number[];
+  signatureAlgorithms: number[];
+  keyShares: KeyShareEntryInfo[];
+  keyShareGroup: number | null;
+  pskKeyExchangeModes: number[];
+  pskIdentities: number;
+  selectedIdentity: number | null;
+  sessionTicketLength: number | null;
+}
+
+export function emptyExtensionFacts(): ExtensionFacts {
+  return {
+    sni: null,
+    alpn: [],
+    supportedVersions: [],
+    selectedVersion: null,
+    supportedGroups: [],
+    ecPointFormats: [],
+    signatureAlgorithms: [],
+    keyShares: [],
+    keyShareGroup: null,
+    pskKeyExchangeModes: [],
+    pskIdentities: 0,
+    selectedIdentity: null,
+    sessionTicketLength: null,
+  };
+}
+
+/**
+ * RFC 8446 4.2:
+ *   struct {
+ *       ExtensionType extension_type;          // uint16
+ *       opaque extension_data<0..2^16-1>;
+ *   } Extension;
+ *   Extension extensions<0..2^16-1>;          // `r` is positioned on the 2-byte length
+ *
+ * A broken outer length throws (the message is malformed); malformed contents
+ * of one extension become a problem and the next extension is read.
+ */
+export function parseExtensionBlock(r: ByteReader, host: ExtensionHost, ctx: ParseContext, facts: ExtensionFacts): ExtensionInfo[] {
+  const t = ctx.t;
+  const start = r.position;
+  const block = r.vec16('extensions length');
+  t?.open('extensions', `${block.remaining} bytes`, start, 2 + block.remaining);
+  const list: ExtensionInfo[] = [];
+  while (!block.atEnd) {
+    const offset = block.position;
+    const type = block.u16('extension type');
+    const data = block.vec16('extension_data');
+    const length = data.remaining;
+    const name = extensionName(type);
+    list.push({ type, name, offset, length });
+    t?.open('Extension', `${name} (${type}), ${length} bytes`, offset, 4 + length);
+    t?.add('extension_type', `${name} (${type})`, offset, 2);
+    t?.add('length', `${length}`, offset + 2, 2);
+    const depth = t?.depth ?? 0;
+    try {
+      parseExtensionData(type, data, host, ctx, facts);
+      if (!data.atEnd && !isGrease(type)) data.expectEnd(name);
+    } catch (e) {
+      if (!(e instanceof ParseError)) throw e;
+      ctx.problems.push(`${host} extension ${name}: ${e.message}`);
+      t?.unwindTo(depth);
+      t?.add('malformed', e.message, e.offset, 0);
+    }
+    t?.close();
+  }
+  t?.close();
+  return list;
+}
+
+function parseExtensionData(type: number, d: ByteReader, host: ExtensionHost, ctx: ParseContext, f: ExtensionFacts): void {
+  const t = ctx.t;
+  switch (type) {
+    case 0: // server_name
+      if (host === 'client_hello') serverNameList(d, ctx, f);
+      return;
+    case 5: // status_request
+      if (host === 'client_hello' || host === 'certificate_request') statusRequest(d, ctx);
+      else if (host === 'certificate' && !d.atEnd) opaqueRest(d, ctx, 'CertificateStatus');
+      return;
+    case 10: { // supported_groups: NamedGroup named_group_list<2..2^16-1>;
+      const v = d.vec16('named_group_list');
+      t?.open('named_group_list', `${v.remaining / 2} groups`, v.position - 2, 2 + v.remaining);
+      while (!v.atEnd) {
+        const at = v.position;
+        const g = v.u16('NamedGroup');
+        if (host === 'client_hello') f.supportedGroups.push(g);
+        t?.add('NamedGroup', groupLabel(g), at, 2);
+      }
+      t?.close();
+      return;
+    }
+    case 11: { // ec_point_formats: ECPointFormat ec_point_format_list<1..2^8-1>;
+      const v = d.vec8('ec_point_format_list');
+      while (!v.atEnd) {
+        const at = v.position;
+        const p = v.u8('ECPointFormat');
+        if (host === 'client_hello') f.ecPointFormats.push(p);
+        t?.add('ECPointFormat', pointFormatLabel(p), at, 1);
+      }
+      return;
+    }
+    case 13: // signature_algorithms
+    case 50: { // signature_algorithms_cert: SignatureScheme supported_signature_algorithms<2..2^16-2>;
+      const v = d.vec16('supported_signature_algorithms');
+      t?.open('supported_signature_algorithms', `${v.remaining >> 1} schemes`, v.position - 2, 2 + v.remaining);
+      while (!v.atEnd) {
+        const at = v.position;
+        const s = v.u16('SignatureScheme');
+        if (type === 13 && host === 'client_hello') f.signatureAlgorithms.push(s);
+        t?.add('SignatureScheme', signatureSchemeLabel(s), at, 2);
+      }
+      t?.close();
+      return;
+    }
+    case 16: { // ALPN: ProtocolName protocol_name_list<2..2^16-1>; opaque ProtocolName<1..2^8-1>;
+      const v = d.vec16('protocol_name_list');
+      while (!v.atEnd) {
+        const at = v.position;
+        const name = v.vec8('ProtocolName').rest();
+        const s = decodeText(name);
+        if (host === 'client_hello') f.alpn.push(s);
+        else if (f.alpn.length === 0) f.alpn.push(s);
+        t?.add('ProtocolName', printable(name), at, 1 + name.length);
+      }
+      return;
+    }
+    case 18: // signed_certificate_timestamp: empty in the ClientHello, a SignedCertificateTimestampList elsewhere
+    case 21: // padding
+    case 35: // session_ticket
+    case 44: // cookie handled below
+      break;
+    case 23: // extended_master_secret: empty
+      return;
+    case 27: { // compress_certificate: CertificateCompressionAlgorithm algorithms<2..2^8-2>;
+      const v = d.vec8('algorithms');
+      while (!v.atEnd) {
+        const at = v.position;
+        const a = v.u16('CertificateCompressionAlgorithm');
+        t?.add('CertificateCompressionAlgorithm', compressionAlgorithmLabel(a), at, 2);
+      }
+      return;
+    }
+    case 28: { // record_size_limit: uint16 RecordSizeLimit;
+      const at = d.position;
+      const v = d.u16('RecordSizeLimit');
+      t?.add('RecordSizeLimit', `${v}`, at, 2);
+      return;
+    }
+    case 41: // pre_shared_key
+      preSharedKey(d, host, ctx, f);
+      return;
+    case 42: // early_data: empty, or uint32 max_early_data_size in NewSessionTicket
+      if (host === 'new_session_ticket') {
+        const at = d.position;
+        const v = d.u32('max_early_data_size');
+        t?.add('max_early_data_size', `${v}`, at, 4);
+      }
+      return;
+    case 43: // supported_versions
+      supportedVersions(d, host, ctx, f);
+      return;
+    case 45: { // psk_key_exchange_modes: PskKeyExchangeMode ke_modes<1..255>;
+      const v = d.vec8('ke_modes');
+      while (!v.atEnd) {
+        const at = v.position;
+        const m = v.u8('PskKeyExchangeMode');
+        f.pskKeyExchangeModes.push(m);
+        t?.add('PskKeyExchangeMode', m === 0 ? 'psk_ke (0)' : m === 1 ? 'psk_dhe_ke (1)' : `unknown (${m})`, at, 1);
+      }
+      return;
+    }
+    case 51: // key_share
+      keyShare(d, host, ctx, f);
+      return;
+    case 65281: { // renegotiation_info: opaque renegotiated_connection<0..255>;
+      const at = d.position;
+      const v = d.vec8('renegotiated_connection');
+      t?.add('renegotiated_connection', `${v.remaining} bytes`, at, 1 + v.remaining);
+      v.rest();
+      return;
+    }
+    default:
+      break;
+  }
+  if (type === 35) {
+    const n = d.remaining;
+    if (host === 'client_hello') f.sessionTicketLength = n > 0 ? n : null;
+    if (n > 0) opaqueRest(d, ctx, 'ticket');
+    return;
+  }
+  if (type === 44) { // cookie: opaque cookie<1..2^16-1>;
+    const at = d.position;
+    const v = d.vec16('cookie');
+    t?.add('cookie', `${v.remaining} bytes`, at, 2 + v.remaining);
+    v.rest();
+    return;
+  }
+  if (d.remaining > 0) opaqueRest(d, ctx, type === 21 ? 'padding' : 'extension_data');
+}
+
+function opaqueRest(d: ByteReader, ctx: ParseContext, name: string): void {
+  const at = d.position;
+  const n = d.remaining;
+  d.rest();
+  ctx.t?.add(name, `${n} bytes`, at, n);
+}
+
+/**
+ * RFC 6066 3:
+ *   struct { NameType name_type; select (name_type) { case host_name: HostName; } name; } ServerName;
+ *   opaque HostName<1..2^16-1>;
+ *   struct { ServerName server_name_list<1..2^16-1> } ServerNameList;
+ */
+function serverNameList(d: ByteReader, ctx: ParseContext, f: ExtensionFacts): void {
+  const t = ctx.t;
+  if (d.atEnd) return;
+  const list = d.vec16('server_name_list');
+  while (!list.atEnd) {
+    const at = list.position;
+    const nameType = list.u8('name_type');
+    const name = list.vec16('HostName').rest();
+    if (nameType === 0 && f.sni === null) f.sni = decodeText(name);
+    t?.open('ServerName', printable(name), at, 3 + name.length);
+    t?.add('name_type', nameType === 0 ? 'host_name (0)' : `unknown (${nameType})`, at, 1);
+    t?.add('HostName', printable(name), at + 3, name.length);
+    t?.close();
+  }
+}
+
+/**
+ * RFC 6066 8:
+ *   struct { CertificateStatusType status_type; select (status_type) { case ocsp: OCSPStatusRequest; } request; }
+ *   struct { ResponderID responder_id_list<0..2^16-1>; Extensions request_extensions; } OCSPStatusRequest;
+ *   opaque ResponderID<1..2^16-1>; opaque Extensions<0..2^16-1>;
+ */
+function statusRequest(d: ByteReader, ctx: ParseContext): void {
+  const t = ctx.t;
+  if (d.atEnd) return; // empty in the ServerHello form
+  const at = d.position;
+  const type = d.u8('status_type');
+  t?.add('status_type', type === 1 ? 'ocsp (1)' : `unknown (${type})`, at, 1);
+  if (type !== 1) {
+    d.rest();
+    return;
+  }
+  const ids = d.vec16('responder_id_list');
+  t?.add('responder_id_list', `${ids.remaining} bytes`, ids.position - 2, 2 + ids.remaining);
+  ids.rest();
+  const exts = d.vec16('request_extensions');
+  t?.add('request_extensions', `${exts.remaining} bytes`, exts.position - 2, 2 + exts.remaining);
+  exts.rest();
+}
+
+/**
+ * RFC 8446 4.2.1:
+ *   struct {
+ *       select (Handshake.msg_type) {
+ *           case client_hello: ProtocolVersion versions<2..254>;
+ *           case server_hello: ProtocolVersion selected_version;   // and HelloRetryRequest
+ *       };
+ *   } SupportedVersions;
+ */
+function supportedVersions(d: ByteReader, host: ExtensionHost, ctx: ParseContext, f: ExtensionFacts): void {
+  const t = ctx.t;
+  if (host === 'client_hello') {
+    const v = d.vec8('versions');
+    while (!v.atEnd) {
+      const at = v.position;
+      const ver = v.u16('ProtocolVersion');
+      f.supportedVersions.push(ver);
+      t?.add('ProtocolVersion', versionLabel(ver), at, 2);
+    }
+    return;
+  }
+  const at = d.position;
+  const ver = d.u16('selected_version');
+  f.selectedVersion = ver;
+  t?.add('selected_version', versionLabel(ver), at, 2);
+}
+
+/**
+ * RFC 8446 4.2.8:
+ *   struct { NamedGroup group; opaque key_exchange<1..2^16-1>; } KeyShareEntry;
+ *   struct { KeyShareEntry client_shares<0..2^16-1>; } KeyShareClientHello;
+ *   struct { NamedGroup selected_group; } KeyShareHelloRetryRequest;
+ *   struct { KeyShareEntry server_share; } KeyShareServerHello;
+ */
+function keyShare(d: ByteReader, host: ExtensionHost, ctx: ParseContext, f: ExtensionFacts): void {
+  const t = ctx.t;
+  if (host === 'hello_retry_request') {
+    const at = d.position;
+    const g = d.u16('selected_group');
+    f.keyShareGroup = g;
+    t?.add('selected_group', groupLabel(g), at, 2);
+    return;
+  }
+  if (host === 'client_hello') {
+    const shares = d.vec16('client_shares');
+    t?.open('client_shares', `${shares.remaining} bytes`, shares.position - 2, 2 + shares.remaining);
+    while (!shares.atEnd) keyShareEntry(shares, ctx, f, true);
+    t?.close();
+    return;
+  }
+  keyShareEntry(d, ctx, f, false);
+}
+
+function keyShareEntry(r: ByteReader, ctx: ParseContext, f: ExtensionFacts, client: boolean): void {
+  const t = ctx.t;
+  const at = r.position;
+  const group = r.u16('KeyShareEntry.group');
+  const key = r.vec16('key_exchange');
+  const n = key.remaining;
+  key.rest();
+  if (client) f.keyShares.push({ group, groupName: isGrease(group) ? 'grease' : (groupName(group) ?? `unknown_${group}`), keyExchangeLength: n });
+  else f.keyShareGroup = group;
+  t?.open('KeyShareEntry', `${groupLabel(group)}, ${n} bytes`, at, 4 + n);
+  t?.add('group', groupLabel(group), at, 2);
+  t?.add('key_exchange', `${n} bytes`, at + 2, 2 + n);
+  t?.close();
+}
+
+/**
+ * RFC 8446 4.2.11:
+ *   struct { opaque identity<1..2^16-1>; uint32 obfuscated_ticket_age; } PskIdentity;
+ *   opaque PskBinderEntry<32..255>;
+ *   struct { PskIdentity identities<7..2^16-1>; PskBinderEntry binders<33..2^16-1>; } OfferedPsks;
+ *   struct { select (Handshake.msg_type) {
+ *       case client_hello: OfferedPsks;  case server_hello: uint16 selected_identity; }; } PreSharedKeyExtension;
+ */
+function preSharedKey(d: ByteReader, host: ExtensionHost, ctx: ParseContext, f: ExtensionFacts): void {
+  const t = ctx.t;
+  if (host !== 'client_hello') {
+    const at = d.position;
+    const sel = d.u16('selected_identity');
+    f.selectedIdentity = sel;
+    t?.add('selected_identity', `${sel}`, at, 2);
+    return;
+  }
+  const ids = d.vec16('identities');
+  t?.open('identities', `${ids.remaining} bytes`, ids.position - 2, 2 + ids.remaining);
+  let count = 0;
+  while (!ids.atEnd) {
+    const at = ids.position;
+    const id = ids.vec16('identity');
+    const n = id.remaining;
+    id.rest();
+    const age = ids.u32('obfuscated_ticket_age');
+    count++;
+    t?.open('PskIdentity', `${n} bytes`, at, 6 + n);
+    t?.add('identity', `${n} bytes`, at, 2 + n);
+    t?.add('obfuscated_ticket_age', `${age}`, at + 2 + n, 4);
+    t?.close();
+  }
+  t?.close();
+  f.pskIdentities = count;
+  const binders = d.vec16('binders');
+  t?.open('binders', `${binders.remaining} bytes`, binders.position - 2, 2 + binders.remaining);
+  while (!binders.atEnd) {
+    const at = binders.position;
+    const b = binders.vec8('PskBinderEntry');
+    t?.add('PskBinderEntry', `${b.remaining} bytes`, at, 1 + b.remaining);
+    b.rest();
+  }
+  t?.close();
+}
+
+function pointFormatLabel(p: number): string {
+  const names = ['uncompressed', 'ansiX962_compressed_prime', 'ansiX962_compressed_char2'];
+  return `${names[p] ?? 'unknown'} (${p})`;
+}
+
+function compressionAlgorithmLabel(a: number): string {
+  const names: Record<number, string> = { 1: 'zlib', 2: 'brotli', 3: 'zstd' };
+  return `${names[a] ?? 'unknown'} (${hex16(a)})`;
+}

@@ -1,0 +1,54 @@
+/**
+ * JA3 and JA3S as Wireshark 4.0 computes `tls.handshake.ja3_full` / `ja3` and
+ * `tls.handshake.ja3s_full` / `ja3s` (epan/dissectors/packet-tls-utils.c):
+ *
+ *   JA3  = legacy_version,cipher_suites,extension_types,supported_groups,ec_point_formats
+ *   JA3S = legacy_version,cipher_suite,extension_types
+ *
+ * Values are decimal, lists '-'-joined, in wire order; GREASE values (RFC 8701)
+ * are left out of every list (point formats are one byte and have none). The
+ * hash is the MD5 of the text. Wireshark computes no JA3 for an SSL 2.0-format
+ * ClientHello, so neither does this.
+ */
+import type { ClientHelloInfo, ServerHelloInfo } from '../../session/model';
+import { isGrease } from '../registries';
+import { md5Hex } from './digest';
+
+export interface Fingerprint {
+  /** The fingerprint string before hashing ("771,4865-4866,0-23-65281,29-23,0"). */
+  text: string;
+  /** Lowercase hex MD5 of `text`. */
+  hash: string;
+}
+
+function joinNonGrease(values: readonly number[]): string {
+  let out = '';
+  for (const v of values) {
+    if (isGrease(v)) continue;
+    out += out === '' ? String(v) : `-${v}`;
+  }
+  return out;
+}
+
+function extensionTypes(extensions: ClientHelloInfo['extensions']): number[] {
+  return extensions.map((e) => e.type);
+}
+
+/** JA3 of a ClientHello; null for an SSLv2-format hello (Wireshark has none). */
+export function ja3(ch: ClientHelloInfo): Fingerprint | null {
+  if (ch.sslv2) return null;
+  const text = [
+    String(ch.version),
+    joinNonGrease(ch.cipherSuites),
+    joinNonGrease(extensionTypes(ch.extensions)),
+    joinNonGrease(ch.supportedGroups),
+    ch.ecPointFormats.join('-'),
+  ].join(',');
+  return { text, hash: md5Hex(text) };
+}
+
+/** JA3S of a ServerHello (also computed for a HelloRetryRequest, as Wireshark does). */
+export function ja3s(sh: ServerHelloInfo): Fingerprint {
+  const text = [String(sh.version), String(sh.cipherSuite), joinNonGrease(extensionTypes(sh.extensions))].join(',');
+  return { text, hash: md5Hex(text) };
+}

@@ -1,0 +1,116 @@
+import { ByteReader } from '../bytes/byte-reader';
+import type { ClientHelloInfo, HandshakeTypeName, MessageType, ServerHelloInfo, ServerKeyExchangeInfo } from '../session/model';
+import { handshakeTypeName } from './registries';
+import type { ParseContext } from './parse-context';
+import { parseClientHello } from './client-hello';
+import { isHelloRetryRequest, parseServerHello } from './server-hello';
+import { parseCertificate } from './certificate-message';
+import { parseServerKeyExchange } from './server-key-exchange';
+import {
+  parseCertificateRequest,
+  parseCertificateStatus,
+  parseCertificateVerify,
+  parseClientKeyExchange,
+  parseCompressedCertificate,
+  parseEncryptedExtensions,
+  parseFinished,
+  parseHelloVerifyRequest,
+  parseKeyUpdate,
+  parseNewSessionTicket,
+} from './other-handshake-messages';
+
+/** The handshake types the session model names (its `HandshakeTypeName`). */
+const MODEL_NAMES: ReadonlySet<string> = new Set<HandshakeTypeName>([
+  'hello_request', 'client_hello', 'server_hello', 'hello_retry_request', 'hello_verify_request',
+  'new_session_ticket', 'end_of_early_data', 'encrypted_extensions', 'certificate', 'server_key_exchange',
+  'certificate_request', 'server_hello_done', 'certificate_verify', 'client_key_exchange', 'finished',
+  'certificate_url', 'certificate_status', 'supplemental_data', 'key_update', 'compressed_certificate', 'message_hash',
+]);
+
+/**
+ * The message type of a handshake message: the IANA name, `hello_retry_request`
+ * for a ServerHello with the RFC 8446 4.1.3 random, `unknown_<n>` otherwise.
+ */
+export function handshakeMessageType(msgType: number, raw: Uint8Array): MessageType {
+  if (msgType === 2 && isHelloRetryRequest(raw)) return 'hello_retry_request';
+  const name = handshakeTypeName(msgType);
+  if (name !== null && MODEL_NAMES.has(name)) return name as HandshakeTypeName;
+  return `unknown_${msgType}`;
+}
+
+/** The typed facts of one handshake message (only the messages the session model types). */
+export interface HandshakeFacts {
+  clientHello?: ClientHelloInfo;
+  serverHello?: ServerHelloInfo;
+  serverKeyExchange?: ServerKeyExchangeInfo;
+  certificates?: Uint8Array[];
+}
+
+/**
+ * RFC 8446 4:
+ *   struct {
+ *       HandshakeType msg_type;    // uint8
+ *       uint24 length;             // bytes in message
+ *       select (Handshake.msg_type) { ... };
+ *   } Handshake;
+ * `raw` is the header plus the whole body. Throws `ParseError` when the body
+ * does not have the shape its type says (the caller turns that into a warning).
+ */
+export function parseHandshakeMessage(raw: Uint8Array, ctx: ParseContext): HandshakeFacts {
+  const t = ctx.t;
+  const head = new ByteReader(raw);
+  const msgType = head.u8('msg_type');
+  const length = head.u24('length');
+  const type = handshakeMessageType(msgType, raw);
+  t?.add('msg_type', `${type} (${msgType})`, 0, 1);
+  t?.add('length', `${length}`, 1, 3);
+  const r = head.sub(length, 'handshake body');
+  switch (msgType) {
+    case 1:
+      return { clientHello: parseClientHello(r, ctx) };
+    case 2:
+      return { serverHello: parseServerHello(r, ctx) };
+    case 3:
+      parseHelloVerifyRequest(r, ctx);
+      return {};
+    case 4:
+      parseNewSessionTicket(r, ctx);
+      return {};
+    case 8:
+      parseEncryptedExtensions(r, ctx);
+      return {};
+    case 11:
+      return { certificates: parseCertificate(r, ctx) };
+    case 12:
+      return { serverKeyExchange: parseServerKeyExchange(r, ctx) };
+    case 13:
+      parseCertificateRequest(r, ctx);
+      return {};
+    case 15:
+      parseCertificateVerify(r, ctx);
+      return {};
+    case 16:
+      parseClientKeyExchange(r, ctx);
+      return {};
+    case 20:
+      parseFinished(r, ctx);
+      return {};
+    case 22:
+      parseCertificateStatus(r, ctx);
+      return {};
+    case 24:
+      parseKeyUpdate(r, ctx);
+      return {};
+    case 25:
+      parseCompressedCertificate(r, ctx);
+      return {};
+    case 0: // hello_request: struct {} HelloRequest;
+    case 5: // end_of_early_data: struct {} EndOfEarlyData;
+    case 14: // server_hello_done: struct {} ServerHelloDone;
+      r.expectEnd(type);
+      return {};
+    default:
+      if (length > 0) t?.add('body', `${length} bytes`, 4, length);
+      return {};
+  }
+}

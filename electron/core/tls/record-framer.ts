@@ -1,0 +1,256 @@
+import {
+  APPLICATION_DATA_HEAD,
+  ContentType,
+  isRecordHeader,
+  isSslv2ClientHelloHeader,
+  MAX_RECORD_LENGTH,
+  RECORD_HEADER_LENGTH,
+} from './record-layer';
+
+/** Pseudo content type of an SSLv2-format ClientHello record. */
+export const SSLV2_CLIENT_HELLO = 0x80;
+
+/** One complete record, handed to the consumer during `push` (the views are reused afterwards). */
+export interface FramedRecord {
+  type: number;
+  version: number;
+  /** The record length field (SSLv2: msg_length). */
+  length: number;
+  /**
+   * The fragment; for application data only its first 64 bytes; for an SSLv2
+   * ClientHello the whole record with its 2-byte header.
+   */
+  fragment: Uint8Array;
+  /** Frames that carried the record's bytes (header included), in order. */
+  frames: number[];
+  /** Per entry of `frames`: the fragment offset its bytes end at. */
+  fragmentEnds: number[];
+  frame: number;
+  timeNs: bigint;
+  /** Bytes of the fragment were lost in a gap (not for application data, whose bytes are not kept). */
+  damaged: boolean;
+}
+
+export interface RecordFramerEvents {
+  record(r: FramedRecord): void;
+  warning(text: string): void;
+  /** Record boundaries were lost (gap or non-TLS bytes); anything partial above is void. */
+  lostSync(): void;
+}
+
+const enum State {
+  Header,
+  Body,
+  Lost,
+}
+
+/**
+ * Splits one direction's in-order byte stream into records: records spanning
+ * segments, several records per segment, SSLv2 ClientHello as the first
+ * record of a stream. Application data is skipped (only its first bytes kept);
+ * other fragments are at most 2^14+2048 bytes, so memory is bounded.
+ *
+ * After non-TLS bytes or a gap the record boundaries are unknown: like tshark,
+ * decoding resumes at the next segment that starts with a plausible record header.
+ */
+export class RecordFramer {
+  private state = State.Header;
+  private first = true;
+  private readonly header = new Uint8Array(RECORD_HEADER_LENGTH);
+  private headerLength = 0;
+  private type = 0;
+  private version = 0;
+  private length = 0;
+  private got = 0;
+  private body = new Uint8Array(0);
+  private damaged = false;
+  private frames: number[] = [];
+  private fragmentEnds: number[] = [];
+  private skipped = 0;
+  private readonly current: FramedRecord = {
+    type: 0, version: 0, length: 0, fragment: new Uint8Array(0), frames: [], fragmentEnds: [], frame: 0, timeNs: 0n, damaged: false,
+  };
+
+  constructor(
+    private readonly events: RecordFramerEvents,
+    /** Whether an SSLv2-format ClientHello may open this direction (the client's). */
+    private readonly allowSslv2: boolean,
+  ) {}
+
+  push(data: Uint8Array, frame: number, timeNs: bigint): void {
+    const n = data.length;
+    let i = 0;
+    if (this.state === State.Lost) {
+      if (!isRecordHeader(data, 0)) {
+        this.skipped += n;
+        return;
+      }
+      this.events.warning(`resynchronised on a record header after skipping ${this.skipped} bytes`);
+      this.skipped = 0;
+      this.state = State.Header;
+    }
+    while (i < n) {
+      if (this.state === State.Header) {
+        // Fast path: a whole header inside this segment.
+        let h: Uint8Array;
+        let at: number;
+        if (this.headerLength === 0 && i + RECORD_HEADER_LENGTH <= n) {
+          h = data;
+          at = i;
+        } else {
+          const take = Math.min(RECORD_HEADER_LENGTH - this.headerLength, n - i);
+          this.header.set(data.subarray(i, i + take), this.headerLength);
+          this.headerLength += take;
+          if (this.headerLength < RECORD_HEADER_LENGTH) {
+            this.noteFrame(frame, 0, true);
+            return;
+          }
+          h = this.header;
+          at = 0;
+          i -= RECORD_HEADER_LENGTH - take; // `i` now points where the 5 header bytes "started" in this segment's terms
+        }
+        if (!this.startRecord(h, at, frame)) {
+          this.lose(`not a TLS record: header ${hexOf(h, at)}`, n - Math.max(i, 0));
+          return;
+        }
+        i += RECORD_HEADER_LENGTH;
+        if (this.state === State.Header) {
+          // A zero-length record is complete with its header.
+          this.complete(frame, timeNs);
+          continue;
+        }
+      }
+      // State.Body
+      const want = this.length - this.got;
+      const take = want < n - i ? want : n - i;
+      if (this.type === ContentType.APPLICATION_DATA) {
+        if (this.got < APPLICATION_DATA_HEAD) {
+          const keep = Math.min(take, APPLICATION_DATA_HEAD - this.got);
+          this.body.set(data.subarray(i, i + keep), this.got);
+        }
+      } else {
+        this.body.set(data.subarray(i, i + take), this.got);
+      }
+      this.got += take;
+      i += take;
+      this.noteFrame(frame, this.got, false);
+      if (this.got === this.length) {
+        this.state = State.Header;
+        this.complete(frame, timeNs);
+      }
+    }
+  }
+
+  /** `missing` bytes of this direction were never seen. */
+  gap(missing: number): void {
+    if (missing <= 0) return;
+    if (this.state === State.Body && missing <= this.length - this.got) {
+      // The gap lies inside the current record: its boundary is still known.
+      if (this.type !== ContentType.APPLICATION_DATA) {
+        this.damaged = true;
+        this.body.fill(0, this.got, this.got + missing);
+      }
+      this.got += missing;
+      if (this.type !== ContentType.APPLICATION_DATA) this.events.lostSync();
+      if (this.got === this.length) this.finishDamaged();
+      return;
+    }
+    if (this.state === State.Lost) {
+      this.skipped += missing;
+      return;
+    }
+    this.lose(`${missing} bytes missing`, missing);
+  }
+
+  private finishDamaged(): void {
+    // Completed by a gap: nothing to emit but a warning.
+    this.events.warning(`record (content type ${this.type}) incomplete: bytes missing in a gap`);
+    this.state = State.Header;
+    this.resetRecord();
+  }
+
+  private lose(why: string, skipped: number): void {
+    this.events.warning(`${why}; skipping to the next segment that starts with a record header`);
+    this.events.lostSync();
+    this.state = State.Lost;
+    this.skipped = skipped;
+    this.resetRecord();
+  }
+
+  private resetRecord(): void {
+    this.headerLength = 0;
+    this.got = 0;
+    this.damaged = false;
+    this.frames.length = 0;
+    this.fragmentEnds.length = 0;
+  }
+
+  /** Validates a header (TLS, or SSLv2 ClientHello on a fresh client stream) and sets up the record. */
+  private startRecord(h: Uint8Array, at: number, frame: number): boolean {
+    const first = this.first;
+    this.first = false;
+    this.noteFrame(frame, 0, true);
+    if (isRecordHeader(h, at)) {
+      this.type = h[at]!;
+      this.version = (h[at + 1]! << 8) | h[at + 2]!;
+      this.length = (h[at + 3]! << 8) | h[at + 4]!;
+      this.got = 0;
+      this.headerLength = 0;
+      this.ensureBody(this.type === ContentType.APPLICATION_DATA ? APPLICATION_DATA_HEAD : this.length);
+      this.state = this.length === 0 ? State.Header : State.Body;
+      return true;
+    }
+    if (first && this.allowSslv2 && isSslv2ClientHelloHeader(h, at)) {
+      // The fragment is the whole SSLv2 record: its 5 bytes read so far included.
+      const msgLength = ((h[at]! & 0x7f) << 8) | h[at + 1]!;
+      this.type = SSLV2_CLIENT_HELLO;
+      this.version = (h[at + 3]! << 8) | h[at + 4]!;
+      this.length = 2 + msgLength;
+      this.ensureBody(this.length);
+      this.body.set(h.subarray(at, at + RECORD_HEADER_LENGTH), 0);
+      this.got = RECORD_HEADER_LENGTH;
+      this.headerLength = 0;
+      this.state = State.Body;
+      return true;
+    }
+    return false;
+  }
+
+  private ensureBody(n: number): void {
+    if (this.body.length < n) this.body = new Uint8Array(Math.max(n, Math.min(this.body.length * 2, MAX_RECORD_LENGTH + 2)));
+  }
+
+  private noteFrame(frame: number, end: number, header: boolean): void {
+    const k = this.frames.length;
+    if (k > 0 && this.frames[k - 1] === frame) {
+      if (!header) this.fragmentEnds[k - 1] = end;
+      return;
+    }
+    this.frames.push(frame);
+    this.fragmentEnds.push(end);
+  }
+
+  private complete(frame: number, timeNs: bigint): void {
+    const r = this.current;
+    r.type = this.type;
+    r.version = this.version;
+    r.length = this.type === SSLV2_CLIENT_HELLO ? this.length - 2 : this.length;
+    const kept = this.type === ContentType.APPLICATION_DATA ? Math.min(this.length, APPLICATION_DATA_HEAD) : this.length;
+    r.fragment = this.body.subarray(0, kept);
+    r.frames = this.frames;
+    r.fragmentEnds = this.fragmentEnds;
+    r.frame = frame;
+    r.timeNs = timeNs;
+    r.damaged = this.damaged;
+    const damaged = this.damaged;
+    if (damaged) this.events.warning(`record (content type ${this.type}) damaged by a gap: dropped`);
+    else this.events.record(r);
+    this.resetRecord();
+  }
+}
+
+function hexOf(b: Uint8Array, at: number): string {
+  let s = '';
+  for (let k = 0; k < RECORD_HEADER_LENGTH && at + k < b.length; k++) s += b[at + k]!.toString(16).padStart(2, '0');
+  return s;
+}

@@ -1,0 +1,79 @@
+import type { ByteReader } from '../bytes/byte-reader';
+import type { ServerHelloInfo } from '../session/model';
+import { emptyExtensionFacts, parseExtensionBlock } from './extensions';
+import type { ParseContext } from './parse-context';
+import { cipherSuiteLabel, versionLabel } from './labels';
+import { compressionLabel } from './client-hello';
+
+/**
+ * RFC 8446 4.1.4: a ServerHello whose random is SHA-256("HelloRetryRequest")
+ * is a HelloRetryRequest.
+ */
+const HELLO_RETRY_REQUEST_RANDOM = new Uint8Array([
+  0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
+  0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
+]);
+
+/** Whether the ServerHello body in `raw` (handshake header at 0) carries the HRR random. */
+export function isHelloRetryRequest(raw: Uint8Array): boolean {
+  if (raw.length < 4 + 2 + 32) return false;
+  for (let i = 0; i < 32; i++) if (raw[6 + i] !== HELLO_RETRY_REQUEST_RANDOM[i]) return false;
+  return true;
+}
+
+/**
+ * RFC 8446 4.1.3 (RFC 5246 7.4.1.3 for the older form, whose extensions are optional;
+ * TLS 1.3 drafts up to 21 lack legacy_session_id_echo and legacy_compression_method):
+ *   struct {
+ *       ProtocolVersion legacy_version = 0x0303;
+ *       Random random;
+ *       opaque legacy_session_id_echo<0..32>;
+ *       CipherSuite cipher_suite;
+ *       uint8 legacy_compression_method = 0;
+ *       Extension extensions<6..2^16-1>;
+ *   } ServerHello;
+ */
+export function parseServerHello(r: ByteReader, ctx: ParseContext): ServerHelloInfo {
+  const t = ctx.t;
+  let at = r.position;
+  const version = r.u16('legacy_version');
+  t?.add('legacy_version', versionLabel(version), at, 2);
+  at = r.position;
+  const random = r.bytesCopy(32, 'random');
+  const hrr = random.every((b, i) => b === HELLO_RETRY_REQUEST_RANDOM[i]);
+  t?.add('random', hrr ? 'HelloRetryRequest' : undefined, at, 32);
+  // TLS 1.3 drafts before 22 (version 0x7f00 + n) had no session id echo and no compression method.
+  const earlyDraft = (version & 0xff00) === 0x7f00 && (version & 0xff) < 22;
+  let sessionId: Uint8Array = new Uint8Array(0);
+  if (!earlyDraft) {
+    at = r.position;
+    const sid = r.vec8('legacy_session_id_echo');
+    sessionId = sid.bytesCopy(sid.remaining);
+    t?.add('legacy_session_id_echo', `${sessionId.length} bytes`, at, 1 + sessionId.length);
+  }
+  at = r.position;
+  const cipherSuite = r.u16('cipher_suite');
+  t?.add('cipher_suite', cipherSuiteLabel(cipherSuite), at, 2);
+  let compressionMethod = 0;
+  if (!earlyDraft) {
+    at = r.position;
+    compressionMethod = r.u8('legacy_compression_method');
+    t?.add('legacy_compression_method', compressionLabel(compressionMethod), at, 1);
+  }
+  const facts = emptyExtensionFacts();
+  const extensions = r.atEnd ? [] : parseExtensionBlock(r, hrr ? 'hello_retry_request' : 'server_hello', ctx, facts);
+  r.expectEnd('server_hello');
+  return {
+    version,
+    random,
+    sessionId,
+    cipherSuite,
+    compressionMethod,
+    extensions,
+    selectedVersion: facts.selectedVersion,
+    alpn: facts.alpn[0] ?? null,
+    selectedIdentity: facts.selectedIdentity,
+    keyShareGroup: facts.keyShareGroup,
+    helloRetryRequest: hrr,
+  };
+}

@@ -1,0 +1,258 @@
+import { ByteReader, ParseError } from '../bytes/byte-reader';
+import type {
+  ClientHelloInfo,
+  MessageType,
+  ServerHelloInfo,
+  ServerKeyExchangeInfo,
+  Side,
+  TlsMessage,
+} from '../session/model';
+import { alertDescriptionName, handshakeTypeName } from './registries';
+import { ContentType } from './record-layer';
+import { RecordFramer, SSLV2_CLIENT_HELLO } from './record-framer';
+import type { FramedRecord } from './record-framer';
+import { HandshakeReassembler } from './handshake-reassembler';
+import { handshakeMessageType, parseHandshakeMessage } from './handshake-message';
+import type { HandshakeFacts } from './handshake-message';
+import { isTls13, newParseContext } from './parse-context';
+import { parseSslv2ClientHello } from './sslv2-client-hello';
+
+export { looksLikeTls } from './record-layer';
+
+export interface DecodedMessage {
+  /** `from` is the side that sent it. */
+  message: TlsMessage;
+  clientHello?: ClientHelloInfo;
+  serverHello?: ServerHelloInfo;
+  serverKeyExchange?: ServerKeyExchangeInfo;
+  /** DER of each certificate in a Certificate message (copies). */
+  certificates?: Uint8Array[];
+}
+
+export interface TlsConnectionEvents {
+  onMessage(d: DecodedMessage): void;
+  /** Malformed record/message, gap, ...: never throws. */
+  onWarning(side: Side, text: string): void;
+}
+
+/** Per direction: its record framer, handshake reassembly and whether its records are now encrypted. */
+interface Direction {
+  side: Side;
+  framer: RecordFramer;
+  handshake: HandshakeReassembler;
+  /** ChangeCipherSpec seen (TLS <= 1.2): handshake records are encrypted from here on. */
+  encrypted: boolean;
+}
+
+/**
+ * Decodes the TLS of one TCP connection, both directions, incrementally:
+ * in-order payload bytes in, `TlsMessage`s out (record layer, handshake
+ * reassembly, hello/certificate/key-exchange parsing).
+ *
+ * Keeps the little per-connection state the wire forms depend on: the
+ * negotiated version (TLS 1.3 changes the meaning of ChangeCipherSpec and of
+ * the Certificate form) and cipher suite (the ServerKeyExchange form).
+ */
+export class TlsConnectionDecoder {
+  private readonly client: Direction;
+  private readonly server: Direction;
+  private version: number | null = null;
+  private cipherSuite: number | null = null;
+
+  constructor(private readonly events: TlsConnectionEvents) {
+    this.client = this.direction('client');
+    this.server = this.direction('server');
+  }
+
+  /** In-order TCP payload of one side. `data` is only read during the call. */
+  push(side: Side, data: Uint8Array, frame: number, timeNs: bigint): void {
+    if (data.length === 0) return;
+    try {
+      (side === 'client' ? this.client : this.server).framer.push(data, frame, timeNs);
+    } catch (e) {
+      // A bug must not take the engine down: report it on the session.
+      this.warn(side, `internal error while decoding: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  /** `missingBytes` of `side`'s stream were lost; decoding resynchronises. */
+  gap(side: Side, missingBytes: number): void {
+    try {
+      (side === 'client' ? this.client : this.server).framer.gap(missingBytes);
+    } catch (e) {
+      this.warn(side, `internal error while decoding: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  private direction(side: Side): Direction {
+    const d: Direction = {
+      side,
+      framer: null as unknown as RecordFramer,
+      handshake: new HandshakeReassembler(),
+      encrypted: false,
+    };
+    d.framer = new RecordFramer(
+      {
+        record: (r) => this.onRecord(d, r),
+        warning: (text) => this.warn(side, text),
+        lostSync: () => this.dropPartialHandshake(d, 'record boundary lost'),
+      },
+      side === 'client',
+    );
+    return d;
+  }
+
+  private warn(side: Side, text: string): void {
+    this.events.onWarning(side, text);
+  }
+
+  private dropPartialHandshake(d: Direction, why: string): void {
+    if (d.handshake.pending > 0) this.warn(d.side, `incomplete handshake message (${d.handshake.pending} bytes) dropped: ${why}`);
+    d.handshake.reset();
+  }
+
+  private onRecord(d: Direction, r: FramedRecord): void {
+    switch (r.type) {
+      case ContentType.HANDSHAKE:
+        this.onHandshakeRecord(d, r);
+        return;
+      case ContentType.CHANGE_CIPHER_SPEC:
+        this.emitRecord(d, r, 'change_cipher_spec', r.fragment.slice());
+        if (this.cipherSpecChangeEncrypts()) {
+          this.dropPartialHandshake(d, 'change_cipher_spec');
+          d.encrypted = true;
+        }
+        return;
+      case ContentType.ALERT:
+        this.onAlert(d, r);
+        return;
+      case ContentType.APPLICATION_DATA:
+        this.emitRecord(d, r, 'application_data', r.fragment.slice());
+        return;
+      case ContentType.HEARTBEAT:
+        this.emitRecord(d, r, 'heartbeat', r.fragment.slice());
+        return;
+      case SSLV2_CLIENT_HELLO:
+        this.onSslv2ClientHello(d, r);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /**
+   * In TLS 1.3 the CCS is only for middlebox compatibility (RFC 8446 D.4): it
+   * changes nothing. Before the version is known (a one-sided capture, a
+   * client CCS ahead of the ServerHello) it is taken as TLS <= 1.2's, as tshark
+   * does; a ServerHello that then says TLS 1.3 undoes that.
+   */
+  private cipherSpecChangeEncrypts(): boolean {
+    return this.version === null || !isTls13(this.version);
+  }
+
+  private baseMessage(d: Direction, r: FramedRecord, type: MessageType, raw: Uint8Array, length: number, frames: number[]): TlsMessage {
+    return { type, from: d.side, frame: r.frame, frames, timeNs: r.timeNs, length, raw, recordVersion: r.version };
+  }
+
+  private emitRecord(d: Direction, r: FramedRecord, type: MessageType, raw: Uint8Array): TlsMessage {
+    const message = this.baseMessage(d, r, type, raw, r.length, r.frames.slice());
+    this.events.onMessage({ message });
+    return message;
+  }
+
+  /**
+   * RFC 8446 6:  struct { AlertLevel level; AlertDescription description; } Alert;
+   * enum { warning(1), fatal(2), (255) } AlertLevel;
+   * One message per record; encrypted (after CCS, or not 2 bytes long): level/description null.
+   */
+  private onAlert(d: Direction, r: FramedRecord): void {
+    const f = r.fragment;
+    const message = this.baseMessage(d, r, 'alert', f.slice(), r.length, r.frames.slice());
+    if (!d.encrypted && f.length === 2) {
+      message.level = f[0] === 1 ? 'warning' : f[0] === 2 ? 'fatal' : null;
+      message.description = alertDescriptionName(f[1]!) ?? `unknown_${f[1]}`;
+      if (message.level === null) this.warn(d.side, `alert (frame ${r.frame}): unknown level ${f[0]}`);
+    } else {
+      message.level = null;
+      message.description = null;
+    }
+    this.events.onMessage({ message });
+  }
+
+  private onSslv2ClientHello(d: Direction, r: FramedRecord): void {
+    const raw = r.fragment.slice();
+    const message = this.baseMessage(d, r, 'client_hello', raw, r.length, r.frames.slice());
+    message.sslv2 = true;
+    const ctx = newParseContext(null);
+    let clientHello: ClientHelloInfo | undefined;
+    try {
+      clientHello = parseSslv2ClientHello(new ByteReader(raw), ctx);
+    } catch (e) {
+      this.warn(d.side, `client_hello (SSLv2, frame ${r.frame}) malformed: ${errorText(e)}`);
+    }
+    this.events.onMessage(clientHello ? { message, clientHello } : { message });
+  }
+
+  private onHandshakeRecord(d: Direction, r: FramedRecord): void {
+    // After this side's ChangeCipherSpec (TLS <= 1.2) a handshake record is
+    // encrypted: one message per record. Like tshark, a record that starts
+    // with a byte that is no handshake type is taken for an encrypted one too
+    // (a CCS lost, a NULL-less renegotiation, garbage).
+    // An empty handshake record (RFC 8446 5.1 forbids them) is shown as tshark shows it.
+    const unknownFirst = d.handshake.pending === 0 && (r.fragment.length === 0 || handshakeTypeName(r.fragment[0]!) === null);
+    if (d.encrypted || unknownFirst) {
+      this.emitRecord(d, r, 'encrypted_handshake', r.fragment.slice());
+      return;
+    }
+    d.handshake.append(r.fragment, r.frames, r.fragmentEnds);
+    for (;;) {
+      const next = d.handshake.peekType();
+      if (next !== undefined && handshakeTypeName(next) === null) {
+        // No message starts with this byte: what follows in the record is not a handshake
+        // message (tshark stops dissecting the record here too).
+        this.warn(d.side, `handshake record (frame ${r.frame}): ${d.handshake.pending} bytes that are no handshake message (type ${next}) skipped`);
+        d.handshake.reset();
+        return;
+      }
+      let done;
+      try {
+        done = d.handshake.next();
+      } catch (e) {
+        this.warn(d.side, `handshake message refused: ${errorText(e)}`);
+        d.handshake.reset();
+        return;
+      }
+      if (done === null) return;
+      this.onHandshakeMessage(d, r, done.msgType, done.raw, done.length, done.frames);
+    }
+  }
+
+  private onHandshakeMessage(d: Direction, r: FramedRecord, msgType: number, raw: Uint8Array, length: number, frames: number[]): void {
+    const type = handshakeMessageType(msgType, raw);
+    const message = this.baseMessage(d, r, type, raw, length, frames);
+    const ctx = newParseContext(null, this.version, this.cipherSuite);
+    let facts: HandshakeFacts = {};
+    try {
+      facts = parseHandshakeMessage(raw, ctx);
+    } catch (e) {
+      this.warn(d.side, `${type} (frame ${r.frame}) malformed: ${errorText(e)}`);
+    }
+    for (const p of ctx.problems) this.warn(d.side, `${type} (frame ${r.frame}): ${p}`);
+    const sh = facts.serverHello;
+    if (sh && d.side === 'server') {
+      this.version = sh.selectedVersion ?? sh.version;
+      this.cipherSuite = sh.cipherSuite;
+      if (isTls13(this.version)) {
+        // TLS 1.3 protects records as application_data: a handshake record is plaintext.
+        this.client.encrypted = false;
+        this.server.encrypted = false;
+      }
+    }
+    this.events.onMessage({ message, ...facts });
+  }
+}
+
+function errorText(e: unknown): string {
+  if (e instanceof ParseError || e instanceof Error) return e.message;
+  return String(e);
+}

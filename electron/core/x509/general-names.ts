@@ -1,0 +1,88 @@
+/**
+ * GeneralNames (RFC 5280 4.2.1.6) as OpenSSL-style "TYPE:value" strings:
+ * "DNS:shop.example", "IP:192.0.2.1", "IP:2001:db8::1", "email:a@b", "URI:https://x".
+ *
+ *   GeneralName ::= CHOICE {
+ *     otherName [0] OtherName, rfc822Name [1] IA5String, dNSName [2] IA5String,
+ *     x400Address [3] ORAddress, directoryName [4] Name, ediPartyName [5] EDIPartyName,
+ *     uniformResourceIdentifier [6] IA5String, iPAddress [7] OCTET STRING,
+ *     registeredID [8] OBJECT IDENTIFIER }
+ */
+import { DerReader, TagClass, TAG, decodeOid, toHex } from './der-reader';
+import { decodeDerString } from './der-strings';
+import { formatName } from './distinguished-name';
+
+/** RFC 5952 text of an IPv6 address: lowercase, leading zeros dropped, the longest run (>= 2) of zero groups as "::". */
+export function formatIpv6(b: Uint8Array): string {
+  const groups: number[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push((b[i]! << 8) | b[i + 1]!);
+  let bestStart = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen && j - i >= 2) {
+      bestStart = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (bestStart < 0) return hex.join(':');
+  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+}
+
+export function formatIpAddress(b: Uint8Array): string {
+  if (b.length === 4) return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
+  if (b.length === 16) return formatIpv6(b);
+  return toHex(b); // name-constraint address+mask forms and malformed lengths
+}
+
+function ia5(b: Uint8Array): string {
+  return decodeDerString(TAG.IA5_STRING, b)!;
+}
+
+/** Reads the contents of a GeneralNames SEQUENCE. */
+export function formatGeneralNames(names: DerReader): string[] {
+  const out: string[] = [];
+  while (!names.atEnd) {
+    const e = names.next('GeneralName');
+    const b = e.contents.bytes();
+    if (e.cls !== TagClass.Context) {
+      out.push(`unknown:${toHex(b)}`);
+      continue;
+    }
+    switch (e.tag) {
+      case 0: {
+        const typeId = e.contents.peekTag()?.tag === TAG.OID ? decodeOid(e.contents.next('type-id').contents.bytes()) : '?';
+        out.push(`othername:${typeId}`);
+        break;
+      }
+      case 1:
+        out.push(`email:${ia5(b)}`);
+        break;
+      case 2:
+        out.push(`DNS:${ia5(b)}`);
+        break;
+      case 4:
+        out.push(`DirName:${formatName(e.contents.expect(TAG.SEQUENCE, 'directoryName').contents)}`);
+        break;
+      case 6:
+        out.push(`URI:${ia5(b)}`);
+        break;
+      case 7:
+        out.push(`IP:${formatIpAddress(b)}`);
+        break;
+      case 8:
+        out.push(`RID:${decodeOid(b)}`);
+        break;
+      default:
+        out.push(`[${e.tag}]:${toHex(b)}`); // x400Address, ediPartyName: rare, shown raw
+    }
+  }
+  return out;
+}

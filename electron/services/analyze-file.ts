@@ -1,0 +1,38 @@
+/**
+ * Analyze a capture file (or standard input): stream it through the engine
+ * and return the sessions and the contract document. Used by `tlswb analyze`
+ * and by the API's openFile.
+ */
+import { SessionAnalyzer } from '../core/session/analyzer';
+import type { AnalyzerEvents } from '../core/session/analyzer-events';
+import { toContractDocument, type ContractDocument, type FileDamage } from '../core/session/contract-json';
+import type { Session } from '../core/session/model';
+import { readCaptureFile } from './capture-file';
+
+export interface AnalyzeOptions {
+  events?: AnalyzerEvents;
+  /** Name shown in the document (`file.name`); defaults to the path as given. */
+  displayName?: string;
+}
+
+export interface AnalysisResult {
+  document: ContractDocument;
+  sessions: Session[];
+  packets: number;
+  linkTypes: number[];
+  damaged: FileDamage | null;
+}
+
+/** Throws CaptureFileError (from capture-file.ts) when nothing could be read. */
+export async function analyzeFile(path: string, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
+  const analyzer = new SessionAnalyzer({ events: options.events });
+  const read = await readCaptureFile(path, {
+    onPacket: (p) => analyzer.push(p),
+  });
+  analyzer.finish();
+  const sessions = analyzer.sessions;
+  const name = options.displayName ?? (path === '-' ? '-' : path);
+  const document = toContractDocument(name, read, sessions);
+  return { document, sessions, packets: read.packets, linkTypes: read.linkTypes, damaged: read.damaged };
+}
+

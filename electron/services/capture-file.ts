@@ -1,0 +1,258 @@
+/**
+ * Reading capture files from disk or standard input: streams the bytes (1 MiB
+ * at a time, gunzipping when the file is gzip-compressed) into the core's
+ * push-based reader, so a file of any size is never held in memory.
+ */
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { NotACaptureFileError, type CaptureDamage } from '../core/capture/capture-errors';
+import type { CaptureFormat, CaptureHandlers } from '../core/capture/capture-handlers';
+import { createCaptureReader } from '../core/capture/capture-reader';
+
+const CHUNK_BYTES = 1 << 20;
+
+export interface ReadResult {
+  /** Packet records read. */
+  packets: number;
+  /** LINKTYPE_* numbers of the packets, in the order first seen. */
+  linkTypes: number[];
+  /** Where reading stopped on damage (incl. a truncated gzip stream), or null. */
+  damaged: CaptureDamage | null;
+  format: CaptureFormat;
+  /** The file was gzip-compressed. */
+  compressed: boolean;
+}
+
+export interface ReadOptions {
+  /** Stream to read for '-' (default: process.stdin); lets tests and the API feed a pipe. */
+  stdin?: Readable;
+  /** Read size for files (default 1 MiB). */
+  chunkBytes?: number;
+}
+
+export type CaptureFileErrorKind = 'not-found' | 'permission' | 'not-a-capture' | 'read-error';
+
+/** Nothing could be read; `message` is one line fit to show a user. */
+export class CaptureFileError extends Error {
+  override readonly name = 'CaptureFileError';
+  constructor(
+    readonly kind: CaptureFileErrorKind,
+    message: string,
+    /** The path as given ('-' for standard input). */
+    readonly path: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Streams `pathOrDash` ('-' = standard input) through the capture reader,
+ * calling `handlers` for each record. Resolves with what was read; damage is a
+ * result, not an exception. Rejects with `CaptureFileError` when the file
+ * cannot be opened or is not a capture; exceptions from handlers propagate.
+ */
+export async function readCaptureFile(
+  pathOrDash: string,
+  handlers: CaptureHandlers,
+  options: ReadOptions = {},
+): Promise<ReadResult> {
+  const label = pathOrDash === '-' ? 'standard input' : pathOrDash;
+  const source: Readable =
+    pathOrDash === '-'
+      ? (options.stdin ?? process.stdin)
+      : createReadStream(pathOrDash, { highWaterMark: options.chunkBytes ?? CHUNK_BYTES });
+  const reader = createCaptureReader(handlers);
+  let gzipFailure: string | null = null;
+  try {
+    const chunks = source[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
+    const head = await readHead(chunks);
+    const compressed = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+    const input = compressed ? gunzip(head, chunks) : passThrough(head, chunks);
+    try {
+      for await (const chunk of input) {
+        try {
+          reader.feed(chunk);
+        } catch (e) {
+          // A handler's exception is the caller's, not a file error: keep it apart.
+          if (e instanceof NotACaptureFileError) throw e;
+          throw new ConsumerFailure(e);
+        }
+        if (reader.damaged !== null) break;
+      }
+    } catch (e) {
+      // zlib errors ("unexpected end of file", "incorrect header check") mean the
+      // compressed stream is cut or corrupt: damage after what it gave, as
+      // `zcat` would show.
+      if (!compressed || !isZlibError(e)) throw e;
+      gzipFailure = `gzip data is truncated or corrupt (${(e as Error).message})`;
+    }
+    const summary = reader.end();
+    // The reader stops the loop on its own damage, so a gzip failure came first:
+    // a record cut short by it is the gzip stream's fault.
+    const damaged = gzipFailure !== null ? { afterPacket: summary.packets, reason: gzipFailure } : summary.damaged;
+    return {
+      packets: summary.packets,
+      linkTypes: summary.linkTypes,
+      damaged,
+      format: summary.format!,
+      compressed,
+    };
+  } catch (e) {
+    if (e instanceof ConsumerFailure) throw e.cause;
+    throw toCaptureFileError(e, pathOrDash, label, gzipFailure);
+  } finally {
+    if (pathOrDash !== '-') source.destroy();
+  }
+}
+
+/** Wraps an exception thrown by a handler while the reader ran, to rethrow it untouched. */
+class ConsumerFailure {
+  constructor(readonly cause: unknown) {}
+}
+
+/** The first chunk(s), at least two bytes unless the input is shorter (to see the gzip magic). */
+async function readHead(chunks: AsyncIterator<Uint8Array>): Promise<Uint8Array> {
+  let head: Uint8Array = new Uint8Array(0);
+  while (head.length < 2) {
+    const next = await chunks.next();
+    if (next.done) break;
+    head = head.length === 0 ? next.value : concat(head, next.value);
+  }
+  return head;
+}
+
+async function* passThrough(head: Uint8Array, rest: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
+  if (head.length > 0) yield head;
+  for (;;) {
+    const next = await rest.next();
+    if (next.done) return;
+    yield next.value;
+  }
+}
+
+/** Compressed bytes handed to zlib at a time, and decompressed bytes allowed to wait for the reader. */
+const GUNZIP_SLICE_BYTES = 16 * 1024;
+const GUNZIP_QUEUE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Decompressed chunks of a gzip stream, in order, with bounded memory: the
+ * compressed input is fed in small slices only while little output waits, so
+ * even a "zip bomb" slice inflates to a bounded amount.
+ *
+ * Output is taken from 'data' events, not the stream's async iterator: when
+ * the input is cut short, zlib fails at the end and the iterator may drop
+ * output still buffered, losing the last good packets before the cut.
+ */
+async function* gunzip(head: Uint8Array, rest: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const inflater = createGunzip();
+  const queue: Uint8Array[] = [];
+  let queued = 0;
+  let finished = false;
+  let failure: unknown = null;
+  let wakeConsumer: (() => void) | null = null;
+  let wakePump: (() => void) | null = null;
+  const wake = (which: 'consumer' | 'pump'): void => {
+    const w = which === 'consumer' ? wakeConsumer : wakePump;
+    if (which === 'consumer') wakeConsumer = null;
+    else wakePump = null;
+    w?.();
+  };
+  inflater.on('data', (chunk: Uint8Array) => {
+    queue.push(chunk);
+    queued += chunk.length;
+    wake('consumer');
+  });
+  inflater.on('end', () => {
+    finished = true;
+    wake('consumer');
+  });
+  inflater.on('error', (e) => {
+    failure ??= e;
+    finished = true;
+    wake('consumer');
+    wake('pump');
+  });
+  inflater.on('drain', () => wake('pump'));
+
+  const feed = async (chunk: Uint8Array): Promise<boolean> => {
+    for (let off = 0; off < chunk.length; off += GUNZIP_SLICE_BYTES) {
+      while (!finished && (queued > GUNZIP_QUEUE_BYTES || inflater.writableNeedDrain)) {
+        await new Promise<void>((resolve) => (wakePump = resolve));
+      }
+      if (finished) return false;
+      inflater.write(chunk.subarray(off, off + GUNZIP_SLICE_BYTES));
+    }
+    return true;
+  };
+  const pump = (async () => {
+    try {
+      if (!(await feed(head))) return;
+      for (;;) {
+        const next = await rest.next();
+        if (next.done) break;
+        if (!(await feed(next.value))) return;
+      }
+      inflater.end();
+    } catch (e) {
+      inflater.destroy(e as Error);
+    }
+  })();
+
+  try {
+    for (;;) {
+      const chunk = queue.shift();
+      if (chunk !== undefined) {
+        queued -= chunk.length;
+        if (queued <= GUNZIP_QUEUE_BYTES) wake('pump');
+        yield chunk;
+        continue;
+      }
+      if (finished) {
+        if (failure !== null) throw failure;
+        return;
+      }
+      await new Promise<void>((resolve) => (wakeConsumer = resolve));
+    }
+  } finally {
+    // Not awaiting the pump: it may be waiting for input that never comes (a
+    // pipe on stdin); once finished it stops on its own.
+    finished = true;
+    wake('pump');
+    inflater.destroy();
+    void pump;
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+function isZlibError(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('Z_');
+}
+
+function toCaptureFileError(e: unknown, path: string, label: string, gzipFailure: string | null): unknown {
+  if (e instanceof NotACaptureFileError) {
+    const why = gzipFailure !== null ? ` (${gzipFailure})` : '';
+    return new CaptureFileError('not-a-capture', `not a capture file (pcap or pcapng): ${label}${why}`, path);
+  }
+  const code = (e as { code?: unknown } | null)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return new CaptureFileError('not-found', `no such file: ${label}`, path);
+    case 'EACCES':
+    case 'EPERM':
+      return new CaptureFileError('permission', `permission denied: ${label}`, path);
+    case 'EISDIR':
+      return new CaptureFileError('read-error', `is a directory, not a capture file: ${label}`, path);
+  }
+  if (typeof code === 'string') {
+    return new CaptureFileError('read-error', `cannot read ${label}: ${(e as Error).message}`, path);
+  }
+  return e;
+}

@@ -1,0 +1,266 @@
+/**
+ * The workbench window once connected: toolbar, banners, the session table,
+ * the selected session's details and a status line. Works the same over
+ * either transport; where there is no native dialog it asks for a path or
+ * takes an upload, and files dropped on the window are uploaded.
+ */
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { Capabilities, FileSummary, RecentFile, SessionDetail, Settings, Theme } from '../../../electron/api/contract';
+import type { ApiClient } from '../api/api-client';
+import { useI18n } from '../i18n/i18n-context';
+import { translator } from '../i18n/strings';
+import { isEmptyFilter, matchesFilter, parseFilter } from '../sessions/session-filter';
+import { nextSort, sortSessions, type ColumnKey, type SortState } from '../sessions/session-columns';
+import { DamageBanner, MessageBanner } from './banners';
+import { DetailArea } from './detail-area';
+import { PathDialog } from './path-dialog';
+import { SessionTable } from './session-table';
+import { applySessionsChanged, type SessionRows } from './sessions-state';
+import { Toolbar } from './toolbar';
+
+export interface AppFrameProps {
+  api: ApiClient;
+  settings: Settings;
+  onSettings(settings: Settings): void;
+}
+
+async function fileToBase64(file: File): Promise<string> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin);
+}
+
+export function AppFrame({ api, settings, onSettings }: AppFrameProps) {
+  const { lang } = useI18n();
+  const t = useMemo(() => translator(lang), [lang]);
+  const [file, setFile] = useState<FileSummary | null>(null);
+  const [rows, setRows] = useState<SessionRows>([]);
+  const [recent, setRecent] = useState<RecentFile[]>([]);
+  const [caps, setCaps] = useState<Capabilities | null>(null);
+  const [errors, setErrors] = useState<string[]>([]);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [filterText, setFilterText] = useState('');
+  const [hasAlert, setHasAlert] = useState(false);
+  const [sort, setSort] = useState<SortState>({ key: null, direction: 'asc' });
+  const [selectedId, setSelectedId] = useState<number | null>(null);
+  const [detail, setDetail] = useState<SessionDetail | null>(null);
+  const [dialog, setDialog] = useState<'open' | 'save' | null>(null);
+  const [dragging, setDragging] = useState(false);
+  const filterRef = useRef<HTMLInputElement>(null);
+
+  const addError = useCallback((message: string) => setErrors((e) => (e.includes(message) ? e : [...e, message].slice(-3))), []);
+
+  const refreshRecent = useCallback(() => api.recentFiles().then(setRecent, () => undefined), [api]);
+
+  useEffect(() => {
+    const offs = [
+      api.on('sessionsChanged', (change) => {
+        setRows((r) => applySessionsChanged(r, change));
+        if (change.reset) {
+          setSelectedId(null);
+          setDetail(null);
+        }
+      }),
+      api.on('fileOpened', (f) => {
+        setFile(f);
+        if (f.state === 'ready') void refreshRecent();
+      }),
+      api.on('settingsChanged', onSettings),
+      api.on('error', (e) => addError(e.message)),
+    ];
+    // Whatever was open before this page connected (tlswb serve FILE).
+    void api.getCurrentFile().then(async (f) => {
+      if (!f) return;
+      setFile((cur) => cur ?? f);
+      const list = await api.listSessions();
+      setRows((r) => (r.length === 0 ? list : applySessionsChanged(r, { reset: false, sessions: list, total: list.length })));
+    }).catch((e: Error) => addError(e.message));
+    void api.getCapabilities().then(setCaps, (e: Error) => addError(e.message));
+    void refreshRecent();
+    return () => offs.forEach((off) => off());
+  }, [api, addError, onSettings, refreshRecent]);
+
+  const openPath = useCallback(
+    (path: string) => {
+      setDialog(null);
+      api.openFile(path).then(() => setErrors([]), (e: Error) => addError(e.message));
+    },
+    [api, addError],
+  );
+
+  const upload = useCallback(
+    async (f: File) => {
+      setDialog(null);
+      try {
+        if (caps && f.size > caps.maxUploadBytes) throw new Error(`${f.name} is too large to upload`);
+        await api.openBytes(f.name, await fileToBase64(f));
+        setErrors([]);
+      } catch (e) {
+        addError((e as Error).message);
+      }
+    },
+    [api, caps, addError],
+  );
+
+  const open = useCallback(() => {
+    if (caps?.nativeDialogs) {
+      api.choosePath('open').then((p) => p && openPath(p), (e: Error) => addError(e.message));
+    } else setDialog('open');
+  }, [api, caps, openPath, addError]);
+
+  const saveTo = useCallback(
+    (path: string) => {
+      setDialog(null);
+      api.saveAs(path).then(
+        (r) => setNotice(t('saved', { bytes: r.bytes, path: r.path })),
+        (e: Error) => addError(e.message),
+      );
+    },
+    [api, t, addError],
+  );
+
+  const save = useCallback(() => {
+    if (!file) return;
+    if (caps?.nativeDialogs) {
+      api.choosePath('save').then((p) => p && saveTo(p), (e: Error) => addError(e.message));
+    } else setDialog('save');
+  }, [api, caps, file, saveTo, addError]);
+
+  // Ctrl+O, Ctrl+S, Ctrl+F. In Electron the menu's accelerators handle O and S first.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!(e.ctrlKey || e.metaKey) || e.altKey) return;
+      const key = e.key.toLowerCase();
+      if (key === 'f') {
+        e.preventDefault();
+        filterRef.current?.focus();
+        filterRef.current?.select();
+      } else if (key === 'o' && caps?.transport !== 'ipc') {
+        e.preventDefault();
+        open();
+      } else if (key === 's' && caps?.transport !== 'ipc') {
+        e.preventDefault();
+        save();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [caps, open, save]);
+
+  // Drop a capture anywhere. In Electron the shell catches the drop (it knows the path); in a browser it is uploaded.
+  useEffect(() => {
+    if (!caps || caps.transport === 'ipc') return;
+    let depth = 0;
+    const hasFiles = (e: DragEvent) => Array.from(e.dataTransfer?.types ?? []).includes('Files');
+    const enter = (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      depth++;
+      setDragging(true);
+    };
+    const over = (e: DragEvent) => hasFiles(e) && e.preventDefault();
+    const leave = () => {
+      depth = Math.max(0, depth - 1);
+      if (depth === 0) setDragging(false);
+    };
+    const drop = (e: DragEvent) => {
+      e.preventDefault();
+      depth = 0;
+      setDragging(false);
+      const f = e.dataTransfer?.files[0];
+      if (f) void upload(f);
+    };
+    window.addEventListener('dragenter', enter);
+    window.addEventListener('dragover', over);
+    window.addEventListener('dragleave', leave);
+    window.addEventListener('drop', drop);
+    return () => {
+      window.removeEventListener('dragenter', enter);
+      window.removeEventListener('dragover', over);
+      window.removeEventListener('dragleave', leave);
+      window.removeEventListener('drop', drop);
+    };
+  }, [caps, upload]);
+
+  const filter = useMemo(() => parseFilter(filterText, hasAlert), [filterText, hasAlert]);
+  const shown = useMemo(() => {
+    const kept = isEmptyFilter(filter) ? rows : rows.filter((r) => matchesFilter(r, filter));
+    return sortSessions(kept, sort);
+  }, [rows, filter, sort]);
+
+  const showSession = useCallback(
+    (id: number) => {
+      setSelectedId(id);
+      api.getSession(id).then(setDetail, (e: Error) => addError(e.message));
+    },
+    [api, addError],
+  );
+
+  const openDetails = useCallback(
+    (id: number) => {
+      showSession(id);
+      // Enter: move on to the timeline, where ↑/↓ walk the messages.
+      requestAnimationFrame(() => document.querySelector<HTMLElement>('.details [tabindex="0"]')?.focus());
+    },
+    [showSession],
+  );
+
+  const onSort = useCallback((key: ColumnKey) => setSort((s) => nextSort(s, key)), []);
+  const setTheme = useCallback((theme: Theme) => {
+    api.setSettings({ theme }).then(onSettings, (e: Error) => addError(e.message));
+  }, [api, onSettings, addError]);
+
+  const emptyText = !file ? t('noFile') : rows.length === 0 ? (file.state === 'loading' ? t('loading') : t('noSessions')) : t('noMatch');
+
+  return (
+    <div className="app">
+      <Toolbar
+        t={t}
+        filter={filterText}
+        onFilter={setFilterText}
+        hasAlert={hasAlert}
+        onHasAlert={setHasAlert}
+        filterRef={filterRef}
+        canSave={file !== null && file.state === 'ready'}
+        onOpen={open}
+        onSave={save}
+        recent={recent}
+        onOpenRecent={openPath}
+        theme={settings.theme}
+        onTheme={setTheme}
+        fileLabel={file ? file.path ?? file.name : null}
+      />
+      {file?.damaged && <DamageBanner damaged={file.damaged} t={t} />}
+      {errors.map((e) => (
+        <MessageBanner key={e} kind="error" text={e} t={t} onDismiss={() => setErrors((all) => all.filter((x) => x !== e))} />
+      ))}
+      {notice && <MessageBanner kind="notice" text={notice} t={t} onDismiss={() => setNotice(null)} />}
+      <main className="workspace">
+        <section className="sessions-pane" aria-label="sessions">
+          {shown.length > 0 ? (
+            <SessionTable rows={shown} selectedId={selectedId} onSelect={showSession} onOpen={openDetails} sort={sort} onSort={onSort} t={t} />
+          ) : (
+            <div className="empty" data-testid="sessions-empty">
+              {emptyText}
+            </div>
+          )}
+        </section>
+        {detail && detail.summary.id === selectedId ? (
+          <DetailArea api={api} detail={detail} t={t} onError={addError} />
+        ) : (
+          <div className="empty">{file && rows.length > 0 ? t('selectSession') : ''}</div>
+        )}
+      </main>
+      <footer className="statusbar" data-testid="statusbar">
+        <span>{t('sessionsShown', { shown: shown.length, total: rows.length })}</span>
+        {file && <span>{t('packets', { count: file.packets })}</span>}
+        {file?.state === 'loading' && <span>{t('loading')}</span>}
+      </footer>
+      {dialog && (
+        <PathDialog kind={dialog} t={t} onPath={dialog === 'open' ? openPath : saveTo} onUpload={dialog === 'open' ? (f) => void upload(f) : undefined} onCancel={() => setDialog(null)} />
+      )}
+      {dragging && <div className="drop-overlay">{t('dropHere')}</div>}
+    </div>
+  );
+}

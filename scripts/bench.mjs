@@ -1,0 +1,170 @@
+#!/usr/bin/env node
+// npm run bench [-- --file F] [--runs 3] [--case NAME ...] [--check] [--json]
+//
+// Times the engine against tshark on the same capture in the same run: best
+// wall time of N runs each (stdout to /dev/null), peak RSS (from
+// /usr/bin/time, else VmHWM polled from /proc), and the TLS sessions each
+// saw (one more, untimed run). Without --file it makes or reuses the
+// 20,000-handshake loopback capture of make-bench-capture.mjs.
+// --check exits 1 when tlswb is not at least 10x faster than tshark.
+//
+// Later work adds rows by pushing onto `benchCases` (or importing
+// `runBench` with its own list): a name, the command, and optionally how to
+// count the sessions from the command's output.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureBenchCapture } from './make-bench-capture.mjs';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const tlswbBin = join(repoRoot, 'bin', 'tlswb.mjs');
+const TARGET_RATIO = 10;
+
+/**
+ * @typedef {object} BenchCase
+ * @property {string} name           row label
+ * @property {(file: string) => string[]} command   argv (argv[0] is the program)
+ * @property {(file: string) => number | null} [countSessions]   untimed; null when unknown
+ * @property {'tlswb' | 'tshark'} [role]   the pair the ratio compares
+ */
+
+/** @type {BenchCase[]} */
+export const benchCases = [
+  {
+    name: 'tlswb analyze --json',
+    role: 'tlswb',
+    command: (file) => [process.execPath, tlswbBin, 'analyze', file, '--json'],
+    countSessions: (file) => {
+      const run = spawnSync(process.execPath, [tlswbBin, 'analyze', file, '--json'], { maxBuffer: 1 << 30, encoding: 'utf8' });
+      if (run.status !== 0) return null;
+      const doc = JSON.parse(run.stdout);
+      return doc.sessions.filter((s) => s.messages.some((m) => m.type === 'client_hello')).length;
+    },
+  },
+  {
+    name: 'tshark -Y tls.handshake',
+    role: 'tshark',
+    command: (file) => ['tshark', '-n', '-r', file, '-Y', 'tls.handshake', '-T', 'fields', '-e', 'frame.number', '-e', 'tls.handshake.type'],
+    countSessions: (file) => {
+      const run = spawnSync('tshark', ['-n', '-r', file, '-Y', 'tls.handshake.type == 1', '-T', 'fields', '-e', 'tcp.stream'],
+        { maxBuffer: 1 << 30, encoding: 'utf8' });
+      if (run.status !== 0) return null;
+      return new Set(run.stdout.split('\n').filter(Boolean)).size;
+    },
+  },
+];
+
+const haveGnuTime = existsSync('/usr/bin/time');
+
+/** Runs argv once with stdout to /dev/null: wall seconds, peak RSS in bytes (null if unknown), exit code. */
+function timeOnce(argv) {
+  return new Promise((resolveRun, reject) => {
+    const scratch = mkdtempSync(join(tmpdir(), 'tlswb-bench-'));
+    const timeFile = join(scratch, 'time.txt');
+    const full = haveGnuTime ? ['/usr/bin/time', '-f', '%M', '-o', timeFile, ...argv] : argv;
+    const started = process.hrtime.bigint();
+    const child = spawn(full[0], full.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    let hwmKiB = null;
+    // Without GNU time: the child's VmHWM, read until it exits.
+    const poll = haveGnuTime ? null : setInterval(() => {
+      try {
+        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+        if (m) hwmKiB = Math.max(hwmKiB ?? 0, Number(m[1]));
+      } catch { /* exited */ }
+    }, 10);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const wall = Number(process.hrtime.bigint() - started) / 1e9;
+      if (poll) clearInterval(poll);
+      let rss = hwmKiB;
+      if (haveGnuTime) {
+        try {
+          rss = Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop());
+        } catch { rss = null; }
+      }
+      rmSync(scratch, { recursive: true, force: true });
+      resolveRun({ wall, rssBytes: rss === null ? null : rss * 1024, code, stderr: stderr.slice(-500) });
+    });
+  });
+}
+
+/** Runs every case `runs` times; returns one row per case. */
+export async function runBench({ file, cases = benchCases, runs = 3, log = () => undefined }) {
+  const rows = [];
+  for (const c of cases) {
+    const walls = [];
+    let peak = null;
+    let failed = null;
+    for (let i = 0; i < runs; i++) {
+      const r = await timeOnce(c.command(file));
+      log(`  ${c.name}: run ${i + 1}/${runs} ${r.wall.toFixed(2)} s${r.code ? ` (exit ${r.code}: ${r.stderr.trim()})` : ''}`);
+      if (r.code !== 0) { failed = `exit ${r.code}: ${r.stderr.trim().split('\n').pop()}`; break; }
+      walls.push(r.wall);
+      if (r.rssBytes !== null) peak = Math.max(peak ?? 0, r.rssBytes);
+    }
+    const sessions = failed || !c.countSessions ? null : c.countSessions(file);
+    rows.push({ name: c.name, role: c.role ?? null, best: walls.length ? Math.min(...walls) : null, walls, peakRssBytes: peak, sessions, failed });
+  }
+  const tlswb = rows.find((r) => r.role === 'tlswb');
+  const tshark = rows.find((r) => r.role === 'tshark');
+  const ratio = tlswb?.best && tshark?.best ? tshark.best / tlswb.best : null;
+  return { file, rows, ratio, target: TARGET_RATIO };
+}
+
+function formatTable(result) {
+  const size = statSync(result.file).size;
+  const lines = [`capture: ${result.file} (${(size / 1e6).toFixed(1)} MB)`, ''];
+  const header = ['case', 'best wall', 'all runs (s)', 'peak RSS', 'sessions'];
+  const body = result.rows.map((r) => [
+    r.name,
+    r.best === null ? `FAILED ${r.failed ?? ''}` : `${r.best.toFixed(2)} s`,
+    r.walls.map((w) => w.toFixed(2)).join(' '),
+    r.peakRssBytes === null ? '?' : `${(r.peakRssBytes / 1048576).toFixed(0)} MiB`,
+    r.sessions === null ? '?' : String(r.sessions),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
+  const fmt = (row) => row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
+  lines.push(fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...body.map(fmt), '');
+  lines.push(result.ratio === null
+    ? 'ratio: unknown (a run failed)'
+    : `ratio tshark / tlswb: ${result.ratio.toFixed(1)}x (target >= ${result.target}x: ${result.ratio >= result.target ? 'met' : 'NOT met'})`);
+  return lines.join('\n');
+}
+
+function parseArgs(argv) {
+  const options = { file: null, runs: 3, only: [], check: false, json: false, handshakes: 20000 };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--file') options.file = resolve(argv[++i]);
+    else if (arg === '--runs') options.runs = Number(argv[++i]);
+    else if (arg === '--case') options.only.push(argv[++i]);
+    else if (arg === '--handshakes') options.handshakes = Number(argv[++i]);
+    else if (arg === '--check') options.check = true;
+    else if (arg === '--json') options.json = true;
+    else throw new Error(`unknown argument ${arg} (see the head of scripts/bench.mjs)`);
+  }
+  if (!(options.runs >= 1)) throw new Error('--runs must be at least 1');
+  return options;
+}
+
+async function main() {
+  const options = parseArgs(process.argv.slice(2));
+  const log = (line) => process.stderr.write(`${line}\n`);
+  if (!existsSync(tlswbBin)) throw new Error(`${tlswbBin} is missing: run "npm run build" first`);
+  const file = options.file ?? await ensureBenchCapture({ handshakes: options.handshakes });
+  const cases = options.only.length ? benchCases.filter((c) => options.only.some((o) => c.name.includes(o))) : benchCases;
+  const result = await runBench({ file, cases, runs: options.runs, log });
+  process.stdout.write(options.json ? `${JSON.stringify(result, null, 1)}\n` : `${formatTable(result)}\n`);
+  if (options.check && !(result.ratio !== null && result.ratio >= TARGET_RATIO)) process.exitCode = 1;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((error) => {
+    process.stderr.write(`bench: ${error.message}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+// Build what runs: the CLI bundle (dist/cli/tlswb.mjs), and the other targets
+// registered below. Run by `npm run build` and by npm's `prepare` on install.
+import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { buildDesktop, buildRenderer } from './build-desktop.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+async function buildCli() {
+  await build({
+    entryPoints: [join(root, 'electron/cli/entry.ts')],
+    outfile: join(root, 'dist/cli/tlswb.mjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    sourcemap: 'linked',
+    packages: 'external',
+    define: { 'process.env.TLSWB_VERSION': JSON.stringify(pkg.version) },
+    logLevel: 'warning',
+  });
+}
+
+// Desktop (renderer + Electron main/preload): see scripts/build-desktop.mjs.
+const targets = { cli: buildCli, renderer: () => buildRenderer(root), desktop: () => buildDesktop(root) };
+
+const wanted = process.argv.slice(2);
+for (const [name, run] of Object.entries(targets)) {
+  if (wanted.length && !wanted.includes(name)) continue;
+  await run();
+}

@@ -1,0 +1,221 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KeyLog, parseKeyLog } from '../../../electron/core/tls/decrypt/keylog';
+import {
+  makeTestPki, recordOpenSslExchange, stopAllSpawned, type OpenSslClientOptions, type TestPki,
+} from '../../support/real-peers';
+import { decryptConnection, type ConnectionDecryption } from './decrypt-connection';
+import { tcpChunks, tcpStreamIds, tlsDecryptedAppData, tsharkTlsView } from './tshark-streams';
+
+/**
+ * Real openssl peers on loopback, recorded by dumpcap, secrets from
+ * `-keylogfile`; every record is decrypted by SessionKeys and compared with
+ * what tshark decrypts from the same capture and key log.
+ */
+interface Case {
+  name: string;
+  version: number;
+  suite: number;
+  server: string[];
+  client: string[];
+  /** A second s_client run resumes the first one's session. */
+  resume?: boolean;
+  /** Both peers run with extended master secret disabled (an OpenSSL config file). */
+  noEms?: boolean;
+}
+
+const TLS13 = ['-tls1_3'];
+const tls13 = (suite: string): string[] => [...TLS13, '-ciphersuites', suite];
+const tls12 = (cipher: string, ...more: string[]): string[] => ['-tls1_2', '-cipher', cipher, ...more];
+// TLS 1.0/1.1 need security level 0 in OpenSSL 3 (SHA-1 signatures, old versions).
+const legacy = (version: '-tls1' | '-tls1_1', cipher: string, ...more: string[]): string[] => [version, '-cipher', `${cipher}@SECLEVEL=0`, ...more];
+
+const CASES: Case[] = [
+  { name: 'TLS 1.3 TLS_AES_128_GCM_SHA256', version: 0x0304, suite: 0x1301, server: tls13('TLS_AES_128_GCM_SHA256'), client: tls13('TLS_AES_128_GCM_SHA256') },
+  { name: 'TLS 1.3 TLS_AES_256_GCM_SHA384', version: 0x0304, suite: 0x1302, server: tls13('TLS_AES_256_GCM_SHA384'), client: tls13('TLS_AES_256_GCM_SHA384') },
+  { name: 'TLS 1.3 TLS_CHACHA20_POLY1305_SHA256', version: 0x0304, suite: 0x1303, server: tls13('TLS_CHACHA20_POLY1305_SHA256'), client: tls13('TLS_CHACHA20_POLY1305_SHA256') },
+  { name: 'TLS 1.3 TLS_AES_128_CCM_SHA256', version: 0x0304, suite: 0x1304, server: tls13('TLS_AES_128_CCM_SHA256'), client: tls13('TLS_AES_128_CCM_SHA256') },
+  { name: 'TLS 1.3 TLS_AES_128_CCM_8_SHA256', version: 0x0304, suite: 0x1305, server: tls13('TLS_AES_128_CCM_8_SHA256'), client: tls13('TLS_AES_128_CCM_8_SHA256') },
+  { name: 'TLS 1.3 PSK resumption', version: 0x0304, suite: 0x1302, server: TLS13, client: TLS13, resume: true },
+  { name: 'TLS 1.2 ECDHE-RSA-AES128-GCM-SHA256', version: 0x0303, suite: 0xc02f, server: [], client: tls12('ECDHE-RSA-AES128-GCM-SHA256') },
+  { name: 'TLS 1.2 ECDHE-RSA-AES256-GCM-SHA384', version: 0x0303, suite: 0xc030, server: [], client: tls12('ECDHE-RSA-AES256-GCM-SHA384') },
+  { name: 'TLS 1.2 ECDHE-RSA-CHACHA20-POLY1305', version: 0x0303, suite: 0xcca8, server: [], client: tls12('ECDHE-RSA-CHACHA20-POLY1305') },
+  { name: 'TLS 1.2 DHE-RSA-AES128-GCM-SHA256', version: 0x0303, suite: 0x009e, server: [], client: tls12('DHE-RSA-AES128-GCM-SHA256') },
+  { name: 'TLS 1.2 AES128-SHA encrypt-then-MAC', version: 0x0303, suite: 0x002f, server: [], client: tls12('AES128-SHA') },
+  { name: 'TLS 1.2 AES128-SHA MAC-then-encrypt', version: 0x0303, suite: 0x002f, server: [], client: tls12('AES128-SHA', '-no_etm') },
+  { name: 'TLS 1.2 AES256-SHA256 encrypt-then-MAC', version: 0x0303, suite: 0x003d, server: [], client: tls12('AES256-SHA256') },
+  { name: 'TLS 1.2 AES256-SHA256 MAC-then-encrypt', version: 0x0303, suite: 0x003d, server: [], client: tls12('AES256-SHA256', '-no_etm') },
+  { name: 'TLS 1.2 ECDHE-RSA-AES256-SHA384 encrypt-then-MAC', version: 0x0303, suite: 0xc028, server: [], client: tls12('ECDHE-RSA-AES256-SHA384') },
+  { name: 'TLS 1.2 ECDHE-RSA-AES256-SHA384 MAC-then-encrypt', version: 0x0303, suite: 0xc028, server: [], client: tls12('ECDHE-RSA-AES256-SHA384', '-no_etm') },
+  { name: 'TLS 1.2 session-ID resumption', version: 0x0303, suite: 0xc02f, server: ['-no_ticket'], client: tls12('ECDHE-RSA-AES128-GCM-SHA256'), resume: true },
+  { name: 'TLS 1.2 session-ticket resumption', version: 0x0303, suite: 0xc028, server: [], client: tls12('ECDHE-RSA-AES256-SHA384', '-no_etm'), resume: true },
+  { name: 'TLS 1.2 without extended master secret', version: 0x0303, suite: 0xc030, server: [], client: tls12('ECDHE-RSA-AES256-GCM-SHA384'), noEms: true },
+  { name: 'TLS 1.2 CBC without extended master secret', version: 0x0303, suite: 0x003d, server: [], client: tls12('AES256-SHA256', '-no_etm'), noEms: true },
+  { name: 'TLS 1.1 ECDHE-RSA-AES256-SHA', version: 0x0302, suite: 0xc014, server: ['-cipher', 'ALL@SECLEVEL=0'], client: legacy('-tls1_1', 'ECDHE-RSA-AES256-SHA', '-no_etm') },
+  { name: 'TLS 1.0 AES128-SHA chained IV', version: 0x0301, suite: 0x002f, server: ['-cipher', 'ALL@SECLEVEL=0'], client: legacy('-tls1', 'AES128-SHA', '-no_etm') },
+  { name: 'TLS 1.0 AES128-SHA encrypt-then-MAC', version: 0x0301, suite: 0x002f, server: ['-cipher', 'ALL@SECLEVEL=0'], client: legacy('-tls1', 'AES128-SHA') },
+];
+
+const NO_EMS_CONFIG = `openssl_conf = openssl_init
+[openssl_init]
+ssl_conf = ssl_sect
+[ssl_sect]
+system_default = system_default_sect
+[system_default_sect]
+Options = -ExtendedMasterSecret
+`;
+
+let work: string;
+let pki: TestPki;
+const captures = new Map<string, { file: string; keylog: string; port: number }>();
+
+async function capture(c: Case): Promise<void> {
+  const base = join(work, c.name.replace(/[^a-z0-9]+/gi, '-'));
+  const file = `${base}.pcapng`;
+  const session = `${base}.session.pem`;
+  const clients: Omit<OpenSslClientOptions, 'host' | 'port' | 'keylogFile'>[] = c.resume
+    ? [{ args: [...c.client, '-sess_out', session], serverName: pki.serverName }, { args: [...c.client, '-sess_in', session], serverName: pki.serverName }]
+    : [{ args: c.client, serverName: pki.serverName }];
+  const exchange = await recordOpenSslExchange(file, { server: { identity: pki.rsaServer, args: c.server }, clients });
+  captures.set(c.name, { file, keylog: exchange.keylogFile, port: exchange.port });
+}
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'tlswb-decrypt-'));
+  pki = makeTestPki(work);
+  const queue = CASES.filter((c) => !c.noEms);
+  const worker = async (): Promise<void> => {
+    for (let c = queue.shift(); c; c = queue.shift()) await capture(c);
+  };
+  await Promise.all([worker(), worker(), worker()]);
+  // OPENSSL_CONF reaches the peers through the environment they inherit: one case at a time, nothing else running.
+  const config = join(work, 'no-ems.cnf');
+  writeFileSync(config, NO_EMS_CONFIG);
+  process.env.OPENSSL_CONF = config;
+  try {
+    for (const c of CASES.filter((k) => k.noEms)) await capture(c);
+  } finally {
+    delete process.env.OPENSSL_CONF;
+  }
+});
+
+afterAll(async () => {
+  await stopAllSpawned();
+  if (work && !process.env.TLSWB_KEEP_CAPTURES) rmSync(work, { recursive: true, force: true });
+});
+
+const decrypted = new Map<string, { decryptions: ConnectionDecryption[]; streams: number[] }>();
+
+/** Every TCP connection of the case's capture, decrypted with its key log (memoized: tshark is slow). */
+function decryptAll(name: string): { decryptions: ConnectionDecryption[]; streams: number[] } {
+  const known = decrypted.get(name);
+  if (known) return known;
+  const cap = captures.get(name)!;
+  const log = parseKeyLog(readFileSync(cap.keylog, 'utf8')).keyLog;
+  const streams = tcpStreamIds(cap.file);
+  const result = { decryptions: tcpChunks(cap.file, streams, cap.port).map((chunks) => decryptConnection(chunks, log)), streams };
+  decrypted.set(name, result);
+  return result;
+}
+
+describe.each(CASES)('$name', (c) => {
+  it('negotiates what the case asks for', () => {
+    const { decryptions } = decryptAll(c.name);
+    expect(decryptions.length).toBeGreaterThan(0);
+    for (const d of decryptions) {
+      expect(d.version).toBe(c.version);
+      expect(d.cipherSuite).toBe(c.suite);
+      expect(d.keys?.status).toBe('ready');
+      expect(d.extendedMasterSecret).toBe(c.version < 0x0304 && !c.noEms);
+      if (c.version < 0x0304 && c.suite !== 0xc014 && [0x002f, 0x003d, 0xc028].includes(c.suite)) {
+        expect(d.encryptThenMac).toBe(!c.client.includes('-no_etm'));
+      }
+    }
+    expect(decryptions.map((d) => d.resumed)).toEqual(c.resume ? [false, true] : [false]);
+  });
+
+  it('decrypts every record, as tshark does', () => {
+    const cap = captures.get(c.name)!;
+    const { decryptions, streams } = decryptAll(c.name);
+    const tsharkData = tlsDecryptedAppData(cap.file, streams, cap.port, cap.keylog);
+    const view = tsharkTlsView(cap.file, cap.keylog, cap.port);
+    decryptions.forEach((d, i) => {
+      expect(d.failures).toEqual([]);
+      expect(d.appData.client.length).toBeGreaterThan(0);
+      expect(d.appData.server.length).toBeGreaterThan(0);
+      expect(d.appData.client.equals(tsharkData[i]!.client)).toBe(true);
+      expect(d.appData.server.equals(tsharkData[i]!.server)).toBe(true);
+      expect(d.contentTypes).toEqual(view.contentTypes.get(streams[i]!));
+      expect(d.handshakeTypes).toEqual(view.handshakeTypes.get(streams[i]!));
+    });
+  });
+
+  it('finds both Finished verify_data correct', () => {
+    const { decryptions } = decryptAll(c.name);
+    for (const d of decryptions) {
+      expect(d.finished.map((f) => f.side).sort()).toEqual(['client', 'server']);
+      expect(d.finished.every((f) => f.ok)).toBe(true);
+    }
+  });
+});
+
+/** The same key log with the last hex digit of every secret changed: right lines, wrong keys. */
+function wrongSecrets(text: string): string {
+  return text.split('\n').map((line) => {
+    const fields = line.split(' ');
+    if (fields.length !== 3 || line.startsWith('#')) return line;
+    const last = fields[2]!.slice(-1);
+    return `${fields[0]} ${fields[1]} ${fields[2]!.slice(0, -1)}${last === '0' ? '1' : '0'}`;
+  }).join('\n');
+}
+
+describe('with secrets that do not match the capture', () => {
+  const names = [
+    'TLS 1.3 TLS_AES_128_GCM_SHA256', 'TLS 1.3 TLS_CHACHA20_POLY1305_SHA256', 'TLS 1.3 TLS_AES_128_CCM_8_SHA256',
+    'TLS 1.2 ECDHE-RSA-AES128-GCM-SHA256', 'TLS 1.2 ECDHE-RSA-CHACHA20-POLY1305',
+    'TLS 1.2 AES128-SHA encrypt-then-MAC', 'TLS 1.2 AES256-SHA256 MAC-then-encrypt', 'TLS 1.0 AES128-SHA chained IV',
+  ];
+
+  it.each(names)('%s: every encrypted record fails cleanly, no garbage plaintext', (name) => {
+    const cap = captures.get(name)!;
+    const log = parseKeyLog(wrongSecrets(readFileSync(cap.keylog, 'utf8'))).keyLog;
+    const streams = tcpStreamIds(cap.file);
+    const [wrong] = tcpChunks(cap.file, streams, cap.port).map((chunks) => decryptConnection(chunks, log));
+    const right = decryptAll(name).decryptions[0]!;
+    expect(wrong!.keys?.status).toBe('ready');
+    expect(wrong!.appData.client.length + wrong!.appData.server.length).toBe(0);
+    // Every record the right keys decrypted fails with the wrong ones, as a MAC or padding failure.
+    const encryptedRecords = right.contentTypes.client.length + right.contentTypes.server.length
+      - (wrong!.contentTypes.client.length + wrong!.contentTypes.server.length - wrong!.failures.length);
+    expect(wrong!.failures.length).toBe(encryptedRecords);
+    expect(wrong!.failures.length).toBeGreaterThan(2);
+    for (const f of wrong!.failures) expect(['bad-record-mac', 'bad-padding']).toContain(f.reason);
+  });
+
+  it.each(names)('%s: the real Finished verify_data does not check out', (name) => {
+    const cap = captures.get(name)!;
+    const right = decryptAll(name).decryptions[0]!;
+    const log = parseKeyLog(wrongSecrets(readFileSync(cap.keylog, 'utf8'))).keyLog;
+    const streams = tcpStreamIds(cap.file);
+    const [wrong] = tcpChunks(cap.file, streams, cap.port).map((chunks) => decryptConnection(chunks, log));
+    expect(right.finished).toHaveLength(2);
+    for (const f of right.finished) {
+      expect(right.keys!.checkFinished(f.side, f.verifyData, f.transcriptHash)).toBe(true);
+      expect(wrong!.keys!.checkFinished(f.side, f.verifyData, f.transcriptHash)).toBe(false);
+    }
+  });
+
+  it('without any secret: says no-keys for each encrypted record, and cleartext for the rest', () => {
+    const cap = captures.get('TLS 1.2 ECDHE-RSA-AES128-GCM-SHA256')!;
+    const streams = tcpStreamIds(cap.file);
+    const [none] = tcpChunks(cap.file, streams, cap.port).map((chunks) => decryptConnection(chunks, new KeyLog()));
+    expect(none!.keys?.status).toBe('no-keys');
+    expect(none!.failures.length).toBeGreaterThan(2);
+    expect(new Set(none!.failures.map((f) => f.reason))).toEqual(new Set(['no-keys']));
+    // ClientHello, ServerHello..ServerHelloDone, ClientKeyExchange were read in the clear.
+    expect(none!.handshakeTypes.server.slice(0, 4)).toEqual([2, 11, 12, 14]);
+    expect(none!.handshakeTypes.client).toEqual([1, 16]);
+  });
+});
