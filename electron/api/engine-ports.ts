@@ -4,24 +4,20 @@
  */
 import { analyzeFile } from '../services/analyze-file';
 import { verifyCertificateChain } from '../services/certificate-verifier';
-import type { FieldNode } from '../core/session/field-tree';
-import type { TlsMessage } from '../core/session/model';
+import { describeMessage } from '../core/tls/describe-message';
+import { convertToPcapng } from './convert-to-pcapng';
 import { savePcapng } from './save-pcapng';
 import { SettingsStore } from './settings-store';
 import type { WorkbenchPorts } from './workbench';
-
-/** Until the message dissector's tree is wired: the message as one undecoded field. */
-function describeMessageUndecoded(message: TlsMessage): FieldNode[] {
-  return [{ name: message.type, value: `${message.length} bytes`, offset: 0, length: message.raw.length }];
-}
 
 export function createEnginePorts(configDir: string, transport: WorkbenchPorts['transport']): WorkbenchPorts {
   return {
     transport,
     analyzeFile: (path, options) => analyzeFile(path, options),
-    describeMessage: describeMessageUndecoded,
+    // The negotiated version and suite decide some message forms (ServerKeyExchange, TLS 1.3 hellos).
+    describeMessage: (message, session) => describeMessage(message, { version: session.version, cipherSuite: session.cipherSuite }),
     verifyChain: (certificates, serverName, at) => verifyCertificateChain(certificates.map((c) => c.der), { serverName, at }),
-    savePcapng: (source, target) => savePcapng(source, target, null),
+    savePcapng: (source, target, options) => savePcapng(source, target, convertToPcapng, options),
     settings: new SettingsStore(configDir),
   };
 }

@@ -1,7 +1,9 @@
 /**
- * Save As pcapng: a pcapng file (plain or gzip-compressed) is written out as
- * its pcapng bytes; anything else is converted packet by packet by the
- * converter the caller supplies (the engine's pcapng writer).
+ * Save As pcapng: an intact pcapng file (plain or gzip-compressed) is written
+ * out as its pcapng bytes (lossless: comments, custom blocks and sections
+ * stay); anything else, and a damaged file, is converted packet by packet by
+ * the converter the caller supplies, so the saved file holds what could be
+ * read and nothing after the damage.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { copyFile, open, stat } from 'node:fs/promises';
@@ -43,20 +45,27 @@ async function gunzipHead(path: string): Promise<Uint8Array> {
   return Buffer.concat(chunks).subarray(0, 4);
 }
 
-export async function savePcapng(sourcePath: string, targetPath: string, convert: PcapngConverter | null): Promise<number> {
-  const head = await firstBytes(sourcePath, 4);
-  try {
-    if (startsWith(head, PCAPNG_SHB)) {
-      await copyFile(sourcePath, targetPath);
-      return (await stat(targetPath)).size;
+export interface SaveOptions {
+  /** The source broke somewhere (the open file's `damaged`): never copy it as it is. */
+  damaged?: boolean;
+}
+
+export async function savePcapng(sourcePath: string, targetPath: string, convert: PcapngConverter | null, options: SaveOptions = {}): Promise<number> {
+  if (!options.damaged) {
+    try {
+      const head = await firstBytes(sourcePath, 4);
+      if (startsWith(head, PCAPNG_SHB)) {
+        await copyFile(sourcePath, targetPath);
+        return (await stat(targetPath)).size;
+      }
+      if (startsWith(head, GZIP) && startsWith(await gunzipHead(sourcePath), PCAPNG_SHB)) {
+        await pipeline(createReadStream(sourcePath), createGunzip(), createWriteStream(targetPath, { mode: 0o644 }));
+        return (await stat(targetPath)).size;
+      }
+    } catch (err) {
+      throw new ApiError('unreadable', `cannot save ${targetPath}: ${err instanceof Error ? err.message : String(err)}`);
     }
-    if (startsWith(head, GZIP) && startsWith(await gunzipHead(sourcePath), PCAPNG_SHB)) {
-      await pipeline(createReadStream(sourcePath), createGunzip(), createWriteStream(targetPath, { mode: 0o644 }));
-      return (await stat(targetPath)).size;
-    }
-  } catch (err) {
-    throw new ApiError('unreadable', `cannot save ${targetPath}: ${err instanceof Error ? err.message : String(err)}`);
   }
-  if (!convert) throw new ApiError('unsupported', 'converting this capture to pcapng is not available yet');
+  if (!convert) throw new ApiError('unsupported', 'converting this capture to pcapng is not available here');
   return convert(sourcePath, targetPath);
 }

@@ -38,10 +38,11 @@ export interface AnalyzedFile {
 /** What the workbench needs from the engine and the services. */
 export interface WorkbenchPorts {
   analyzeFile(path: string, options: { events?: AnalyzerEvents; displayName?: string }): Promise<AnalyzedFile>;
-  describeMessage(message: TlsMessage): FieldNode[];
+  /** The field tree of one message of `session` (offsets relative to `message.raw`). */
+  describeMessage(message: TlsMessage, session: Session): FieldNode[];
   verifyChain(certificates: CertificateInfo[], serverName: string | null, at: Date): Promise<ChainVerification> | ChainVerification;
-  /** Write the capture at `sourcePath` to `targetPath` as pcapng; resolves to the bytes written. */
-  savePcapng(sourcePath: string, targetPath: string): Promise<number>;
+  /** Write the capture at `sourcePath` to `targetPath` as pcapng (a damaged one: what could be read); resolves to the bytes written. */
+  savePcapng(sourcePath: string, targetPath: string, options: { damaged: boolean }): Promise<number>;
   settings: SettingsStore;
   /** Which transport carries this workbench. */
   transport: 'ipc' | 'ws';
@@ -89,14 +90,15 @@ export class Workbench {
       const session = this.requireSession(sessionId);
       const message = session.messages[index];
       if (!message) throw new ApiError('not-found', `session ${sessionId} has no message ${index}`);
-      return toMessageDetail(session, index, this.describe(message));
+      return toMessageDetail(session, index, this.describe(message, session));
     },
     getCertificateChain: (sessionId) => this.certificateChain(sessionId),
     saveAs: async (path) => {
       const file = this.requireFile();
       const target = resolve(path);
       if (target === file.sourcePath) throw new ApiError('unsupported', 'choose a different file than the one that is open');
-      const bytes = await this.ports.savePcapng(file.sourcePath, target);
+      if (!file.done) throw new ApiError('unsupported', 'the capture is still being read; save it when it is loaded');
+      const bytes = await this.ports.savePcapng(file.sourcePath, target, { damaged: file.summary.damaged !== null });
       return { path: target, bytes, format: 'pcapng' };
     },
     recentFiles: () => this.ports.settings.recentFiles(),
@@ -219,9 +221,9 @@ export class Workbench {
     return result;
   }
 
-  private describe(message: TlsMessage): FieldNode[] {
+  private describe(message: TlsMessage, session: Session): FieldNode[] {
     try {
-      return this.ports.describeMessage(message);
+      return this.ports.describeMessage(message, session);
     } catch (err) {
       // A dissector bug must not hide the bytes: show them undecoded, and say why.
       return [{ name: 'undecoded', value: err instanceof Error ? err.message : String(err), offset: 0, length: message.raw.length }];

@@ -5,7 +5,7 @@
  */
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { constants as zlibConstants, createGunzip } from 'node:zlib';
 import { NotACaptureFileError, type CaptureDamage } from '../core/capture/capture-errors';
 import type { CaptureFormat, CaptureHandlers } from '../core/capture/capture-handlers';
 import { createCaptureReader } from '../core/capture/capture-reader';
@@ -140,12 +140,20 @@ const GUNZIP_QUEUE_BYTES = 4 * 1024 * 1024;
  * compressed input is fed in small slices only while little output waits, so
  * even a "zip bomb" slice inflates to a bounded amount.
  *
- * Output is taken from 'data' events, not the stream's async iterator: when
- * the input is cut short, zlib fails at the end and the iterator may drop
- * output still buffered, losing the last good packets before the cut.
+ * A cut stream must still yield every byte that can be decompressed (tshark
+ * reads those packets), but Node's gunzip drops its last partial output when it
+ * fails on the missing end. So the output comes from an inflater that flushes
+ * at the end (Z_SYNC_FLUSH, no error on a missing end), and a second one,
+ * whose output is thrown away, only says whether the stream was complete.
  */
 async function* gunzip(head: Uint8Array, rest: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const inflater = createGunzip();
+  const inflater = createGunzip({ finishFlush: zlibConstants.Z_SYNC_FLUSH });
+  const validator = createGunzip();
+  validator.resume();
+  const validated = new Promise<unknown>((resolve) => {
+    validator.on('end', () => resolve(null));
+    validator.on('error', (e) => resolve(e));
+  });
   const queue: Uint8Array[] = [];
   let queued = 0;
   let finished = false;
@@ -174,14 +182,17 @@ async function* gunzip(head: Uint8Array, rest: AsyncIterator<Uint8Array>): Async
     wake('pump');
   });
   inflater.on('drain', () => wake('pump'));
+  validator.on('drain', () => wake('pump'));
 
   const feed = async (chunk: Uint8Array): Promise<boolean> => {
     for (let off = 0; off < chunk.length; off += GUNZIP_SLICE_BYTES) {
-      while (!finished && (queued > GUNZIP_QUEUE_BYTES || inflater.writableNeedDrain)) {
+      while (!finished && (queued > GUNZIP_QUEUE_BYTES || inflater.writableNeedDrain || validator.writableNeedDrain)) {
         await new Promise<void>((resolve) => (wakePump = resolve));
       }
       if (finished) return false;
-      inflater.write(chunk.subarray(off, off + GUNZIP_SLICE_BYTES));
+      const slice = chunk.subarray(off, off + GUNZIP_SLICE_BYTES);
+      inflater.write(slice);
+      validator.write(slice);
     }
     return true;
   };
@@ -194,6 +205,7 @@ async function* gunzip(head: Uint8Array, rest: AsyncIterator<Uint8Array>): Async
         if (!(await feed(next.value))) return;
       }
       inflater.end();
+      validator.end();
     } catch (e) {
       inflater.destroy(e as Error);
     }
@@ -210,6 +222,8 @@ async function* gunzip(head: Uint8Array, rest: AsyncIterator<Uint8Array>): Async
       }
       if (finished) {
         if (failure !== null) throw failure;
+        const incomplete = await validated;
+        if (incomplete !== null) throw incomplete;
         return;
       }
       await new Promise<void>((resolve) => (wakeConsumer = resolve));
@@ -220,6 +234,7 @@ async function* gunzip(head: Uint8Array, rest: AsyncIterator<Uint8Array>): Async
     finished = true;
     wake('pump');
     inflater.destroy();
+    validator.destroy();
     void pump;
   }
 }

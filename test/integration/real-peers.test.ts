@@ -34,8 +34,8 @@ function sha256OfPem(file: string): string {
 }
 
 /** tshark and tlswb agree on every fact compare-analysis.py checks, and tlswb's document is returned. */
-function analyzeAndCompare(file: string): AnalysisDocument {
-  const comparison = compareWithTshark(file);
+function analyzeAndCompare(file: string, tsharkArgs: string[] = []): AnalysisDocument {
+  const comparison = compareWithTshark(file, tsharkArgs);
   expect(comparison.output, comparison.output).toMatch(/SCORE \d+\/\d+ \(100\.0%\)/);
   expect(comparison.exitCode, comparison.output).toBe(0);
   expect(comparison.total).toBeGreaterThan(5);
@@ -104,6 +104,23 @@ describe('TLS 1.3 with openssl peers', () => {
     expect(session.certificates).toEqual([]);
     expect(types(session).slice(0, 2)).toEqual(['client:client_hello', 'server:server_hello']);
     expect(types(session)).not.toContain('server:certificate');
+  });
+});
+
+describe('TLS on a port that is not a TLS port', () => {
+  it('port 4433: found by content; agrees with tshark (its TLS heuristic), also when tshark is told -d tcp.port==4433,tls', async () => {
+    const exchange = await recordOpenSslExchange(join(dir, 'tls12-port-4433.pcapng'), {
+      port: 4433,
+      server: { identity: pki.ecServer, chain: pki.chain, args: ['-tls1_2'] },
+      clients: [{ serverName: pki.serverName, args: ['-tls1_2'] }],
+    });
+    handshakeOk(exchange);
+    analyzeAndCompare(exchange.file);
+    const doc = analyzeAndCompare(exchange.file, ['-d', 'tcp.port==4433,tls']);
+    expect(doc.sessions).toHaveLength(1);
+    expect(doc.sessions[0].server).toEqual({ ip: exchange.host, port: 4433 });
+    expect(doc.sessions[0].version).toBe(0x0303);
+    expect(doc.sessions[0].sni).toBe(pki.serverName);
   });
 });
 

@@ -139,7 +139,11 @@ export class TcpStreamReassembly {
     if (length === 0) return;
     const captured = data.length < length ? data.length : length;
     if (captured > 0) this.accept(rel, data.length === captured ? data : data.subarray(0, captured), captured, frame, timeNs);
-    if (captured < length) this.accept(rel + captured, null, length - captured, frame, timeNs);
+    if (captured < length) {
+      // Relative to the next expected byte as it is now (the captured part may have moved it).
+      const tailRel = (((seq + captured) >>> 0) - this.nextSeq) | 0;
+      this.accept(tailRel, null, length - captured, frame, timeNs);
+    }
     if (this.bufferedBytes > this.limits.maxBufferedBytes || this.pieces.length > this.limits.maxBufferedSegments) {
       while (
         this.pieces.length > 0 &&

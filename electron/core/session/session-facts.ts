@@ -21,7 +21,7 @@ export function applyDecodedMessage(s: Session, d: DecodedMessage): boolean {
     const j = ja3(ch);
     s.ja3 = j?.text ?? null;
     s.ja3Hash = j?.hash ?? null;
-    s.ja4 = ja4(ch);
+    s.ja4 = ja4(ch, { message: m.raw });
     return true;
   }
   if (d.serverHello && m.from === 'server') {

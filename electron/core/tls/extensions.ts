@@ -150,11 +150,19 @@ function parseExtensionData(type: number, d: ByteReader, host: ExtensionHost, ct
       }
       return;
     }
-    case 18: // signed_certificate_timestamp: empty in the ClientHello, a SignedCertificateTimestampList elsewhere
-    case 21: // padding
-    case 35: // session_ticket
-    case 44: // cookie handled below
-      break;
+    case 35: { // session_ticket: opaque ticket (RFC 5077 3.2), empty to ask for one
+      const n = d.remaining;
+      if (host === 'client_hello') f.sessionTicketLength = n > 0 ? n : null;
+      if (n > 0) opaqueRest(d, ctx, 'ticket');
+      return;
+    }
+    case 44: { // cookie: opaque cookie<1..2^16-1>;
+      const at = d.position;
+      const v = d.vec16('cookie');
+      t?.add('cookie', `${v.remaining} bytes`, at, 2 + v.remaining);
+      v.rest();
+      return;
+    }
     case 23: // extended_master_secret: empty
       return;
     case 27: { // compress_certificate: CertificateCompressionAlgorithm algorithms<2..2^8-2>;
@@ -206,22 +214,10 @@ function parseExtensionData(type: number, d: ByteReader, host: ExtensionHost, ct
       return;
     }
     default:
-      break;
+      // signed_certificate_timestamp (empty in the ClientHello, a SignedCertificateTimestampList
+      // elsewhere), padding (zeros), encrypted_client_hello, GREASE, and types this parser does not open.
+      if (d.remaining > 0) opaqueRest(d, ctx, type === 21 ? 'padding' : 'extension_data');
   }
-  if (type === 35) {
-    const n = d.remaining;
-    if (host === 'client_hello') f.sessionTicketLength = n > 0 ? n : null;
-    if (n > 0) opaqueRest(d, ctx, 'ticket');
-    return;
-  }
-  if (type === 44) { // cookie: opaque cookie<1..2^16-1>;
-    const at = d.position;
-    const v = d.vec16('cookie');
-    t?.add('cookie', `${v.remaining} bytes`, at, 2 + v.remaining);
-    v.rest();
-    return;
-  }
-  if (d.remaining > 0) opaqueRest(d, ctx, type === 21 ? 'padding' : 'extension_data');
 }
 
 function opaqueRest(d: ByteReader, ctx: ParseContext, name: string): void {

@@ -43,7 +43,7 @@ export class HandshakeReassembler {
    * Append a record fragment. `frames`/`fragmentEnds` say which frame carried
    * which part of it (fragment offsets where each frame's bytes end).
    */
-  append(fragment: Uint8Array, frames: readonly number[], fragmentEnds: readonly number[]): void {
+  append(fragment: Uint8Array, frames: readonly number[], fragmentEnds: readonly number[], frameCount = frames.length): void {
     if (this.start === this.end) this.reset();
     else if (this.start > 0) this.compact();
     const need = this.end + fragment.length;
@@ -54,9 +54,9 @@ export class HandshakeReassembler {
     }
     this.buf.set(fragment, this.end);
     const base = this.end;
-    for (let k = 0; k < frames.length; k++) {
+    for (let k = 0; k < frameCount; k++) {
       const end = base + fragmentEnds[k]!;
-      if (end <= base && k < frames.length - 1) continue; // a frame that carried only the record header
+      if (end <= base && k < frameCount - 1) continue; // a frame that carried only the record header
       const last = this.segFrames.length - 1;
       if (last >= 0 && this.segFrames[last] === frames[k]) this.segEnds[last] = Math.max(this.segEnds[last]!, end);
       else {

@@ -21,10 +21,11 @@ export interface FramedRecord {
    * ClientHello the whole record with its 2-byte header.
    */
   fragment: Uint8Array;
-  /** Frames that carried the record's bytes (header included), in order. */
+  /** Frames that carried the record's bytes (header included), in order: the first `frameCount` entries. */
   frames: number[];
   /** Per entry of `frames`: the fragment offset its bytes end at. */
   fragmentEnds: number[];
+  frameCount: number;
   frame: number;
   timeNs: bigint;
   /** Bytes of the fragment were lost in a gap (not for application data, whose bytes are not kept). */
@@ -64,11 +65,13 @@ export class RecordFramer {
   private got = 0;
   private body = new Uint8Array(0);
   private damaged = false;
-  private frames: number[] = [];
-  private fragmentEnds: number[] = [];
+  // Reused between records (no truncation, no reallocation): the first `frameCount` entries count.
+  private readonly frames: number[] = [];
+  private readonly fragmentEnds: number[] = [];
+  private frameCount = 0;
   private skipped = 0;
   private readonly current: FramedRecord = {
-    type: 0, version: 0, length: 0, fragment: new Uint8Array(0), frames: [], fragmentEnds: [], frame: 0, timeNs: 0n, damaged: false,
+    type: 0, version: 0, length: 0, fragment: new Uint8Array(0), frames: [], fragmentEnds: [], frameCount: 0, frame: 0, timeNs: 0n, damaged: false,
   };
 
   constructor(
@@ -125,8 +128,10 @@ export class RecordFramer {
       const take = want < n - i ? want : n - i;
       if (this.type === ContentType.APPLICATION_DATA) {
         if (this.got < APPLICATION_DATA_HEAD) {
+          // A short loop, no subarray: this runs once per record on the hot path.
           const keep = Math.min(take, APPLICATION_DATA_HEAD - this.got);
-          this.body.set(data.subarray(i, i + keep), this.got);
+          const body = this.body;
+          for (let k = 0, o = this.got; k < keep; k++) body[o + k] = data[i + k]!;
         }
       } else {
         this.body.set(data.subarray(i, i + take), this.got);
@@ -181,8 +186,7 @@ export class RecordFramer {
     this.headerLength = 0;
     this.got = 0;
     this.damaged = false;
-    this.frames.length = 0;
-    this.fragmentEnds.length = 0;
+    this.frameCount = 0;
   }
 
   /** Validates a header (TLS, or SSLv2 ClientHello on a fresh client stream) and sets up the record. */
@@ -221,13 +225,14 @@ export class RecordFramer {
   }
 
   private noteFrame(frame: number, end: number, header: boolean): void {
-    const k = this.frames.length;
+    const k = this.frameCount;
     if (k > 0 && this.frames[k - 1] === frame) {
       if (!header) this.fragmentEnds[k - 1] = end;
       return;
     }
-    this.frames.push(frame);
-    this.fragmentEnds.push(end);
+    this.frames[k] = frame;
+    this.fragmentEnds[k] = end;
+    this.frameCount = k + 1;
   }
 
   private complete(frame: number, timeNs: bigint): void {
@@ -239,6 +244,7 @@ export class RecordFramer {
     r.fragment = this.body.subarray(0, kept);
     r.frames = this.frames;
     r.fragmentEnds = this.fragmentEnds;
+    r.frameCount = this.frameCount;
     r.frame = frame;
     r.timeNs = timeNs;
     r.damaged = this.damaged;

@@ -155,7 +155,7 @@ export class TlsConnectionDecoder {
   }
 
   private emitRecord(d: Direction, r: FramedRecord, type: MessageType, raw: Uint8Array): TlsMessage {
-    const message = this.baseMessage(d, r, type, raw, r.length, r.frames.slice());
+    const message = this.baseMessage(d, r, type, raw, r.length, framesOf(r));
     this.events.onMessage({ message });
     return message;
   }
@@ -167,7 +167,7 @@ export class TlsConnectionDecoder {
    */
   private onAlert(d: Direction, r: FramedRecord): void {
     const f = r.fragment;
-    const message = this.baseMessage(d, r, 'alert', f.slice(), r.length, r.frames.slice());
+    const message = this.baseMessage(d, r, 'alert', f.slice(), r.length, framesOf(r));
     if (!d.encrypted && f.length === 2) {
       message.level = f[0] === 1 ? 'warning' : f[0] === 2 ? 'fatal' : null;
       message.description = alertDescriptionName(f[1]!) ?? `unknown_${f[1]}`;
@@ -181,7 +181,7 @@ export class TlsConnectionDecoder {
 
   private onSslv2ClientHello(d: Direction, r: FramedRecord): void {
     const raw = r.fragment.slice();
-    const message = this.baseMessage(d, r, 'client_hello', raw, r.length, r.frames.slice());
+    const message = this.baseMessage(d, r, 'client_hello', raw, r.length, framesOf(r));
     message.sslv2 = true;
     const ctx = newParseContext(null);
     let clientHello: ClientHelloInfo | undefined;
@@ -200,11 +200,15 @@ export class TlsConnectionDecoder {
     // (a CCS lost, a NULL-less renegotiation, garbage).
     // An empty handshake record (RFC 8446 5.1 forbids them) is shown as tshark shows it.
     const unknownFirst = d.handshake.pending === 0 && (r.fragment.length === 0 || handshakeTypeName(r.fragment[0]!) === null);
-    if (d.encrypted || unknownFirst) {
+    // After a CCS, a record that is exactly a chain of whole handshake messages of known types
+    // is still read as plaintext (a TLS 1.3 client's second ClientHello when the HelloRetryRequest
+    // was not seen; tshark judges by the bytes too). An encrypted record looks like that by chance
+    // with a probability below 2^-20.
+    if ((d.encrypted && !(d.handshake.pending === 0 && isWholeHandshakeMessages(r.fragment))) || unknownFirst) {
       this.emitRecord(d, r, 'encrypted_handshake', r.fragment.slice());
       return;
     }
-    d.handshake.append(r.fragment, r.frames, r.fragmentEnds);
+    d.handshake.append(r.fragment, r.frames, r.fragmentEnds, r.frameCount);
     for (;;) {
       const next = d.handshake.peekType();
       if (next !== undefined && handshakeTypeName(next) === null) {
@@ -255,4 +259,18 @@ export class TlsConnectionDecoder {
 function errorText(e: unknown): string {
   if (e instanceof ParseError || e instanceof Error) return e.message;
   return String(e);
+}
+
+function framesOf(r: FramedRecord): number[] {
+  return r.frameCount === 1 ? [r.frames[0]!] : r.frames.slice(0, r.frameCount);
+}
+
+/** Whether `fragment` is one or more complete handshake messages of known types, nothing more. */
+function isWholeHandshakeMessages(fragment: Uint8Array): boolean {
+  let at = 0;
+  while (at + 4 <= fragment.length) {
+    if (handshakeTypeName(fragment[at]!) === null) return false;
+    at += 4 + ((fragment[at + 1]! << 16) | (fragment[at + 2]! << 8) | fragment[at + 3]!);
+  }
+  return at === fragment.length && fragment.length > 0;
 }

@@ -98,9 +98,13 @@ function parseInto(der: Uint8Array, info: CertificateInfo): void {
 
 /** Parses without the cache; never throws. */
 export function parseCertificateUncached(input: Uint8Array): CertificateInfo {
+  return parseWithHash(input, createHash('sha256').update(input).digest('hex'));
+}
+
+function parseWithHash(input: Uint8Array, sha256: string): CertificateInfo {
   const der = input.slice(); // the caller's buffer may be reused (Packet data)
   const info: CertificateInfo = {
-    sha256: createHash('sha256').update(der).digest('hex'),
+    sha256,
     sha1: createHash('sha1').update(der).digest('hex'),
     subject: '',
     issuer: '',
@@ -137,7 +141,7 @@ export function parseCertificate(der: Uint8Array): CertificateInfo {
     cache.set(key, hit);
     return hit;
   }
-  const info = parseCertificateUncached(der);
+  const info = parseWithHash(der, key);
   cache.set(key, info);
   if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value!);
   return info;

@@ -42,8 +42,33 @@ export function formatIpAddress(b: Uint8Array): string {
   return toHex(b); // name-constraint address+mask forms and malformed lengths
 }
 
+/**
+ * IA5String names with control characters shown as \XX: a NUL inside a DNS
+ * name is the classic way to make "bank.example\0.evil" look like
+ * "bank.example", so it must stay visible.
+ */
 function ia5(b: Uint8Array): string {
-  return decodeDerString(TAG.IA5_STRING, b)!;
+  // eslint-disable-next-line no-control-regex
+  return decodeDerString(TAG.IA5_STRING, b)!.replace(/[\x00-\x1f\x7f]/g, (c) => `\\${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+
+const OTHER_NAME_TYPES: ReadonlyMap<string, string> = new Map([
+  ['1.3.6.1.4.1.311.20.2.3', 'UPN'], // Microsoft user principal name
+  ['1.3.6.1.5.5.7.8.9', 'SmtpUTF8Mailbox'], // RFC 8398
+]);
+
+/**
+ * OtherName ::= SEQUENCE { type-id OBJECT IDENTIFIER, value [0] EXPLICIT ANY DEFINED BY type-id }
+ * As "UPN:user@example" when the value is a string, else just the type.
+ */
+function formatOtherName(d: DerReader): string {
+  const oid = decodeOid(d.expect(TAG.OID, 'type-id').contents.bytes());
+  const type = OTHER_NAME_TYPES.get(oid) ?? oid;
+  const value = d.optionalContext(0, 'value');
+  if (value === null || value.contents.atEnd) return type;
+  const inner = value.contents.next('value');
+  const text = inner.cls === TagClass.Universal ? decodeDerString(inner.tag, inner.contents.bytes()) : null;
+  return text === null ? type : `${type}:${text}`;
 }
 
 /** Reads the contents of a GeneralNames SEQUENCE. */
@@ -57,11 +82,9 @@ export function formatGeneralNames(names: DerReader): string[] {
       continue;
     }
     switch (e.tag) {
-      case 0: {
-        const typeId = e.contents.peekTag()?.tag === TAG.OID ? decodeOid(e.contents.next('type-id').contents.bytes()) : '?';
-        out.push(`othername:${typeId}`);
+      case 0:
+        out.push(`othername:${formatOtherName(e.contents)}`);
         break;
-      }
       case 1:
         out.push(`email:${ia5(b)}`);
         break;

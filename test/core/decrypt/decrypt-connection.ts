@@ -13,6 +13,7 @@ import type { StreamChunk } from './tshark-streams';
  * against the transcript of the handshake messages before it.
  */
 export interface ConnectionDecryption {
+  clientRandom: Uint8Array | null;
   version: number | null;
   cipherSuite: number | null;
   encryptThenMac: boolean;
@@ -61,7 +62,7 @@ function parseServerHello(body: Uint8Array): { version: number; random: Uint8Arr
 
 export function decryptConnection(chunks: StreamChunk[], keyLog: KeyLog, options: { masterSecret?: Uint8Array } = {}): ConnectionDecryption {
   const result: ConnectionDecryption = {
-    version: null, cipherSuite: null, encryptThenMac: false, extendedMasterSecret: false, resumed: false, keys: null,
+    clientRandom: null, version: null, cipherSuite: null, encryptThenMac: false, extendedMasterSecret: false, resumed: false, keys: null,
     contentTypes: { client: [], server: [] },
     handshakeTypes: { client: [], server: [] },
     appData: { client: Buffer.alloc(0), server: Buffer.alloc(0) },
@@ -90,6 +91,7 @@ export function decryptConnection(chunks: StreamChunk[], keyLog: KeyLog, options
       result.handshakeTypes[side].push(type);
       if (type === 1) {
         clientRandom = body.slice(2, 34);
+        result.clientRandom = clientRandom;
         clientSessionId = body.slice(35, 35 + body[34]!);
       } else if (type === 2 && clientRandom) {
         const hello = parseServerHello(body);
@@ -112,8 +114,14 @@ export function decryptConnection(chunks: StreamChunk[], keyLog: KeyLog, options
     }
   };
 
+  // 0-RTT: client application_data records sent before the ServerHello wait for the keys it brings.
+  const beforeServerHello: { type: number; version: number; fragment: Uint8Array }[] = [];
   const onRecord = (side: Side, type: number, version: number, fragment: Uint8Array): void => {
     const keys = result.keys;
+    if (!keys && side === 'client' && type === 23) {
+      beforeServerHello.push({ type, version, fragment: fragment.slice() });
+      return;
+    }
     const outcome = keys
       ? (side === 'client' ? keys.decryptClient({ type, version, fragment }) : keys.decryptServer({ type, version, fragment }))
       : { kind: 'cleartext' as const };
@@ -125,6 +133,9 @@ export function decryptConnection(chunks: StreamChunk[], keyLog: KeyLog, options
     const [realType, plaintext] = outcome.kind === 'decrypted' ? [outcome.contentType, outcome.plaintext] : [type, fragment];
     result.contentTypes[side].push(realType);
     if (realType === 22) onHandshakeBytes(side, plaintext);
+    if (result.keys && beforeServerHello.length > 0) {
+      for (const queued of beforeServerHello.splice(0)) onRecord('client', queued.type, queued.version, queued.fragment);
+    }
     if (realType === 23) appData[side].push(Buffer.from(plaintext));
   };
 

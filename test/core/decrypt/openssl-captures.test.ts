@@ -24,6 +24,8 @@ interface Case {
   resume?: boolean;
   /** Both peers run with extended master secret disabled (an OpenSSL config file). */
   noEms?: boolean;
+  /** The resuming client sends 0-RTT early data (s_server then cannot run -www). */
+  earlyData?: boolean;
 }
 
 const TLS13 = ['-tls1_3'];
@@ -39,6 +41,7 @@ const CASES: Case[] = [
   { name: 'TLS 1.3 TLS_AES_128_CCM_SHA256', version: 0x0304, suite: 0x1304, server: tls13('TLS_AES_128_CCM_SHA256'), client: tls13('TLS_AES_128_CCM_SHA256') },
   { name: 'TLS 1.3 TLS_AES_128_CCM_8_SHA256', version: 0x0304, suite: 0x1305, server: tls13('TLS_AES_128_CCM_8_SHA256'), client: tls13('TLS_AES_128_CCM_8_SHA256') },
   { name: 'TLS 1.3 PSK resumption', version: 0x0304, suite: 0x1302, server: TLS13, client: TLS13, resume: true },
+  { name: 'TLS 1.3 PSK resumption with 0-RTT early data', version: 0x0304, suite: 0x1301, server: [...TLS13, '-early_data'], client: tls13('TLS_AES_128_GCM_SHA256'), resume: true, earlyData: true },
   { name: 'TLS 1.2 ECDHE-RSA-AES128-GCM-SHA256', version: 0x0303, suite: 0xc02f, server: [], client: tls12('ECDHE-RSA-AES128-GCM-SHA256') },
   { name: 'TLS 1.2 ECDHE-RSA-AES256-GCM-SHA384', version: 0x0303, suite: 0xc030, server: [], client: tls12('ECDHE-RSA-AES256-GCM-SHA384') },
   { name: 'TLS 1.2 ECDHE-RSA-CHACHA20-POLY1305', version: 0x0303, suite: 0xcca8, server: [], client: tls12('ECDHE-RSA-CHACHA20-POLY1305') },
@@ -75,10 +78,16 @@ async function capture(c: Case): Promise<void> {
   const base = join(work, c.name.replace(/[^a-z0-9]+/gi, '-'));
   const file = `${base}.pcapng`;
   const session = `${base}.session.pem`;
+  const early = `${base}.early.txt`;
+  if (c.earlyData) writeFileSync(early, 'early data from client\n');
+  const input = c.earlyData ? 'normal data from client\n' : undefined;
   const clients: Omit<OpenSslClientOptions, 'host' | 'port' | 'keylogFile'>[] = c.resume
-    ? [{ args: [...c.client, '-sess_out', session], serverName: pki.serverName }, { args: [...c.client, '-sess_in', session], serverName: pki.serverName }]
+    ? [
+      { args: [...c.client, '-sess_out', session], serverName: pki.serverName, input },
+      { args: [...c.client, '-sess_in', session, ...(c.earlyData ? ['-early_data', early] : [])], serverName: pki.serverName, input },
+    ]
     : [{ args: c.client, serverName: pki.serverName }];
-  const exchange = await recordOpenSslExchange(file, { server: { identity: pki.rsaServer, args: c.server }, clients });
+  const exchange = await recordOpenSslExchange(file, { server: { identity: pki.rsaServer, args: c.server, www: !c.earlyData }, clients });
   captures.set(c.name, { file, keylog: exchange.keylogFile, port: exchange.port });
 }
 
@@ -134,6 +143,11 @@ describe.each(CASES)('$name', (c) => {
       }
     }
     expect(decryptions.map((d) => d.resumed)).toEqual(c.resume ? [false, true] : [false]);
+    if (c.earlyData) {
+      // The early data went in 0-RTT records, before the ServerHello, under the early traffic secret; then EndOfEarlyData (5).
+      expect(decryptions[1]!.appData.client.toString()).toBe('early data from client\nnormal data from client\n');
+      expect(decryptions[1]!.handshakeTypes.client).toEqual([1, 5, 20]);
+    }
   });
 
   it('decrypts every record, as tshark does', () => {
@@ -144,7 +158,8 @@ describe.each(CASES)('$name', (c) => {
     decryptions.forEach((d, i) => {
       expect(d.failures).toEqual([]);
       expect(d.appData.client.length).toBeGreaterThan(0);
-      expect(d.appData.server.length).toBeGreaterThan(0);
+      // Without -www (the 0-RTT case) the server sends no application data.
+      if (!c.earlyData) expect(d.appData.server.length).toBeGreaterThan(0);
       expect(d.appData.client.equals(tsharkData[i]!.client)).toBe(true);
       expect(d.appData.server.equals(tsharkData[i]!.server)).toBe(true);
       expect(d.contentTypes).toEqual(view.contentTypes.get(streams[i]!));
@@ -217,5 +232,28 @@ describe('with secrets that do not match the capture', () => {
     // ClientHello, ServerHello..ServerHelloDone, ClientKeyExchange were read in the clear.
     expect(none!.handshakeTypes.server.slice(0, 4)).toEqual([2, 11, 12, 14]);
     expect(none!.handshakeTypes.client).toEqual([1, 16]);
+  });
+});
+
+describe('resumption with the master secret remembered from the resumed connection', () => {
+  it('decrypts a session-ID resumption whose own CLIENT_RANDOM line is missing, given the first connection\'s master secret', () => {
+    const name = 'TLS 1.2 session-ID resumption';
+    const cap = captures.get(name)!;
+    const right = decryptAll(name).decryptions;
+    // Keep only the first connection's line: as if the resuming client had not logged its secrets.
+    const firstRandom = Buffer.from(right[0]!.clientRandom!).toString('hex');
+    const lines = readFileSync(cap.keylog, 'utf8').split('\n').filter((l) => l.includes(firstRandom));
+    expect(lines).toHaveLength(2); // both peers logged it
+    const log = parseKeyLog(lines.join('\n')).keyLog;
+    const streams = tcpStreamIds(cap.file);
+    const chunks = tcpChunks(cap.file, streams, cap.port);
+    const first = decryptConnection(chunks[0]!, log);
+    const withoutHelp = decryptConnection(chunks[1]!, log);
+    const resumed = decryptConnection(chunks[1]!, log, { masterSecret: first.keys!.masterSecret! });
+    expect(withoutHelp.keys!.status).toBe('no-keys');
+    expect(resumed.resumed).toBe(true);
+    expect(resumed.failures).toEqual([]);
+    expect(resumed.appData.server.equals(right[1]!.appData.server)).toBe(true);
+    expect(resumed.finished.every((f) => f.ok)).toBe(true);
   });
 });

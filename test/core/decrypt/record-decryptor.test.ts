@@ -85,6 +85,17 @@ describe('SessionKeys', () => {
       .toEqual({ kind: 'undecryptable', reason: 'unsupported-cipher-suite' });
   });
 
+  it('does not try SSL 3.0 (its MAC and PRF differ): unsupported-version', () => {
+    const keyLog = new KeyLog();
+    const clientRandom = randomBytes(32);
+    keyLog.add('CLIENT_RANDOM', clientRandom, randomBytes(48));
+    const keys = new SessionKeys({ clientRandom, serverRandom: randomBytes(32), version: 0x0300, cipherSuite: 0x002f, keyLog });
+    expect(keys.status).toBe('unsupported-version');
+    keys.decryptServer({ type: 20, version: 0x0300, fragment: Uint8Array.of(1) });
+    expect(keys.decryptServer({ type: 22, version: 0x0300, fragment: randomBytes(48) }))
+      .toEqual({ kind: 'undecryptable', reason: 'unsupported-version' });
+  });
+
   it('keeps TLS 1.3 records of other outer types (compatibility ChangeCipherSpec, cleartext alerts) in the clear', () => {
     const keys = new SessionKeys({ clientRandom: randomBytes(32), serverRandom: randomBytes(32), version: 0x0304, cipherSuite: 0x1301, keyLog: new KeyLog() });
     expect(keys.status).toBe('no-keys');

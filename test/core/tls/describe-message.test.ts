@@ -90,7 +90,7 @@ describe('describeMessage', () => {
   it('describes ServerHello, ServerKeyExchange, alerts and record-level messages', () => {
     const sh = handshake(2, serverHelloBody({ suite: 0xc02f, extensions: [extension(65281, vec8(new Uint8Array(0)))] }));
     const ske = handshake(12, concat(new Uint8Array([3]), u16(23), vec8(new Uint8Array(65)), u16(0x0401), vec16(new Uint8Array(256))));
-    const msgs = decodeOne('server', concat(record(22, concat(sh, ske)), record(21, new Uint8Array([2, 40])), record(20, new Uint8Array([1])), record(22, new Uint8Array(40)), record(23, new Uint8Array(500))));
+    const msgs = decodeOne('server', concat(record(22, concat(sh, ske)), record(21, new Uint8Array([2, 40])), record(20, new Uint8Array([1])), record(22, new Uint8Array(40).fill(0xa7)), record(23, new Uint8Array(500))));
     const [shTree, skeTree, alertTree, ccsTree, encTree, appTree] = msgs.map((m) => describeMessage(m));
     expect(find(shTree!, 'cipher_suite')[0]!.value).toBe('TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (0xc02f)');
     // The SKE form is inferred from the bytes alone, or told by the connection.

@@ -168,8 +168,8 @@ describe('connection state', () => {
     const d = recordingDecoder();
     feed(d, 'client', record(22, fullClientHello), 1000, 1);
     feed(d, 'server', record(22, concat(handshake(2, serverHelloBody({ suite: 0xc02f })), handshake(14, new Uint8Array(0)))), 1000, 2);
-    feed(d, 'client', concat(record(22, handshake(16, vec8(new Uint8Array(65)))), record(20, new Uint8Array([1])), record(22, new Uint8Array(40))), 1000, 3);
-    feed(d, 'server', concat(record(20, new Uint8Array([1])), record(22, new Uint8Array(40)), record(21, new Uint8Array(26))), 1000, 4);
+    feed(d, 'client', concat(record(22, handshake(16, vec8(new Uint8Array(65)))), record(20, new Uint8Array([1])), record(22, new Uint8Array(40).fill(0xa7))), 1000, 3);
+    feed(d, 'server', concat(record(20, new Uint8Array([1])), record(22, new Uint8Array(40).fill(0xa7)), record(21, new Uint8Array(26))), 1000, 4);
     feed(d, 'client', record(21, new Uint8Array([1, 0])), 1000, 5);
     expect(d.messages.map((m) => `${m.message.from}:${m.message.type}:${m.message.frame}`)).toEqual([
       'client:client_hello:1', 'server:server_hello:2', 'server:server_hello_done:2', 'client:client_key_exchange:3',
@@ -199,6 +199,13 @@ describe('connection state', () => {
     expect(d.messages[5]!.serverHello).toMatchObject({ selectedVersion: 0x0304, keyShareGroup: 23, selectedIdentity: 0 });
     expect(d.messages[9]!.message).toMatchObject({ level: 'warning', description: 'close_notify' });
     expect(d.warnings).toEqual([]);
+  });
+
+  it('reads a record of whole plaintext handshake messages after a CCS whose meaning is not known (1.3 client, server unseen)', () => {
+    const d = recordingDecoder();
+    feed(d, 'client', concat(record(22, fullClientHello, 0x0301), record(20, new Uint8Array([1])), record(22, fullClientHello)), 1000, 1);
+    expect(d.messages.map((m) => m.message.type)).toEqual(['client_hello', 'change_cipher_spec', 'client_hello']);
+    expect(d.messages[2]!.clientHello!.sni).toBe('shop.example');
   });
 
   it('reads the ServerKeyExchange form the negotiated cipher suite says', () => {
@@ -233,7 +240,7 @@ describe('hostile input', () => {
   it('never throws and stays bounded on randomly corrupted streams', () => {
     const server = concat(
       record(22, concat(handshake(2, serverHelloBody({ extensions: [extension(16, vec16(vec8(ascii('h2'))))] })), handshake(11, vec24(vec24(new Uint8Array(200)))), handshake(14, new Uint8Array(0)))),
-      record(20, new Uint8Array([1])), record(22, new Uint8Array(40)), record(23, new Uint8Array(100)),
+      record(20, new Uint8Array([1])), record(22, new Uint8Array(40).fill(0xa7)), record(23, new Uint8Array(100)),
     );
     let seed = 12345;
     const rand = (n: number): number => {

@@ -101,6 +101,10 @@ export class KeyLog {
   toJSON(): string {
     return this.toString();
   }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
 }
 
 export interface KeyLogParseResult {

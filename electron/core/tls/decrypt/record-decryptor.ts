@@ -28,7 +28,11 @@ export type DecryptFailureReason =
   /** No secrets for this connection/direction (key log lacks them). */
   | 'no-keys'
   /** The negotiated suite is not one this layer decrypts. */
-  | 'unsupported-cipher-suite';
+  | 'unsupported-cipher-suite'
+  /** SSL 3.0 or older, or DTLS. */
+  | 'unsupported-version'
+  /** TLS <= 1.2 renegotiation: keys of the new handshake are not followed (the encrypted ChangeCipherSpec ends decryption). */
+  | 'renegotiated';
 
 export type RecordDecryptResult =
   | { ok: true; contentType: number; plaintext: Uint8Array }
@@ -69,6 +73,19 @@ export class RecordDecryptor {
 
   get nextSequenceNumber(): number {
     return this.sequence;
+  }
+
+  /** Key material stays out of logs: printing, JSON and Node's inspector show only this. */
+  toString(): string {
+    return `RecordDecryptor(${this.protection.suite.name}, next sequence ${this.sequence})`;
+  }
+
+  toJSON(): string {
+    return this.toString();
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
   }
 
   /**

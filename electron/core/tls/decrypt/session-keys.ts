@@ -32,6 +32,7 @@ export const CONTENT_APPLICATION_DATA = 23;
 const HANDSHAKE_END_OF_EARLY_DATA = 5;
 const HANDSHAKE_FINISHED = 20;
 const HANDSHAKE_KEY_UPDATE = 24;
+const TLS1_0 = 0x0301;
 const TLS1_3 = 0x0304;
 
 export type SessionRecordResult =
@@ -57,7 +58,7 @@ export interface SessionKeysInit {
   masterSecret?: Uint8Array;
 }
 
-export type SessionKeysStatus = 'ready' | 'no-keys' | 'unsupported-cipher-suite';
+export type SessionKeysStatus = 'ready' | 'no-keys' | 'unsupported-cipher-suite' | 'unsupported-version';
 
 /** TLS 1.3 per-direction state: the current traffic secret and its decryptor. */
 interface Tls13Direction {
@@ -105,7 +106,7 @@ export class SessionKeys {
       };
     } else {
       this.tls13 = null;
-      this.keyBlock = suite && !suite.tls13 && this.master
+      this.keyBlock = suite && !suite.tls13 && this.master && init.version >= TLS1_0
         ? tls12KeyBlock(init.version, suite, this.master, init.clientRandom, init.serverRandom)
         : null;
       this.tls12 = {
@@ -117,6 +118,8 @@ export class SessionKeys {
 
   /** Whether the key log (or `masterSecret`) had what this connection needs, and the suite is supported. */
   get status(): SessionKeysStatus {
+    // SSL 3.0 (its own MAC and PRF), SSL 2.0 and DTLS versions are not decrypted.
+    if (this.version < TLS1_0 || this.version > TLS1_3) return 'unsupported-version';
     if (!this.suite || this.suite.tls13 !== this.version >= TLS1_3) return 'unsupported-cipher-suite';
     if (this.version >= TLS1_3) {
       return this.secrets.CLIENT_HANDSHAKE_TRAFFIC_SECRET || this.secrets.SERVER_HANDSHAKE_TRAFFIC_SECRET ? 'ready' : 'no-keys';
@@ -127,6 +130,19 @@ export class SessionKeys {
   /** The TLS <= 1.2 master secret in use (to remember for sessions that resume this one). */
   get masterSecret(): Uint8Array | null {
     return this.master;
+  }
+
+  /** Key material stays out of logs: printing, JSON and Node's inspector show only this. */
+  toString(): string {
+    return `SessionKeys(version 0x${this.version.toString(16)}, ${this.suite?.name ?? 'unsupported suite'}, ${this.status})`;
+  }
+
+  toJSON(): string {
+    return this.toString();
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
   }
 
   /** Which hash `checkFinished` expects the transcript to be hashed with; null for an unsupported suite. */
@@ -171,7 +187,7 @@ export class SessionKeys {
       }
       return { kind: 'cleartext' };
     }
-    if (direction.lost) return { kind: 'undecryptable', reason: 'no-keys' };
+    if (direction.lost) return { kind: 'undecryptable', reason: 'renegotiated' };
     if (!direction.decryptor) return { kind: 'undecryptable', reason: this.failureWithoutKeys() };
     const result = direction.decryptor.decrypt(record);
     if (!result.ok) return { kind: 'undecryptable', reason: result.reason };
@@ -256,6 +272,7 @@ export class SessionKeys {
   }
 
   private failureWithoutKeys(): DecryptFailureReason {
-    return this.status === 'unsupported-cipher-suite' ? 'unsupported-cipher-suite' : 'no-keys';
+    const status = this.status;
+    return status === 'unsupported-cipher-suite' || status === 'unsupported-version' ? status : 'no-keys';
   }
 }
