@@ -25,8 +25,24 @@ async function buildCli() {
   });
 }
 
+// The capture helper (native/capture-helper.ts): its own process, run by the
+// live capture service with the node binary that holds the capture permission.
+async function buildCaptureHelper() {
+  await build({
+    entryPoints: [join(root, 'native/capture-helper.ts')],
+    outfile: join(root, 'dist/native/capture-helper.mjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    sourcemap: 'linked',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+}
+
 // Desktop (renderer + Electron main/preload): see scripts/build-desktop.mjs.
-const targets = { cli: buildCli, renderer: () => buildRenderer(root), desktop: () => buildDesktop(root) };
+const targets = { cli: buildCli, native: buildCaptureHelper, renderer: () => buildRenderer(root), desktop: () => buildDesktop(root) };
 
 const wanted = process.argv.slice(2);
 for (const [name, run] of Object.entries(targets)) {

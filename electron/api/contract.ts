@@ -22,7 +22,21 @@ export type { ChainLink, ChainProblem, ChainVerdictKind, ChainVerification } fro
 export const MAX_UPLOAD_BYTES = 256 * 1024 * 1024;
 const MAX_BASE64_CHARS = Math.ceil(MAX_UPLOAD_BYTES / 3) * 4;
 
-const filePath = z.string().min(1).max(4096).refine((p) => !p.includes('\0'), 'path contains NUL');
+/** POSIX "/…", Windows "C:\…" or "C:/…", UNC "\\server\share…". */
+const ABSOLUTE_PATH = /^(?:\/|[A-Za-z]:[\\/]|\\\\[^\\])/;
+
+/**
+ * A path on the machine that runs the engine. Absolute only: a relative path
+ * would resolve against whatever folder the app or `tlswb serve` was started
+ * in, which the person choosing it cannot see. NUL is refused (the OS would
+ * cut the path there). Same rule for IPC and WebSocket.
+ */
+const filePath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((p) => !p.includes('\0'), 'path contains NUL')
+  .refine((p) => ABSOLUTE_PATH.test(p), 'path must be absolute');
 const sessionId = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const messageIndex = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 

@@ -2,9 +2,9 @@
  * The workbench wired to the real engine and services: what the Electron
  * shell and `tlswb serve` both use.
  */
-import { analyzeFile } from '../services/analyze-file';
 import { verifyCertificateChain } from '../services/certificate-verifier';
 import { describeMessage } from '../core/tls/describe-message';
+import { analyzeCapture } from './analyze-capture';
 import { convertToPcapng } from './convert-to-pcapng';
 import { savePcapng } from './save-pcapng';
 import { SettingsStore } from './settings-store';
@@ -13,7 +13,7 @@ import type { WorkbenchPorts } from './workbench';
 export function createEnginePorts(configDir: string, transport: WorkbenchPorts['transport']): WorkbenchPorts {
   return {
     transport,
-    analyzeFile: (path, options) => analyzeFile(path, options),
+    analyzeFile: (path, options) => analyzeCapture(path, options.events),
     // The negotiated version and suite decide some message forms (ServerKeyExchange, TLS 1.3 hellos).
     describeMessage: (message, session) => describeMessage(message, { version: session.version, cipherSuite: session.cipherSuite }),
     verifyChain: (certificates, serverName, at) => verifyCertificateChain(certificates.map((c) => c.der), { serverName, at }),

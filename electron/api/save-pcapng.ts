@@ -6,7 +6,7 @@
  * read and nothing after the damage.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { copyFile, open, stat } from 'node:fs/promises';
+import { copyFile, open, rename, rm, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { ApiError } from './contract';
@@ -52,17 +52,24 @@ export interface SaveOptions {
 
 export async function savePcapng(sourcePath: string, targetPath: string, convert: PcapngConverter | null, options: SaveOptions = {}): Promise<number> {
   if (!options.damaged) {
+    // Written beside the target and renamed into place: a failure never leaves half a file under the chosen name.
+    const partial = `${targetPath}.${process.pid}.partial`;
     try {
       const head = await firstBytes(sourcePath, 4);
+      let copied = false;
       if (startsWith(head, PCAPNG_SHB)) {
-        await copyFile(sourcePath, targetPath);
-        return (await stat(targetPath)).size;
+        await copyFile(sourcePath, partial);
+        copied = true;
+      } else if (startsWith(head, GZIP) && startsWith(await gunzipHead(sourcePath), PCAPNG_SHB)) {
+        await pipeline(createReadStream(sourcePath), createGunzip(), createWriteStream(partial, { mode: 0o644 }));
+        copied = true;
       }
-      if (startsWith(head, GZIP) && startsWith(await gunzipHead(sourcePath), PCAPNG_SHB)) {
-        await pipeline(createReadStream(sourcePath), createGunzip(), createWriteStream(targetPath, { mode: 0o644 }));
+      if (copied) {
+        await rename(partial, targetPath);
         return (await stat(targetPath)).size;
       }
     } catch (err) {
+      await rm(partial, { force: true });
       throw new ApiError('unreadable', `cannot save ${targetPath}: ${err instanceof Error ? err.message : String(err)}`);
     }
   }

@@ -63,15 +63,16 @@ export class Workbench {
   /** Each open bumps it; events of an open that a newer one replaced are dropped. */
   private generation = 0;
   private uploadDir: string | null = null;
-  private readonly batcher: SessionsBatcher;
+  private readonly batcher: SessionsBatcher<Session>;
 
   constructor(
     private readonly ports: WorkbenchPorts,
     private readonly events: EventHub,
   ) {
-    this.batcher = new SessionsBatcher(
+    this.batcher = new SessionsBatcher<Session>(
       (payload) => this.events.emit('sessionsChanged', payload),
       () => this.current?.sessions.length ?? 0,
+      summarizeSession,
     );
   }
 
@@ -144,7 +145,7 @@ export class Workbench {
     this.batcher.markReset();
     this.events.emit('fileOpened', { ...capture.summary });
     const changed = (s: Session): void => {
-      if (generation === this.generation) this.batcher.changed(s.id, () => summarizeSession(s));
+      if (generation === this.generation) this.batcher.changed(s);
     };
     let result: AnalyzedFile;
     try {
@@ -166,7 +167,7 @@ export class Workbench {
         // Nothing could be read: keep what was open before.
         this.current = previous;
         this.batcher.markReset();
-        if (previous) for (const s of previous.sessions) this.batcher.changed(s.id, () => summarizeSession(s));
+        if (previous) for (const s of previous.sessions) this.batcher.changed(s);
         this.batcher.flush();
       }
       throw new ApiError('unreadable', `cannot read ${name}: ${err instanceof Error ? err.message : String(err)}`);
@@ -183,7 +184,8 @@ export class Workbench {
       sessionCount: result.sessions.length,
       state: 'ready',
     };
-    for (const s of result.sessions) this.batcher.changed(s.id, () => summarizeSession(s));
+    // The end of the file may change any session (closed, fingerprints); unchanged rows are not resent.
+    for (const s of result.sessions) this.batcher.changed(s);
     this.batcher.flush();
     if (remember && displayPath) await this.ports.settings.addRecentFile(displayPath).catch(() => undefined);
     this.events.emit('fileOpened', { ...capture.summary });

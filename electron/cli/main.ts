@@ -8,6 +8,12 @@ import { Command, CommanderError } from 'commander';
 import { CliError, describeError } from './cli-error';
 import { register as registerAnalyze } from './commands/analyze';
 import { register as registerServe } from './commands/serve';
+import { register as registerInterfaces } from './commands/interfaces';
+import { register as registerCapture } from './commands/capture';
+import { register as registerSetupCapture } from './commands/setup-capture';
+import { register as registerProxy } from './commands/proxy';
+import { register as registerCa } from './commands/ca';
+import { register as registerProbe } from './commands/probe';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -19,6 +25,12 @@ export function buildProgram(): Command {
     .exitOverride();
   registerAnalyze(program);
   registerServe(program);
+  registerInterfaces(program);
+  registerCapture(program);
+  registerSetupCapture(program);
+  registerProxy(program);
+  registerCa(program);
+  registerProbe(program);
   for (const c of program.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;
 }

@@ -78,8 +78,8 @@ if (!app.requestSingleInstanceLock()) {
     },
   };
 
-  app.on('second-instance', (_event, argv) => {
-    const file = fileArgument(argv, app.isPackaged);
+  app.on('second-instance', (_event, argv, workingDirectory) => {
+    const file = fileArgument(argv, app.isPackaged, workingDirectory);
     if (file) openPath(file);
     if (window) {
       if (window.isMinimized()) window.restore();

@@ -26,7 +26,8 @@ export function register(program: Command): void {
     .action(async (file: string, flags: AnalyzeFlags) => {
       let result;
       try {
-        result = await analyzeFile(file);
+        // The document needs no raw bytes: not keeping them saves a copy of every record.
+        result = await analyzeFile(file, { keepRawBytes: false });
       } catch (e: unknown) {
         if (e instanceof CaptureFileError) throw new CliError(e.message, 1);
         throw e;

@@ -7,8 +7,10 @@
  * Every fragment is hostile: the table holds at most `maxDatagrams` unfinished
  * datagrams (the oldest is dropped past that, and any older than `timeoutNs` of
  * capture time), each at most `maxFragments` fragments and 64 KiB of payload.
- * Where fragments overlap, the copy that arrived first wins (as TCP reassembly
- * does); a later copy only fills bytes nobody sent before.
+ * Where fragments overlap, the fragment with the lower offset wins (for equal
+ * offsets, the one that came first), as Wireshark's reassemble.c builds the
+ * datagram: each fragment in offset order only adds the bytes past the end of
+ * those before it.
  */
 
 export interface IpFragmentLimits {
@@ -93,11 +95,15 @@ export class IpFragmentReassembler {
 
     this.pending.delete(key);
     const payload = new Uint8Array(d.totalLength);
-    // Latest first, so the earliest copy of each byte is written last and wins.
-    for (let i = d.fragments.length - 1; i >= 0; i--) {
-      const f = d.fragments[i]!;
-      const n = Math.min(f.data.length, d.totalLength - f.offset);
-      if (n > 0) payload.set(n === f.data.length ? f.data : f.data.subarray(0, n), f.offset);
+    // In offset order (a stable sort: equal offsets keep arrival order), each fragment
+    // only adds the bytes past what lower fragments already filled.
+    let filled = 0;
+    for (const f of d.fragments.slice().sort((x, y) => x.offset - y.offset)) {
+      const end = Math.min(f.offset + f.data.length, d.totalLength);
+      if (end <= filled) continue;
+      const start = Math.max(filled, f.offset);
+      payload.set(f.data.subarray(start - f.offset, end - f.offset), start);
+      filled = end;
     }
     return { kind: 'complete', payload };
   }

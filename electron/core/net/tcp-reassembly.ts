@@ -197,8 +197,9 @@ export class TcpStreamReassembly {
   /** Deliver the held pieces that have become contiguous. */
   private drain(frame: number, timeNs: bigint): void {
     const pieces = this.pieces;
-    while (pieces.length > 0 && pieces[0]!.offset <= this.delivered) {
-      const p = pieces.shift()!;
+    let n = 0;
+    while (n < pieces.length && pieces[n]!.offset <= this.delivered) {
+      const p = pieces[n++]!;
       if (p.data !== null) {
         this.bufferedBytes -= p.length;
         this.account.bytes -= p.length;
@@ -209,6 +210,8 @@ export class TcpStreamReassembly {
       this.advance(length);
       this.emit(p.data === null ? null : skip > 0 ? p.data.subarray(skip) : p.data, length, frame, timeNs);
     }
+    // One removal for the whole run (shift() per piece is quadratic on long queues).
+    if (n > 0) pieces.splice(0, n);
   }
 
   private skipFirstHole(frame: number, timeNs: bigint): void {
@@ -249,7 +252,9 @@ export class TcpStreamReassembly {
   private insertPiece(at: number, from: number, to: number, dataOffset: number, data: Uint8Array | null): void {
     const length = to - from;
     const copy = data === null ? null : data.slice(from - dataOffset, to - dataOffset);
-    this.pieces.splice(at, 0, { offset: from, length, data: copy });
+    const piece = { offset: from, length, data: copy };
+    if (at === this.pieces.length) this.pieces.push(piece);
+    else this.pieces.splice(at, 0, piece);
     if (copy !== null) {
       this.bufferedBytes += length;
       this.account.bytes += length;

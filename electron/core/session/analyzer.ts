@@ -21,19 +21,31 @@ import { applyDecodedMessage, finishSession } from './session-facts';
 
 export interface AnalyzerOptions {
   events?: AnalyzerEvents;
+  /**
+   * Whether messages keep their raw bytes (default true: the hex view, replay
+   * and diff need them). A consumer that never reads them (the CLI's analysis)
+   * sets false: every message's `raw` is then empty once decoded, and no record
+   * is copied for it, which saves most of the engine's allocation.
+   */
+  keepRawBytes?: boolean;
 }
+
+/** The `raw` of every message when the analyzer keeps no raw bytes. */
+const NO_RAW_BYTES = new Uint8Array(0);
 
 export class SessionAnalyzer {
   private readonly decoder = new PacketDecoder();
   private readonly tcp: TcpConnectionTable;
   private readonly trackers = new Map<number, ConnectionTracker>();
   private readonly events: AnalyzerEvents;
+  private readonly keepRawBytes: boolean;
   private readonly opened: Session[] = [];
   private nextSessionId = 0;
   packets = 0;
 
   constructor(options: AnalyzerOptions = {}) {
     this.events = options.events ?? {};
+    this.keepRawBytes = options.keepRawBytes ?? true;
     this.tcp = new TcpConnectionTable({
       onOpen: (c) => {
         this.trackers.set(c.id, new ConnectionTracker(c, this.hooks));
@@ -66,6 +78,8 @@ export class SessionAnalyzer {
       const changed = applyDecodedMessage(s, d);
       this.events.messageDecoded?.(s, d.message);
       if (changed) this.events.sessionUpdated?.(s);
+      // Without raw bytes, `raw` was a view of the input, valid only until now.
+      if (!this.keepRawBytes) d.message.raw = NO_RAW_BYTES;
     },
     warning: (s: Session, text: string): void => {
       if (s.warnings.length < 100) s.warnings.push(text);
@@ -76,10 +90,13 @@ export class SessionAnalyzer {
       this.events.sessionClosed?.(s);
     },
     makeTlsDecoder: (s: Session, onMessage: (d: DecodedMessage) => void): TlsConnectionDecoder =>
-      new TlsConnectionDecoder({
-        onMessage,
-        onWarning: (side: Side, text: string) => this.hooks.warning(s, `${side}: ${text}`),
-      }),
+      new TlsConnectionDecoder(
+        {
+          onMessage,
+          onWarning: (side: Side, text: string) => this.hooks.warning(s, `${side}: ${text}`),
+        },
+        { copyRaw: this.keepRawBytes },
+      ),
     looksLikeTls,
   };
 

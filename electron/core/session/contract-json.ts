@@ -54,6 +54,8 @@ export interface ContractSession {
   certificates: ContractCertificate[];
   clientCertificates: ContractCertificate[];
   warnings: string[];
+  /** Only on the legs of a tlswb proxy tunnel: the tunnel's id and which leg (additive to tlswb.analysis/1). */
+  tunnel?: { id: number; leg: 'client' | 'upstream' };
 }
 
 export interface FileDamage {
@@ -114,6 +116,7 @@ export function toContractSession(s: Session): ContractSession {
     certificates: s.certificates.map(toContractCertificate),
     clientCertificates: s.clientCertificates.map(toContractCertificate),
     warnings: s.warnings,
+    ...(s.tunnel ? { tunnel: { id: s.tunnel.id, leg: s.tunnel.leg } } : {}),
   };
 }
 

@@ -6,6 +6,8 @@
  * (see `to-contract-json.ts`).
  */
 
+import type { TunnelLink } from './tunnel-link';
+
 export type Side = 'client' | 'server';
 
 export interface Endpoint {
@@ -214,6 +216,8 @@ export interface Session {
   clientCertificates: CertificateInfo[];
   warnings: string[];
   state: SessionState;
+  /** One leg of a tlswb proxy tunnel (from the proxy's packet comment; see tunnel-link.ts); absent otherwise. */
+  tunnel?: TunnelLink;
   /** TCP payload bytes seen, per side. */
   bytes: { client: number; server: number };
 }

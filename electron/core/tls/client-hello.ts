@@ -1,4 +1,5 @@
 import type { ByteReader } from '../bytes/byte-reader';
+import { toHex } from '../bytes/hex';
 import type { ClientHelloInfo } from '../session/model';
 import { emptyExtensionFacts, parseExtensionBlock } from './extensions';
 import type { ParseContext } from './parse-context';
@@ -23,11 +24,11 @@ export function parseClientHello(r: ByteReader, ctx: ParseContext): ClientHelloI
   t?.add('legacy_version', versionLabel(version), at, 2);
   at = r.position;
   const random = r.bytesCopy(32, 'random');
-  t?.add('random', undefined, at, 32);
+  t?.add('random', toHex(random), at, 32);
   at = r.position;
   const sid = r.vec8('legacy_session_id');
   const sessionId = sid.bytesCopy(sid.remaining);
-  t?.add('legacy_session_id', `${sessionId.length} bytes`, at, 1 + sessionId.length);
+  t?.add('legacy_session_id', sessionId.length ? toHex(sessionId) : 'empty', at, 1 + sessionId.length);
   const suites = r.vec16('cipher_suites');
   t?.open('cipher_suites', `${suites.remaining >> 1} suites`, suites.position - 2, 2 + suites.remaining);
   const cipherSuites: number[] = [];

@@ -18,13 +18,36 @@ export interface CompletedHandshake {
   frames: number[];
 }
 
+export interface HandshakeReassemblerOptions {
+  /**
+   * Whether `raw` of a completed message is a copy (default). When false it is a
+   * view valid only until the next call on this reassembler: for consumers that
+   * read it during the call and keep nothing.
+   */
+  copyRaw?: boolean;
+}
+
 export class HandshakeReassembler {
-  private buf = new Uint8Array(0);
+  /** Own buffer of bytes carried over between records (allocated on first need). */
+  private own = new Uint8Array(0);
+  /**
+   * Where the pending bytes are: `own`, or (borrowed, the hot path) the
+   * fragment just appended when nothing was pending, read in place until `next`
+   * returns null, which copies what is left into `own`.
+   */
+  private buf = this.own;
+  private borrowed = false;
   private start = 0;
   private end = 0;
   /** Frames with the buffer offset their bytes end at (absolute in `buf`). */
   private segFrames: number[] = [];
   private segEnds: number[] = [];
+
+  private readonly copyRaw: boolean;
+
+  constructor(options: HandshakeReassemblerOptions = {}) {
+    this.copyRaw = options.copyRaw ?? true;
+  }
 
   /** Bytes of an incomplete message waiting for more records. */
   get pending(): number {
@@ -33,6 +56,8 @@ export class HandshakeReassembler {
 
   /** Drop whatever is partial (gap, lost sync, encryption started). */
   reset(): void {
+    this.buf = this.own;
+    this.borrowed = false;
     this.start = 0;
     this.end = 0;
     this.segFrames.length = 0;
@@ -42,18 +67,29 @@ export class HandshakeReassembler {
   /**
    * Append a record fragment. `frames`/`fragmentEnds` say which frame carried
    * which part of it (fragment offsets where each frame's bytes end).
+   *
+   * The fragment is lent, not copied, when nothing is pending: call `next`
+   * until it returns null (or `reset`) before its bytes change.
    */
   append(fragment: Uint8Array, frames: readonly number[], fragmentEnds: readonly number[], frameCount = frames.length): void {
-    if (this.start === this.end) this.reset();
-    else if (this.start > 0) this.compact();
-    const need = this.end + fragment.length;
-    if (need > this.buf.length) {
-      const grown = new Uint8Array(Math.max(need, this.buf.length * 2, 4096));
-      grown.set(this.buf.subarray(0, this.end));
-      this.buf = grown;
+    if (this.start === this.end) {
+      this.reset();
+      this.buf = fragment;
+      this.borrowed = true;
+    } else {
+      if (this.borrowed) this.adopt(); // (a caller that did not drain: keep its bytes all the same)
+      if (this.start > 0) this.compact();
+      const need = this.end + fragment.length;
+      if (need > this.own.length) {
+        const grown = new Uint8Array(Math.max(need, this.own.length * 2, 4096));
+        grown.set(this.own.subarray(0, this.end));
+        this.own = grown;
+      }
+      this.own.set(fragment, this.end);
+      this.buf = this.own;
     }
-    this.buf.set(fragment, this.end);
     const base = this.end;
+    const need = base + fragment.length;
     for (let k = 0; k < frameCount; k++) {
       const end = base + fragmentEnds[k]!;
       if (end <= base && k < frameCount - 1) continue; // a frame that carried only the record header
@@ -75,12 +111,12 @@ export class HandshakeReassembler {
   /** The next complete message, or null (need more bytes). Throws RangeError if its length is refused. */
   next(): CompletedHandshake | null {
     const avail = this.end - this.start;
-    if (avail < 4) return null;
+    if (avail < 4) return this.needMore();
     const b = this.buf;
     const s = this.start;
     const length = (b[s + 1]! << 16) | (b[s + 2]! << 8) | b[s + 3]!;
     if (length > MAX_HANDSHAKE_MESSAGE) throw new RangeError(`handshake length ${length} too large`);
-    if (avail < 4 + length) return null;
+    if (avail < 4 + length) return this.needMore();
     const e = s + 4 + length;
     const frames: number[] = [];
     let prevEnd = 0;
@@ -91,14 +127,40 @@ export class HandshakeReassembler {
       if (segEnd >= e) break;
     }
     this.start = e;
-    return { msgType: b[s]!, raw: b.slice(s, e), length, frames };
+    return { msgType: b[s]!, raw: this.copyRaw ? b.slice(s, e) : b.subarray(s, e), length, frames };
+  }
+
+  /** No complete message is buffered: a borrowed fragment's rest moves into `own`, as the lender will reuse it. */
+  private needMore(): null {
+    if (this.borrowed) this.adopt();
+    return null;
+  }
+
+  private adopt(): void {
+    const rest = this.end - this.start;
+    if (rest === 0) {
+      this.reset();
+      return;
+    }
+    if (this.own.length < rest) this.own = new Uint8Array(Math.max(rest, 4096));
+    this.own.set(this.buf.subarray(this.start, this.end), 0);
+    this.buf = this.own;
+    this.borrowed = false;
+    this.shiftSegments(this.start);
+    this.end = rest;
+    this.start = 0;
   }
 
   private compact(): void {
     const s = this.start;
-    this.buf.copyWithin(0, s, this.end);
+    this.own.copyWithin(0, s, this.end);
     this.end -= s;
     this.start = 0;
+    this.shiftSegments(s);
+  }
+
+  /** Frame ends are offsets in the buffer: after `s` bytes left it, drop the frames that ended there. */
+  private shiftSegments(s: number): void {
     let keep = 0;
     for (let k = 0; k < this.segFrames.length; k++) {
       const e = this.segEnds[k]! - s;

@@ -48,6 +48,3 @@ export function printable(bytes: Uint8Array): string {
   return s;
 }
 
-export function lengthLabel(n: number): string {
-  return `${n}`;
-}

@@ -119,9 +119,23 @@ export class RecordFramer {
         i += RECORD_HEADER_LENGTH;
         if (this.state === State.Header) {
           // A zero-length record is complete with its header.
-          this.complete(frame, timeNs);
+          this.complete(frame, timeNs, this.body.subarray(0, 0));
           continue;
         }
+        if (this.got === 0 && this.type !== SSLV2_CLIENT_HELLO && n - i >= this.length) {
+          // The hot path: the whole body is in this segment. The consumer gets a
+          // view of it (copying what it keeps); nothing is buffered.
+          const end = i + this.length;
+          this.got = this.length;
+          this.noteFrame(frame, this.length, false);
+          this.state = State.Header;
+          const kept = this.type === ContentType.APPLICATION_DATA && this.length > APPLICATION_DATA_HEAD ? i + APPLICATION_DATA_HEAD : end;
+          this.complete(frame, timeNs, data.subarray(i, kept));
+          i = end;
+          continue;
+        }
+        // The body continues in later segments: buffer it (application data: its head only).
+        this.ensureBody(this.type === ContentType.APPLICATION_DATA ? APPLICATION_DATA_HEAD : this.length);
       }
       // State.Body
       const want = this.length - this.got;
@@ -141,7 +155,8 @@ export class RecordFramer {
       this.noteFrame(frame, this.got, false);
       if (this.got === this.length) {
         this.state = State.Header;
-        this.complete(frame, timeNs);
+        const kept = this.type === ContentType.APPLICATION_DATA ? Math.min(this.length, APPLICATION_DATA_HEAD) : this.length;
+        this.complete(frame, timeNs, this.body.subarray(0, kept));
       }
     }
   }
@@ -200,7 +215,7 @@ export class RecordFramer {
       this.length = (h[at + 3]! << 8) | h[at + 4]!;
       this.got = 0;
       this.headerLength = 0;
-      this.ensureBody(this.type === ContentType.APPLICATION_DATA ? APPLICATION_DATA_HEAD : this.length);
+      // The body buffer is only set up (by `push`) when the body spans segments.
       this.state = this.length === 0 ? State.Header : State.Body;
       return true;
     }
@@ -235,13 +250,13 @@ export class RecordFramer {
     this.frameCount = k + 1;
   }
 
-  private complete(frame: number, timeNs: bigint): void {
+  /** `fragment`: the record's bytes (application data: its head), a view valid during the `record` call. */
+  private complete(frame: number, timeNs: bigint, fragment: Uint8Array): void {
     const r = this.current;
     r.type = this.type;
     r.version = this.version;
     r.length = this.type === SSLV2_CLIENT_HELLO ? this.length - 2 : this.length;
-    const kept = this.type === ContentType.APPLICATION_DATA ? Math.min(this.length, APPLICATION_DATA_HEAD) : this.length;
-    r.fragment = this.body.subarray(0, kept);
+    r.fragment = fragment;
     r.frames = this.frames;
     r.fragmentEnds = this.fragmentEnds;
     r.frameCount = this.frameCount;

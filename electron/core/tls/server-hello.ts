@@ -1,4 +1,5 @@
 import type { ByteReader } from '../bytes/byte-reader';
+import { toHex } from '../bytes/hex';
 import type { ServerHelloInfo } from '../session/model';
 import { emptyExtensionFacts, parseExtensionBlock } from './extensions';
 import type { ParseContext } from './parse-context';
@@ -41,7 +42,7 @@ export function parseServerHello(r: ByteReader, ctx: ParseContext): ServerHelloI
   at = r.position;
   const random = r.bytesCopy(32, 'random');
   const hrr = random.every((b, i) => b === HELLO_RETRY_REQUEST_RANDOM[i]);
-  t?.add('random', hrr ? 'HelloRetryRequest' : undefined, at, 32);
+  t?.add('random', hrr ? `HelloRetryRequest (${toHex(random)})` : toHex(random), at, 32);
   // TLS 1.3 drafts before 22 (version 0x7f00 + n) had no session id echo and no compression method.
   const earlyDraft = (version & 0xff00) === 0x7f00 && (version & 0xff) < 22;
   let sessionId: Uint8Array = new Uint8Array(0);
@@ -49,7 +50,7 @@ export function parseServerHello(r: ByteReader, ctx: ParseContext): ServerHelloI
     at = r.position;
     const sid = r.vec8('legacy_session_id_echo');
     sessionId = sid.bytesCopy(sid.remaining);
-    t?.add('legacy_session_id_echo', `${sessionId.length} bytes`, at, 1 + sessionId.length);
+    t?.add('legacy_session_id_echo', sessionId.length ? toHex(sessionId) : 'empty', at, 1 + sessionId.length);
   }
   at = r.position;
   const cipherSuite = r.u16('cipher_suite');

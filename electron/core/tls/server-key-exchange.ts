@@ -29,7 +29,7 @@ export function parseServerKeyExchange(r: ByteReader, ctx: ParseContext): Server
 function keyExchangeForm(cipherSuite: number | null, r: ByteReader): 'ecdhe' | 'dhe' | 'unknown' {
   const info = cipherSuite === null ? null : cipherSuiteInfo(cipherSuite);
   if (info) {
-    const auth = (info as { authentication?: string }).authentication ?? '';
+    const auth = info.authentication;
     if (auth === 'anon' || auth === 'PSK' || auth === 'NULL') return 'unknown';
     if (info.keyExchange === 'ECDHE') return 'ecdhe';
     if (info.keyExchange === 'DHE') return 'dhe';

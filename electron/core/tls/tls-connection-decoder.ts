@@ -35,6 +35,15 @@ export interface TlsConnectionEvents {
   onWarning(side: Side, text: string): void;
 }
 
+export interface TlsConnectionDecoderOptions {
+  /**
+   * Whether each message's `raw` is a copy it keeps (default). When false,
+   * `raw` is a view of the input valid only during `onMessage`: for consumers
+   * that keep no raw bytes (the CLI's analysis), it saves a copy of every record.
+   */
+  copyRaw?: boolean;
+}
+
 /** Per direction: its record framer, handshake reassembly and whether its records are now encrypted. */
 interface Direction {
   side: Side;
@@ -59,7 +68,13 @@ export class TlsConnectionDecoder {
   private version: number | null = null;
   private cipherSuite: number | null = null;
 
-  constructor(private readonly events: TlsConnectionEvents) {
+  private readonly copyRaw: boolean;
+
+  constructor(
+    private readonly events: TlsConnectionEvents,
+    options: TlsConnectionDecoderOptions = {},
+  ) {
+    this.copyRaw = options.copyRaw ?? true;
     this.client = this.direction('client');
     this.server = this.direction('server');
   }
@@ -88,7 +103,7 @@ export class TlsConnectionDecoder {
     const d: Direction = {
       side,
       framer: null as unknown as RecordFramer,
-      handshake: new HandshakeReassembler(),
+      handshake: new HandshakeReassembler({ copyRaw: this.copyRaw }),
       encrypted: false,
     };
     d.framer = new RecordFramer(
@@ -100,6 +115,11 @@ export class TlsConnectionDecoder {
       side === 'client',
     );
     return d;
+  }
+
+  /** A record's bytes as a message keeps them: a copy, or (copyRaw false) the view itself. */
+  private rawOf(fragment: Uint8Array): Uint8Array {
+    return this.copyRaw ? fragment.slice() : fragment;
   }
 
   private warn(side: Side, text: string): void {
@@ -117,7 +137,7 @@ export class TlsConnectionDecoder {
         this.onHandshakeRecord(d, r);
         return;
       case ContentType.CHANGE_CIPHER_SPEC:
-        this.emitRecord(d, r, 'change_cipher_spec', r.fragment.slice());
+        this.emitRecord(d, r, 'change_cipher_spec', this.rawOf(r.fragment));
         if (this.cipherSpecChangeEncrypts()) {
           this.dropPartialHandshake(d, 'change_cipher_spec');
           d.encrypted = true;
@@ -127,10 +147,10 @@ export class TlsConnectionDecoder {
         this.onAlert(d, r);
         return;
       case ContentType.APPLICATION_DATA:
-        this.emitRecord(d, r, 'application_data', r.fragment.slice());
+        this.emitRecord(d, r, 'application_data', this.rawOf(r.fragment));
         return;
       case ContentType.HEARTBEAT:
-        this.emitRecord(d, r, 'heartbeat', r.fragment.slice());
+        this.emitRecord(d, r, 'heartbeat', this.rawOf(r.fragment));
         return;
       case SSLV2_CLIENT_HELLO:
         this.onSslv2ClientHello(d, r);
@@ -167,7 +187,7 @@ export class TlsConnectionDecoder {
    */
   private onAlert(d: Direction, r: FramedRecord): void {
     const f = r.fragment;
-    const message = this.baseMessage(d, r, 'alert', f.slice(), r.length, framesOf(r));
+    const message = this.baseMessage(d, r, 'alert', this.rawOf(f), r.length, framesOf(r));
     if (!d.encrypted && f.length === 2) {
       message.level = f[0] === 1 ? 'warning' : f[0] === 2 ? 'fatal' : null;
       message.description = alertDescriptionName(f[1]!) ?? `unknown_${f[1]}`;
@@ -180,7 +200,7 @@ export class TlsConnectionDecoder {
   }
 
   private onSslv2ClientHello(d: Direction, r: FramedRecord): void {
-    const raw = r.fragment.slice();
+    const raw = this.rawOf(r.fragment);
     const message = this.baseMessage(d, r, 'client_hello', raw, r.length, framesOf(r));
     message.sslv2 = true;
     const ctx = newParseContext(null);
@@ -205,7 +225,7 @@ export class TlsConnectionDecoder {
     // was not seen; tshark judges by the bytes too). An encrypted record looks like that by chance
     // with a probability below 2^-20.
     if ((d.encrypted && !(d.handshake.pending === 0 && isWholeHandshakeMessages(r.fragment))) || unknownFirst) {
-      this.emitRecord(d, r, 'encrypted_handshake', r.fragment.slice());
+      this.emitRecord(d, r, 'encrypted_handshake', this.rawOf(r.fragment));
       return;
     }
     d.handshake.append(r.fragment, r.frames, r.fragmentEnds, r.frameCount);

@@ -4,7 +4,7 @@
  * either transport; where there is no native dialog it asks for a path or
  * takes an upload, and files dropped on the window are uploaded.
  */
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type CSSProperties } from 'react';
 import type { Capabilities, FileSummary, RecentFile, SessionDetail, Settings, Theme } from '../../../electron/api/contract';
 import type { ApiClient } from '../api/api-client';
 import { useI18n } from '../i18n/i18n-context';
@@ -236,7 +236,7 @@ export function AppFrame({ api, settings, onSettings }: AppFrameProps) {
         <MessageBanner key={e} kind="error" text={e} t={t} onDismiss={() => setErrors((all) => all.filter((x) => x !== e))} />
       ))}
       {notice && <MessageBanner kind="notice" text={notice} t={t} onDismiss={() => setNotice(null)} />}
-      <main className="workspace">
+      <main className="workspace" style={{ '--session-rows': shown.length } as CSSProperties}>
         <section className="sessions-pane" aria-label="sessions">
           {shown.length > 0 ? (
             <SessionTable rows={shown} selectedId={selectedId} onSelect={showSession} onOpen={openDetails} sort={sort} onSort={onSort} t={t} />

@@ -88,7 +88,7 @@ export function DetailArea({ api, detail, t, onError }: DetailAreaProps) {
         <div className="pane-title">
           {t('timeline')}
           <span className="sub">
-            {endpointText(detail.summary.client)} → {detail.summary.sni ?? endpointText(detail.summary.server)}
+            {endpointText(detail.summary.client)} → {detail.summary.sni ?? detail.proxy?.target ?? endpointText(detail.summary.server)}
             {detail.proxy ? ` (${t('proxyVia')} ${endpointText(detail.summary.server)})` : ''}
           </span>
         </div>

@@ -9,6 +9,9 @@ import type { SessionSummary } from '../../../electron/api/contract';
 import { COLUMNS, type ColumnKey, type SortState } from '../sessions/session-columns';
 import type { Translate } from '../i18n/strings';
 
+/** The status column's words (the filter and sorting use the contract's English names). */
+const STATUS_WORDS = { complete: 'statusComplete', alert: 'statusAlert', incomplete: 'statusIncomplete', resumed: 'statusResumed' } as const;
+
 export const ROW_HEIGHT = 26;
 /** Where layout is not known yet (hidden, or a DOM without layout): render a screenful. */
 const FALLBACK_HEIGHT = 640;
@@ -129,7 +132,7 @@ export function SessionTable({ rows, selectedId, onSelect, onOpen, sort, onSort,
               >
                 {COLUMNS.map((c) => (
                   <div key={c.key} role="gridcell" className={`cell${c.numeric ? ' numeric' : ''} col-${c.key}`} title={c.text(s)}>
-                    {c.key === 'status' ? <span className={`status status-${s.status}`}>{s.status}</span> : c.text(s)}
+                    {c.key === 'status' ? <span className={`status status-${s.status}`}>{t(STATUS_WORDS[s.status])}</span> : c.text(s)}
                   </div>
                 ))}
               </div>

@@ -2,12 +2,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cipherSuiteParams } from '../../../electron/core/tls/decrypt/cipher-suite-params';
 import { KeyLog, parseKeyLog } from '../../../electron/core/tls/decrypt/keylog';
 import {
   makeTestPki, recordOpenSslExchange, stopAllSpawned, type OpenSslClientOptions, type TestPki,
 } from '../../support/real-peers';
 import { decryptConnection, type ConnectionDecryption } from './decrypt-connection';
-import { tcpChunks, tcpStreamIds, tlsDecryptedAppData, tsharkTlsView } from './tshark-streams';
+import { tcpChunks, tcpStreamIds, tlsDecryptedAppData, tsharkTlsView, type StreamChunk } from './tshark-streams';
 
 /**
  * Real openssl peers on loopback, recorded by dumpcap, secrets from
@@ -108,7 +109,7 @@ beforeAll(async () => {
   } finally {
     delete process.env.OPENSSL_CONF;
   }
-});
+}, 300_000);
 
 afterAll(async () => {
   await stopAllSpawned();
@@ -116,6 +117,18 @@ afterAll(async () => {
 });
 
 const decrypted = new Map<string, { decryptions: ConnectionDecryption[]; streams: number[] }>();
+const payloads = new Map<string, { streams: number[]; chunks: StreamChunk[][] }>();
+
+/** Each TCP connection's payload in the case's capture, as tshark reassembles it (memoized). */
+function payloadOf(name: string): { streams: number[]; chunks: StreamChunk[][] } {
+  const known = payloads.get(name);
+  if (known) return known;
+  const cap = captures.get(name)!;
+  const streams = tcpStreamIds(cap.file);
+  const result = { streams, chunks: tcpChunks(cap.file, streams, cap.port) };
+  payloads.set(name, result);
+  return result;
+}
 
 /** Every TCP connection of the case's capture, decrypted with its key log (memoized: tshark is slow). */
 function decryptAll(name: string): { decryptions: ConnectionDecryption[]; streams: number[] } {
@@ -123,8 +136,8 @@ function decryptAll(name: string): { decryptions: ConnectionDecryption[]; stream
   if (known) return known;
   const cap = captures.get(name)!;
   const log = parseKeyLog(readFileSync(cap.keylog, 'utf8')).keyLog;
-  const streams = tcpStreamIds(cap.file);
-  const result = { decryptions: tcpChunks(cap.file, streams, cap.port).map((chunks) => decryptConnection(chunks, log)), streams };
+  const { streams, chunks } = payloadOf(name);
+  const result = { decryptions: chunks.map((c) => decryptConnection(c, log)), streams };
   decrypted.set(name, result);
   return result;
 }
@@ -138,9 +151,8 @@ describe.each(CASES)('$name', (c) => {
       expect(d.cipherSuite).toBe(c.suite);
       expect(d.keys?.status).toBe('ready');
       expect(d.extendedMasterSecret).toBe(c.version < 0x0304 && !c.noEms);
-      if (c.version < 0x0304 && c.suite !== 0xc014 && [0x002f, 0x003d, 0xc028].includes(c.suite)) {
-        expect(d.encryptThenMac).toBe(!c.client.includes('-no_etm'));
-      }
+      // encrypt_then_mac applies to CBC suites only; the servers answer it unless the client left it out.
+      expect(d.encryptThenMac).toBe(cipherSuiteParams(c.suite)!.mode === 'cbc' && !c.client.includes('-no_etm'));
     }
     expect(decryptions.map((d) => d.resumed)).toEqual(c.resume ? [false, true] : [false]);
     if (c.earlyData) {
@@ -196,8 +208,7 @@ describe('with secrets that do not match the capture', () => {
   it.each(names)('%s: every encrypted record fails cleanly, no garbage plaintext', (name) => {
     const cap = captures.get(name)!;
     const log = parseKeyLog(wrongSecrets(readFileSync(cap.keylog, 'utf8'))).keyLog;
-    const streams = tcpStreamIds(cap.file);
-    const [wrong] = tcpChunks(cap.file, streams, cap.port).map((chunks) => decryptConnection(chunks, log));
+    const [wrong] = payloadOf(name).chunks.map((chunks) => decryptConnection(chunks, log));
     const right = decryptAll(name).decryptions[0]!;
     expect(wrong!.keys?.status).toBe('ready');
     expect(wrong!.appData.client.length + wrong!.appData.server.length).toBe(0);
@@ -213,8 +224,7 @@ describe('with secrets that do not match the capture', () => {
     const cap = captures.get(name)!;
     const right = decryptAll(name).decryptions[0]!;
     const log = parseKeyLog(wrongSecrets(readFileSync(cap.keylog, 'utf8'))).keyLog;
-    const streams = tcpStreamIds(cap.file);
-    const [wrong] = tcpChunks(cap.file, streams, cap.port).map((chunks) => decryptConnection(chunks, log));
+    const [wrong] = payloadOf(name).chunks.map((chunks) => decryptConnection(chunks, log));
     expect(right.finished).toHaveLength(2);
     for (const f of right.finished) {
       expect(right.keys!.checkFinished(f.side, f.verifyData, f.transcriptHash)).toBe(true);
@@ -223,9 +233,7 @@ describe('with secrets that do not match the capture', () => {
   });
 
   it('without any secret: says no-keys for each encrypted record, and cleartext for the rest', () => {
-    const cap = captures.get('TLS 1.2 ECDHE-RSA-AES128-GCM-SHA256')!;
-    const streams = tcpStreamIds(cap.file);
-    const [none] = tcpChunks(cap.file, streams, cap.port).map((chunks) => decryptConnection(chunks, new KeyLog()));
+    const [none] = payloadOf('TLS 1.2 ECDHE-RSA-AES128-GCM-SHA256').chunks.map((chunks) => decryptConnection(chunks, new KeyLog()));
     expect(none!.keys?.status).toBe('no-keys');
     expect(none!.failures.length).toBeGreaterThan(2);
     expect(new Set(none!.failures.map((f) => f.reason))).toEqual(new Set(['no-keys']));
@@ -245,8 +253,7 @@ describe('resumption with the master secret remembered from the resumed connecti
     const lines = readFileSync(cap.keylog, 'utf8').split('\n').filter((l) => l.includes(firstRandom));
     expect(lines).toHaveLength(2); // both peers logged it
     const log = parseKeyLog(lines.join('\n')).keyLog;
-    const streams = tcpStreamIds(cap.file);
-    const chunks = tcpChunks(cap.file, streams, cap.port);
+    const { chunks } = payloadOf(name);
     const first = decryptConnection(chunks[0]!, log);
     const withoutHelp = decryptConnection(chunks[1]!, log);
     const resumed = decryptConnection(chunks[1]!, log, { masterSecret: first.keys!.masterSecret! });
@@ -255,5 +262,20 @@ describe('resumption with the master secret remembered from the resumed connecti
     expect(resumed.failures).toEqual([]);
     expect(resumed.appData.server.equals(right[1]!.appData.server)).toBe(true);
     expect(resumed.finished.every((f) => f.ok)).toBe(true);
+  });
+});
+
+describe('a TLS 1.3 key log with the application traffic secrets only', () => {
+  it.each(['TLS 1.3 TLS_AES_256_GCM_SHA384', 'TLS 1.3 TLS_CHACHA20_POLY1305_SHA256'])('%s: the application data still decrypts; the handshake records are no-keys', (name) => {
+    const cap = captures.get(name)!;
+    const right = decryptAll(name).decryptions[0]!;
+    const text = readFileSync(cap.keylog, 'utf8').split('\n').filter((l) => !l.includes('HANDSHAKE_TRAFFIC_SECRET')).join('\n');
+    const [partial] = payloadOf(name).chunks.map((chunks) => decryptConnection(chunks, parseKeyLog(text).keyLog));
+    expect(partial!.appData.client.equals(right.appData.client)).toBe(true);
+    expect(partial!.appData.server.equals(right.appData.server)).toBe(true);
+    // The server's EncryptedExtensions..Finished record(s) and the client's Finished.
+    expect(partial!.failures.length).toBeGreaterThan(1);
+    expect(new Set(partial!.failures.map((f) => f.reason))).toEqual(new Set(['no-keys']));
+    expect(partial!.finished).toEqual([]);
   });
 });

@@ -104,4 +104,27 @@ describe('describeMessage', () => {
     expect(encTree![0]!.name).toBe('encrypted_handshake_message');
     expect(appTree![0]).toMatchObject({ name: 'encrypted_application_data', value: '500 bytes (first 64 kept)', offset: 0, length: 64 });
   });
+
+  it('describes the other handshake messages in their TLS 1.2 and TLS 1.3 forms', () => {
+    const msg = (raw: Uint8Array): TlsMessage => ({ type: 'finished', from: 'server', frame: 1, frames: [1], timeNs: 0n, length: raw.length - 4, raw });
+    const fields = (raw: Uint8Array, version?: number): string[] =>
+      describeMessage(msg(raw), { version: version ?? null }).slice(2).map((n) => `${n.name}=${n.value ?? ''}`);
+    const nst12 = handshake(4, concat(new Uint8Array([0, 0, 0x1c, 0x20]), vec16(new Uint8Array(160))));
+    expect(fields(nst12)).toEqual(['ticket_lifetime_hint=7200 seconds', 'ticket=160 bytes']);
+    const nst13 = handshake(4, concat(new Uint8Array([0, 0, 0x1c, 0x20, 1, 2, 3, 4]), vec8(new Uint8Array(8)), vec16(new Uint8Array(100)), vec16(extension(42, new Uint8Array([0, 0, 0x40, 0])))));
+    expect(fields(nst13, 0x0304)).toEqual(['ticket_lifetime=7200 seconds', 'ticket_age_add=16909060', 'ticket_nonce=8 bytes', 'ticket=100 bytes', 'extensions=8 bytes']);
+    expect(fields(nst13)).toEqual(fields(nst13, 0x0304)); // form inferred from the lengths
+    const certReq12 = handshake(13, concat(vec8(new Uint8Array([1, 64])), vec16(u16s([0x0401, 0x0403])), vec16(vec16(new Uint8Array(30)))));
+    expect(fields(certReq12, 0x0303)).toEqual(['certificate_types=2 types', 'supported_signature_algorithms=2 schemes', 'certificate_authorities=32 bytes']);
+    const certReq11 = handshake(13, concat(vec8(new Uint8Array([1])), vec16(new Uint8Array(0))));
+    expect(fields(certReq11)).toEqual(['certificate_types=1 types', 'certificate_authorities=0 bytes']);
+    const certReq13 = handshake(13, concat(vec8(new Uint8Array(0)), vec16(extension(13, vec16(u16s([0x0804]))))));
+    expect(fields(certReq13, 0x0304)).toEqual(['certificate_request_context=0 bytes', 'extensions=8 bytes']);
+    const ee = handshake(8, vec16(concat(extension(16, vec16(vec8(ascii('h2')))), extension(0, new Uint8Array(0)))));
+    expect(find(describeMessage(msg(ee)), 'ProtocolName').map((n) => n.value)).toEqual(['h2']);
+    expect(fields(handshake(24, new Uint8Array([1])))).toEqual(['request_update=update_requested (1)']);
+    expect(fields(handshake(22, concat(new Uint8Array([1]), new Uint8Array([0, 0, 5]), new Uint8Array(5))))).toEqual(['status_type=ocsp (1)', 'OCSPResponse=5 bytes']);
+    expect(fields(handshake(20, new Uint8Array(12)))).toEqual(['verify_data=12 bytes']);
+    expect(fields(handshake(25, concat(u16(2), new Uint8Array([0, 1, 0]), new Uint8Array([0, 0, 3, 1, 2, 3]))))).toEqual(['algorithm=brotli (0x0002)', 'uncompressed_length=256', 'compressed_certificate_message=3 bytes']);
+  });
 });

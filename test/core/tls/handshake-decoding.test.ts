@@ -153,7 +153,19 @@ describe('handshake reassembly', () => {
     expect(d.messages[1]!.message.length).toBe(cert.length - 4);
   });
 
-  it('names unknown IANA handshake types unknown_<n> and a ServerHello with the special random hello_retry_request', () => {
+  it('names IANA handshake types the session model lacks unknown_<n>; unassigned types end the record', () => {
+    const d = recordingDecoder();
+    // ekt_key (26) is assigned but not a contract type; 99 is unassigned: no message starts with it.
+    feed(d, 'server', concat(
+      record(22, concat(handshake(14, new Uint8Array(0)), handshake(26, new Uint8Array(3)), handshake(99, new Uint8Array(2)), handshake(14, new Uint8Array(0)))),
+      record(22, handshake(99, new Uint8Array(20))),
+    ));
+    expect(d.messages.map((m) => `${m.message.type}:${m.message.length}`)).toEqual(['server_hello_done:0', 'unknown_26:3', 'encrypted_handshake:24']);
+    expect(d.warnings).toHaveLength(1);
+    expect(d.warnings[0]).toMatch(/10 bytes that are no handshake message \(type 99\) skipped/);
+  });
+
+  it('names a ServerHello with the RFC 8446 special random hello_retry_request', () => {
     const d = recordingDecoder();
     const hrr = handshake(2, serverHelloBody({ random: HRR_RANDOM, suite: 0x1301, extensions: [extension(43, u16(0x0304)), extension(51, u16(23)), extension(44, vec16(new Uint8Array(5)))] }));
     feed(d, 'server', record(22, hrr));

@@ -67,6 +67,8 @@ interface Tls13Direction {
   phase: 'handshake' | 'application';
   /** The current decryptor has opened at least one record. */
   opened: boolean;
+  /** Without a handshake secret: the application keys, tried on each record until one opens. */
+  applicationTrial: RecordDecryptor | null;
   secret: Uint8Array | null;
   decryptor: RecordDecryptor | null;
   /** Client only: the 0-RTT decryptor, until EndOfEarlyData (or the first record the handshake keys open). */
@@ -122,7 +124,9 @@ export class SessionKeys {
     if (this.version < TLS1_0 || this.version > TLS1_3) return 'unsupported-version';
     if (!this.suite || this.suite.tls13 !== this.version >= TLS1_3) return 'unsupported-cipher-suite';
     if (this.version >= TLS1_3) {
-      return this.secrets.CLIENT_HANDSHAKE_TRAFFIC_SECRET || this.secrets.SERVER_HANDSHAKE_TRAFFIC_SECRET ? 'ready' : 'no-keys';
+      const s = this.secrets;
+      return s.CLIENT_HANDSHAKE_TRAFFIC_SECRET || s.SERVER_HANDSHAKE_TRAFFIC_SECRET || s.CLIENT_TRAFFIC_SECRET_0 || s.SERVER_TRAFFIC_SECRET_0
+        ? 'ready' : 'no-keys';
     }
     return this.master ? 'ready' : 'no-keys';
   }
@@ -201,7 +205,10 @@ export class SessionKeys {
       const early = direction.early.tryDecrypt(record);
       if (early.ok) return this.afterTls13Record(side, direction, early.contentType, early.plaintext);
     }
-    if (!direction.decryptor) return { kind: 'undecryptable', reason: this.failureWithoutKeys() };
+    if (!direction.decryptor) {
+      if (direction.phase === 'handshake') return this.tryApplicationKeysWithoutHandshakeKeys(side, direction, record);
+      return { kind: 'undecryptable', reason: this.failureWithoutKeys() };
+    }
     // Until the client's handshake keys have opened a record, a record they cannot open may be
     // 0-RTT data sent with a secret we lack: skip it without advancing the handshake sequence.
     const trial = side === 'client' && direction.phase === 'handshake' && !direction.opened;
@@ -209,6 +216,25 @@ export class SessionKeys {
     if (!result.ok) return { kind: 'undecryptable', reason: result.reason };
     direction.opened = true;
     direction.early = null;
+    return this.afterTls13Record(side, direction, result.contentType, result.plaintext);
+  }
+
+  /**
+   * A key log with the application traffic secrets but not the handshake ones
+   * (cut short, or written by a tool that logs only those): the handshake
+   * stays unreadable, so its Finished cannot announce the key change; each
+   * record is tried with the application keys instead, and the first that
+   * opens switches this direction to them.
+   */
+  private tryApplicationKeysWithoutHandshakeKeys(side: Side, direction: Tls13Direction, record: TlsRecordIn): SessionRecordResult {
+    const secret = side === 'client' ? this.secrets.CLIENT_TRAFFIC_SECRET_0 : this.secrets.SERVER_TRAFFIC_SECRET_0;
+    if (secret && !direction.applicationTrial) direction.applicationTrial = this.tls13Decryptor(secret);
+    const result = direction.applicationTrial?.tryDecrypt(record);
+    if (!result?.ok) return { kind: 'undecryptable', reason: this.failureWithoutKeys() };
+    const decryptor = direction.applicationTrial!;
+    this.switchTls13Secret(direction, secret);
+    direction.decryptor = decryptor;
+    direction.opened = true;
     return this.afterTls13Record(side, direction, result.contentType, result.plaintext);
   }
 
@@ -235,6 +261,7 @@ export class SessionKeys {
     direction.decryptor = secret ? this.tls13Decryptor(secret) : null;
     direction.opened = false;
     direction.early = null;
+    direction.applicationTrial = null;
   }
 
   private tls13Direction(suite: CipherSuiteParams | null, handshake: KeyLogLabel, early: KeyLogLabel | null): Tls13Direction {
@@ -244,6 +271,7 @@ export class SessionKeys {
       framer: new HandshakeFramer(),
       phase: 'handshake',
       opened: false,
+      applicationTrial: null,
       secret,
       decryptor: secret && suite?.tls13 ? this.tls13Decryptor(secret) : null,
       early: earlySecret && suite?.tls13 ? this.tls13Decryptor(earlySecret) : null,

@@ -76,27 +76,29 @@ export function MessageDetails({ fields, raw, onFieldSelect }: MessageDetailsPro
   );
 
   return (
-    <div className="tlswb-message">
-      <div className="tlswb-message__pane tlswb-message__pane--fields">
-        <div className="tlswb-message__heading">{t('message.fields')}</div>
-        {fields.length === 0 ? (
-          <p className="tlswb-message__empty">{t('message.noFields')}</p>
-        ) : (
-          <FieldTree fields={fields} selected={selected} expanded={expanded} onSelect={select} onToggle={onToggle} label={t('message.fields')} />
-        )}
-      </div>
-      <div className="tlswb-message__pane tlswb-message__pane--bytes">
-        <div className="tlswb-message__heading">
-          {t('message.bytes')}
-          <span className="tlswb-message__selection" aria-live="polite">
-            {field && highlight ? t('message.selection', { name: field.name, offset: highlight.offset, length: highlight.length }) : `${raw.length} B`}
-          </span>
+    <div className="tlswb-message-frame">
+      <div className="tlswb-message">
+        <div className="tlswb-message__pane tlswb-message__pane--fields">
+          <div className="tlswb-message__heading">{t('message.fields')}</div>
+          {fields.length === 0 ? (
+            <p className="tlswb-message__empty">{t('message.noFields')}</p>
+          ) : (
+            <FieldTree fields={fields} selected={selected} expanded={expanded} onSelect={select} onToggle={onToggle} label={t('message.fields')} />
+          )}
         </div>
-        {raw.length === 0 ? (
-          <p className="tlswb-message__empty">{t('message.noBytes')}</p>
-        ) : (
-          <HexView bytes={raw} highlight={highlight} onByteClick={onByteClick} label={t('message.bytes')} />
-        )}
+        <div className="tlswb-message__pane tlswb-message__pane--bytes">
+          <div className="tlswb-message__heading">
+            {t('message.bytes')}
+            <span className="tlswb-message__selection" aria-live="polite">
+              {field && highlight ? t('message.selection', { name: field.name, offset: highlight.offset, length: highlight.length }) : `${raw.length} B`}
+            </span>
+          </div>
+          {raw.length === 0 ? (
+            <p className="tlswb-message__empty">{t('message.noBytes')}</p>
+          ) : (
+            <HexView bytes={raw} highlight={highlight} onByteClick={onByteClick} label={t('message.bytes')} />
+          )}
+        </div>
       </div>
     </div>
   );

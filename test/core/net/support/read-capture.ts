@@ -16,11 +16,10 @@ export function readCapture(path: string): Packet[] {
 
 function readPcap(b: Uint8Array, dv: DataView, magic: number): Packet[] {
   let le: boolean;
-  let nano: boolean;
   if (magic === 0xa1b2c3d4 || magic === 0xa1b23c4d) le = false;
   else if (magic === 0xd4c3b2a1 || magic === 0x4d3cb2a1) le = true;
   else throw new Error(`not a capture file (magic ${magic.toString(16)})`);
-  nano = magic === 0xa1b23c4d || magic === 0x4d3cb2a1;
+  const nano = magic === 0xa1b23c4d || magic === 0x4d3cb2a1;
   const linkType = dv.getUint32(20, le) & 0x0fffffff;
   const out: Packet[] = [];
   let pos = 24;

@@ -1,0 +1,140 @@
+/**
+ * `tlswb proxy [--port 8080] [--host 127.0.0.1] [--intercept] [--ca-dir DIR]
+ * [--upstream URL] [--upstream-ca FILE] [--insecure-upstream] [--auth user:pass]
+ * [-w out.pcapng]`: an HTTP forward proxy that records both legs of every
+ * tunnel. Prints one line on stdout when it listens ("listening on
+ * http://host:port"); tunnels and refusals go to stderr. SIGINT/SIGTERM stop
+ * it with the file complete.
+ */
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { isLoopbackHost } from '../../api/serve-guard';
+import { defaultCaDir, loadOrCreateCa } from '../../services/ca/certificate-authority';
+import { LeafCertificateIssuer } from '../../services/ca/leaf-certificates';
+import { ForwardProxy } from '../../services/proxy/forward-proxy';
+import { LegRecorder } from '../../services/proxy/leg-recorder';
+import type { InterceptOptions, ProxyEvent } from '../../services/proxy/proxy-types';
+import { parseProxyUrl } from '../../services/proxy/upstream-connector';
+import { CliError, describeError } from '../cli-error';
+
+interface ProxyFlags {
+  port: string;
+  host: string;
+  intercept?: boolean;
+  caDir?: string;
+  upstream?: string;
+  upstreamCa?: string[];
+  insecureUpstream?: boolean;
+  auth?: string;
+  write?: string;
+}
+
+export function parsePortOption(text: string, flag = '--port'): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) throw new CliError(`${flag} must be a number from 0 to 65535, not "${text}"`, 2);
+  return port;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** One line per event on stderr; never any secret (events carry none). */
+export function describeProxyEvent(e: ProxyEvent): string {
+  switch (e.type) {
+    case 'tunnel-opened':
+      return `tunnel ${e.tunnel}: ${e.client} -> ${e.target} (${e.mode})`;
+    case 'tunnel-intercepted':
+      return `tunnel ${e.tunnel}: intercepted ${e.target}: ${e.upstreamVersion ?? '?'}, ALPN ${e.alpn ?? 'none'}`;
+    case 'tunnel-closed':
+      return `tunnel ${e.tunnel}: closed (${e.bytesFromClient} bytes from the client, ${e.bytesFromServer} from the server)`;
+    case 'refused':
+      return `tunnel ${e.tunnel}: ${e.status ?? 'refused'} ${e.target ?? ''} ${e.reason}`.replace(/\s+/g, ' ');
+    case 'http-request':
+      return `tunnel ${e.tunnel}: ${e.method} ${e.url}`;
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('proxy')
+    .description('run an HTTP forward proxy that records both legs of every tunnel (passthrough, or --intercept)')
+    .option('--port <n>', 'TCP port (0 picks a free one)', '8080')
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--intercept', 'terminate TLS with a certificate from the tlswb CA and record both handshakes and their secrets')
+    .option('--ca-dir <dir>', 'folder of the interception CA (default: the user data folder)')
+    .option('--upstream <url>', 'chain through another HTTP proxy (http://[user:pass@]host:port) with CONNECT')
+    .option('--upstream-ca <file>', 'also trust these CA certificates (PEM) for servers, when intercepting (repeatable)', collect)
+    .option('--insecure-upstream', 'intercept even when the server certificate does not verify')
+    .option('--auth <user:pass>', 'require Basic proxy authentication')
+    .option('-w, --write <file>', 'record both legs of every tunnel to this pcapng file')
+    .action(async (flags: ProxyFlags) => {
+      const port = parsePortOption(flags.port);
+      const upstream = flags.upstream !== undefined ? parseProxyUrl(flags.upstream) : null;
+      if (flags.upstream !== undefined && !upstream) throw new CliError(`--upstream must be http://host:port, not "${flags.upstream}"`, 2);
+      let auth: { user: string; password: string } | null = null;
+      if (flags.auth !== undefined) {
+        const colon = flags.auth.indexOf(':');
+        if (colon <= 0) throw new CliError('--auth must be user:password', 2);
+        auth = { user: flags.auth.slice(0, colon), password: flags.auth.slice(colon + 1) };
+      }
+      if ((flags.upstreamCa || flags.insecureUpstream) && !flags.intercept) {
+        throw new CliError('--upstream-ca and --insecure-upstream only apply with --intercept', 2);
+      }
+      let intercept: InterceptOptions | null = null;
+      if (flags.intercept) {
+        const caDir = flags.caDir ?? defaultCaDir();
+        let ca;
+        try {
+          ca = loadOrCreateCa(caDir);
+        } catch (e: unknown) {
+          throw new CliError(`cannot use the CA in ${caDir}: ${describeError(e)}`, 1);
+        }
+        if (ca.created) process.stderr.write(`tlswb: made a new interception CA in ${caDir}; trust it with \`tlswb ca --export FILE\`\n`);
+        const upstreamCaPem = (flags.upstreamCa ?? []).map((file) => {
+          try {
+            return readFileSync(file, 'utf8');
+          } catch (e: unknown) {
+            throw new CliError(`cannot read --upstream-ca ${file}: ${describeError(e)}`, 1);
+          }
+        });
+        intercept = { issuer: new LeafCertificateIssuer(ca), upstreamCaPem, insecureUpstream: flags.insecureUpstream ?? false };
+      }
+      if (!isLoopbackHost(flags.host)) {
+        process.stderr.write(`tlswb: warning: listening on ${flags.host}: anyone who can reach it can use this proxy${auth ? '' : ' (no --auth)'}\n`);
+      }
+      let recorder: LegRecorder | null = null;
+      if (flags.write !== undefined) {
+        try {
+          recorder = await LegRecorder.create({ file: flags.write, application: `tlswb ${process.env.TLSWB_VERSION ?? ''} proxy`.trim() });
+        } catch (e: unknown) {
+          throw new CliError(`cannot write ${flags.write}: ${describeError(e)}`, 1);
+        }
+      }
+      let proxy: ForwardProxy;
+      try {
+        proxy = await ForwardProxy.start({
+          host: flags.host, port, intercept, upstream, auth, recorder,
+          onEvent: (e) => process.stderr.write(`tlswb: ${describeProxyEvent(e)}\n`),
+        });
+      } catch (e: unknown) {
+        await recorder?.close().catch(() => undefined);
+        throw new CliError(`cannot listen on ${flags.host}:${port}: ${describeError(e)}`, 1);
+      }
+      const a = proxy.address;
+      const shown = a.host.includes(':') ? `[${a.host}]` : a.host;
+      process.stdout.write(`listening on http://${shown}:${a.port} (${intercept ? 'intercept' : 'passthrough'})\n`);
+      await new Promise<void>((done) => {
+        const stop = (): void => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          void proxy.close()
+            .then(() => recorder?.close())
+            .catch((e: unknown) => process.stderr.write(`tlswb: ${describeError(e)}\n`))
+            .finally(done);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+    });
+}

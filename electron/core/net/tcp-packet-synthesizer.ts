@@ -1,0 +1,337 @@
+/**
+ * Turns one TCP connection's events (open, bytes each way, FIN, RST) into the
+ * packets a capture of it would hold: Ethernet or raw IP, IPv4 or IPv6, TCP
+ * with the three-way handshake, MSS-sized segments, sequence and
+ * acknowledgment numbers and valid checksums. The proxy and the probe record
+ * each leg of a tunnel this way, so the engine, the pcapng file and Wireshark
+ * see ordinary TCP connections.
+ *
+ * Pure: no I/O. Frames go to a sink; the bytes handed over are valid only
+ * during the call (one scratch buffer is reused, as capture readers do).
+ */
+import { LinkType } from '../capture/packet';
+
+export type TcpSide = 'client' | 'server';
+
+export interface TcpEndpointAddress {
+  /** IPv4 dotted quad or IPv6 text (the two ends of one connection share a family). */
+  ip: string;
+  port: number;
+}
+
+/** Receives each synthesized frame; `data` is valid only during the call. */
+export type FrameSink = (data: Uint8Array, timestampNs: bigint) => void;
+
+export interface TcpPacketSynthesizerOptions {
+  client: TcpEndpointAddress;
+  server: TcpEndpointAddress;
+  sink: FrameSink;
+  /** LINKTYPE_ETHERNET (default) or LINKTYPE_RAW. */
+  linkType?: typeof LinkType.ETHERNET | typeof LinkType.RAW;
+  /** Largest TCP payload per segment; default 1460 (IPv4) / 1440 (IPv6), as on Ethernet. */
+  mss?: number;
+  /** Initial sequence numbers; default derived from the ports (any value works; fixed ones make tests repeatable). */
+  clientIsn?: number;
+  serverIsn?: number;
+}
+
+const ETHERTYPE_IPV4 = 0x0800;
+const ETHERTYPE_IPV6 = 0x86dd;
+const IPPROTO_TCP = 6;
+
+const FIN = 0x01;
+const SYN = 0x02;
+const RST = 0x04;
+const PSH = 0x08;
+const ACK = 0x10;
+
+const ETHERNET_HEADER = 14;
+const IPV4_HEADER = 20;
+const IPV6_HEADER = 40;
+const TCP_HEADER = 20;
+/** SYNs carry the MSS option (kind 2, length 4): 4 more header bytes. */
+const MSS_OPTION = 4;
+const WINDOW = 65535;
+
+/** Locally administered MACs, one per side, so Ethernet frames look like any LAN capture. */
+const CLIENT_MAC = Uint8Array.of(0x02, 0x00, 0x00, 0x00, 0x00, 0x01);
+const SERVER_MAC = Uint8Array.of(0x02, 0x00, 0x00, 0x00, 0x00, 0x02);
+
+interface Direction {
+  /** Next sequence number this side sends. */
+  seq: number;
+  /** Bytes of address (4 or 16). */
+  address: Uint8Array;
+  port: number;
+  mac: Uint8Array;
+  /** IPv4 identification, counted per direction. */
+  ipId: number;
+  finSent: boolean;
+}
+
+/**
+ * One synthesized TCP connection. Call `open` once, then `send`/`close`/`reset`
+ * in the order things happened; timestamps should not go backwards.
+ */
+export class TcpPacketSynthesizer {
+  private readonly sink: FrameSink;
+  private readonly linkHeader: number;
+  private readonly ipv6: boolean;
+  private readonly ipHeader: number;
+  private readonly mss: number;
+  private readonly sides: { client: Direction; server: Direction };
+  /** Reused for every frame: link + IP + TCP (+ SYN option) + one MSS of payload. */
+  private readonly frame: Uint8Array;
+  private state: 'new' | 'open' | 'ended' = 'new';
+
+  constructor(options: TcpPacketSynthesizerOptions) {
+    const clientAddress = parseIpAddress(options.client.ip);
+    const serverAddress = parseIpAddress(options.server.ip);
+    if (!clientAddress) throw new RangeError(`not an IP address: ${options.client.ip}`);
+    if (!serverAddress) throw new RangeError(`not an IP address: ${options.server.ip}`);
+    if (clientAddress.length !== serverAddress.length) throw new RangeError('client and server addresses are of different IP versions');
+    this.sink = options.sink;
+    this.ipv6 = clientAddress.length === 16;
+    this.ipHeader = this.ipv6 ? IPV6_HEADER : IPV4_HEADER;
+    this.linkHeader = (options.linkType ?? LinkType.ETHERNET) === LinkType.ETHERNET ? ETHERNET_HEADER : 0;
+    const defaultMss = this.ipv6 ? 1440 : 1460;
+    this.mss = Math.max(1, Math.min(options.mss ?? defaultMss, 65535 - this.ipHeader - TCP_HEADER - MSS_OPTION));
+    const clientIsn = (options.clientIsn ?? isnFrom(options.client.port, options.server.port)) >>> 0;
+    const serverIsn = (options.serverIsn ?? isnFrom(options.server.port, options.client.port)) >>> 0;
+    this.sides = {
+      client: { seq: clientIsn, address: clientAddress, port: options.client.port, mac: CLIENT_MAC, ipId: 1, finSent: false },
+      server: { seq: serverIsn, address: serverAddress, port: options.server.port, mac: SERVER_MAC, ipId: 1, finSent: false },
+    };
+    this.frame = new Uint8Array(this.linkHeader + this.ipHeader + TCP_HEADER + MSS_OPTION + this.mss);
+  }
+
+  /** True once a RST was sent or both sides sent FIN: nothing more is synthesized. */
+  get ended(): boolean {
+    return this.state === 'ended';
+  }
+
+  /** The three-way handshake: SYN, SYN-ACK, ACK. */
+  open(timeNs: bigint): void {
+    if (this.state !== 'new') return;
+    this.state = 'open';
+    const { client, server } = this.sides;
+    this.segment(client, server, SYN, null, timeNs);
+    client.seq = (client.seq + 1) >>> 0;
+    this.segment(server, client, SYN | ACK, null, timeNs);
+    server.seq = (server.seq + 1) >>> 0;
+    this.segment(client, server, ACK, null, timeNs);
+  }
+
+  /** `data` from one side, in MSS-sized segments (PSH on the last), then the other side's ACK. */
+  send(from: TcpSide, data: Uint8Array, timeNs: bigint): void {
+    if (data.length === 0) return;
+    if (this.state === 'new') this.open(timeNs);
+    if (this.state !== 'open') return;
+    const [src, dst] = this.pair(from);
+    if (src.finSent) return;
+    for (let at = 0; at < data.length; at += this.mss) {
+      const end = Math.min(at + this.mss, data.length);
+      this.segment(src, dst, end === data.length ? PSH | ACK : ACK, data.subarray(at, end), timeNs);
+      src.seq = (src.seq + (end - at)) >>> 0;
+    }
+    this.segment(dst, src, ACK, null, timeNs);
+  }
+
+  /** FIN from one side and the other side's ACK. Both sides closed ends the connection. */
+  close(from: TcpSide, timeNs: bigint): void {
+    if (this.state === 'new') this.open(timeNs);
+    if (this.state !== 'open') return;
+    const [src, dst] = this.pair(from);
+    if (src.finSent) return;
+    this.segment(src, dst, FIN | ACK, null, timeNs);
+    src.seq = (src.seq + 1) >>> 0;
+    src.finSent = true;
+    this.segment(dst, src, ACK, null, timeNs);
+    if (dst.finSent) this.state = 'ended';
+  }
+
+  /** RST from one side (an aborted connection). */
+  reset(from: TcpSide, timeNs: bigint): void {
+    if (this.state !== 'open') {
+      this.state = 'ended';
+      return;
+    }
+    const [src, dst] = this.pair(from);
+    this.segment(src, dst, RST | ACK, null, timeNs);
+    this.state = 'ended';
+  }
+
+  private pair(from: TcpSide): [Direction, Direction] {
+    return from === 'client' ? [this.sides.client, this.sides.server] : [this.sides.server, this.sides.client];
+  }
+
+  /**
+   * One frame.
+   * Ethernet II: dst MAC (6) | src MAC (6) | EtherType (2)
+   * IPv4 (RFC 791 3.1): Version/IHL | TOS | Total Length | Identification | Flags/Fragment Offset |
+   *   TTL | Protocol | Header Checksum | Source Address | Destination Address
+   * IPv6 (RFC 8200 3): Version/Traffic Class/Flow Label (4) | Payload Length | Next Header | Hop Limit |
+   *   Source Address (16) | Destination Address (16)
+   * TCP (RFC 9293 3.1): Source Port | Destination Port | Sequence Number | Acknowledgment Number |
+   *   Data Offset/Reserved/Flags | Window | Checksum | Urgent Pointer | Options
+   */
+  private segment(src: Direction, dst: Direction, flags: number, payload: Uint8Array | null, timeNs: bigint): void {
+    const f = this.frame;
+    const optionLength = flags & SYN ? MSS_OPTION : 0;
+    const tcpLength = TCP_HEADER + optionLength + (payload ? payload.length : 0);
+    let at = 0;
+    if (this.linkHeader) {
+      f.set(dst.mac, 0);
+      f.set(src.mac, 6);
+      put16(f, 12, this.ipv6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4);
+      at = ETHERNET_HEADER;
+    }
+    if (this.ipv6) {
+      put32(f, at, 0x60000000);
+      put16(f, at + 4, tcpLength);
+      f[at + 6] = IPPROTO_TCP;
+      f[at + 7] = 64;
+      f.set(src.address, at + 8);
+      f.set(dst.address, at + 24);
+    } else {
+      f[at] = 0x45;
+      f[at + 1] = 0;
+      put16(f, at + 2, IPV4_HEADER + tcpLength);
+      put16(f, at + 4, src.ipId);
+      src.ipId = (src.ipId + 1) & 0xffff;
+      put16(f, at + 6, 0x4000); // Don't Fragment
+      f[at + 8] = 64;
+      f[at + 9] = IPPROTO_TCP;
+      put16(f, at + 10, 0);
+      f.set(src.address, at + 12);
+      f.set(dst.address, at + 16);
+      put16(f, at + 10, ~onesComplementSum(f, at, at + IPV4_HEADER, 0) & 0xffff);
+    }
+    at += this.ipHeader;
+    const tcpAt = at;
+    put16(f, at, src.port);
+    put16(f, at + 2, dst.port);
+    put32(f, at + 4, src.seq);
+    put32(f, at + 8, flags & ACK ? dst.seq : 0);
+    f[at + 12] = ((TCP_HEADER + optionLength) / 4) << 4;
+    f[at + 13] = flags;
+    put16(f, at + 14, WINDOW);
+    put16(f, at + 16, 0);
+    put16(f, at + 18, 0);
+    if (optionLength) {
+      f[at + 20] = 2;
+      f[at + 21] = 4;
+      put16(f, at + 22, this.mss);
+    }
+    if (payload) f.set(payload, tcpAt + TCP_HEADER + optionLength);
+    const end = tcpAt + tcpLength;
+    // Checksum over the pseudo-header (addresses, protocol, TCP length) and the segment.
+    let sum = onesComplementSum(src.address, 0, src.address.length, 0);
+    sum = onesComplementSum(dst.address, 0, dst.address.length, sum);
+    sum += IPPROTO_TCP + tcpLength;
+    sum = onesComplementSum(f, tcpAt, end, sum);
+    let checksum = ~fold(sum) & 0xffff;
+    if (checksum === 0) checksum = 0xffff;
+    put16(f, tcpAt + 16, checksum);
+    this.sink(f.subarray(0, end), timeNs);
+  }
+}
+
+/** Sum of 16-bit big-endian words of `b[from..to)` (odd tail padded with zero) added to `sum`, folded. */
+function onesComplementSum(b: Uint8Array, from: number, to: number, sum: number): number {
+  let s = sum;
+  let i = from;
+  for (; i + 1 < to; i += 2) {
+    s += (b[i]! << 8) | b[i + 1]!;
+    // Fold now and then so the number stays a small integer.
+    if (s > 0x7fffffff) s = (s & 0xffff) + (s >>> 16);
+  }
+  if (i < to) s += b[i]! << 8;
+  return fold(s);
+}
+
+function fold(sum: number): number {
+  let s = sum;
+  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
+  return s;
+}
+
+function put16(b: Uint8Array, at: number, v: number): void {
+  b[at] = (v >>> 8) & 0xff;
+  b[at + 1] = v & 0xff;
+}
+
+function put32(b: Uint8Array, at: number, v: number): void {
+  b[at] = (v >>> 24) & 0xff;
+  b[at + 1] = (v >>> 16) & 0xff;
+  b[at + 2] = (v >>> 8) & 0xff;
+  b[at + 3] = v & 0xff;
+}
+
+/** A repeatable, spread-out initial sequence number (real stacks randomize; any value is valid). */
+function isnFrom(a: number, b: number): number {
+  return Math.imul((a << 16) ^ b ^ 0x5bd1e995, 0x9e3779b1) >>> 0;
+}
+
+/**
+ * The 4 or 16 bytes of an IPv4 dotted quad or an IPv6 address (RFC 4291 2.2
+ * text forms: full, `::`-compressed, with a dotted IPv4 tail; a `%zone` is
+ * dropped); an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`, as Node reports
+ * IPv4 peers of a dual-stack socket) gives the IPv4 bytes. Null when not an address.
+ */
+export function parseIpAddress(text: string): Uint8Array | null {
+  const v4 = parseIpv4(text);
+  if (v4) return v4;
+  const v6 = parseIpv6(text);
+  if (!v6) return null;
+  const mapped = v6.subarray(0, 10).every((x) => x === 0) && v6[10] === 0xff && v6[11] === 0xff;
+  return mapped ? v6.slice(12) : v6;
+}
+
+function parseIpv4(text: string): Uint8Array | null {
+  const parts = text.split('.');
+  if (parts.length !== 4) return null;
+  const out = new Uint8Array(4);
+  for (let i = 0; i < 4; i++) {
+    const p = parts[i]!;
+    if (!/^\d{1,3}$/.test(p)) return null;
+    const n = Number(p);
+    if (n > 255) return null;
+    out[i] = n;
+  }
+  return out;
+}
+
+function parseIpv6(input: string): Uint8Array | null {
+  const zone = input.indexOf('%');
+  const text = zone >= 0 ? input.slice(0, zone) : input;
+  if (text.length === 0 || text.length > 45) return null;
+  const halves = text.split('::');
+  if (halves.length > 2) return null;
+  const groupsOf = (part: string): number[] | null => {
+    if (part === '') return [];
+    const out: number[] = [];
+    const pieces = part.split(':');
+    for (let i = 0; i < pieces.length; i++) {
+      const p = pieces[i]!;
+      if (i === pieces.length - 1 && p.includes('.')) {
+        const v4 = parseIpv4(p);
+        if (!v4) return null;
+        out.push((v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!);
+      } else {
+        if (!/^[0-9a-fA-F]{1,4}$/.test(p)) return null;
+        out.push(parseInt(p, 16));
+      }
+    }
+    return out;
+  };
+  const head = groupsOf(halves[0]!);
+  const tail = halves.length === 2 ? groupsOf(halves[1]!) : [];
+  if (!head || !tail) return null;
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 2 ? missing < 1 : missing !== 0) return null;
+  const groups = [...head, ...new Array<number>(missing).fill(0), ...tail];
+  const out = new Uint8Array(16);
+  for (let i = 0; i < 8; i++) put16(out, 2 * i, groups[i]!);
+  return out;
+}

@@ -1,0 +1,29 @@
+/**
+ * TLS decryption: secrets from an NSS key log, record decryption for
+ * TLS 1.0-1.3, and Finished checks. Pure (node:crypto only).
+ *
+ * How the TLS connection decoder drives it, per connection:
+ * 1. Feed every cleartext handshake message (4-byte header + body, both
+ *    directions, in wire order) to a `HandshakeTranscript` from ClientHello on.
+ *    (After a HelloRetryRequest, RFC 8446 4.4.1 replaces ClientHello1 with a
+ *    message_hash: the decoder builds that transcript; not done here.)
+ * 2. At the (real, not HRR) ServerHello: `new SessionKeys({clientRandom,
+ *    serverRandom, version (supported_versions for 1.3), cipherSuite,
+ *    encryptThenMac: ServerHello has extension 22, keyLog, masterSecret?})`.
+ *    Client application_data records seen before the ServerHello (0-RTT)
+ *    are queued and handed over right after, in order.
+ * 3. Every later record of each direction, in order:
+ *    `decryptClient/decryptServer({type, version, fragment})` ->
+ *    'cleartext' (dissect as is) | 'decrypted' (dissect `plaintext` as
+ *    `contentType`; mark the message decrypted) | 'undecryptable' (reason).
+ * 4. On each decrypted Finished: `checkFinished(side, verify_data,
+ *    transcript.hash(keys.transcriptHash!))` with the transcript *before*
+ *    adding that Finished; false -> one warning on the session. Then add it
+ *    (and every decrypted handshake message) to the transcript.
+ * 5. When the key log changes (`keyLog.generation`), re-decode the capture.
+ */
+export { KeyLog, parseKeyLog, parseKeyLogBytes, KEY_LOG_LABELS, type KeyLogLabel, type ConnectionSecrets, type KeyLogParseResult } from './keylog';
+export { SessionKeys, type SessionKeysInit, type SessionKeysStatus, type SessionRecordResult, type Side } from './session-keys';
+export { HandshakeTranscript, transcriptHashName, type TranscriptHashName } from './handshake-transcript';
+export { RecordDecryptor, type RecordDecryptResult, type DecryptFailureReason, type TlsRecordIn, type RecordProtection } from './record-decryptor';
+export { cipherSuiteParams, supportedCipherSuites, type CipherSuiteParams } from './cipher-suite-params';

@@ -1,0 +1,230 @@
+/**
+ * An HTTP/1.1 forward proxy (RFC 9110 9.3.6 CONNECT, and absolute-form
+ * `http://` requests) that records both legs of every connection as
+ * synthesized TCP packets (leg-recorder.ts):
+ *
+ *   client ──leg "client"── proxy ──leg "upstream"── server (or --upstream proxy)
+ *
+ * Passthrough tunnels bytes unchanged; intercept (intercept-tunnel.ts)
+ * terminates TLS with a leaf from the tlswb CA and opens its own TLS to the
+ * server. Every request head is parsed with a size limit and a time limit;
+ * anything malformed gets 400 and the connection closes.
+ */
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { timingSafeEqual } from 'node:crypto';
+import { parseConnectAuthority } from '../../core/http/connect-parser';
+import { HttpHeadParser, headerValue, type HttpHead } from '../../core/http/http-head-parser';
+import { bridgeSockets } from './passthrough-bridge';
+import { forwardPlainHttp } from './plain-http-forwarder';
+import { interceptTunnel } from './intercept-tunnel';
+import { DEFAULT_PROXY_LIMITS, type ProxyEvent, type ProxyLimits, type ProxyOptions } from './proxy-types';
+import { TunnelLegs } from './tunnel-legs';
+import { authorityOf, connectUpstream, type ConnectTarget } from './upstream-connector';
+import { UpstreamTrust } from './upstream-trust';
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  403: 'Forbidden',
+  405: 'Method Not Allowed',
+  407: 'Proxy Authentication Required',
+  408: 'Request Timeout',
+  431: 'Request Header Fields Too Large',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+export class ForwardProxy {
+  private readonly server: Server;
+  private readonly limits: ProxyLimits;
+  private readonly connections = new Set<Socket>();
+  private nextTunnel = 1;
+  private readonly trust: UpstreamTrust | null;
+  private readonly expectedAuth: Buffer | null;
+
+  private constructor(private readonly options: ProxyOptions) {
+    this.limits = { ...DEFAULT_PROXY_LIMITS, ...options.limits };
+    this.trust = options.intercept ? new UpstreamTrust(options.intercept.upstreamCaPem) : null;
+    this.expectedAuth = options.auth
+      ? Buffer.from(`Basic ${Buffer.from(`${options.auth.user}:${options.auth.password}`).toString('base64')}`)
+      : null;
+    this.server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket));
+    this.server.maxConnections = this.limits.maxConnections;
+  }
+
+  /** Listens on host:port; rejects when it cannot. */
+  static async start(options: ProxyOptions): Promise<ForwardProxy> {
+    const proxy = new ForwardProxy(options);
+    await new Promise<void>((resolve, reject) => {
+      proxy.server.once('error', reject);
+      proxy.server.listen({ host: options.host, port: options.port, backlog: 4096 }, () => {
+        proxy.server.removeListener('error', reject);
+        resolve();
+      });
+    });
+    proxy.server.on('error', () => undefined);
+    return proxy;
+  }
+
+  get address(): { host: string; port: number } {
+    const a = this.server.address() as AddressInfo;
+    return { host: a.address, port: a.port };
+  }
+
+  /** Connections open right now. */
+  get activeConnections(): number {
+    return this.connections.size;
+  }
+
+  /** Stops listening and ends every connection (each leg gets its FIN in the recording). */
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const s of this.connections) s.destroy();
+    await closed;
+  }
+
+  private emit(event: ProxyEvent): void {
+    this.options.onEvent?.(event);
+  }
+
+  private accept(client: Socket): void {
+    this.connections.add(client);
+    const id = this.nextTunnel++;
+    const legs = new TunnelLegs(this.options.recorder ?? null, id);
+    legs.openClientLeg(client);
+    client.on('close', () => {
+      this.connections.delete(client);
+      legs.finish();
+    });
+    client.on('error', () => legs.clientReset());
+    client.setTimeout(this.limits.headTimeoutMs, () => this.reject(client, legs, id, null, 408, 'no complete request head in time'));
+
+    const parser = new HttpHeadParser(this.limits.maxHeadBytes);
+    const onData = (data: Buffer): void => {
+      legs.fromClient(data);
+      const r = parser.push(data);
+      if (!r.done) return;
+      client.removeListener('data', onData);
+      client.pause();
+      client.setTimeout(0);
+      if ('error' in r) {
+        const tooLarge = r.error.includes('longer than');
+        this.reject(client, legs, id, null, tooLarge ? 431 : 400, r.error);
+        return;
+      }
+      this.handleRequest(client, legs, id, r.head, r.rest).catch((e: unknown) => {
+        this.reject(client, legs, id, null, 502, e instanceof Error ? e.message : String(e));
+      });
+    };
+    client.on('data', onData);
+    client.on('end', () => {
+      legs.clientEnded();
+    });
+  }
+
+  private async handleRequest(client: Socket, legs: TunnelLegs, id: number, head: HttpHead, rest: Uint8Array): Promise<void> {
+    if (head.kind !== 'request' || !head.method || !head.target || !/^HTTP\/1\.[01]$/.test(head.version)) {
+      this.reject(client, legs, id, null, 400, 'not an HTTP/1.x request');
+      return;
+    }
+    if (this.expectedAuth && !this.authorized(head)) {
+      this.reject(client, legs, id, head.target, 407, 'proxy authentication required', ['Proxy-Authenticate: Basic realm="tlswb"']);
+      return;
+    }
+    if (head.method === 'CONNECT') {
+      const target = parseConnectAuthority(head.target);
+      if (!target || target.port === 0) {
+        this.reject(client, legs, id, head.target, 400, `malformed CONNECT target "${head.target.slice(0, 100)}"`);
+        return;
+      }
+      await this.connectTunnel(client, legs, id, target, rest);
+      return;
+    }
+    if (/^http:\/\//i.test(head.target)) {
+      this.emit({ type: 'http-request', tunnel: id, method: head.method, url: head.target });
+      await forwardPlainHttp({
+        client, legs, head, rest, limits: this.limits, upstream: this.options.upstream ?? null,
+        fail: (status, reason) => this.reject(client, legs, id, head.target ?? null, status, reason),
+      });
+      return;
+    }
+    this.reject(client, legs, id, head.target, 400, 'a proxy request needs CONNECT host:port or an absolute http:// URL');
+  }
+
+  private authorized(head: HttpHead): boolean {
+    const given = headerValue(head, 'proxy-authorization');
+    if (!given || !this.expectedAuth) return false;
+    const g = Buffer.from(given.trim());
+    return g.length === this.expectedAuth.length && timingSafeEqual(g, this.expectedAuth);
+  }
+
+  private async connectTunnel(client: Socket, legs: TunnelLegs, id: number, target: ConnectTarget, rest: Uint8Array): Promise<void> {
+    const authority = authorityOf(target);
+    const result = await connectUpstream(target, {
+      via: this.options.upstream ?? null,
+      timeoutMs: this.limits.connectTimeoutMs,
+      maxHeadBytes: this.limits.maxHeadBytes,
+      recording: legs.upstreamRecording(),
+    });
+    if (client.destroyed) {
+      if (result.ok) result.socket.destroy();
+      legs.upstreamClosed();
+      return;
+    }
+    if (!result.ok) {
+      legs.upstreamClosed();
+      this.reject(client, legs, id, authority, result.timedOut ? 504 : 502, result.reason);
+      return;
+    }
+    const upstream = result.socket;
+    const mode = this.options.intercept ? 'intercept' : 'passthrough';
+    this.emit({ type: 'tunnel-opened', tunnel: id, client: `${client.remoteAddress}:${client.remotePort}`, target: authority, mode });
+    this.send(client, legs, 'HTTP/1.1 200 Connection established\r\n\r\n');
+    const closed = (fromClient: number, fromServer: number): void => {
+      this.emit({ type: 'tunnel-closed', tunnel: id, target: authority, bytesFromClient: fromClient, bytesFromServer: fromServer });
+    };
+    if (this.options.intercept && this.trust) {
+      interceptTunnel({
+        id, client, upstream, legs, target, initial: rest, upstreamRest: result.rest, limits: this.limits,
+        intercept: this.options.intercept, trust: this.trust, recorder: this.options.recorder ?? null,
+        onEvent: (e) => this.emit(e), onClosed: closed,
+        refuse: (reason) => this.emit({ type: 'refused', tunnel: id, client: `${client.remoteAddress}:${client.remotePort}`, target: authority, status: null, reason }),
+      });
+    } else {
+      bridgeSockets({ client, upstream, legs, initial: rest, upstreamRest: result.rest, idleTimeoutMs: this.limits.idleTimeoutMs, onClosed: closed });
+    }
+  }
+
+  /** Writes to the client and records it on the client leg. */
+  private send(client: Socket, legs: TunnelLegs, text: string): void {
+    const bytes = Buffer.from(text, 'latin1');
+    legs.toClient(bytes);
+    client.write(bytes);
+  }
+
+  /** Answers with an error status (and the reason as the body), then closes the connection. */
+  private reject(client: Socket, legs: TunnelLegs, id: number, target: string | null, status: number, reason: string, extraHeaders: string[] = []): void {
+    this.emit({ type: 'refused', tunnel: id, client: `${client.remoteAddress}:${client.remotePort}`, target, status, reason });
+    client.removeAllListeners('data');
+    if (client.destroyed || !client.writable) {
+      client.destroy();
+      return;
+    }
+    // The reason is ours (never a secret, never the client's bytes beyond a clipped target).
+    const body = `${status} ${STATUS_TEXT[status] ?? ''}: ${reason.replace(/[\r\n]+/g, ' ')}\n`;
+    const head = [
+      `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}`,
+      'Content-Type: text/plain; charset=utf-8',
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      'Connection: close',
+      ...extraHeaders,
+    ].join('\r\n');
+    this.send(client, legs, `${head}\r\n\r\n${body}`);
+    client.end();
+    legs.proxyEndedClient();
+    // Do not wait for ever for a client that keeps the connection open.
+    client.setTimeout(5000, () => client.destroy());
+    client.resume();
+    client.on('data', (d: Buffer) => legs.fromClient(d));
+  }
+}

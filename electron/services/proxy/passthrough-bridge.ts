@@ -1,0 +1,74 @@
+/**
+ * Passthrough: the tunnel's bytes go unchanged both ways (with back-pressure:
+ * `pipe` pauses the faster side), and each chunk is recorded on both legs.
+ * Half-closes travel through (FIN from one side ends the other's writing).
+ */
+import type { Socket } from 'node:net';
+import type { TunnelLegs } from './tunnel-legs';
+
+export interface BridgeOptions {
+  client: Socket;
+  upstream: Socket;
+  legs: TunnelLegs;
+  /** Client bytes that arrived with the request head (already recorded on the client leg). */
+  initial: Uint8Array;
+  /** Upstream bytes that arrived after the upstream proxy's answer (already recorded on the upstream leg). */
+  upstreamRest: Uint8Array;
+  idleTimeoutMs: number;
+  onClosed(bytesFromClient: number, bytesFromServer: number): void;
+}
+
+export function bridgeSockets(o: BridgeOptions): void {
+  const { client, upstream, legs } = o;
+  let done = false;
+  const closeBoth = (): void => {
+    if (done) return;
+    done = true;
+    client.destroy();
+    upstream.destroy();
+    o.onClosed(legs.bytesFromClient, legs.bytesFromServer);
+  };
+  if (o.initial.length) {
+    legs.toUpstream(o.initial);
+    upstream.write(o.initial);
+  }
+  if (o.upstreamRest.length) {
+    legs.toClient(o.upstreamRest);
+    client.write(o.upstreamRest);
+  }
+  client.on('data', (d: Buffer) => {
+    legs.fromClient(d);
+    legs.toUpstream(d);
+  });
+  upstream.on('data', (d: Buffer) => {
+    legs.fromUpstream(d);
+    legs.toClient(d);
+  });
+  client.on('end', () => legs.proxyEndedUpstream());
+  upstream.on('end', () => {
+    legs.upstreamEnded();
+    legs.proxyEndedClient();
+  });
+  client.on('error', () => {
+    legs.upstreamReset();
+    closeBoth();
+  });
+  upstream.on('error', () => {
+    legs.upstreamReset();
+    legs.clientReset();
+    closeBoth();
+  });
+  client.on('close', closeBoth);
+  upstream.on('close', () => {
+    legs.upstreamClosed();
+    // The client may still be reading what was piped; end it gently unless it is gone.
+    if (!client.writableEnded) client.end();
+    if (client.readableEnded || client.destroyed) closeBoth();
+  });
+  client.setTimeout(o.idleTimeoutMs, closeBoth);
+  upstream.setTimeout(o.idleTimeoutMs, closeBoth);
+  client.pipe(upstream);
+  upstream.pipe(client);
+  client.resume();
+  upstream.resume();
+}
