@@ -10,6 +10,7 @@
  * (the parent went away). Exit 0 after a clean stop, 2 when the capture could
  * not start (the error message says why), 1 on anything else.
  */
+import { Socket } from 'node:net';
 import { CaptureError } from './capture-errors';
 import { formatHelperMessage, type CaptureStatistics, type HelperMessage } from './helper-protocol';
 import { openLiveDevice, type LiveDevice } from './live-device';
@@ -27,7 +28,7 @@ const MAX_UNREAD_BYTES = 64 << 20;
 const STATS_INTERVAL_MS = 500;
 
 function parseArgs(argv: string[]): HelperArgs {
-  const args: HelperArgs = { interfaceName: '', filter: '', snaplen: 262_144, bufferMiB: 32 };
+  const args: HelperArgs = { interfaceName: '', filter: '', snaplen: 262_144, bufferMiB: 64 };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[i + 1];
@@ -56,7 +57,11 @@ function say(message: HelperMessage): void {
 function run(): void {
   const args = parseArgs(process.argv.slice(2));
   const stats: CaptureStatistics = { received: 0, bytes: 0, droppedByKernel: null, droppedByInterface: null, droppedByHelper: 0 };
-  const out = process.stdout;
+  // process.stdout on a pipe writes synchronously on Linux: a parent busy
+  // analyzing would block the helper and libpcap's ring would overflow
+  // unseen. A non-blocking socket on fd 1 queues instead, up to
+  // MAX_UNREAD_BYTES, beyond which drops are counted (droppedByHelper).
+  const out = process.platform === 'win32' ? process.stdout : new Socket({ fd: 1, readable: false, writable: true });
   let flushScheduled = false;
   let stopping = false;
   const encoder = new PcapngStreamEncoder((bytes) => {
@@ -71,14 +76,14 @@ function run(): void {
     filter: args.filter,
     snaplen: args.snaplen,
     bufferBytes: args.bufferMiB << 20,
-    onPacket(ts, data, capturedLength, originalLength) {
+    onPacket(tsHigh, tsLow, data, capturedLength, originalLength) {
       stats.received++;
       stats.bytes += capturedLength;
       if (out.writableLength > MAX_UNREAD_BYTES) {
         stats.droppedByHelper++;
         return;
       }
-      encoder.packet(ts, data, capturedLength, originalLength);
+      encoder.packetAt(tsHigh, tsLow, data, capturedLength, originalLength);
       // One flush per burst libpcap delivers: packets reach the parent within
       // a turn of the event loop, far inside the one-second spool promise.
       if (!flushScheduled) {

@@ -20,7 +20,8 @@ export interface LiveDeviceOptions {
   snaplen: number;
   /** libpcap's kernel buffer (pcap_set_buffer_size). */
   bufferBytes: number;
-  onPacket(timestampNs: bigint, data: Uint8Array, capturedLength: number, originalLength: number): void;
+  /** `tsHigh`/`tsLow`: nanoseconds since the epoch, as two 32-bit halves (PacketClock). */
+  onPacket(tsHigh: number, tsLow: number, data: Buffer, capturedLength: number, originalLength: number): void;
 }
 
 export interface LiveDevice {
@@ -56,9 +57,9 @@ export function openLiveDevice(options: LiveDeviceOptions): LiveDevice {
   const onPacket = options.onPacket;
   handle.on('packet', (nbytes: number) => {
     // Stamp first: the closer to arrival, the better.
-    const ts = clock.nowNs();
-    const originalLength = originalLengthOf(linkType, buffer, nbytes, CAP_SNAPLEN);
-    onPacket(ts, buffer, nbytes < snaplen ? nbytes : snaplen, originalLength);
+    clock.stamp();
+    const originalLength = nbytes < CAP_SNAPLEN ? nbytes : originalLengthOf(linkType, buffer, nbytes, CAP_SNAPLEN);
+    onPacket(clock.high, clock.low, buffer, nbytes < snaplen ? nbytes : snaplen, originalLength);
   });
   let closed = false;
   return {

@@ -46,6 +46,11 @@ export class PcapngStreamEncoder {
 
   /** One Enhanced Packet Block of interface 0; `data[0, capturedLength)` is copied now. */
   packet(timestampNs: bigint, data: Uint8Array, capturedLength: number, originalLength: number): void {
+    this.packetAt(Number(timestampNs >> 32n), Number(timestampNs & LOW_32), data, capturedLength, originalLength);
+  }
+
+  /** The same, with the timestamp as its two 32-bit halves (no BigInt on the capture hot path). */
+  packetAt(tsHigh: number, tsLow: number, data: Uint8Array, capturedLength: number, originalLength: number): void {
     const padded = (capturedLength + 3) & ~3;
     const total = EPB_OVERHEAD + padded;
     if (this.length + total > this.capacity) this.flush();
@@ -55,12 +60,13 @@ export class PcapngStreamEncoder {
     b.writeUInt32LE(EPB_TYPE, o);
     b.writeUInt32LE(total, o + 4);
     b.writeUInt32LE(0, o + 8);
-    b.writeUInt32LE(Number(timestampNs >> 32n), o + 12);
-    b.writeUInt32LE(Number(timestampNs & LOW_32), o + 16);
+    b.writeUInt32LE(tsHigh, o + 12);
+    b.writeUInt32LE(tsLow, o + 16);
     b.writeUInt32LE(capturedLength, o + 20);
     b.writeUInt32LE(originalLength, o + 24);
     o += 28;
-    b.set(data.subarray(0, capturedLength), o);
+    if (Buffer.isBuffer(data)) data.copy(b, o, 0, capturedLength);
+    else b.set(data.subarray(0, capturedLength), o);
     o += capturedLength;
     for (; o < this.length + 28 + padded; o++) b[o] = 0;
     b.writeUInt32LE(total, o);

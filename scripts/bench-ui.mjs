@@ -10,6 +10,7 @@
 //   whole list      ... to the file read and every row in the list                         (target < 3 s)
 //   timeline        from clicking a session row to its timeline's arrows drawn             (target < 100 ms; median of 5)
 //   rows in the DOM after scrolling to the middle of the list (virtualized: a few dozen, not thousands)
+//   engine alone    `tlswb analyze` on the same file: "whole list" minus this is the UI's share
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -87,6 +88,15 @@ function timeTimelineInPage(id) {
   });
 }
 
+/** Wall time of `tlswb analyze FILE` (the table, not JSON), ms. */
+function timeAnalyze(file) {
+  return new Promise((done) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [tlswbBin, 'analyze', file], { stdio: 'ignore' });
+    child.on('close', (code) => done(code === 0 ? performance.now() - started : null));
+  });
+}
+
 export async function runUiBench({ file, log = () => undefined }) {
   const { chromium } = await import('playwright-core');
   const configDir = mkdtempSync(join(tmpdir(), 'tlswb-bench-ui-'));
@@ -113,7 +123,9 @@ export async function runUiBench({ file, log = () => undefined }) {
     const sorted = timelines.filter((t) => t !== null).sort((a, b) => a - b);
     const timelineMs = sorted.length ? sorted[Math.floor(sorted.length / 2)] : null;
     await page.screenshot({ path: join(repoRoot, 'test-results', 'bench-ui.png') }).catch(() => undefined);
-    return { file, ...open, rowsInDom, timelineMs, timelineRunsMs: timelines, targets: UI_TARGETS };
+    // The engine alone on the same file, now: what of "whole list" is reading, and what is the UI.
+    const engineMs = await timeAnalyze(file);
+    return { file, ...open, rowsInDom, timelineMs, timelineRunsMs: timelines, engineMs, targets: UI_TARGETS };
   } finally {
     await browser.close();
     child.kill('SIGTERM');
@@ -130,6 +142,7 @@ export function formatUiBench(r) {
     `  whole list        ${ms(r.wholeListMs).padStart(8)}   (target < ${r.targets.wholeListMs} ms: ${verdict(r.wholeListMs, r.targets.wholeListMs)})`,
     `  timeline drawn    ${ms(r.timelineMs).padStart(8)}   (target < ${r.targets.timelineMs} ms: ${verdict(r.timelineMs, r.targets.timelineMs)}; runs ${r.timelineRunsMs.map((v) => ms(v)).join(', ')})`,
     `  rows in the DOM   ${String(r.rowsInDom).padStart(8)}   (of ${r.sessions ?? '?'}: only the rows in view are rendered)`,
+    `  engine alone      ${ms(r.engineMs).padStart(8)}   (tlswb analyze on the same file, for comparison with "whole list")`,
   ].join('\n');
 }
 

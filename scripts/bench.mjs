@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --file F] [--runs 3] [--case NAME ...] [--check] [--json]
+// npm run bench [-- --file F] [--runs 3] [--case NAME ...] [--check] [--json] [--no-ui]
 //
 // Times the engine against tshark on the same capture in the same run: best
 // wall time of N runs each (stdout to /dev/null), peak RSS (from
@@ -7,6 +7,7 @@
 // saw (one more, untimed run). Without --file it makes or reuses the
 // 20,000-handshake loopback capture of make-bench-capture.mjs.
 // --check exits 1 when tlswb is not at least 10x faster than tshark.
+// Then the desktop UI's numbers (scripts/bench-ui.mjs; --no-ui skips them).
 //
 // Later work adds rows by pushing onto `benchCases` (or importing
 // `runBench` with its own list): a name, the command, and optionally how to
@@ -17,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureBenchCapture } from './make-bench-capture.mjs';
+import { formatUiBench, runUiBench, uiBenchAvailable } from './bench-ui.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const tlswbBin = join(repoRoot, 'bin', 'tlswb.mjs');
@@ -136,7 +138,7 @@ function formatTable(result) {
 }
 
 function parseArgs(argv) {
-  const options = { file: null, runs: 3, only: [], check: false, json: false, handshakes: 20000 };
+  const options = { file: null, runs: 3, only: [], check: false, json: false, handshakes: 20000, ui: true };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--file') options.file = resolve(argv[++i]);
@@ -145,6 +147,7 @@ function parseArgs(argv) {
     else if (arg === '--handshakes') options.handshakes = Number(argv[++i]);
     else if (arg === '--check') options.check = true;
     else if (arg === '--json') options.json = true;
+    else if (arg === '--no-ui') options.ui = false;
     else throw new Error(`unknown argument ${arg} (see the head of scripts/bench.mjs)`);
   }
   if (!(options.runs >= 1)) throw new Error('--runs must be at least 1');
@@ -158,7 +161,12 @@ async function main() {
   const file = options.file ?? await ensureBenchCapture({ handshakes: options.handshakes });
   const cases = options.only.length ? benchCases.filter((c) => options.only.some((o) => c.name.includes(o))) : benchCases;
   const result = await runBench({ file, cases, runs: options.runs, log });
-  process.stdout.write(options.json ? `${JSON.stringify(result, null, 1)}\n` : `${formatTable(result)}\n`);
+  // The desktop UI on the same capture (scripts/bench-ui.mjs), where Chromium and the built UI exist.
+  if (options.ui && options.only.length === 0) {
+    if (uiBenchAvailable()) result.ui = await runUiBench({ file, log });
+    else log('  ui: skipped (needs /usr/bin/chromium and npm run build)');
+  }
+  process.stdout.write(options.json ? `${JSON.stringify(result, null, 1)}\n` : `${formatTable(result)}\n${result.ui ? `\n${formatUiBench(result.ui)}\n` : ''}`);
   if (options.check && !(result.ratio !== null && result.ratio >= TARGET_RATIO)) process.exitCode = 1;
 }
 

@@ -5,6 +5,7 @@
 import { verifyCertificateChain } from '../services/certificate-verifier';
 import { describeMessage } from '../core/tls/describe-message';
 import { analyzeCapture } from './analyze-capture';
+import { describeHttpConnect } from './describe-http-connect';
 import { convertToPcapng } from './convert-to-pcapng';
 import { savePcapng } from './save-pcapng';
 import { SettingsStore } from './settings-store';
@@ -14,8 +15,11 @@ export function createEnginePorts(configDir: string, transport: WorkbenchPorts['
   return {
     transport,
     analyzeFile: (path, options) => analyzeCapture(path, options.events),
-    // The negotiated version and suite decide some message forms (ServerKeyExchange, TLS 1.3 hellos).
-    describeMessage: (message, session) => describeMessage(message, { version: session.version, cipherSuite: session.cipherSuite }),
+    describeMessage: (message, session) =>
+      message.type === 'connect_request' || message.type === 'connect_response'
+        ? describeHttpConnect(message.raw, message.type)
+        : // The negotiated version and suite decide some message forms (ServerKeyExchange, TLS 1.3 hellos).
+          describeMessage(message, { version: session.version, cipherSuite: session.cipherSuite }),
     verifyChain: (certificates, serverName, at) => verifyCertificateChain(certificates.map((c) => c.der), { serverName, at }),
     savePcapng: (source, target, options) => savePcapng(source, target, convertToPcapng, options),
     settings: new SettingsStore(configDir),

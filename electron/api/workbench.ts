@@ -169,6 +169,8 @@ export class Workbench {
         this.batcher.markReset();
         if (previous) for (const s of previous.sessions) this.batcher.changed(s);
         this.batcher.flush();
+        // Clients saw fileOpened('loading') for the file that failed: show them the previous one again.
+        if (previous) this.events.emit('fileOpened', { ...previous.summary });
       }
       throw new ApiError('unreadable', `cannot read ${name}: ${err instanceof Error ? err.message : String(err)}`);
     }

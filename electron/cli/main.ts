@@ -14,6 +14,8 @@ import { register as registerSetupCapture } from './commands/setup-capture';
 import { register as registerProxy } from './commands/proxy';
 import { register as registerCa } from './commands/ca';
 import { register as registerProbe } from './commands/probe';
+import { register as registerDiff } from './commands/diff';
+import { register as registerReplay } from './commands/replay';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -31,6 +33,8 @@ export function buildProgram(): Command {
   registerProxy(program);
   registerCa(program);
   registerProbe(program);
+  registerDiff(program);
+  registerReplay(program);
   for (const c of program.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)');
   return program;
 }

@@ -19,7 +19,10 @@ export interface AnalyzeOptions {
 }
 
 export interface AnalysisResult {
-  document: ContractDocument;
+  /** The contract document (built on first access). */
+  readonly document: ContractDocument;
+  /** `file.name` of the document. */
+  displayName: string;
   sessions: Session[];
   packets: number;
   linkTypes: number[];
@@ -47,7 +50,18 @@ export async function analyzeFile(path: string, options: AnalyzeOptions = {}): P
     }
   }
   const name = options.displayName ?? (path === '-' ? '-' : path);
-  const document = toContractDocument(name, read, sessions);
-  return { document, sessions, packets: read.packets, linkTypes: read.linkTypes, damaged: read.damaged };
+  // Built on first use: a consumer that writes JSON itself (the CLI) never pays for it.
+  let document: ContractDocument | null = null;
+  return {
+    get document(): ContractDocument {
+      document ??= toContractDocument(name, read, sessions);
+      return document;
+    },
+    displayName: name,
+    sessions,
+    packets: read.packets,
+    linkTypes: read.linkTypes,
+    damaged: read.damaged,
+  };
 }
 

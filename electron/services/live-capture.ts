@@ -33,7 +33,7 @@ export interface LiveCaptureOptions {
   filter?: string;
   /** Bytes kept per packet (cap's limit: 65535). */
   snaplen?: number;
-  /** libpcap kernel buffer in MiB; default 32. */
+  /** libpcap kernel buffer in MiB; default 64. */
   bufferMiB?: number;
   /** The spool file; default a new file in `spoolDir`. */
   spoolPath?: string;
@@ -181,7 +181,7 @@ export class LiveCapture {
     const o = this.options;
     const command = [...(o.helperPrefix ?? []), ...(o.helperCommand ?? [captureNodeBinary(o.env), captureHelperScript(o.env)])];
     const args = [...command.slice(1), '-i', o.interfaceName, '-f', o.filter ?? '',
-      '-s', String(o.snaplen ?? 65535), '-B', String(o.bufferMiB ?? 32)];
+      '-s', String(o.snaplen ?? 65535), '-B', String(o.bufferMiB ?? 64)];
     const env = { ...(o.env ?? process.env) };
     // In Electron, process.execPath is the app: make it behave as node for the helper.
     if (process.versions.electron) env.ELECTRON_RUN_AS_NODE = '1';

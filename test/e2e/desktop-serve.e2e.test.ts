@@ -138,6 +138,11 @@ describe('the workbench in a browser (tlswb serve)', () => {
     expect(arrows[1]).toMatchObject({ from: 'proxy', to: 'client' });
     expect(arrows[2]).toMatchObject({ from: 'client', to: 'server' });
     expect(arrows[3]).toMatchObject({ from: 'server', to: 'client' });
+    // The CONNECT request as tshark's HTTP dissector reads frame 4.
+    await page.locator('.tlswb-timeline [data-type="connect_request"]').click();
+    await fieldRow(page, 'request_line').waitFor();
+    expect(await fieldRow(page, 'request_line').innerText()).toContain('CONNECT ts01-b.cloudsink.net:443 HTTP/1.0');
+    expect(await fieldRow(page, 'User-Agent').innerText()).toContain('CrowdStrike Falcon Sensor');
     await shot(page, 'connect-proxy-light');
     await page.emulateMedia({ colorScheme: 'dark' });
     await shot(page, 'connect-proxy-dark');
@@ -214,6 +219,13 @@ describe('the workbench in a browser (tlswb serve)', () => {
     expect(types.slice(0, 4)).toEqual(['client_hello', 'server_hello', 'change_cipher_spec', 'application_data']);
     // tshark: the connection ends with FIN from both sides.
     await page.locator('.tlswb-timeline__close--fin').waitFor();
+    // Keyboard: in the session list Enter moves on to the session's timeline; there ↓ walks the messages.
+    await page.getByTestId('session-scroll').focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('role'))).toBe('listbox');
+    await page.keyboard.press('ArrowDown');
+    await page.locator('.tlswb-timeline [role="option"][aria-selected="true"][data-type="server_hello"]').waitFor();
+    await expect.poll(() => fieldRow(page, 'msg_type').innerText()).toContain('server_hello (2)');
     await shot(page, 'tls13-light');
     await page.emulateMedia({ colorScheme: 'dark' });
     await shot(page, 'tls13-dark');

@@ -119,7 +119,7 @@ describe('tlswb capture (the CLI)', () => {
     chmodSync(dir, 0o755);
     chmodSync(base, 0o777);
     const env = { ...process.env, TLSWB_DATA_DIR: join(base, 'data'), TLSWB_SPOOL_DIR: join(base, 'spool') };
-    const capture = (): ReturnType<typeof spawnSync> => spawnSync(asNobody[0]!,
+    const capture = (): { status: number | null; stderr: string } => spawnSync(asNobody[0]!,
       [...asNobody.slice(1), process.execPath, tlswbBin, 'capture', '-i', 'lo', '-f', 'host 127.0.0.1 and tcp port 9', '--duration', '1'],
       { cwd: repoRoot, encoding: 'utf8', env, timeout: 30_000 });
     const denied = capture();

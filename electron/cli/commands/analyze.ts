@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { analyzeFile } from '../../services/analyze-file';
 import { CaptureFileError } from '../../services/capture-file';
-import type { ContractDocument } from '../../core/session/contract-json';
+import { contractDocumentJsonChunks } from '../../core/session/contract-json-writer';
 import { CliError } from '../cli-error';
 import { formatSessionTable } from '../format/session-table';
 import { writeOut } from '../output';
@@ -32,22 +32,12 @@ export function register(program: Command): void {
         if (e instanceof CaptureFileError) throw new CliError(e.message, 1);
         throw e;
       }
-      const doc = result.document;
-      if (flags.json) await writeOut(documentJsonChunks(doc));
-      else await writeOut([formatSessionTable(doc)]);
-      if (doc.file.damaged) {
+      if (flags.json) await writeOut(contractDocumentJsonChunks(result.displayName, result, result.sessions));
+      else await writeOut([formatSessionTable(result.document)]);
+      if (result.damaged) {
         process.stderr.write(
-          `tlswb: warning: ${file} is damaged after packet ${doc.file.damaged.afterPacket}: ${doc.file.damaged.reason}\n`,
+          `tlswb: warning: ${file} is damaged after packet ${result.damaged.afterPacket}: ${result.damaged.reason}\n`,
         );
       }
     });
-}
-
-/** The document as JSON text in pieces, one session at a time, so a big capture never builds one huge string. */
-function* documentJsonChunks(doc: ContractDocument): Generator<string> {
-  const { sessions, ...head } = doc;
-  const headText = JSON.stringify(head);
-  yield `${headText.slice(0, -1)},"sessions":[`;
-  for (let i = 0; i < sessions.length; i++) yield (i ? ',\n' : '\n') + JSON.stringify(sessions[i]);
-  yield '\n]}\n';
 }

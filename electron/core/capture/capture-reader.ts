@@ -51,7 +51,7 @@ export class CaptureReader {
     if (this.ended) throw new Error('CaptureReader.feed after end');
     if (this.damage !== null || chunk.length === 0) return;
     try {
-      this.consume(chunk);
+      this.consume(plainBytes(chunk));
     } catch (e) {
       this.handleFailure(e);
     }
@@ -187,6 +187,16 @@ export class CaptureReader {
     this.carryLength = 0;
     this.carryUnitLength = null;
   }
+}
+
+/**
+ * The chunk as a plain Uint8Array over the same memory. A Node Buffer's
+ * `slice` is a view, not a copy: every `slice()` the engine makes to keep bytes
+ * would then pin the whole read chunk (and see it change if the source reuses
+ * it). Packets are views of these chunks, so this is the one place to fix it.
+ */
+function plainBytes(chunk: Uint8Array): Uint8Array {
+  return Object.getPrototypeOf(chunk) === Uint8Array.prototype ? chunk : new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
 
 /** A push-based pcap/pcapng reader; see `CaptureReader`. */

@@ -60,6 +60,10 @@ export class SessionAnalyzer {
         const t = this.trackers.get(c.id);
         if (!t) return;
         t.close(how, frame, timeNs);
+        // A closed connection gets nothing more: drop its decoders, so memory
+        // holds the sessions, not every connection's parsing state.
+        t.finish();
+        this.trackers.delete(c.id);
       },
     });
   }

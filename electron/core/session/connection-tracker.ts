@@ -12,6 +12,7 @@
  */
 import type { TcpCloseReason, TcpConnection } from '../net/tcp-connection-table';
 import { HttpHeadParser, looksLikeHttpConnect } from '../http/connect-parser';
+import { proxyProtocolHeaderLength } from '../net/proxy-protocol';
 import type { DecodedMessage, TlsConnectionDecoder } from '../tls/tls-connection-decoder';
 import type { Session, Side, TlsMessage } from './model';
 
@@ -112,6 +113,10 @@ export class ConnectionTracker {
     if (t.pending) {
       data = concat(t.pending, chunk);
       t.pending = null;
+      // A short first segment that, with what follows, is neither TLS nor CONNECT was a
+      // message of its own: PostgreSQL's one-byte 'S' answer to SSLRequest, then the
+      // ServerHello in the next segment. Scan that segment by itself.
+      if (!looksLikeHttpConnect(data) && !this.hooks.looksLikeTls(data)) data = chunk;
     } else if (t.offset === 0 && chunk.length < DETECT_BYTES) {
       t.pending = chunk.slice();
       return;
@@ -119,6 +124,14 @@ export class ConnectionTracker {
     if (++t.scannedSegments > SCAN_SEGMENTS) {
       t.state = 'dead';
       return;
+    }
+    if (t.offset === 0 && data.length === chunk.length) {
+      // A load balancer's PROXY protocol header (HAProxy) before the client's TLS.
+      const proxyHeader = proxyProtocolHeaderLength(data);
+      if (proxyHeader > 0) {
+        data = data.subarray(proxyHeader);
+        if (data.length === 0) return;
+      }
     }
     const other = this.dirs[dir ^ 1 as 0 | 1];
     if (looksLikeHttpConnect(data) && (this.clientDir === null || this.clientDir === dir)) {
@@ -144,6 +157,12 @@ export class ConnectionTracker {
     }
     this.ensureSession();
     t.state = 'tls';
+    // A hello here is answered in the other direction, however long its cleartext
+    // preamble was (FTP's FEAT list before AUTH TLS): look there again.
+    if (other.state === 'dead') {
+      other.state = 'scan';
+      other.scannedSegments = 0;
+    }
     this.tls ??= this.hooks.makeTlsDecoder(this.session!, (d) => this.hooks.message(this.session!, d));
     this.tls.push(this.side(dir), data, frame, timeNs);
   }

@@ -119,6 +119,8 @@ export interface ClientHelloInfo {
   sessionTicketLength: number | null;
   /** SSLv2-format ClientHello. */
   sslv2: boolean;
+  /** An extension ran past the message: the extensions before it were kept; no fingerprint is taken. */
+  extensionsTruncated?: boolean;
 }
 
 export interface ServerHelloInfo {
@@ -136,6 +138,8 @@ export interface ServerHelloInfo {
   keyShareGroup: number | null;
   /** A HelloRetryRequest (RFC 8446 4.1.3 special random). */
   helloRetryRequest: boolean;
+  /** An extension ran past the message: the extensions before it were kept; no fingerprint is taken. */
+  extensionsTruncated?: boolean;
 }
 
 export interface ServerKeyExchangeInfo {

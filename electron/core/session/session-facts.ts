@@ -18,10 +18,11 @@ export function applyDecodedMessage(s: Session, d: DecodedMessage): boolean {
     s.clientHello = ch;
     s.sni = ch.sni;
     s.alpnOffered = ch.alpn;
-    const j = ja3(ch);
+    // A hello with an extension running past its end has no defined fingerprint (tshark gives none either).
+    const j = ch.extensionsTruncated ? null : ja3(ch);
     s.ja3 = j?.text ?? null;
     s.ja3Hash = j?.hash ?? null;
-    s.ja4 = ja4(ch, { message: m.raw });
+    s.ja4 = ch.extensionsTruncated ? null : ja4(ch, { message: m.raw });
     return true;
   }
   if (d.serverHello && m.from === 'server') {
@@ -32,9 +33,9 @@ export function applyDecodedMessage(s: Session, d: DecodedMessage): boolean {
     s.cipherSuite = sh.cipherSuite;
     s.cipherSuiteName = cipherSuiteName(sh.cipherSuite);
     s.alpn = sh.alpn;
-    const j = ja3s(sh);
-    s.ja3s = j.text;
-    s.ja3sHash = j.hash;
+    const j = sh.extensionsTruncated ? null : ja3s(sh);
+    s.ja3s = j?.text ?? null;
+    s.ja3sHash = j?.hash ?? null;
     s.resumed = isResumedAtServerHello(s);
     return true;
   }

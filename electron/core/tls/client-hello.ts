@@ -70,6 +70,7 @@ export function parseClientHello(r: ByteReader, ctx: ParseContext): ClientHelloI
     pskIdentities: facts.pskIdentities,
     sessionTicketLength: facts.sessionTicketLength,
     sslv2: false,
+    ...(facts.truncated ? { extensionsTruncated: true } : {}),
   };
 }
 

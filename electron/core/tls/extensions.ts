@@ -30,6 +30,8 @@ export interface ExtensionFacts {
   pskIdentities: number;
   selectedIdentity: number | null;
   sessionTicketLength: number | null;
+  /** An extension's length ran past the block: the extensions before it stand, the hello is malformed. */
+  truncated: boolean;
 }
 
 export function emptyExtensionFacts(): ExtensionFacts {
@@ -47,6 +49,7 @@ export function emptyExtensionFacts(): ExtensionFacts {
     pskIdentities: 0,
     selectedIdentity: null,
     sessionTicketLength: null,
+    truncated: false,
   };
 }
 
@@ -69,7 +72,22 @@ export function parseExtensionBlock(r: ByteReader, host: ExtensionHost, ctx: Par
   const list: ExtensionInfo[] = [];
   while (!block.atEnd) {
     const offset = block.position;
+    if (block.remaining < 4) {
+      // Too short for an extension header: trailing bytes, ignored as tshark does.
+      ctx.problems.push(`${host} extensions: ${block.remaining} trailing bytes ignored`);
+      t?.add('malformed', `${block.remaining} trailing bytes`, offset, block.remaining);
+      break;
+    }
     const type = block.u16('extension type');
+    const declared = (block.peek(0)! << 8) | block.peek(1)!;
+    if (declared > block.remaining - 2) {
+      // An extension running past the block: the ones before it stand (SNI), but the
+      // hello is malformed (tshark stops on it too, with no JA3).
+      ctx.problems.push(`${host} extension ${extensionName(type)}: length ${declared} runs past the ${block.remaining - 2} bytes left`);
+      t?.add('malformed', `extension length ${declared} too large`, offset, block.remaining + 2);
+      facts.truncated = true;
+      break;
+    }
     const data = block.vec16('extension_data');
     const length = data.remaining;
     const name = extensionName(type);

@@ -29,13 +29,13 @@ export interface HandshakeReassemblerOptions {
 
 export class HandshakeReassembler {
   /** Own buffer of bytes carried over between records (allocated on first need). */
-  private own = new Uint8Array(0);
+  private own: Uint8Array = new Uint8Array(0);
   /**
    * Where the pending bytes are: `own`, or (borrowed, the hot path) the
    * fragment just appended when nothing was pending, read in place until `next`
    * returns null, which copies what is left into `own`.
    */
-  private buf = this.own;
+  private buf: Uint8Array = this.own;
   private borrowed = false;
   private start = 0;
   private end = 0;

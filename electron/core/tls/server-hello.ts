@@ -76,5 +76,6 @@ export function parseServerHello(r: ByteReader, ctx: ParseContext): ServerHelloI
     selectedIdentity: facts.selectedIdentity,
     keyShareGroup: facts.keyShareGroup,
     helloRetryRequest: hrr,
+    ...(facts.truncated ? { extensionsTruncated: true } : {}),
   };
 }

@@ -219,7 +219,7 @@ export class TlsConnectionDecoder {
     // with a byte that is no handshake type is taken for an encrypted one too
     // (a CCS lost, a NULL-less renegotiation, garbage).
     // An empty handshake record (RFC 8446 5.1 forbids them) is shown as tshark shows it.
-    const unknownFirst = d.handshake.pending === 0 && (r.fragment.length === 0 || handshakeTypeName(r.fragment[0]!) === null);
+    const unknownFirst = d.handshake.pending === 0 && (r.fragment.length === 0 || !isTlsHandshakeType(r.fragment[0]!));
     // After a CCS, a record that is exactly a chain of whole handshake messages of known types
     // is still read as plaintext (a TLS 1.3 client's second ClientHello when the HelloRetryRequest
     // was not seen; tshark judges by the bytes too). An encrypted record looks like that by chance
@@ -231,7 +231,7 @@ export class TlsConnectionDecoder {
     d.handshake.append(r.fragment, r.frames, r.fragmentEnds, r.frameCount);
     for (;;) {
       const next = d.handshake.peekType();
-      if (next !== undefined && handshakeTypeName(next) === null) {
+      if (next !== undefined && !isTlsHandshakeType(next)) {
         // No message starts with this byte: what follows in the record is not a handshake
         // message (tshark stops dissecting the record here too).
         this.warn(d.side, `handshake record (frame ${r.frame}): ${d.handshake.pending} bytes that are no handshake message (type ${next}) skipped`);
@@ -289,8 +289,20 @@ function framesOf(r: FramedRecord): number[] {
 function isWholeHandshakeMessages(fragment: Uint8Array): boolean {
   let at = 0;
   while (at + 4 <= fragment.length) {
-    if (handshakeTypeName(fragment[at]!) === null) return false;
+    if (!isTlsHandshakeType(fragment[at]!)) return false;
     at += 4 + ((fragment[at + 1]! << 16) | (fragment[at + 2]! << 8) | fragment[at + 3]!);
   }
   return at === fragment.length && fragment.length > 0;
+}
+
+/**
+ * Handshake types only DTLS uses (RFC 9147 4: request_connection_id, new_connection_id;
+ * RFC 8870: ekt_key). Over TCP a record starting with one is no plaintext handshake
+ * message: like tshark, it is taken for an encrypted one.
+ */
+const DTLS_ONLY_HANDSHAKE_TYPES = new Set([9, 10, 26]);
+
+/** Whether a handshake message of TLS over TCP can start with this type byte. */
+function isTlsHandshakeType(t: number): boolean {
+  return handshakeTypeName(t) !== null && !DTLS_ONLY_HANDSHAKE_TYPES.has(t);
 }

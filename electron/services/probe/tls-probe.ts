@@ -96,6 +96,8 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeResult> {
   let error: string | null = null;
   let tlsSocket: TLSSocket | null = null;
   let peerChain: Uint8Array[] = [];
+  let protocol: string | null = null;
+  let alpn: string | null = null;
 
   const connected = await connectUpstream(target, {
     via: options.proxy ?? null,
@@ -157,6 +159,8 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeResult> {
       tls.once('error', reject);
     }), timeoutMs, 'TLS handshake');
     secureAt = clock.nowNs();
+    protocol = tls.getProtocol();
+    alpn = typeof tls.alpnProtocol === 'string' ? tls.alpnProtocol : null;
     const chain = tls.getPeerCertificate(true);
     peerChain = [];
     const seen = new Set<string>();
@@ -251,8 +255,8 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeResult> {
     },
     verdict,
     status,
-    protocol: tls ? tls.getProtocol() : null,
-    alpn: tls && typeof tls.alpnProtocol === 'string' ? tls.alpnProtocol : null,
+    protocol,
+    alpn,
     error,
     notes,
   };

@@ -89,6 +89,8 @@ export class ForwardProxy {
 
   private accept(client: Socket): void {
     this.connections.add(client);
+    // Relayed handshake messages are small: Nagle's algorithm would hold them for the peer's delayed ACK.
+    client.setNoDelay(true);
     const id = this.nextTunnel++;
     const legs = new TunnelLegs(this.options.recorder ?? null, id);
     legs.openClientLeg(client);

@@ -71,6 +71,8 @@ export function interceptTunnel(o: InterceptTunnelOptions): void {
   let buffered: Uint8Array = o.initial;
   let finished = false;
   let secureBoth = false;
+  /** The upstream failed and the client is being told why: the upstream closing must not end the tunnel yet. */
+  let answeringError = false;
   const sockets: Array<{ destroy(): void }> = [client, upstream];
   const closeAll = (): void => {
     if (finished) return;
@@ -89,7 +91,7 @@ export function interceptTunnel(o: InterceptTunnelOptions): void {
   upstream.on('error', closeAll);
   client.on('close', closeAll);
   upstream.on('close', () => {
-    if (!secureBoth) closeAll();
+    if (!secureBoth && !answeringError) closeAll();
   });
 
   const onClientData = (d: Buffer): void => {
@@ -157,6 +159,7 @@ export function interceptTunnel(o: InterceptTunnelOptions): void {
       o.refuse(reason);
       // Tell the client why, over TLS, when it speaks HTTP/1.1; otherwise just close.
       if (alpnOffered.length === 0 || alpnOffered.includes('http/1.1')) {
+        answeringError = true;
         startClientTls(name, alpnOffered.length ? ['http/1.1'] : null, (clientTls) => {
           const body = `502 Bad Gateway: ${reason}\n`;
           clientTls.end(`HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);

@@ -10,7 +10,7 @@ import { hrtime } from 'node:process';
 import { LinkType, type Packet } from '../../core/capture/packet';
 import { TcpPacketSynthesizer, type TcpEndpointAddress, type TcpSide } from '../../core/net/tcp-packet-synthesizer';
 import { tunnelComment, type TunnelLeg } from '../../core/session/tunnel-link';
-import { PcapngFileWriter } from '../pcapng-file-writer';
+import { BatchedPcapngFile } from './batched-pcapng-file';
 
 export interface LegRecorderOptions {
   /** pcapng file to write (created or truncated); none: packets only go to `onPacket`. */
@@ -39,15 +39,15 @@ export class LegRecorder {
   private readonly secretsSeen = new Set<string>();
 
   private constructor(
-    private readonly writer: PcapngFileWriter | null,
+    private readonly writer: BatchedPcapngFile | null,
     private readonly onPacket: ((p: Packet) => void) | null,
   ) {}
 
   static async create(options: LegRecorderOptions = {}): Promise<LegRecorder> {
-    let writer: PcapngFileWriter | null = null;
+    let writer: BatchedPcapngFile | null = null;
     if (options.file !== undefined) {
-      writer = await PcapngFileWriter.open(options.file, { userAppl: options.application ?? 'tlswb' });
-      writer.addInterface({ linkType: LinkType.ETHERNET, name: 'tlswb-proxy', description: 'TCP legs synthesized by tlswb' });
+      writer = await BatchedPcapngFile.open(options.file, { userAppl: options.application ?? 'tlswb' },
+        { linkType: LinkType.ETHERNET, name: 'tlswb-proxy', description: 'TCP legs synthesized by tlswb' });
     }
     return new LegRecorder(writer, options.onPacket ?? null);
   }
@@ -80,7 +80,7 @@ export class LegRecorder {
     const line = keylogLine.endsWith('\n') ? keylogLine : `${keylogLine}\n`;
     if (this.secretsSeen.has(line)) return;
     this.secretsSeen.add(line);
-    this.writer.writeSecrets(line);
+    this.writer.secrets(line);
   }
 
   /** Resolves once written data reached the OS (back-pressure for busy proxies). */
@@ -98,7 +98,7 @@ export class LegRecorder {
   private emit(data: Uint8Array, timestampNs: bigint, comment: string | undefined): void {
     if (this.closed) return;
     this.frame++;
-    this.writer?.writePacket({ interfaceId: 0, timestampNs, data, comment });
+    this.writer?.packet(data, timestampNs, comment);
     if (this.onPacket) {
       const p = this.packet;
       p.frame = this.frame;

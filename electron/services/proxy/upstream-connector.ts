@@ -120,6 +120,7 @@ export function connectUpstream(
     };
     socket.on('error', onError);
     socket.once('connect', () => {
+      socket.setNoDelay(true);
       options.recording?.connected(socket);
       if (!options.via) {
         finish({ ok: true, socket, rest: new Uint8Array(0) });

@@ -55,14 +55,16 @@ export function AppFrame({ api, settings, onSettings }: AppFrameProps) {
 
   useEffect(() => {
     const offs = [
-      api.on('sessionsChanged', (change) => {
-        setRows((r) => applySessionsChanged(r, change));
-        if (change.reset) {
+      // A reset only replaces the rows: a page that joined while the file was
+      // being read gets one after its first list, for the same file, and must
+      // keep what the person selected meanwhile. A new file is announced by
+      // fileOpened('loading') first: that is what drops the selection.
+      api.on('sessionsChanged', (change) => setRows((r) => applySessionsChanged(r, change))),
+      api.on('fileOpened', (f) => {
+        if (f.state === 'loading') {
           setSelectedId(null);
           setDetail(null);
         }
-      }),
-      api.on('fileOpened', (f) => {
         setFile(f);
         if (f.state === 'ready') void refreshRecent();
       }),
@@ -81,12 +83,21 @@ export function AppFrame({ api, settings, onSettings }: AppFrameProps) {
     return () => offs.forEach((off) => off());
   }, [api, addError, onSettings, refreshRecent]);
 
+  // After a failed open the engine keeps the previous capture (or none): show that, not the failed one "loading".
+  const openFailed = useCallback(
+    (e: Error) => {
+      addError(e.message);
+      api.getCurrentFile().then(setFile, () => undefined);
+    },
+    [api, addError],
+  );
+
   const openPath = useCallback(
     (path: string) => {
       setDialog(null);
-      api.openFile(path).then(() => setErrors([]), (e: Error) => addError(e.message));
+      api.openFile(path).then(() => setErrors([]), openFailed);
     },
-    [api, addError],
+    [api, openFailed],
   );
 
   const upload = useCallback(
@@ -97,10 +108,10 @@ export function AppFrame({ api, settings, onSettings }: AppFrameProps) {
         await api.openBytes(f.name, await fileToBase64(f));
         setErrors([]);
       } catch (e) {
-        addError((e as Error).message);
+        openFailed(e as Error);
       }
     },
-    [api, caps, addError],
+    [api, caps, openFailed],
   );
 
   const open = useCallback(() => {

@@ -45,7 +45,7 @@ const en = {
   dismiss: 'Dismiss',
   tokenTitle: 'Missing or wrong token',
   tokenBody:
-    'This page needs the address that `tlswb serve` printed, including its ?token=… part. Copy the whole line from the terminal and open it again.',
+    'This page needs the address that `tlswb serve` printed, including its `?token=…` part. Copy the whole line from the terminal and open it again.',
   forbiddenTitle: 'Refused',
   forbiddenBody: 'The workbench refused this page (foreign origin or host). Open the exact address `tlswb serve` printed.',
   connectionLost: 'The connection to the workbench was lost. Restart `tlswb serve` and reload.',
@@ -105,7 +105,7 @@ const zh: Record<StringKey, string> = {
   explanation: '说明',
   dismiss: '关闭',
   tokenTitle: '缺少令牌或令牌错误',
-  tokenBody: '这个页面需要 `tlswb serve` 打印的完整地址（包括 ?token=… 部分）。请从终端复制整行地址后重新打开。',
+  tokenBody: '这个页面需要 `tlswb serve` 打印的完整地址（包括 `?token=…` 部分）。请从终端复制整行地址后重新打开。',
   forbiddenTitle: '已拒绝',
   forbiddenBody: '工作台拒绝了这个页面（来源或主机不符）。请打开 `tlswb serve` 打印的原始地址。',
   connectionLost: '与工作台的连接已断开。请重新启动 `tlswb serve` 并刷新页面。',

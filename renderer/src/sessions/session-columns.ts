@@ -19,19 +19,19 @@ const byText = (f: (s: SessionSummary) => string) => (a: SessionSummary, b: Sess
 const byNumber = (f: (s: SessionSummary) => number) => (a: SessionSummary, b: SessionSummary) => f(a) - f(b);
 
 export const COLUMNS: Column[] = [
-  { key: 'client', label: 'client', width: 'minmax(11.5rem, 1.1fr)', text: (s) => endpointText(s.client), compare: byText((s) => endpointSortKey(s.client)) },
+  { key: 'client', label: 'client', width: 'minmax(10.5rem, 1fr)', text: (s) => endpointText(s.client), compare: byText((s) => endpointSortKey(s.client)) },
   {
     key: 'server',
     label: 'server',
-    width: 'minmax(11.5rem, 1.1fr)',
+    width: 'minmax(10.5rem, 1fr)',
     text: (s) => endpointText(s.server),
     compare: byText((s) => endpointSortKey(s.server)),
   },
-  { key: 'sni', label: 'sni', width: 'minmax(8rem, 1.4fr)', text: (s) => s.sni ?? (s.proxyTarget ? `⇢ ${s.proxyTarget}` : ''), compare: byText((s) => s.sni ?? s.proxyTarget ?? '') },
+  { key: 'sni', label: 'sni', width: 'minmax(8rem, 1.5fr)', text: (s) => s.sni ?? (s.proxyTarget ? `⇢ ${s.proxyTarget}` : ''), compare: byText((s) => s.sni ?? s.proxyTarget ?? '') },
   { key: 'version', label: 'version', width: '5.5rem', text: (s) => versionName(s.version), compare: byNumber((s) => s.version ?? -1) },
-  { key: 'cipher', label: 'cipher', width: 'minmax(10rem, 2fr)', text: (s) => s.cipherSuiteName ?? '', compare: byText((s) => s.cipherSuiteName ?? '') },
+  { key: 'cipher', label: 'cipher', width: 'minmax(10rem, 1.8fr)', text: (s) => s.cipherSuiteName ?? '', compare: byText((s) => s.cipherSuiteName ?? '') },
   { key: 'alpn', label: 'alpn', width: '4.5rem', text: (s) => s.alpn ?? '', compare: byText((s) => s.alpn ?? '') },
-  { key: 'ja4', label: 'ja4', width: 'minmax(10rem, 1.3fr)', text: (s) => s.ja4 ?? '', compare: byText((s) => s.ja4 ?? '') },
+  { key: 'ja4', label: 'ja4', width: 'minmax(8rem, 1.1fr)', text: (s) => s.ja4 ?? '', compare: byText((s) => s.ja4 ?? '') },
   { key: 'messages', label: 'messages', width: '4.5rem', text: (s) => String(s.messageCount), compare: byNumber((s) => s.messageCount), numeric: true },
   { key: 'duration', label: 'duration', width: '5.5rem', text: (s) => durationText(s.duration), compare: byNumber((s) => s.duration), numeric: true },
   { key: 'status', label: 'status', width: '6rem', text: (s) => s.status, compare: byText((s) => s.status) },

@@ -92,12 +92,25 @@ def main():
                     s["client"], s["server"] = src, dst
                 who = "client" if src == tuple(s["client"]) else "server"
                 ct = int(rec.get("tls.record.content_type") or rec.get("tls.record.opaque_type") or "0")
+                # tlswb change: an SSLv2-format record has no content type; its message type sits in the
+                # record itself (tls.handshake.type 1 = CLIENT-HELLO). The original dropped it.
+                if ct == 0 and rec.get("tls.record.version") == "0x0002" and "tls.handshake.type" in rec:
+                    t = int(rec["tls.handshake.type"])
+                    name = "client_hello" if t == 1 else "sslv2_message_%d" % t
+                    s["events"].append([name, who, num])
+                    if t == 1 and not s["syn"] and src != tuple(s["client"]):
+                        turn(s)
+                    continue
                 if ct == 20:
                     s["events"].append(["change_cipher_spec", who, num])
                 elif ct == 21:
                     s["events"].append(["alert", who, num])
                 elif ct == 23:
                     s["appData"][who] += 1
+                elif ct == 24:
+                    # tlswb change: heartbeat records (RFC 6520) are messages in the contract; the original
+                    # dropped them.
+                    s["events"].append(["heartbeat", who, num])
                 elif ct == 22:
                     hss = listify(rec.get("tls.handshake"))
                     typed = [h for h in hss if isinstance(h, dict) and "tls.handshake.type" in h]
