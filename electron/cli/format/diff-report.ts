@@ -4,7 +4,7 @@
  * points named (cipher suites, extensions, groups, versions, ...).
  */
 import type { AlignedMessage, DiffChange, DiffSide, DiffValue, FileDiff, SessionDiff } from '../../core/session/diff-model';
-import { cipherSuiteName, extensionName, groupName, signatureSchemeName, versionName } from '../../core/tls/registries';
+import { cipherSuiteName, extensionName, groupName, isGrease, signatureSchemeName, versionName } from '../../core/tls/registries';
 
 function endpoint(e: { ip: string; port: number }): string {
   return e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
@@ -45,6 +45,7 @@ function namer(field: string): ((v: number) => string | null) | null {
 function showValue(field: string, v: DiffValue, long: boolean): string {
   if (v === null) return '(none)';
   if (typeof v === 'number') {
+    if (namer(field) && isGrease(v)) return 'GREASE';
     const name = namer(field)?.(v);
     if (!name) return String(v);
     const code = name === versionName(v) ? '' : `${hex4(v)} `;

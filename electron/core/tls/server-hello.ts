@@ -44,7 +44,9 @@ export function parseServerHello(r: ByteReader, ctx: ParseContext): ServerHelloI
   const hrr = random.every((b, i) => b === HELLO_RETRY_REQUEST_RANDOM[i]);
   t?.add('random', hrr ? `HelloRetryRequest (${toHex(random)})` : toHex(random), at, 32);
   // TLS 1.3 drafts before 22 (version 0x7f00 + n) had no session id echo and no compression method.
-  const earlyDraft = (version & 0xff00) === 0x7f00 && (version & 0xff) < 22;
+  // So had a server that put 0x0304 itself in this field (draft-era stacks did; RFC 8446
+  // requires 0x0303 there, the real version going in supported_versions).
+  const earlyDraft = ((version & 0xff00) === 0x7f00 && (version & 0xff) < 22) || version === 0x0304;
   let sessionId: Uint8Array = new Uint8Array(0);
   if (!earlyDraft) {
     at = r.position;

@@ -7,7 +7,7 @@ import type {
   Side,
   TlsMessage,
 } from '../session/model';
-import { alertDescriptionName, handshakeTypeName } from './registries';
+import { alertDescriptionName, cipherSuiteInfo, handshakeTypeName } from './registries';
 import { ContentType } from './record-layer';
 import { RecordFramer, SSLV2_CLIENT_HELLO } from './record-framer';
 import type { FramedRecord } from './record-framer';
@@ -51,6 +51,11 @@ interface Direction {
   handshake: HandshakeReassembler;
   /** ChangeCipherSpec seen (TLS <= 1.2): handshake records are encrypted from here on. */
   encrypted: boolean;
+  /**
+   * After a ChangeCipherSpec to a NULL-cipher suite (TLS_RSA_WITH_NULL_SHA...): records
+   * stay plaintext, each followed by a MAC of this many bytes. 0 otherwise.
+   */
+  nullCipherMac: number;
 }
 
 /**
@@ -105,6 +110,7 @@ export class TlsConnectionDecoder {
       framer: null as unknown as RecordFramer,
       handshake: new HandshakeReassembler({ copyRaw: this.copyRaw }),
       encrypted: false,
+      nullCipherMac: 0,
     };
     d.framer = new RecordFramer(
       {
@@ -140,7 +146,8 @@ export class TlsConnectionDecoder {
         this.emitRecord(d, r, 'change_cipher_spec', this.rawOf(r.fragment));
         if (this.cipherSpecChangeEncrypts()) {
           this.dropPartialHandshake(d, 'change_cipher_spec');
-          d.encrypted = true;
+          d.nullCipherMac = this.cipherSuite === null ? 0 : nullCipherMacLength(this.cipherSuite);
+          d.encrypted = d.nullCipherMac === 0;
         }
         return;
       case ContentType.ALERT:
@@ -228,7 +235,14 @@ export class TlsConnectionDecoder {
       this.emitRecord(d, r, 'encrypted_handshake', this.rawOf(r.fragment));
       return;
     }
-    d.handshake.append(r.fragment, r.frames, r.fragmentEnds, r.frameCount);
+    if (d.nullCipherMac > 0) {
+      // NULL cipher: the plaintext, then its MAC (RFC 5246 6.2.3.1 GenericStreamCipher).
+      if (r.fragment.length < d.nullCipherMac) {
+        this.emitRecord(d, r, 'encrypted_handshake', this.rawOf(r.fragment));
+        return;
+      }
+      d.handshake.append(r.fragment.subarray(0, r.fragment.length - d.nullCipherMac), r.frames, r.fragmentEnds, r.frameCount);
+    } else d.handshake.append(r.fragment, r.frames, r.fragmentEnds, r.frameCount);
     for (;;) {
       const next = d.handshake.peekType();
       if (next !== undefined && !isTlsHandshakeType(next)) {
@@ -305,4 +319,14 @@ const DTLS_ONLY_HANDSHAKE_TYPES = new Set([9, 10, 26]);
 /** Whether a handshake message of TLS over TCP can start with this type byte. */
 function isTlsHandshakeType(t: number): boolean {
   return handshakeTypeName(t) !== null && !DTLS_ONLY_HANDSHAKE_TYPES.has(t);
+}
+
+/** HMAC length by the MAC token of a suite name (RFC 5246 6.2.3.1: SecurityParameters.mac_length). */
+const MAC_LENGTHS: Readonly<Record<string, number>> = { MD5: 16, SHA: 20, SHA256: 32, SHA384: 48 };
+
+/** For a TLS <= 1.2 suite with no encryption (cipher NULL), its MAC length; 0 for any other suite. */
+function nullCipherMacLength(cipherSuite: number): number {
+  const info = cipherSuiteInfo(cipherSuite);
+  if (!info || info.cipher !== 'NULL' || info.keyExchange === 'TLS13' || info.keyExchange === 'NULL') return 0;
+  return MAC_LENGTHS[info.mac] ?? 0;
 }

@@ -29,7 +29,7 @@ function synthesize(client: string, server: string, linkType: 1 | 101): Frame[] 
   synth.close('client', (t += 1000n));
   synth.close('server', (t += 1000n));
   expect(synth.ended).toBe(true);
-  synth.send('client', bulk, (t += 1000n)); // after both FINs: nothing more
+  synth.send('client', bulk, t + 1000n); // after both FINs: nothing more
   return frames;
 }
 
