@@ -1,46 +1,64 @@
 /**
  * The capture helper process (dist/native/capture-helper.mjs), as Wireshark's
  * dumpcap: the only process that holds the capture permission. It opens one
- * interface and streams pcapng to stdout (SHB, IDB, EPBs); messages (ready,
+ * interface and writes the capture itself, as pcapng (SHB, IDB, EPBs), to the
+ * spool file `-w` names; the parent tails that file. Messages (ready,
  * statistics, errors) go to stderr as `TLSWB {json}` lines (helper-protocol.ts).
  *
- *   capture-helper.mjs -i IFACE [-f BPF] [-s SNAPLEN] [-B BUFFER_MIB]
+ *   capture-helper.mjs -i IFACE -w SPOOL.pcapng [-f BPF] [-s SNAPLEN] [-B BUFFER_MIB] [-c COUNT]
  *
- * It stops, flushing what it has, on SIGINT/SIGTERM or when its stdin closes
- * (the parent went away). Exit 0 after a clean stop, 2 when the capture could
- * not start (the error message says why), 1 on anything else.
+ * The helper never waits on its parent: packets go from libpcap's ring to the
+ * file (page cache) in one synchronous write per event-loop turn, at most a
+ * few milliseconds after they arrive; stderr is a non-blocking socket, and a
+ * statistics line the parent has not read yet is skipped rather than waited for.
+ *
+ * It stops, flushing what it has, on SIGINT/SIGTERM, when its stdin closes
+ * (the parent went away) or after COUNT packets. Exit 0 after a clean stop,
+ * 2 when the capture could not start (the error message says why), 1 on
+ * anything else.
  */
 import { Socket } from 'node:net';
+import { unlinkSync } from 'node:fs';
 import { CaptureError } from './capture-errors';
+import { InterfaceDropCounter } from './interface-drops';
 import { formatHelperMessage, type CaptureStatistics, type HelperMessage } from './helper-protocol';
 import { openLiveDevice, type LiveDevice } from './live-device';
 import { PcapngStreamEncoder } from './pcapng-stream-encoder';
+import { SpoolWriter } from './spool-writer';
 
 interface HelperArgs {
   interfaceName: string;
+  spoolPath: string;
   filter: string;
   snaplen: number;
   bufferMiB: number;
+  /** Stop after this many packets; 0 = no limit. */
+  count: number;
 }
 
-/** Bytes the parent may leave unread in the pipe before the helper drops packets (and counts them). */
-const MAX_UNREAD_BYTES = 64 << 20;
 const STATS_INTERVAL_MS = 500;
+/** Unread stderr beyond which a statistics line is skipped (the next one carries the same totals). */
+const MAX_UNREAD_MESSAGE_BYTES = 16 << 10;
+/** How long a stopping helper waits for its last messages to leave before it exits anyway. */
+const EXIT_GRACE_MS = 2000;
 
 function parseArgs(argv: string[]): HelperArgs {
-  const args: HelperArgs = { interfaceName: '', filter: '', snaplen: 262_144, bufferMiB: 64 };
+  const args: HelperArgs = { interfaceName: '', spoolPath: '', filter: '', snaplen: 262_144, bufferMiB: 64, count: 0 };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[i + 1];
     if (value === undefined) throw new CaptureError('failed', `capture helper: ${flag} needs a value`);
     i++;
     if (flag === '-i') args.interfaceName = value;
+    else if (flag === '-w') args.spoolPath = value;
+    else if (flag === '-c') args.count = positive(flag, value);
     else if (flag === '-f') args.filter = value;
     else if (flag === '-s') args.snaplen = positive(flag, value);
     else if (flag === '-B') args.bufferMiB = positive(flag, value);
     else throw new CaptureError('failed', `capture helper: unknown option ${flag}`);
   }
   if (!args.interfaceName) throw new CaptureError('failed', 'capture helper: -i IFACE is required');
+  if (!args.spoolPath) throw new CaptureError('failed', 'capture helper: -w SPOOL is required');
   return args;
 }
 
@@ -50,63 +68,101 @@ function positive(flag: string, value: string): number {
   return n;
 }
 
+// process.stderr on a pipe writes synchronously on Linux: a parent busy
+// analyzing would block the helper and libpcap's ring would overflow unseen.
+// A non-blocking socket on fd 2 queues instead.
+const messages = process.platform === 'win32' ? process.stderr : new Socket({ fd: 2, readable: false, writable: true });
+
 function say(message: HelperMessage): void {
-  process.stderr.write(formatHelperMessage(message));
+  messages.write(formatHelperMessage(message));
 }
 
 function run(): void {
   const args = parseArgs(process.argv.slice(2));
-  const stats: CaptureStatistics = { received: 0, bytes: 0, droppedByKernel: null, droppedByInterface: null, droppedByHelper: 0 };
-  // process.stdout on a pipe writes synchronously on Linux: a parent busy
-  // analyzing would block the helper and libpcap's ring would overflow
-  // unseen. A non-blocking socket on fd 1 queues instead, up to
-  // MAX_UNREAD_BYTES, beyond which drops are counted (droppedByHelper).
-  const out = process.platform === 'win32' ? process.stdout : new Socket({ fd: 1, readable: false, writable: true });
+  const stats: CaptureStatistics = {
+    received: 0, bytes: 0, droppedByKernel: null, droppedByInterface: null, droppedByHelper: 0, written: 0, spoolBytes: 0,
+  };
   let flushScheduled = false;
   let stopping = false;
-  const encoder = new PcapngStreamEncoder((bytes) => {
-    out.write(bytes);
-  });
+  let spool: SpoolWriter | null = null;
+  const encoder = new PcapngStreamEncoder((bytes, packets) => spool?.write(bytes, packets), undefined, false);
   const flushSoon = (): void => {
     flushScheduled = false;
     encoder.flush();
   };
+  let countReached = false;
+  // The device first: without permission (or with a bad filter) no file is left behind.
   const device: LiveDevice = openLiveDevice({
     interfaceName: args.interfaceName,
     filter: args.filter,
     snaplen: args.snaplen,
     bufferBytes: args.bufferMiB << 20,
     onPacket(tsHigh, tsLow, data, capturedLength, originalLength) {
+      if (countReached) return;
       stats.received++;
       stats.bytes += capturedLength;
-      if (out.writableLength > MAX_UNREAD_BYTES) {
-        stats.droppedByHelper++;
-        return;
-      }
       encoder.packetAt(tsHigh, tsLow, data, capturedLength, originalLength);
-      // One flush per burst libpcap delivers: packets reach the parent within
-      // a turn of the event loop, far inside the one-second spool promise.
+      // One write per burst libpcap delivers: packets reach the file within a
+      // turn of the event loop, far inside the one-second spool promise.
       if (!flushScheduled) {
         flushScheduled = true;
         setImmediate(flushSoon);
       }
+      if (args.count > 0 && stats.received >= args.count) {
+        countReached = true;
+        // Not from inside cap's callback: closing the handle there frees what libpcap is using.
+        setImmediate(() => stop('count reached'));
+      }
     },
   });
+  try {
+    spool = new SpoolWriter(args.spoolPath);
+  } catch (e) {
+    device.close();
+    throw e;
+  }
   encoder.header(
     { userAppl: 'tlswb capture helper', os: `${process.platform} ${process.arch}` },
     { linkType: device.linkType, snaplen: device.snaplen, name: args.interfaceName },
   );
   encoder.flush();
+  if (spool.failure !== null) {
+    device.close();
+    spool.close();
+    try {
+      unlinkSync(args.spoolPath);
+    } catch {
+      // Could not even write the header: there may be nothing to remove.
+    }
+    throw new CaptureError('failed', `cannot write the capture file ${args.spoolPath}: ${spool.failure}`);
+  }
+  const interfaceDrops = new InterfaceDropCounter(args.interfaceName);
+  const current = (): CaptureStatistics => {
+    stats.droppedByInterface = interfaceDrops.read();
+    stats.droppedByHelper = spool!.lostPackets;
+    stats.written = stats.received - stats.droppedByHelper;
+    stats.spoolBytes = spool!.bytes;
+    return stats;
+  };
   say({
     type: 'ready', interface: args.interfaceName, linkType: device.linkType, linkTypeName: device.linkTypeName,
-    snaplen: device.snaplen, startedAtNs: device.clock.nowNs().toString(),
+    snaplen: device.snaplen, startedAtNs: device.clock.nowNs().toString(), spoolPath: args.spoolPath,
   });
 
   let lastReported = -1;
+  let failureReported = false;
   const statsTimer = setInterval(() => {
-    if (stats.received === lastReported) return;
+    if (spool!.failure !== null && !failureReported) {
+      failureReported = true;
+      messages.write(`cannot write the capture file ${args.spoolPath}: ${spool!.failure}\n`);
+    }
+    // Interface drops can grow while nothing arrives: look at them too.
+    const ifDrops = interfaceDrops.read();
+    if (stats.received === lastReported && ifDrops === stats.droppedByInterface) return;
+    // The totals are cumulative: a line the parent has not read yet is enough.
+    if (messages.writableLength > MAX_UNREAD_MESSAGE_BYTES) return;
     lastReported = stats.received;
-    say({ type: 'stats', ...stats });
+    say({ type: 'stats', ...current() });
   }, STATS_INTERVAL_MS);
 
   const stop = (reason: string): void => {
@@ -115,9 +171,11 @@ function run(): void {
     clearInterval(statsTimer);
     device.close();
     encoder.flush();
-    say({ type: 'stopped', reason, ...stats });
+    spool!.close();
+    say({ type: 'stopped', reason, ...current() });
     process.stdin.destroy();
-    out.end(() => process.exit(0));
+    setTimeout(() => process.exit(0), EXIT_GRACE_MS);
+    messages.end(() => process.exit(0));
   };
   process.on('SIGINT', () => stop('interrupted'));
   process.on('SIGTERM', () => stop('terminated'));
@@ -125,11 +183,8 @@ function run(): void {
   process.stdin.on('end', () => stop('parent closed the pipe'));
   process.stdin.on('error', () => stop('parent pipe failed'));
   process.stdin.resume();
-  // The parent gone while we write: nothing left to do.
-  out.on('error', () => {
-    device.close();
-    process.exit(0);
-  });
+  // The parent gone: keep nothing running, the file is complete to the last batch.
+  messages.on('error', () => stop('parent went away'));
 }
 
 try {
@@ -138,4 +193,5 @@ try {
   const error = e instanceof CaptureError ? e : new CaptureError('failed', e instanceof Error ? e.message : String(e));
   say({ type: 'error', kind: error.kind, message: error.message });
   process.exitCode = 2;
+  messages.end();
 }

@@ -1,13 +1,18 @@
 /**
- * What the capture helper tells its parent besides the pcapng on stdout: one
- * line per message on stderr, `TLSWB ` + JSON. Other stderr lines (libpcap's
- * own warnings) are diagnostics, passed on as they are.
+ * What the capture helper tells its parent (the packets themselves go to the
+ * spool file it writes): one line per message on stderr, `TLSWB ` + JSON.
+ * Other stderr lines (libpcap's own warnings) are diagnostics, passed on as
+ * they are.
  */
 import type { CaptureErrorKind } from './capture-errors';
 
 export const HELPER_LINE_PREFIX = 'TLSWB ';
 
-/** Capture statistics. libpcap's own counters (pcap_stats) are null: cap 0.2.1 does not expose them. */
+/**
+ * Capture statistics, cumulative since the capture started. A counter is null
+ * when it cannot be known: cap 0.2.1 does not expose pcap_stats (see
+ * native/README.md, "Statistics").
+ */
 export interface CaptureStatistics {
   /** Packets the helper received from libpcap (after the BPF filter). */
   received: number;
@@ -17,12 +22,23 @@ export interface CaptureStatistics {
   droppedByKernel: number | null;
   /** pcap_stats ps_ifdrop (interface/driver); null when unknown. */
   droppedByInterface: number | null;
-  /** Packets the helper itself dropped because its parent read too slowly (bounded pipe buffer). */
+  /**
+   * Packets the helper received but could not write to the spool (disk full, I/O error). It never
+   * waits on its parent, so a slow parent costs nothing here: the parent lags behind in the file.
+   */
   droppedByHelper: number;
+  /** Packets written to the spool file. */
+  written: number;
+  /** Bytes of the spool file (complete blocks). */
+  spoolBytes: number;
 }
 
 export type HelperMessage =
-  | { type: 'ready'; interface: string; linkType: number; linkTypeName: string; snaplen: number; startedAtNs: string }
+  | {
+    type: 'ready'; interface: string; linkType: number; linkTypeName: string; snaplen: number; startedAtNs: string;
+    /** The spool file the helper writes (its SHB and IDB are in it already). */
+    spoolPath: string;
+  }
   | ({ type: 'stats' } & CaptureStatistics)
   | { type: 'error'; kind: CaptureErrorKind; message: string }
   | ({ type: 'stopped'; reason: string } & CaptureStatistics);

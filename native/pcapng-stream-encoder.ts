@@ -22,11 +22,17 @@ const LOW_32 = 0xffffffffn;
 export class PcapngStreamEncoder {
   private staging: Buffer;
   private length = 0;
+  private packets = 0;
 
   constructor(
-    /** Receives each batch; the bytes are the receiver's to keep. */
-    private readonly emit: (bytes: Buffer) => void,
+    /** Receives each batch (whole blocks) and how many packets it holds; the bytes are the receiver's to keep. */
+    private readonly emit: (bytes: Buffer, packets: number) => void,
     private readonly capacity = DEFAULT_CAPACITY,
+    /**
+     * False when `emit` is done with the bytes once it returns (a synchronous
+     * file write): the staging buffer is then reused, no allocation per batch.
+     */
+    private readonly receiverKeepsBatches = true,
   ) {
     this.staging = Buffer.allocUnsafe(capacity);
   }
@@ -71,15 +77,18 @@ export class PcapngStreamEncoder {
     for (; o < this.length + 28 + padded; o++) b[o] = 0;
     b.writeUInt32LE(total, o);
     this.length = o + 4;
+    this.packets++;
   }
 
   /** Hands out everything staged (nothing when empty). */
   flush(): void {
     if (this.length === 0) return;
     const out = this.staging.subarray(0, this.length);
-    this.staging = Buffer.allocUnsafe(this.capacity);
+    const packets = this.packets;
+    if (this.receiverKeepsBatches) this.staging = Buffer.allocUnsafe(this.capacity);
     this.length = 0;
-    this.emit(out);
+    this.packets = 0;
+    this.emit(out, packets);
   }
 
   private append(block: Uint8Array): void {

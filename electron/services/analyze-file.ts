@@ -7,7 +7,8 @@ import { SessionAnalyzer } from '../core/session/analyzer';
 import type { AnalyzerEvents } from '../core/session/analyzer-events';
 import { toContractDocument, type ContractDocument, type FileDamage } from '../core/session/contract-json';
 import type { Session } from '../core/session/model';
-import { readCaptureFile } from './capture-file';
+import type { KeyLog } from '../core/tls/decrypt/keylog';
+import { analyzeWithSecrets } from './analyze-with-secrets';
 import { parseTunnelComment, type TunnelLink } from '../core/session/tunnel-link';
 
 export interface AnalyzeOptions {
@@ -16,6 +17,8 @@ export interface AnalyzeOptions {
   displayName?: string;
   /** Whether messages keep their raw bytes (default true); see `AnalyzerOptions.keepRawBytes`. */
   keepRawBytes?: boolean;
+  /** TLS secrets to decrypt with (merged with the DSBs a pcapng carries; see analyze-with-secrets.ts). */
+  keyLog?: KeyLog;
 }
 
 export interface AnalysisResult {
@@ -27,21 +30,30 @@ export interface AnalysisResult {
   packets: number;
   linkTypes: number[];
   damaged: FileDamage | null;
+  /** Secrets the file's pcapng DSBs carried (0 for none). */
+  secretsInFile: number;
 }
 
 /** Throws CaptureFileError (from capture-file.ts) when nothing could be read. */
 export async function analyzeFile(path: string, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
-  const analyzer = new SessionAnalyzer({ events: options.events, keepRawBytes: options.keepRawBytes });
-  const tunnelLinks = new Map<number, TunnelLink>();
-  const read = await readCaptureFile(path, {
-    onPacket: (p) => analyzer.push(p),
-    // tlswb proxy captures mark the first packet of each tunnel leg (tunnel-link.ts).
-    onComment: (text, frame) => {
-      const link = frame !== null ? parseTunnelComment(text) : null;
-      if (link && frame !== null && tunnelLinks.size < 1_000_000) tunnelLinks.set(frame, link);
+  let tunnelLinks = new Map<number, TunnelLink>();
+  const { analyzer, read, secretsInFile } = await analyzeWithSecrets(
+    path,
+    (keyLog) => new SessionAnalyzer({ events: options.events, keepRawBytes: options.keepRawBytes, keyLog }),
+    {
+      keyLog: options.keyLog,
+      handlers: () => {
+        tunnelLinks = new Map();
+        return {
+          // tlswb proxy captures mark the first packet of each tunnel leg (tunnel-link.ts).
+          onComment: (text, frame) => {
+            const link = frame !== null ? parseTunnelComment(text) : null;
+            if (link && frame !== null && tunnelLinks.size < 1_000_000) tunnelLinks.set(frame, link);
+          },
+        };
+      },
     },
-  });
-  analyzer.finish();
+  );
   const sessions = analyzer.sessions;
   if (tunnelLinks.size) {
     for (const s of sessions) {
@@ -62,6 +74,7 @@ export async function analyzeFile(path: string, options: AnalyzeOptions = {}): P
     packets: read.packets,
     linkTypes: read.linkTypes,
     damaged: read.damaged,
+    secretsInFile,
   };
 }
 

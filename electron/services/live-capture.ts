@@ -1,19 +1,19 @@
 /**
  * Live capture, the parent side (as Wireshark with dumpcap): runs the capture
- * helper (native/capture-helper.ts) with the permitted binary, reads the
- * pcapng it streams with the core's push reader, spools every packet to a
- * pcapng file as it arrives, and feeds the same SessionAnalyzer files use.
+ * helper (native/capture-helper.ts) with the permitted binary; the helper
+ * writes the capture to the spool file itself, and this side follows that file
+ * (SpoolTail), feeding the same SessionAnalyzer files use.
  *
- * Nothing lost: packets are written to the spool as each pipe chunk arrives
- * (the helper flushes every event-loop turn), so if the helper, or this
- * process, is killed, the spool reads up to the last complete block: well
- * within a second of the kill. The spool is re-encoded from parsed packets, so
- * it holds only complete blocks even when the helper dies mid-block.
+ * Nothing lost: the helper never waits on this process. Under a flood the
+ * analysis falls behind in the file (`analyzedBytes` vs `spoolBytes`) and
+ * catches up later; it never back-pressures the capture into drops. The
+ * helper writes every event-loop turn, so if it is killed the file holds all
+ * but the last milliseconds; a block it was cut off in the middle of is
+ * trimmed here, so the spool reads to its end in tshark too.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
-import type { CaptureInterface } from '../core/capture/capture-handlers';
 import { createCaptureReader, type CaptureReader } from '../core/capture/capture-reader';
 import type { CaptureDamage } from '../core/capture/capture-errors';
 import { SessionAnalyzer } from '../core/session/analyzer';
@@ -22,7 +22,7 @@ import type { Session } from '../core/session/model';
 import { CaptureError, PERMISSION_FIX } from '../../native/capture-errors';
 import { parseHelperMessage, type CaptureStatistics, type HelperMessage } from '../../native/helper-protocol';
 import { captureHelperScript, captureNodeBinary, captureSpoolDir, tlswbCommand } from './capture-paths';
-import { PcapngFileWriter } from './pcapng-file-writer';
+import { SpoolTail } from './capture-spool-tail';
 
 export { CaptureError } from '../../native/capture-errors';
 export type { CaptureStatistics } from '../../native/helper-protocol';
@@ -57,8 +57,10 @@ export interface LiveCaptureOptions {
 }
 
 export interface LiveCaptureStats extends CaptureStatistics {
-  /** Packets read from the helper and written to the spool. */
+  /** Packets read back from the spool and analyzed. */
   packets: number;
+  /** Bytes of the spool analyzed; `spoolBytes - analyzedBytes` is how far the analysis is behind. */
+  analyzedBytes: number;
   sessions: number;
 }
 
@@ -78,21 +80,37 @@ export interface LiveCaptureResult {
 }
 
 const STOP_GRACE_MS = 3000;
+/**
+ * How often an idle tail looks for new blocks. A change notification (inotify
+ * through fs.watch) wakes it at once; the poll is the fallback where there is none.
+ */
+const TAIL_POLL_MS = 20;
+const TAIL_POLL_WATCHED_MS = 100;
+/** Longest the analysis runs before it yields the event loop (stats, stop requests, the UI). */
+const TAIL_BUDGET_MS = 40;
 
 export class LiveCapture {
   readonly spoolPath: string;
-  /** Resolves once the helper has ended and the spool is closed. */
+  /** Resolves once the helper has ended and the spool is read to its end. */
   readonly done: Promise<LiveCaptureResult>;
   linkType: number | null = null;
 
   private readonly analyzer: SessionAnalyzer;
   private readonly reader: CaptureReader;
-  private readonly interfaceIds = new Map<number, number>();
   private readonly stats: LiveCaptureStats = {
-    received: 0, bytes: 0, droppedByKernel: null, droppedByInterface: null, droppedByHelper: 0, packets: 0, sessions: 0,
+    received: 0, bytes: 0, droppedByKernel: null, droppedByInterface: null, droppedByHelper: 0, written: 0, spoolBytes: 0,
+    packets: 0, analyzedBytes: 0, sessions: 0,
   };
   private child: ChildProcess | null = null;
+  private tail: SpoolTail | null = null;
+  private tailTimer: NodeJS.Timeout | null = null;
+  /** The pending look is an immediate one (not the idle poll). */
+  private tailSoon = false;
+  private tailing = false;
+  private watcher: FSWatcher | null = null;
+  private readerFailed = false;
   private stopReason: StopReason | null = null;
+  private helperStopReason: string | null = null;
   private killTimer: NodeJS.Timeout | null = null;
   private durationTimer: NodeJS.Timeout | null = null;
   private resolveDone!: (r: LiveCaptureResult) => void;
@@ -100,7 +118,6 @@ export class LiveCapture {
 
   private constructor(
     private readonly options: LiveCaptureOptions,
-    private readonly spool: PcapngFileWriter,
     spoolPath: string,
   ) {
     this.spoolPath = spoolPath;
@@ -121,13 +138,9 @@ export class LiveCapture {
       },
     });
     this.reader = createCaptureReader({
-      onInterface: (info) => this.onInterface(info),
       onPacket: (p) => {
         const max = this.options.maxPackets;
         if (max !== undefined && this.stats.packets >= max) return;
-        const id = this.interfaceIds.get(p.interfaceId);
-        if (id === undefined) return;
-        this.spool.writePacket({ interfaceId: id, timestampNs: p.timestampNs, data: p.data, originalLength: p.originalLength });
         this.stats.packets++;
         this.analyzer.push(p);
         if (max !== undefined && this.stats.packets >= max) this.requestStop('count');
@@ -140,15 +153,16 @@ export class LiveCapture {
    * (permission, no-such-interface, bad-filter, unavailable, failed) otherwise.
    */
   static async start(options: LiveCaptureOptions): Promise<LiveCapture> {
-    const spoolPath = options.spoolPath ?? defaultSpoolPath(options.spoolDir ?? captureSpoolDir(options.env), options.interfaceName);
-    if (!options.spoolPath) mkdirSync(options.spoolDir ?? captureSpoolDir(options.env), { recursive: true, mode: 0o700 });
-    let spool: PcapngFileWriter;
-    try {
-      spool = await PcapngFileWriter.open(spoolPath, { userAppl: 'tlswb live capture' });
-    } catch (e: unknown) {
-      throw new CaptureError('failed', `cannot write the capture file ${spoolPath}: ${(e as Error).message}`);
+    const spoolDir = options.spoolDir ?? captureSpoolDir(options.env);
+    const spoolPath = options.spoolPath ?? defaultSpoolPath(spoolDir, options.interfaceName);
+    if (!options.spoolPath) {
+      try {
+        mkdirSync(spoolDir, { recursive: true, mode: 0o700 });
+      } catch (e: unknown) {
+        throw new CaptureError('failed', `cannot make the spool folder ${spoolDir}: ${(e as Error).message}`);
+      }
     }
-    const capture = new LiveCapture(options, spool, spoolPath);
+    const capture = new LiveCapture(options, spoolPath);
     await capture.launch();
     return capture;
   }
@@ -160,17 +174,17 @@ export class LiveCapture {
 
   /** Statistics so far. */
   get currentStats(): LiveCaptureStats {
-    return { ...this.stats };
+    return { ...this.stats, analyzedBytes: this.tail?.offset ?? 0 };
   }
 
-  /** Stops the capture (the helper flushes and exits) and resolves with the result. */
+  /** Stops the capture (the helper flushes and exits) and resolves with the result once the spool is analyzed. */
   stop(): Promise<LiveCaptureResult> {
     this.requestStop('stopped');
     return this.done;
   }
 
   private requestStop(reason: StopReason): void {
-    if (this.stopReason !== null || !this.child) return;
+    if (this.stopReason !== null || !this.child || this.child.exitCode !== null || this.child.signalCode !== null) return;
     this.stopReason = reason;
     // Closing the helper's stdin is its portable "stop"; SIGKILL if it hangs.
     this.child.stdin?.end();
@@ -180,12 +194,14 @@ export class LiveCapture {
   private launch(): Promise<void> {
     const o = this.options;
     const command = [...(o.helperPrefix ?? []), ...(o.helperCommand ?? [captureNodeBinary(o.env), captureHelperScript(o.env)])];
-    const args = [...command.slice(1), '-i', o.interfaceName, '-f', o.filter ?? '',
+    const args = [...command.slice(1), '-i', o.interfaceName, '-w', this.spoolPath, '-f', o.filter ?? '',
       '-s', String(o.snaplen ?? 65535), '-B', String(o.bufferMiB ?? 64)];
+    // The helper stops itself at the count, so the file holds exactly that many packets.
+    if (o.maxPackets !== undefined) args.push('-c', String(o.maxPackets));
     const env = { ...(o.env ?? process.env) };
     // In Electron, process.execPath is the app: make it behave as node for the helper.
     if (process.versions.electron) env.ELECTRON_RUN_AS_NODE = '1';
-    const child = spawn(command[0]!, args, { stdio: ['pipe', 'pipe', 'pipe'], env });
+    const child = spawn(command[0]!, args, { stdio: ['pipe', 'ignore', 'pipe'], env });
     this.child = child;
     const diagnostics: string[] = [];
     let ready = false;
@@ -193,7 +209,6 @@ export class LiveCapture {
 
     return new Promise<void>((resolveStart, rejectStart) => {
       const fail = (error: CaptureError): void => {
-        void this.spool.close().catch(() => undefined);
         rejectStart(error);
         this.rejectDone(error);
       };
@@ -201,7 +216,6 @@ export class LiveCapture {
       child.on('error', (e) => {
         if (!ready) fail(new CaptureError('failed', `cannot run the capture helper ${command[0]}: ${e.message}`));
       });
-      child.stdout!.on('data', (chunk: Buffer) => this.feed(chunk));
       let pendingLine = '';
       child.stderr!.setEncoding('utf8');
       child.stderr!.on('data', (text: string) => {
@@ -219,15 +233,26 @@ export class LiveCapture {
             continue;
           }
           if (message.type === 'ready') {
+            try {
+              this.tail = new SpoolTail(message.spoolPath, (bytes) => this.feed(bytes));
+            } catch (e: unknown) {
+              startError = new CaptureError('failed', `cannot read the capture file ${message.spoolPath}: ${(e as Error).message}`);
+              child.stdin?.end();
+              continue;
+            }
             ready = true;
             this.linkType = message.linkType;
             if (o.durationSeconds !== undefined) {
               this.durationTimer = setTimeout(() => this.requestStop('duration'), o.durationSeconds * 1000);
             }
+            this.tailing = true;
+            this.watchSpool(message.spoolPath);
+            this.pump();
             resolveStart();
           } else if (message.type === 'error') {
             startError = new CaptureError(message.kind, this.withExactFix(message));
           } else {
+            if (message.type === 'stopped') this.helperStopReason = message.reason;
             this.updateStats(message);
           }
         }
@@ -245,12 +270,53 @@ export class LiveCapture {
     });
   }
 
-  private feed(chunk: Buffer): void {
+  /** New blocks wake the tail at once: a new session shows within milliseconds of its packets. */
+  private watchSpool(path: string): void {
+    try {
+      this.watcher = watch(path, { persistent: false }, () => this.wake());
+      this.watcher.on('error', () => this.unwatch());
+    } catch {
+      this.watcher = null;
+    }
+  }
+
+  private unwatch(): void {
+    this.watcher?.close();
+    this.watcher = null;
+  }
+
+  private wake(): void {
+    if (!this.tailing || this.tailSoon) return;
+    if (this.tailTimer) clearTimeout(this.tailTimer);
+    this.tailSoon = true;
+    this.tailTimer = setTimeout(() => this.pump(), 0);
+  }
+
+  /** Reads what the helper appended, within a time budget, then looks again: at once if behind, else after a poll interval. */
+  private pump(): void {
+    this.tailTimer = null;
+    this.tailSoon = false;
+    if (!this.tailing || !this.tail) return;
+    let more: boolean;
+    try {
+      more = this.tail.readAvailable(TAIL_BUDGET_MS);
+    } catch (e: unknown) {
+      this.options.onDiagnostic?.(`cannot read the capture file ${this.spoolPath}: ${(e as Error).message}`);
+      more = false;
+    }
+    if (!this.tailing || this.tailTimer) return;
+    this.tailSoon = more;
+    this.tailTimer = setTimeout(() => this.pump(), more ? 0 : this.watcher ? TAIL_POLL_WATCHED_MS : TAIL_POLL_MS);
+  }
+
+  private feed(chunk: Uint8Array): void {
+    if (this.readerFailed) return;
     try {
       this.reader.feed(chunk);
     } catch (e: unknown) {
-      // The helper speaks pcapng; anything else is its bug: stop rather than spool garbage.
-      this.options.onDiagnostic?.(`capture helper output unreadable: ${(e as Error).message}`);
+      // The helper writes pcapng; anything else is its bug: stop rather than analyze garbage.
+      this.readerFailed = true;
+      this.options.onDiagnostic?.(`capture file unreadable: ${(e as Error).message}`);
       this.requestStop('helper-exited');
     }
   }
@@ -261,33 +327,42 @@ export class LiveCapture {
     this.stats.droppedByKernel = message.droppedByKernel;
     this.stats.droppedByInterface = message.droppedByInterface;
     this.stats.droppedByHelper = message.droppedByHelper;
+    this.stats.written = message.written;
+    this.stats.spoolBytes = message.spoolBytes;
     this.options.onStats?.(this.currentStats);
   }
 
-  private onInterface(info: CaptureInterface): void {
-    const id = this.spool.addInterface({
-      linkType: info.linkType,
-      snaplen: info.snaplen,
-      tsresol: info.tsresol,
-      name: info.name ?? this.options.interfaceName,
-      ...(info.description ? { description: info.description } : {}),
-    });
-    this.interfaceIds.set(info.id, id);
-  }
-
   private async finish(code: number | null, signal: NodeJS.Signals | null): Promise<LiveCaptureResult> {
+    this.tailing = false;
+    this.unwatch();
+    if (this.tailTimer) clearTimeout(this.tailTimer);
+    const tail = this.tail!;
+    let trimmed = 0;
+    try {
+      // The rest of the file, still yielding between budgets: a big backlog must not freeze the UI.
+      while (tail.readAvailable(TAIL_BUDGET_MS)) await new Promise((r) => setImmediate(r));
+      trimmed = tail.trimPartialBlock();
+    } catch (e: unknown) {
+      this.options.onDiagnostic?.(`cannot read the capture file ${this.spoolPath}: ${(e as Error).message}`);
+    }
+    this.stats.analyzedBytes = tail.offset;
+    tail.close();
     const summary = this.reader.end();
     this.analyzer.finish();
-    await this.spool.close();
+    const damaged = summary.damaged ?? (trimmed > 0
+      ? { afterPacket: summary.packets, reason: `the capture helper ended inside a block; its last ${trimmed} bytes were cut off` }
+      : null);
+    let stopReason = this.stopReason;
+    if (stopReason === null && this.helperStopReason === 'count reached') stopReason = 'count';
     return {
       spoolPath: this.spoolPath,
       packets: this.stats.packets,
       linkTypes: summary.linkTypes,
       sessions: this.analyzer.sessions,
       stats: this.currentStats,
-      stopReason: this.stopReason ?? 'helper-exited',
+      stopReason: stopReason ?? 'helper-exited',
       helperExit: { code, signal },
-      damaged: summary.damaged,
+      damaged,
     };
   }
 

@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '../..');
 const fixtures = join(root, 'test/fixtures/e2e');
@@ -45,14 +45,23 @@ interface PageOptions {
   locale?: 'en-US' | 'zh-CN';
 }
 
+/** Open pages and what their consoles said, for the report of a failing test. */
+const openPages = new Map<Page, string[]>();
+
 async function openPage(url: string, { theme = 'light', locale = 'en-US' }: PageOptions = {}): Promise<Page> {
   const context = await browser.newContext({ colorScheme: theme, locale, viewport: { width: 1360, height: 820 } });
   const page = await context.newPage();
+  const log: string[] = [];
+  openPages.set(page, log);
+  page.on('console', (m) => log.push(`console.${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => log.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => log.push(`request failed: ${r.url().replace(/token=[^&]+/, 'token=…')} ${r.failure()?.errorText ?? ''}`));
   await page.goto(url);
   return page;
 }
 
 async function closePage(page: Page): Promise<void> {
+  openPages.delete(page);
   await page.context().close();
 }
 
@@ -91,6 +100,19 @@ beforeAll(async () => {
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+});
+
+// A failing test leaves its pages as they were: screenshot them and print their consoles.
+afterEach(async ({ task }) => {
+  if (task.result?.state === 'fail') {
+    let n = 0;
+    for (const [page, log] of openPages) {
+      const name = `FAILED-${task.name.replace(/\W+/g, '-').slice(0, 60)}-${n++}`;
+      await page.screenshot({ path: join(shots, `${name}.png`) }).catch(() => undefined);
+      process.stderr.write(`${name}: ${page.url().replace(/token=[^&]+/, 'token=…')}\n${log.join('\n')}\n`);
+    }
+  }
+  for (const page of [...openPages.keys()]) await closePage(page).catch(() => undefined);
 });
 
 afterAll(async () => {
@@ -200,6 +222,7 @@ describe('the workbench in a browser (tlswb serve)', () => {
     await shot(page, 'explanation-zh-dark');
     await page.locator('[data-tab="certificates"]').click();
     await page.locator('.tlswb-certs__verdict').waitFor();
+    expect(await page.locator('.tlswb-certs__verdict').innerText()).toContain('证书链到达受信任的根证书');
     await shot(page, 'certificates-zh-dark');
     await page.emulateMedia({ colorScheme: 'light' });
     await page.locator('[data-tab="message"]').click();

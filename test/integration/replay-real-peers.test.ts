@@ -7,6 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Session } from '../../electron/core/session/model';
 import { runReplay, type ReplayResult } from '../../electron/services/replay/replay-session';
 import { loadSession, loadSessions } from '../../electron/services/replay/session-source';
+import { analyzeWithCli } from '../support/oracle';
+import { runTlswb } from '../support/run-cli';
+import { loadDiffValidator } from '../core/diff/diff-schema';
 import {
   freeLoopbackAddress, freePort, makeTestPki, recordOpenSslExchange, startOpenSslServer, startTinyproxy,
   stopAllSpawned, type OpenSslExchange, type OpenSslServerOptions, type TestPki,
@@ -191,5 +194,50 @@ describe('replays that get no answer end with a clear result', () => {
     } finally {
       silent.close();
     }
+  });
+});
+
+describe('tlswb replay (the CLI)', () => {
+  it('--json -w: the new session in contract shape, its diff (valid tlswb.diff/1), and the leg saved as pcapng', async () => {
+    const out = join(dir, 'replay-leg.pcapng');
+    const server = await startOpenSslServer({ ...base12(), args: ['-tls1_2', '-serverpref', '-cipher', suites128First, '-alpn', 'http/1.1'], host: rec12.host, port: rec12.port });
+    let run;
+    try {
+      run = runTlswb(['replay', rec12.file, '--session', '0', '--json', '-w', out]);
+    } finally {
+      await server.stop();
+    }
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const doc = JSON.parse(run.stdout) as { session: { cipherSuite: number; messages: { type: string }[] }; diff: { changes: { field: string }[] }; outcome: string };
+    expect(doc.outcome).toBe('flight-complete');
+    expect(loadDiffValidator()(doc.diff)).toEqual([]);
+    expect(doc.diff.changes.map((c) => c.field).sort()).toEqual(['cipherSuite', 'ja3s', 'ja3sHash']);
+    expect(doc.session.cipherSuite).toBe(0xc02f);
+    // The saved leg is an ordinary capture: tlswb and tshark read the same handshake from it.
+    const saved = analyzeWithCli(out);
+    expect(saved.sessions).toHaveLength(1);
+    expect(saved.sessions[0]!.cipherSuite).toBe(0xc02f);
+    expect(saved.sessions[0]!.messages.map((m) => m.type)).toEqual(doc.session.messages.map((m) => m.type));
+    const tshark = execFileSync('tshark', ['-r', out, '-Y', 'tls.handshake', '-T', 'fields', '-e', 'tls.handshake.type'], { encoding: 'utf8' });
+    expect(tshark.trim().split(/[\n,]/)).toEqual(['1', '2', '11', '12', '14']);
+  });
+
+  it('to a closed port: exit 1 and one line on stderr', async () => {
+    const host = await freeLoopbackAddress([443]);
+    const run = runTlswb(['replay', rec12.file, '--session', '0', '--to', `${host}:443`]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^tlswb: replay: cannot connect to .*connection refused/);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stdout).toMatch(/outcome: connect-failed/);
+  });
+
+  it('a session without a ClientHello, or edits that leave nothing: one line, no replay', () => {
+    const none = runTlswb(['replay', rec12.file, '--session', '5']);
+    expect(none.status).toBe(1);
+    expect(none.stderr).toMatch(/^tlswb: .*has no session 5/);
+    const bad = runTlswb(['replay', rec12.file, '--session', '0', '--only-version', '1.1']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toBe('tlswb: --only-version must be 1.2 or 1.3\n');
   });
 });

@@ -187,6 +187,8 @@ export class TcpConnectionTable {
     const fin = (flags & TcpFlag.FIN) !== 0;
     if (syn) stream.syn(seg.seq);
     stream.segment(syn ? (seg.seq + 1) >>> 0 : seg.seq, seg.payload, seg.payloadLength, fin, frame, timeNs);
+    // What this side acknowledges of the other's bytes tells which holes there will never be filled.
+    if (ackFlag) st.streams[dir ^ 1].acked(seg.ack);
     if (this.account.bytes > this.maxTotalBuffered) stream.flush(frame, timeNs);
 
     if (flags & TcpFlag.RST) {

@@ -82,6 +82,16 @@ export class TcpPacketSynthesizer {
   private readonly sides: { client: Direction; server: Direction };
   /** Reused for every frame: link + IP + TCP (+ SYN option) + one MSS of payload. */
   private readonly frame: Uint8Array;
+  /**
+   * The frame's memory seen as bytes and as 32-bit words from the start of its
+   * buffer. The frame starts `frameOffset` bytes in, so that its TCP header is
+   * 4-byte aligned and the checksum can add whole words (see segmentSum).
+   */
+  private readonly bufferBytes: Uint8Array;
+  private readonly bufferWords: Uint32Array;
+  private readonly frameOffset: number;
+  /** Ones' complement sum of both addresses: the same for either direction's pseudo-header. */
+  private readonly addressSum: number;
   private state: 'new' | 'open' | 'ended' = 'new';
 
   constructor(options: TcpPacketSynthesizerOptions) {
@@ -102,7 +112,13 @@ export class TcpPacketSynthesizer {
       client: { seq: clientIsn, address: clientAddress, port: options.client.port, mac: CLIENT_MAC, ipId: 1, finSent: false },
       server: { seq: serverIsn, address: serverAddress, port: options.server.port, mac: SERVER_MAC, ipId: 1, finSent: false },
     };
-    this.frame = new Uint8Array(this.linkHeader + this.ipHeader + TCP_HEADER + MSS_OPTION + this.mss);
+    const frameLength = this.linkHeader + this.ipHeader + TCP_HEADER + MSS_OPTION + this.mss;
+    this.frameOffset = (4 - ((this.linkHeader + this.ipHeader) & 3)) & 3;
+    const buffer = new ArrayBuffer((this.frameOffset + frameLength + 3) & ~3);
+    this.bufferBytes = new Uint8Array(buffer);
+    this.bufferWords = new Uint32Array(buffer);
+    this.frame = new Uint8Array(buffer, this.frameOffset, frameLength);
+    this.addressSum = onesComplementSum(serverAddress, 0, serverAddress.length, onesComplementSum(clientAddress, 0, clientAddress.length, 0));
   }
 
   /** True once a RST was sent or both sides sent FIN: nothing more is synthesized. */
@@ -226,10 +242,7 @@ export class TcpPacketSynthesizer {
     if (payload) f.set(payload, tcpAt + TCP_HEADER + optionLength);
     const end = tcpAt + tcpLength;
     // Checksum over the pseudo-header (addresses, protocol, TCP length) and the segment.
-    let sum = onesComplementSum(src.address, 0, src.address.length, 0);
-    sum = onesComplementSum(dst.address, 0, dst.address.length, sum);
-    sum += IPPROTO_TCP + tcpLength;
-    sum = onesComplementSum(f, tcpAt, end, sum);
+    const sum = this.addressSum + IPPROTO_TCP + tcpLength + segmentSum(this.bufferWords, this.bufferBytes, this.frameOffset + tcpAt, tcpLength);
     let checksum = ~fold(sum) & 0xffff;
     if (checksum === 0) checksum = 0xffff;
     put16(f, tcpAt + 16, checksum);
@@ -249,6 +262,38 @@ function onesComplementSum(b: Uint8Array, from: number, to: number, sum: number)
   if (i < to) s += b[i]! << 8;
   return fold(s);
 }
+
+/**
+ * The ones' complement sum (RFC 1071) of `length` bytes at `from` (a multiple
+ * of 4) of the buffer behind `words`/`bytes`, as big-endian 16-bit words,
+ * folded to 16 bits. It adds whole 32-bit words in the machine's byte order:
+ * RFC 1071 2(B) and 2(C): the sum is independent of byte order up to one swap
+ * at the end, and 32-bit words fold to 16 bits afterwards (2^16 = 1 mod
+ * 2^16 - 1). A double holds the total exactly (2^53 is far above 65536
+ * words of 2^32), so nothing folds inside the loop. The result is the same
+ * number a byte-by-byte big-endian sum gives, zero only when all bytes are.
+ */
+function segmentSum(words: Uint32Array, bytes: Uint8Array, from: number, length: number): number {
+  let s = 0;
+  let w = from >>> 2;
+  const stop = w + (length >>> 2);
+  for (; w + 4 <= stop; w += 4) s += words[w]! + words[w + 1]! + words[w + 2]! + words[w + 3]!;
+  for (; w < stop; w++) s += words[w]!;
+  const at = stop << 2;
+  const rest = length & 3;
+  if (LITTLE_ENDIAN) {
+    if (rest >= 2) s += bytes[at]! | (bytes[at + 1]! << 8);
+    if (rest & 1) s += bytes[at + (rest & 2)]!;
+  } else {
+    if (rest >= 2) s += (bytes[at]! << 8) | bytes[at + 1]!;
+    if (rest & 1) s += bytes[at + (rest & 2)]! << 8;
+  }
+  // To 16 bits without 32-bit integer operations first (the total may exceed 2^32).
+  while (s > 0xffff) s = (s % 0x10000) + Math.floor(s / 0x10000);
+  return LITTLE_ENDIAN ? ((s & 0xff) << 8) | (s >>> 8) : s;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
 function fold(sum: number): number {
   let s = sum;

@@ -50,6 +50,9 @@ interface Piece {
   length: number;
   /** A private copy; `null` for bytes known to be lost (cut off by the capture's snap length). */
   data: Uint8Array | null;
+  /** The frame that carried it: its bytes are attributed to it when the hole before it is given up. */
+  frame: number;
+  timeNs: bigint;
 }
 
 export class TcpStreamReassembly {
@@ -71,6 +74,8 @@ export class TcpStreamReassembly {
   private bufferedBytes = 0;
   /** Segments ignored for lying too far ahead. */
   bogus = 0;
+  /** Stream offset up to which the peer acknowledged this direction's bytes. */
+  private ackedOffset = 0;
 
   constructor(
     private readonly sink: TcpStreamSink,
@@ -144,14 +149,34 @@ export class TcpStreamReassembly {
       const tailRel = (((seq + captured) >>> 0) - this.nextSeq) | 0;
       this.accept(tailRel, null, length - captured, frame, timeNs);
     }
+    if (this.pieces.length > 0 && this.pieces[0]!.offset <= this.ackedOffset) this.skipAckedHoles();
     if (this.bufferedBytes > this.limits.maxBufferedBytes || this.pieces.length > this.limits.maxBufferedSegments) {
       while (
         this.pieces.length > 0 &&
         (this.bufferedBytes > this.limits.maxBufferedBytes || this.pieces.length > this.limits.maxBufferedSegments)
       ) {
-        this.skipFirstHole(frame, timeNs);
+        this.skipFirstHole();
       }
     }
+  }
+
+  /**
+   * The peer acknowledged every byte before sequence number `ack`. A hole below it
+   * was received by the peer but not by the capture: it will never be filled, so it
+   * is given up now (tshark's "ACKed unseen segment"), and what was held after it is
+   * delivered as of the frames that carried it, not at the connection's end.
+   */
+  acked(ack: number): void {
+    if (!this.started) return;
+    const rel = (ack - this.nextSeq) | 0;
+    if (rel <= 0 || rel > this.limits.maxBufferedBytes) return; // nothing new, or implausibly far ahead
+    const offset = this.delivered + rel;
+    if (offset > this.ackedOffset) this.ackedOffset = offset;
+    this.skipAckedHoles();
+  }
+
+  private skipAckedHoles(): void {
+    while (this.pieces.length > 0 && this.pieces[0]!.offset <= this.ackedOffset) this.skipFirstHole();
   }
 
   /**
@@ -159,7 +184,7 @@ export class TcpStreamReassembly {
    * up to the FIN if one was seen. For a connection's end (FIN, RST, capture end).
    */
   flush(frame: number, timeNs: bigint): void {
-    while (this.pieces.length > 0) this.skipFirstHole(frame, timeNs);
+    while (this.pieces.length > 0) this.skipFirstHole();
     if (this.finOffset > this.delivered) {
       const missing = this.finOffset - this.delivered;
       this.advance(missing);
@@ -180,7 +205,7 @@ export class TcpStreamReassembly {
       this.emit(data, length, frame, timeNs);
       this.drain(frame, timeNs);
     } else {
-      this.hold(this.delivered + rel, data, length);
+      this.hold(this.delivered + rel, data, length, frame, timeNs);
     }
   }
 
@@ -194,8 +219,11 @@ export class TcpStreamReassembly {
     this.nextSeq = (this.nextSeq + n) >>> 0;
   }
 
-  /** Deliver the held pieces that have become contiguous. */
-  private drain(frame: number, timeNs: bigint): void {
+  /**
+   * Deliver the held pieces that have become contiguous: as of `frame` when it
+   * filled the hole before them; as of their own frames (no `frame`) after a gap.
+   */
+  private drain(frame?: number, timeNs?: bigint): void {
     const pieces = this.pieces;
     let n = 0;
     while (n < pieces.length && pieces[n]!.offset <= this.delivered) {
@@ -208,25 +236,26 @@ export class TcpStreamReassembly {
       if (skip >= p.length) continue;
       const length = p.length - skip;
       this.advance(length);
-      this.emit(p.data === null ? null : skip > 0 ? p.data.subarray(skip) : p.data, length, frame, timeNs);
+      this.emit(p.data === null ? null : skip > 0 ? p.data.subarray(skip) : p.data, length, frame ?? p.frame, timeNs ?? p.timeNs);
     }
     // One removal for the whole run (shift() per piece is quadratic on long queues).
     if (n > 0) pieces.splice(0, n);
   }
 
-  private skipFirstHole(frame: number, timeNs: bigint): void {
+  /** Report the first hole as a gap (at the frame after it) and deliver what follows it. */
+  private skipFirstHole(): void {
     const first = this.pieces[0];
     if (first === undefined) return;
     const missing = first.offset - this.delivered;
     if (missing > 0) {
       this.advance(missing);
-      this.sink.gap(missing, frame, timeNs);
+      this.sink.gap(missing, first.frame, first.timeNs);
     }
-    this.drain(frame, timeNs);
+    this.drain();
   }
 
   /** Hold [offset, offset+length) out of order, keeping only bytes no earlier piece covers. */
-  private hold(offset: number, data: Uint8Array | null, length: number): void {
+  private hold(offset: number, data: Uint8Array | null, length: number, frame: number, timeNs: bigint): void {
     const pieces = this.pieces;
     const end = offset + length;
     // Most out-of-order data lands after everything held: search from the back.
@@ -236,11 +265,11 @@ export class TcpStreamReassembly {
     while (pos < end) {
       const next = pieces[i];
       if (next === undefined || next.offset >= end) {
-        this.insertPiece(i, pos, end, offset, data);
+        this.insertPiece(i, pos, end, offset, data, frame, timeNs);
         break;
       }
       if (next.offset > pos) {
-        this.insertPiece(i, pos, next.offset, offset, data);
+        this.insertPiece(i, pos, next.offset, offset, data, frame, timeNs);
         i++;
       }
       const nextEnd = next.offset + next.length;
@@ -249,10 +278,12 @@ export class TcpStreamReassembly {
     }
   }
 
-  private insertPiece(at: number, from: number, to: number, dataOffset: number, data: Uint8Array | null): void {
+  private insertPiece(
+    at: number, from: number, to: number, dataOffset: number, data: Uint8Array | null, frame: number, timeNs: bigint,
+  ): void {
     const length = to - from;
     const copy = data === null ? null : data.slice(from - dataOffset, to - dataOffset);
-    const piece = { offset: from, length, data: copy };
+    const piece: Piece = { offset: from, length, data: copy, frame, timeNs };
     if (at === this.pieces.length) this.pieces.push(piece);
     else this.pieces.splice(at, 0, piece);
     if (copy !== null) {

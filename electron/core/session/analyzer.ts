@@ -18,6 +18,7 @@ import type { AnalyzerEvents } from './analyzer-events';
 import type { Session, Side } from './model';
 import { ConnectionTracker } from './connection-tracker';
 import { applyDecodedMessage, finishSession } from './session-facts';
+import type { KeyLog } from '../tls/decrypt/keylog';
 
 export interface AnalyzerOptions {
   events?: AnalyzerEvents;
@@ -28,6 +29,13 @@ export interface AnalyzerOptions {
    * is copied for it, which saves most of the engine's allocation.
    */
   keepRawBytes?: boolean;
+  /**
+   * TLS secrets (decryption): connections they cover are decrypted. The log
+   * may grow while packets are pushed (pcapng DSBs): a connection uses what
+   * it holds at its ClientHello. Without one, nothing is decrypted and the
+   * decoding path is unchanged.
+   */
+  keyLog?: KeyLog;
 }
 
 /** The `raw` of every message when the analyzer keeps no raw bytes. */
@@ -39,6 +47,7 @@ export class SessionAnalyzer {
   private readonly trackers = new Map<number, ConnectionTracker>();
   private readonly events: AnalyzerEvents;
   private readonly keepRawBytes: boolean;
+  private keyLog: KeyLog | undefined;
   private readonly opened: Session[] = [];
   private nextSessionId = 0;
   packets = 0;
@@ -46,6 +55,7 @@ export class SessionAnalyzer {
   constructor(options: AnalyzerOptions = {}) {
     this.events = options.events ?? {};
     this.keepRawBytes = options.keepRawBytes ?? true;
+    this.keyLog = options.keyLog;
     this.tcp = new TcpConnectionTable({
       onOpen: (c) => {
         this.trackers.set(c.id, new ConnectionTracker(c, this.hooks));
@@ -99,10 +109,18 @@ export class SessionAnalyzer {
           onMessage,
           onWarning: (side: Side, text: string) => this.hooks.warning(s, `${side}: ${text}`),
         },
-        { copyRaw: this.keepRawBytes },
+        this.keyLog ? { copyRaw: this.keepRawBytes, keyLog: this.keyLog } : { copyRaw: this.keepRawBytes },
       ),
     looksLikeTls,
   };
+
+  /**
+   * Decrypt with `keyLog` from here on: TLS connections that start after this
+   * call use it (a pcapng DSB read when the analyzer began without secrets).
+   */
+  useKeyLog(keyLog: KeyLog): void {
+    this.keyLog = keyLog;
+  }
 
   push(p: Packet): void {
     this.packets++;

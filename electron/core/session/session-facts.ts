@@ -43,7 +43,7 @@ export function applyDecodedMessage(s: Session, d: DecodedMessage): boolean {
     s.serverKeyExchange = d.serverKeyExchange;
     return true;
   }
-  if (d.certificates && m.type === 'certificate') {
+  if (d.certificates && (m.type === 'certificate' || m.type === 'compressed_certificate')) {
     const list = m.from === 'server' ? s.certificates : s.clientCertificates;
     if (list.length > 0) return false; // renegotiation sends it again; keep the first chain
     for (const der of d.certificates) list.push(parseCertificate(der));

@@ -101,9 +101,10 @@ export function parseHandshakeMessage(raw: Uint8Array, ctx: ParseContext): Hands
     case 24:
       parseKeyUpdate(r, ctx);
       return {};
-    case 25:
-      parseCompressedCertificate(r, ctx);
-      return {};
+    case 25: {
+      const certificates = parseCompressedCertificate(r, ctx);
+      return certificates ? { certificates } : {};
+    }
     case 0: // hello_request: struct {} HelloRequest;
     case 5: // end_of_early_data: struct {} EndOfEarlyData;
     case 14: // server_hello_done: struct {} ServerHelloDone;

@@ -18,6 +18,9 @@ export interface CompletedHandshake {
   frames: number[];
 }
 
+/** Shared by every reassembler until it needs a buffer of its own (never written: length 0). */
+const NO_BYTES = new Uint8Array(0);
+
 export interface HandshakeReassemblerOptions {
   /**
    * Whether `raw` of a completed message is a copy (default). When false it is a
@@ -29,7 +32,7 @@ export interface HandshakeReassemblerOptions {
 
 export class HandshakeReassembler {
   /** Own buffer of bytes carried over between records (allocated on first need). */
-  private own: Uint8Array = new Uint8Array(0);
+  private own: Uint8Array = NO_BYTES;
   /**
    * Where the pending bytes are: `own`, or (borrowed, the hot path) the
    * fragment just appended when nothing was pending, read in place until `next`

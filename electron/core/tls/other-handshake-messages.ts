@@ -1,4 +1,6 @@
-import type { ByteReader } from '../bytes/byte-reader';
+import { ByteReader } from '../bytes/byte-reader';
+import { decompressCertificateMessage } from './certificate-decompression';
+import { parseCertificate } from './certificate-message';
 import type { ParseContext } from './parse-context';
 import { isTls13 } from './parse-context';
 import { emptyExtensionFacts, parseExtensionBlock } from './extensions';
@@ -214,8 +216,10 @@ export function parseHelloVerifyRequest(r: ByteReader, ctx: ParseContext): void 
  *       CertificateCompressionAlgorithm algorithm; uint24 uncompressed_length;
  *       opaque compressed_certificate_message<1..2^24-1>;
  *   } CompressedCertificate;
+ * Returns the DER of each certificate of the Certificate message inside
+ * (TLS 1.3 form), or null when it cannot be decompressed (a problem is noted).
  */
-export function parseCompressedCertificate(r: ByteReader, ctx: ParseContext): void {
+export function parseCompressedCertificate(r: ByteReader, ctx: ParseContext): Uint8Array[] | null {
   const t = ctx.t;
   let at = r.position;
   const alg = r.u16('algorithm');
@@ -226,6 +230,14 @@ export function parseCompressedCertificate(r: ByteReader, ctx: ParseContext): vo
   at = r.position;
   const body = r.vec24('compressed_certificate_message');
   t?.add('compressed_certificate_message', `${body.remaining} bytes`, at, 3 + body.remaining);
-  body.rest();
+  const compressed = body.rest();
   r.expectEnd('compressed_certificate');
+  const inflated = decompressCertificateMessage(alg, len, compressed);
+  if (!inflated.ok) {
+    ctx.problems.push(inflated.reason);
+    return null;
+  }
+  // The inner message is a Certificate body (RFC 8879 4: "the Certificate message ... without the handshake header").
+  // Its fields are offsets into the inflated bytes, not `raw`: they stay out of the field tree.
+  return parseCertificate(new ByteReader(inflated.message), { ...ctx, t: null, version: 0x0304 });
 }

@@ -7,6 +7,9 @@ import {
   RECORD_HEADER_LENGTH,
 } from './record-layer';
 
+/** Shared by every framer until it needs bytes of its own (never written: length 0). */
+const NO_BYTES = new Uint8Array(0);
+
 /** Pseudo content type of an SSLv2-format ClientHello record. */
 export const SSLV2_CLIENT_HELLO = 0x80;
 
@@ -17,7 +20,8 @@ export interface FramedRecord {
   /** The record length field (SSLv2: msg_length). */
   length: number;
   /**
-   * The fragment; for application data only its first 64 bytes; for an SSLv2
+   * The fragment; for application data only its first 64 bytes (unless
+   * `keepWholeApplicationData`); for an SSLv2
    * ClientHello the whole record with its 2-byte header.
    */
   fragment: Uint8Array;
@@ -57,21 +61,30 @@ const enum State {
 export class RecordFramer {
   private state = State.Header;
   private first = true;
-  private readonly header = new Uint8Array(RECORD_HEADER_LENGTH);
+  /** A header split across segments (allocated on first need: most connections never split one). */
+  private header: Uint8Array | null = null;
   private headerLength = 0;
   private type = 0;
   private version = 0;
   private length = 0;
   private got = 0;
-  private body = new Uint8Array(0);
+  /** Bodies that span segments are gathered here (grown on first need). */
+  private body: Uint8Array = NO_BYTES;
   private damaged = false;
   // Reused between records (no truncation, no reallocation): the first `frameCount` entries count.
   private readonly frames: number[] = [];
   private readonly fragmentEnds: number[] = [];
   private frameCount = 0;
   private skipped = 0;
+  /** This record's bytes are all kept (false only for application data that is not kept whole). */
+  private keepAll = true;
+  /**
+   * Keep application data records whole instead of their first 64 bytes: set
+   * by a decoder that decrypts them (decryption); read at each record start.
+   */
+  keepWholeApplicationData = false;
   private readonly current: FramedRecord = {
-    type: 0, version: 0, length: 0, fragment: new Uint8Array(0), frames: [], fragmentEnds: [], frameCount: 0, frame: 0, timeNs: 0n, damaged: false,
+    type: 0, version: 0, length: 0, fragment: NO_BYTES, frames: [], fragmentEnds: [], frameCount: 0, frame: 0, timeNs: 0n, damaged: false,
   };
 
   constructor(
@@ -102,6 +115,7 @@ export class RecordFramer {
           at = i;
         } else {
           const take = Math.min(RECORD_HEADER_LENGTH - this.headerLength, n - i);
+          this.header ??= new Uint8Array(RECORD_HEADER_LENGTH);
           this.header.set(data.subarray(i, i + take), this.headerLength);
           this.headerLength += take;
           if (this.headerLength < RECORD_HEADER_LENGTH) {
@@ -129,18 +143,18 @@ export class RecordFramer {
           this.got = this.length;
           this.noteFrame(frame, this.length, false);
           this.state = State.Header;
-          const kept = this.type === ContentType.APPLICATION_DATA && this.length > APPLICATION_DATA_HEAD ? i + APPLICATION_DATA_HEAD : end;
+          const kept = !this.keepAll && this.length > APPLICATION_DATA_HEAD ? i + APPLICATION_DATA_HEAD : end;
           this.complete(frame, timeNs, data.subarray(i, kept));
           i = end;
           continue;
         }
         // The body continues in later segments: buffer it (application data: its head only).
-        this.ensureBody(this.type === ContentType.APPLICATION_DATA ? APPLICATION_DATA_HEAD : this.length);
+        this.ensureBody(this.keepAll ? this.length : APPLICATION_DATA_HEAD);
       }
       // State.Body
       const want = this.length - this.got;
       const take = want < n - i ? want : n - i;
-      if (this.type === ContentType.APPLICATION_DATA) {
+      if (!this.keepAll) {
         if (this.got < APPLICATION_DATA_HEAD) {
           // A short loop, no subarray: this runs once per record on the hot path.
           const keep = Math.min(take, APPLICATION_DATA_HEAD - this.got);
@@ -155,7 +169,7 @@ export class RecordFramer {
       this.noteFrame(frame, this.got, false);
       if (this.got === this.length) {
         this.state = State.Header;
-        const kept = this.type === ContentType.APPLICATION_DATA ? Math.min(this.length, APPLICATION_DATA_HEAD) : this.length;
+        const kept = this.keepAll ? this.length : Math.min(this.length, APPLICATION_DATA_HEAD);
         this.complete(frame, timeNs, this.body.subarray(0, kept));
       }
     }
@@ -211,6 +225,7 @@ export class RecordFramer {
     this.noteFrame(frame, 0, true);
     if (isRecordHeader(h, at)) {
       this.type = h[at]!;
+      this.keepAll = this.type !== ContentType.APPLICATION_DATA || this.keepWholeApplicationData;
       this.version = (h[at + 1]! << 8) | h[at + 2]!;
       this.length = (h[at + 3]! << 8) | h[at + 4]!;
       this.got = 0;
@@ -223,6 +238,7 @@ export class RecordFramer {
       // The fragment is the whole SSLv2 record: its 5 bytes read so far included.
       const msgLength = ((h[at]! & 0x7f) << 8) | h[at + 1]!;
       this.type = SSLV2_CLIENT_HELLO;
+      this.keepAll = true;
       this.version = (h[at + 3]! << 8) | h[at + 4]!;
       this.length = 2 + msgLength;
       this.ensureBody(this.length);

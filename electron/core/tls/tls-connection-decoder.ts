@@ -16,6 +16,9 @@ import { handshakeMessageType, parseHandshakeMessage } from './handshake-message
 import type { HandshakeFacts } from './handshake-message';
 import { isTls13, newParseContext } from './parse-context';
 import { parseSslv2ClientHello } from './sslv2-client-hello';
+import { ConnectionDecryption, type DecryptedRecord } from './decrypt/connection-decryption';
+import type { KeyLog } from './decrypt/keylog';
+import { APPLICATION_DATA_HEAD } from './record-layer';
 
 export { looksLikeTls } from './record-layer';
 
@@ -42,6 +45,13 @@ export interface TlsConnectionDecoderOptions {
    * that keep no raw bytes (the CLI's analysis), it saves a copy of every record.
    */
   copyRaw?: boolean;
+  /**
+   * Secrets to decrypt with (decryption): a connection whose ClientHello.random
+   * has secrets in it shows its encrypted handshake messages, alerts and
+   * application data decrypted (`decrypted: true`). Read, never changed; it
+   * may grow while decoding (a pcapng DSB).
+   */
+  keyLog?: KeyLog;
 }
 
 /** Per direction: its record framer, handshake reassembly and whether its records are now encrypted. */
@@ -74,6 +84,13 @@ export class TlsConnectionDecoder {
   private cipherSuite: number | null = null;
 
   private readonly copyRaw: boolean;
+  /** Null without a key log: the decoding path is then the same as before decryption existed. */
+  private readonly decryption: ConnectionDecryption | null;
+  /** The record being dissected was decrypted: its messages are marked so. */
+  private inDecrypted = false;
+  /** Frame attribution of a decrypted record: all of it completes with the record's last frame. */
+  private readonly decryptedFrames = [0];
+  private readonly decryptedEnds = [0];
 
   constructor(
     private readonly events: TlsConnectionEvents,
@@ -82,6 +99,9 @@ export class TlsConnectionDecoder {
     this.copyRaw = options.copyRaw ?? true;
     this.client = this.direction('client');
     this.server = this.direction('server');
+    this.decryption = options.keyLog
+      ? new ConnectionDecryption(options.keyLog, (side, text) => this.warn(side, text), this.copyRaw)
+      : null;
   }
 
   /** In-order TCP payload of one side. `data` is only read during the call. */
@@ -98,6 +118,7 @@ export class TlsConnectionDecoder {
   /** `missingBytes` of `side`'s stream were lost; decoding resynchronises. */
   gap(side: Side, missingBytes: number): void {
     try {
+      this.decryption?.gap(side);
       (side === 'client' ? this.client : this.server).framer.gap(missingBytes);
     } catch (e) {
       this.warn(side, `internal error while decoding: ${e instanceof Error ? e.message : String(e)}`);
@@ -138,6 +159,13 @@ export class TlsConnectionDecoder {
   }
 
   private onRecord(d: Direction, r: FramedRecord): void {
+    if (this.decryption !== null && this.decryption.decrypting) {
+      const plain = this.decryption.decrypt(d.side, r, r.frame);
+      if (plain !== null) {
+        this.onDecryptedRecord(d, r, plain);
+        return;
+      }
+    }
     switch (r.type) {
       case ContentType.HANDSHAKE:
         this.onHandshakeRecord(d, r);
@@ -153,9 +181,14 @@ export class TlsConnectionDecoder {
       case ContentType.ALERT:
         this.onAlert(d, r);
         return;
-      case ContentType.APPLICATION_DATA:
-        this.emitRecord(d, r, 'application_data', this.rawOf(r.fragment));
+      case ContentType.APPLICATION_DATA: {
+        const message = this.emitRecord(d, r, 'application_data', this.rawOf(r.fragment));
+        // TLS 1.3 0-RTT data, ahead of the ServerHello that brings its keys.
+        if (this.decryption !== null && d.side === 'client' && this.decryption.active && !this.decryption.decrypting) {
+          this.decryption.holdEarlyRecord(r, message);
+        }
         return;
+      }
       case ContentType.HEARTBEAT:
         this.emitRecord(d, r, 'heartbeat', this.rawOf(r.fragment));
         return;
@@ -178,7 +211,45 @@ export class TlsConnectionDecoder {
   }
 
   private baseMessage(d: Direction, r: FramedRecord, type: MessageType, raw: Uint8Array, length: number, frames: number[]): TlsMessage {
-    return { type, from: d.side, frame: r.frame, frames, timeNs: r.timeNs, length, raw, recordVersion: r.version };
+    const message: TlsMessage = { type, from: d.side, frame: r.frame, frames, timeNs: r.timeNs, length, raw, recordVersion: r.version };
+    if (this.inDecrypted) message.decrypted = true;
+    return message;
+  }
+
+  /**
+   * A record the key log opened: its real content type and plaintext are
+   * dissected as a cleartext record would be; handshake messages are
+   * attributed to the record's last frame (where it could be decrypted, as
+   * tshark does); application data keeps its first bytes.
+   */
+  private onDecryptedRecord(d: Direction, r: FramedRecord, plain: DecryptedRecord): void {
+    const p = plain.plaintext;
+    this.inDecrypted = true;
+    try {
+      switch (plain.contentType) {
+        case ContentType.HANDSHAKE:
+          this.decryptedFrames[0] = r.frame;
+          this.decryptedEnds[0] = p.length;
+          this.reassembleHandshake(d, r, p, this.decryptedFrames, this.decryptedEnds, 1);
+          return;
+        case ContentType.ALERT:
+          this.onAlert(d, r, p, true);
+          return;
+        case ContentType.APPLICATION_DATA:
+          this.emitRecord(d, r, 'application_data', this.rawOf(p.subarray(0, APPLICATION_DATA_HEAD)));
+          return;
+        case ContentType.CHANGE_CIPHER_SPEC:
+          this.emitRecord(d, r, 'change_cipher_spec', this.rawOf(p));
+          return;
+        case ContentType.HEARTBEAT:
+          this.emitRecord(d, r, 'heartbeat', this.rawOf(p));
+          return;
+        default:
+          this.warn(d.side, `decrypted record (frame ${r.frame}) has content type ${plain.contentType}: not dissected`);
+      }
+    } finally {
+      this.inDecrypted = false;
+    }
   }
 
   private emitRecord(d: Direction, r: FramedRecord, type: MessageType, raw: Uint8Array): TlsMessage {
@@ -191,11 +262,11 @@ export class TlsConnectionDecoder {
    * RFC 8446 6:  struct { AlertLevel level; AlertDescription description; } Alert;
    * enum { warning(1), fatal(2), (255) } AlertLevel;
    * One message per record; encrypted (after CCS, or not 2 bytes long): level/description null.
+   * `f`: the fragment, or the plaintext of a decrypted record (`readable`).
    */
-  private onAlert(d: Direction, r: FramedRecord): void {
-    const f = r.fragment;
+  private onAlert(d: Direction, r: FramedRecord, f: Uint8Array = r.fragment, readable = !d.encrypted): void {
     const message = this.baseMessage(d, r, 'alert', this.rawOf(f), r.length, framesOf(r));
-    if (!d.encrypted && f.length === 2) {
+    if (readable && f.length === 2) {
       message.level = f[0] === 1 ? 'warning' : f[0] === 2 ? 'fatal' : null;
       message.description = alertDescriptionName(f[1]!) ?? `unknown_${f[1]}`;
       if (message.level === null) this.warn(d.side, `alert (frame ${r.frame}): unknown level ${f[0]}`);
@@ -241,8 +312,13 @@ export class TlsConnectionDecoder {
         this.emitRecord(d, r, 'encrypted_handshake', this.rawOf(r.fragment));
         return;
       }
-      d.handshake.append(r.fragment.subarray(0, r.fragment.length - d.nullCipherMac), r.frames, r.fragmentEnds, r.frameCount);
-    } else d.handshake.append(r.fragment, r.frames, r.fragmentEnds, r.frameCount);
+      this.reassembleHandshake(d, r, r.fragment.subarray(0, r.fragment.length - d.nullCipherMac), r.frames, r.fragmentEnds, r.frameCount);
+    } else this.reassembleHandshake(d, r, r.fragment, r.frames, r.fragmentEnds, r.frameCount);
+  }
+
+  /** Appends a handshake fragment (cleartext or decrypted) and dissects each message it completes. */
+  private reassembleHandshake(d: Direction, r: FramedRecord, fragment: Uint8Array, frames: number[], ends: number[], frameCount: number): void {
+    d.handshake.append(fragment, frames, ends, frameCount);
     for (;;) {
       const next = d.handshake.peekType();
       if (next !== undefined && !isTlsHandshakeType(next)) {
@@ -286,7 +362,17 @@ export class TlsConnectionDecoder {
         this.server.encrypted = false;
       }
     }
+    if (this.decryption !== null) this.followHandshakeForDecryption(d, msgType, raw, facts, r.frame);
     this.events.onMessage({ message, ...facts });
+  }
+
+  /** Feeds the transcript and key setup; once the key log knows this connection, application data is kept whole. */
+  private followHandshakeForDecryption(d: Direction, msgType: number, raw: Uint8Array, facts: HandshakeFacts, frame: number): void {
+    const decryption = this.decryption!;
+    decryption.onHandshakeMessage(d.side, msgType, raw, facts, frame);
+    const whole = decryption.active;
+    this.client.framer.keepWholeApplicationData = whole;
+    this.server.framer.keepWholeApplicationData = whole;
   }
 }
 

@@ -1,22 +1,32 @@
 /**
  * A pcapng file for busy recorders: blocks are gathered in 256 KiB batches
- * and handed to the OS once per batch (or once per event-loop turn), not one
- * write per packet. Enhanced Packet Blocks without options are encoded here
- * directly into the batch (no allocation per packet); every other block comes
- * from the core's PcapngWriter. The file is valid pcapng after every flush.
+ * and handed to the OS once per full batch, or FLUSH_DELAY_MS after the first
+ * block of a partial one, not one write per packet or per event-loop turn.
+ * Enhanced Packet Blocks without options are encoded here directly into the
+ * batch (no allocation per packet); every other block comes from the core's
+ * PcapngWriter. A full batch is handed over as it is and a fresh one taken
+ * (not zero-filled: every byte is written before it is used); a partial one
+ * is copied out and the batch reused, so a proxy doing many small handshakes
+ * does not allocate 256 KiB per flush. The file is valid pcapng after every flush.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { PcapngWriter, type InterfaceDescription, type SectionHeaderOptions } from '../../core/capture/pcapng-writer';
 
 const BATCH_BYTES = 256 * 1024;
+/** Longest time a block waits in a partial batch (a live reader of the file sees it this late at most). */
+const FLUSH_DELAY_MS = 50;
 const ENHANCED_PACKET_BLOCK = 0x00000006;
 
 export class BatchedPcapngFile {
   private readonly blocks = new PcapngWriter(true);
-  private batch = new Uint8Array(BATCH_BYTES);
-  private view = new DataView(this.batch.buffer);
+  private batch: Uint8Array = Buffer.allocUnsafeSlow(BATCH_BYTES);
+  private view = new DataView(this.batch.buffer, this.batch.byteOffset, this.batch.byteLength);
   private used = 0;
-  private flushScheduled = false;
+  private flushTimer: NodeJS.Timeout | null = null;
+  private readonly flushLater = (): void => {
+    this.flushTimer = null;
+    this.flush();
+  };
   private failure: Error | null = null;
 
   private constructor(private readonly stream: WriteStream) {
@@ -93,28 +103,36 @@ export class BatchedPcapngFile {
   private reserve(n: number): void {
     if (this.used + n <= this.batch.length) return;
     this.flush();
-    if (n > this.batch.length) {
-      this.batch = new Uint8Array(n);
-      this.view = new DataView(this.batch.buffer);
-    }
+    if (n > this.batch.length) this.useBatch(Buffer.allocUnsafeSlow(n));
+  }
+
+  private useBatch(batch: Uint8Array): void {
+    this.batch = batch;
+    this.view = new DataView(batch.buffer, batch.byteOffset, batch.byteLength);
   }
 
   private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      this.flush();
-    });
+    if (this.flushTimer === null) this.flushTimer = setTimeout(this.flushLater, FLUSH_DELAY_MS);
   }
 
   private flush(): void {
+    if (this.flushTimer !== null) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = null;
+    }
     if (this.used === 0) return;
-    if (this.failure) throw this.failure;
-    // The stream keeps the chunk until written: hand it this batch and start a new one.
-    this.stream.write(this.batch.subarray(0, this.used));
-    this.batch = new Uint8Array(Math.max(BATCH_BYTES, this.batch.length));
-    this.view = new DataView(this.batch.buffer);
+    if (this.failure) {
+      // The file is broken (disk full, removed): drop the batch; close() reports the failure.
+      this.used = 0;
+      return;
+    }
+    // The stream keeps the chunk until written: a full batch is handed over, a partial one copied out.
+    if (this.used >= this.batch.length - 64 * 1024) {
+      this.stream.write(this.batch.subarray(0, this.used));
+      this.useBatch(Buffer.allocUnsafeSlow(Math.max(BATCH_BYTES, this.batch.length)));
+    } else {
+      this.stream.write(Buffer.from(this.batch.subarray(0, this.used)));
+    }
     this.used = 0;
   }
 }

@@ -5,6 +5,14 @@
  * TLS secrets go into Decryption Secrets Blocks of the same file, written
  * before the packets they decrypt, so `tshark -r` decrypts with no options.
  * Secrets are never written anywhere else.
+ *
+ * Recording stays off the relay's hot path: each event (bytes one way, FIN,
+ * RST, a secret) is queued with its timestamp when it happens, and the
+ * queue is turned into packets once per event-loop turn (setImmediate), after
+ * the proxy has relayed everything that turn brought. Events keep their order
+ * and time, so the packets are the same as if synthesized at once; the bytes
+ * handed to `RecordedLeg.sent` are kept until then, so callers must not reuse
+ * them (socket chunks and fresh Buffers never are).
  */
 import { hrtime } from 'node:process';
 import { LinkType, type Packet } from '../../core/capture/packet';
@@ -31,12 +39,31 @@ export class MonotonicClock {
   }
 }
 
+/** Kinds of queued events. */
+const OPEN = 0;
+const SEND = 1;
+const CLOSE = 2;
+const RESET = 3;
+const SECRETS = 4;
+
 export class LegRecorder {
   readonly clock = new MonotonicClock();
   private frame = 0;
   private readonly packet: Packet = { frame: 0, interfaceId: 0, linkType: LinkType.ETHERNET, timestampNs: 0n, data: new Uint8Array(0), originalLength: 0 };
   private closed = false;
   private readonly secretsSeen = new Set<string>();
+  /** Events not yet synthesized, in the order they happened (parallel arrays, reused every turn). */
+  private readonly queuedKind: number[] = [];
+  private readonly queuedLeg: (TcpPacketSynthesizer | null)[] = [];
+  private readonly queuedSide: TcpSide[] = [];
+  private readonly queuedData: (Uint8Array | string | null)[] = [];
+  private readonly queuedTime: bigint[] = [];
+  private queued = 0;
+  private drainScheduled = false;
+  private readonly drainNow = (): void => {
+    this.drainScheduled = false;
+    this.drain();
+  };
 
   private constructor(
     private readonly writer: BatchedPcapngFile | null,
@@ -52,7 +79,7 @@ export class LegRecorder {
     return new LegRecorder(writer, options.onPacket ?? null);
   }
 
-  /** Frames recorded so far. */
+  /** Frames recorded so far (events of the current turn are recorded at its end). */
   get frames(): number {
     return this.frame;
   }
@@ -68,7 +95,7 @@ export class LegRecorder {
         comment = undefined;
       },
     });
-    return new RecordedLeg(synth, this.clock);
+    return new RecordedLeg(synth, this);
   }
 
   /**
@@ -80,7 +107,53 @@ export class LegRecorder {
     const line = keylogLine.endsWith('\n') ? keylogLine : `${keylogLine}\n`;
     if (this.secretsSeen.has(line)) return;
     this.secretsSeen.add(line);
-    this.writer.secrets(line);
+    this.enqueue(SECRETS, null, 'client', line, 0n);
+  }
+
+  /** Queues one leg event, timestamped now (RecordedLeg calls this). */
+  enqueue(kind: number, synth: TcpPacketSynthesizer | null, side: TcpSide, data: Uint8Array | string | null, timeNs: bigint): void {
+    if (this.closed) return;
+    const i = this.queued++;
+    this.queuedKind[i] = kind;
+    this.queuedLeg[i] = synth;
+    this.queuedSide[i] = side;
+    this.queuedData[i] = data;
+    this.queuedTime[i] = timeNs;
+    if (!this.drainScheduled) {
+      this.drainScheduled = true;
+      setImmediate(this.drainNow);
+    }
+  }
+
+  /** Synthesizes every queued event now, in order. */
+  drain(): void {
+    const n = this.queued;
+    for (let i = 0; i < n; i++) {
+      const synth = this.queuedLeg[i];
+      const data = this.queuedData[i];
+      const timeNs = this.queuedTime[i]!;
+      switch (this.queuedKind[i]) {
+        case OPEN:
+          synth?.open(timeNs);
+          break;
+        case SEND:
+          if (data instanceof Uint8Array) synth?.send(this.queuedSide[i]!, data, timeNs);
+          break;
+        case CLOSE:
+          synth?.close(this.queuedSide[i]!, timeNs);
+          break;
+        case RESET:
+          synth?.reset(this.queuedSide[i]!, timeNs);
+          break;
+        case SECRETS:
+          if (typeof data === 'string') this.writer?.secrets(data);
+          break;
+      }
+      // Let go of the bytes and the leg at once.
+      this.queuedData[i] = null;
+      this.queuedLeg[i] = null;
+    }
+    this.queued = 0;
   }
 
   /** Resolves once written data reached the OS (back-pressure for busy proxies). */
@@ -88,9 +161,10 @@ export class LegRecorder {
     return this.writer ? this.writer.drained() : Promise.resolve();
   }
 
-  /** Flushes and closes the file; later packets are dropped. */
+  /** Records what is queued, flushes and closes the file; later events are dropped. */
   async close(): Promise<void> {
     if (this.closed) return;
+    this.drain();
     this.closed = true;
     await this.writer?.close();
   }
@@ -110,27 +184,28 @@ export class LegRecorder {
   }
 }
 
-/** One leg's events, time-stamped when they happen. */
+/** One leg's events, time-stamped when they happen and recorded at the end of the turn. */
 export class RecordedLeg {
   constructor(
     private readonly synth: TcpPacketSynthesizer,
-    private readonly clock: MonotonicClock,
+    private readonly recorder: LegRecorder,
   ) {}
 
   open(): void {
-    this.synth.open(this.clock.nowNs());
+    this.recorder.enqueue(OPEN, this.synth, 'client', null, this.recorder.clock.nowNs());
   }
 
+  /** `data` is kept until the end of the turn: it must not be reused meanwhile. */
   sent(from: TcpSide, data: Uint8Array): void {
-    this.synth.send(from, data, this.clock.nowNs());
+    this.recorder.enqueue(SEND, this.synth, from, data, this.recorder.clock.nowNs());
   }
 
   close(from: TcpSide): void {
-    this.synth.close(from, this.clock.nowNs());
+    this.recorder.enqueue(CLOSE, this.synth, from, null, this.recorder.clock.nowNs());
   }
 
   reset(from: TcpSide): void {
-    this.synth.reset(from, this.clock.nowNs());
+    this.recorder.enqueue(RESET, this.synth, from, null, this.recorder.clock.nowNs());
   }
 }
 

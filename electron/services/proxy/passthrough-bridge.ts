@@ -1,7 +1,11 @@
 /**
- * Passthrough: the tunnel's bytes go unchanged both ways (with back-pressure:
- * `pipe` pauses the faster side), and each chunk is recorded on both legs.
- * Half-closes travel through (FIN from one side ends the other's writing).
+ * Passthrough: the tunnel's bytes go unchanged both ways, and each chunk is
+ * recorded on both legs. Relaying comes first: a chunk is written to the
+ * other socket as soon as it is read (no `pipe`, no stream wrapper), with
+ * back-pressure by hand (a full socket pauses the one feeding it until
+ * 'drain'); recording only queues the chunk (leg-recorder synthesizes at the
+ * end of the turn). Half-closes travel through (FIN from one side ends the
+ * other's writing).
  */
 import type { Socket } from 'node:net';
 import type { TunnelLegs } from './tunnel-legs';
@@ -37,15 +41,23 @@ export function bridgeSockets(o: BridgeOptions): void {
     client.write(o.upstreamRest);
   }
   client.on('data', (d: Buffer) => {
+    if (!upstream.write(d)) client.pause();
     legs.fromClient(d);
     legs.toUpstream(d);
   });
   upstream.on('data', (d: Buffer) => {
+    if (!client.write(d)) upstream.pause();
     legs.fromUpstream(d);
     legs.toClient(d);
   });
-  client.on('end', () => legs.proxyEndedUpstream());
+  upstream.on('drain', () => client.resume());
+  client.on('drain', () => upstream.resume());
+  client.on('end', () => {
+    upstream.end();
+    legs.proxyEndedUpstream();
+  });
   upstream.on('end', () => {
+    client.end();
     legs.upstreamEnded();
     legs.proxyEndedClient();
   });
@@ -61,14 +73,12 @@ export function bridgeSockets(o: BridgeOptions): void {
   client.on('close', closeBoth);
   upstream.on('close', () => {
     legs.upstreamClosed();
-    // The client may still be reading what was piped; end it gently unless it is gone.
+    // The client may still be reading what was relayed; end it gently unless it is gone.
     if (!client.writableEnded) client.end();
     if (client.readableEnded || client.destroyed) closeBoth();
   });
   client.setTimeout(o.idleTimeoutMs, closeBoth);
   upstream.setTimeout(o.idleTimeoutMs, closeBoth);
-  client.pipe(upstream);
-  upstream.pipe(client);
   client.resume();
   upstream.resume();
 }

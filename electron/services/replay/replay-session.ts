@@ -11,6 +11,7 @@
  * `tlswb analyze` gives of the saved `-w` file.
  */
 import type { Socket } from 'node:net';
+import { ParseError } from '../../core/bytes/byte-reader';
 import { SessionAnalyzer } from '../../core/session/analyzer';
 import type { Session, TlsMessage } from '../../core/session/model';
 import type { SessionDiff } from '../../core/session/diff-model';
@@ -94,7 +95,14 @@ export function parseAuthority(text: string): ConnectTarget | null {
 export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
   const recorded = options.recorded;
   const hello = recordedClientHello(recorded);
-  const encoded = encodeClientHello(hello.raw, options.edits ?? {});
+  let encoded: ReturnType<typeof encodeClientHello>;
+  try {
+    encoded = encodeClientHello(hello.raw, options.edits ?? {});
+  } catch (e: unknown) {
+    // A recorded hello whose outer structure is malformed cannot be re-encoded (edit errors pass through).
+    if (e instanceof ParseError) throw new ReplayError(`session ${recorded.id}: the recorded ClientHello is malformed: ${e.message}`);
+    throw e;
+  }
   const asRecorded = encoded.message.length === hello.raw.length && encoded.message.every((b, i) => b === hello.raw[i]);
   const records = handshakeRecords(encoded.message, hello.recordVersion ?? 0x0301);
   const target = options.to ?? defaultTarget(recorded);
@@ -162,10 +170,13 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayResult> {
       };
       onEnd = finish;
       const overall = setTimeout(() => finish('timeout'), options.timeoutMs ?? 10_000);
+      // Armed on every arrival: the recorder hands packets to the engine at the end of the
+      // event-loop turn, so whether the answer is TLS 1.3 is known only when the timer fires.
       const quiet = (): void => {
-        if (!watcher.tls13) return;
         if (quietTimer) clearTimeout(quietTimer);
-        quietTimer = setTimeout(() => finish('quiet'), options.quietMs ?? 500);
+        quietTimer = setTimeout(() => {
+          if (watcher.tls13) finish('quiet');
+        }, options.quietMs ?? 500);
       };
       const received = (d: Uint8Array): void => {
         if (settled) return;

@@ -12,7 +12,7 @@
  */
 import type { ClientHelloInfo, ServerHelloInfo } from '../../session/model';
 import { isGrease } from '../registries';
-import { md5Hex } from './digest';
+import { internedMd5 } from './digest';
 
 export interface Fingerprint {
   /** The fingerprint string before hashing ("771,4865-4866,0-23-65281,29-23,0"). */
@@ -21,13 +21,11 @@ export interface Fingerprint {
   hash: string;
 }
 
+/** Decimal, '-'-joined, GREASE left out (one array and one native join: this runs for every hello). */
 function joinNonGrease(values: readonly number[]): string {
-  let out = '';
-  for (const v of values) {
-    if (isGrease(v)) continue;
-    out += out === '' ? String(v) : `-${v}`;
-  }
-  return out;
+  const kept: number[] = [];
+  for (let i = 0; i < values.length; i++) if (!isGrease(values[i]!)) kept.push(values[i]!);
+  return kept.join('-');
 }
 
 function extensionTypes(extensions: ClientHelloInfo['extensions']): number[] {
@@ -44,11 +42,11 @@ export function ja3(ch: ClientHelloInfo): Fingerprint | null {
     joinNonGrease(ch.supportedGroups),
     ch.ecPointFormats.join('-'),
   ].join(',');
-  return { text, hash: md5Hex(text) };
+  return internedMd5(text);
 }
 
 /** JA3S of a ServerHello (also computed for a HelloRetryRequest, as Wireshark does). */
 export function ja3s(sh: ServerHelloInfo): Fingerprint {
   const text = [String(sh.version), String(sh.cipherSuite), joinNonGrease(extensionTypes(sh.extensions))].join(',');
-  return { text, hash: md5Hex(text) };
+  return internedMd5(text);
 }

@@ -45,8 +45,34 @@ const VERSION_CODES: ReadonlyMap<number, string> = new Map([
   [0xfefc, 'd3'],
 ]);
 
+/** 4-digit lowercase hex of a uint16, from a table filled as values are met (hellos repeat the same few). */
+const HEX4: (string | undefined)[] = new Array<string | undefined>(0x10000);
+
 function hex4(v: number): string {
-  return v.toString(16).padStart(4, '0');
+  let h = HEX4[v & 0xffff];
+  if (h === undefined) {
+    h = (v & 0xffff).toString(16).padStart(4, '0');
+    HEX4[v & 0xffff] = h;
+  }
+  return h;
+}
+
+/** The values' hex4 forms, ','-joined (one array and one native join: this runs for every ClientHello). */
+function hexList(values: readonly number[]): string {
+  const parts = new Array<string>(values.length);
+  for (let i = 0; i < values.length; i++) parts[i] = hex4(values[i]!);
+  return parts.join(',');
+}
+
+/** The non-GREASE values, in their order. */
+function withoutGrease(values: readonly number[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < values.length; i++) if (!isGrease(values[i]!)) out.push(values[i]!);
+  return out;
+}
+
+function ascending(x: number, y: number): number {
+  return x - y;
 }
 
 function count2(n: number): string {
@@ -120,9 +146,18 @@ export interface Ja4Parts {
 }
 
 export function ja4Parts(ch: ClientHelloInfo, opts: Ja4Options = {}): Ja4Parts {
-  const ciphers = ch.cipherSuites.filter((v) => !isGrease(v));
-  const extensions = ch.extensions.map((e) => e.type).filter((v) => !isGrease(v));
-  const hasSni = extensions.includes(EXT_SERVER_NAME);
+  const ciphers = withoutGrease(ch.cipherSuites);
+  const extensions: number[] = [];
+  // Counted with SNI and ALPN; listed (part c) without them.
+  const listed: number[] = [];
+  let hasSni = false;
+  for (const e of ch.extensions) {
+    const v = e.type;
+    if (isGrease(v)) continue;
+    extensions.push(v);
+    if (v === EXT_SERVER_NAME) hasSni = true;
+    else if (v !== EXT_ALPN) listed.push(v);
+  }
   const a =
     (opts.transport ?? 't') +
     versionCode(ch) +
@@ -131,13 +166,9 @@ export function ja4Parts(ch: ClientHelloInfo, opts: Ja4Options = {}): Ja4Parts {
     count2(extensions.length) +
     ja4AlpnCode(firstAlpn(ch, opts.message));
 
-  const cipherList = ciphers.sort((x, y) => x - y).map(hex4).join(',');
-  const extList = extensions
-    .filter((v) => v !== EXT_SERVER_NAME && v !== EXT_ALPN)
-    .sort((x, y) => x - y)
-    .map(hex4)
-    .join(',');
-  const sigList = ch.signatureAlgorithms.filter((v) => !isGrease(v)).map(hex4).join(',');
+  const cipherList = hexList(ciphers.sort(ascending));
+  const extList = hexList(listed.sort(ascending));
+  const sigList = hexList(withoutGrease(ch.signatureAlgorithms));
   const c = sigList === '' ? extList : `${extList}_${sigList}`;
 
   const b = cipherList === '' ? EMPTY : sha256Hex12(cipherList);

@@ -32,7 +32,7 @@ const VALIDITY_KEY: Record<Exclude<ValidityState, 'unknown'>, UiKey> = {
   'not-yet-valid': 'cert.notYetValid',
 };
 
-function Verdict({ verification, t }: { verification: ChainVerification; t: I18n['t'] }) {
+function Verdict({ verification, t, lang }: { verification: ChainVerification; t: I18n['t']; lang: I18n['lang'] }) {
   const ok = verification.verdict === 'valid';
   const soft = verification.verdict === 'wrong-order';
   const tone = ok ? 'ok' : soft ? 'warn' : 'danger';
@@ -45,7 +45,11 @@ function Verdict({ verification, t }: { verification: ChainVerification; t: I18n
         <div className="tlswb-certs__verdict-title">
           {t('cert.verdict')}: {t(`verdict.${verification.verdict}` as UiKey)}
         </div>
-        <div className="tlswb-certs__verdict-reason">{verification.reason}</div>
+        {/* The verifier explains in English with the names involved; other languages get the gist first. */}
+        {lang !== 'en' && <div className="tlswb-certs__verdict-reason">{t(`verdictWhy.${verification.verdict}` as UiKey)}</div>}
+        <div className={`tlswb-certs__verdict-reason${lang !== 'en' ? ' tlswb-certs__verdict-reason--detail' : ''}`} lang="en">
+          {verification.reason}
+        </div>
         {verification.problems.length > 1 && (
           <ul className="tlswb-certs__problems" aria-label={t('cert.problems')}>
             {verification.problems.slice(1).map((p, i) => (
@@ -140,7 +144,7 @@ function CertificateCard({ cert, index, isLeaf, at, onExport, t }: { cert: Certi
 }
 
 export function CertificateChain({ certificates, verification, unavailable, at, onExportPem }: CertificateChainProps) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const judgedAt = at ?? (verification ? new Date(verification.checkedAt) : new Date());
   // The leaf is where the built chain starts (a server may send it out of order); index 0 otherwise.
   const first = verification?.chain[0];
@@ -160,7 +164,7 @@ export function CertificateChain({ certificates, verification, unavailable, at, 
     <div className="tlswb-certs">
       {verification ? (
         <>
-          <Verdict verification={verification} t={t} />
+          <Verdict verification={verification} t={t} lang={lang} />
           <h3 className="tlswb-certs__heading">{t('cert.builtChain')}</h3>
           <BuiltChain verification={verification} certificates={certificates} t={t} />
         </>

@@ -1,0 +1,267 @@
+/**
+ * Decryption of one TLS connection, as the TLS connection decoder
+ * (../tls-connection-decoder.ts) drives it when it was given a key log
+ * (see index.ts for the steps). It owns the transcript, the `SessionKeys`
+ * and the 0-RTT queue; the decoder keeps dissecting.
+ *
+ * Cost: a connection whose ClientHello.random has no secrets in the key log
+ * turns itself off at the ClientHello (one map lookup) and never sees a
+ * record; a decoder without a key log has no ConnectionDecryption at all.
+ *
+ * Failures stay quiet and bounded: at most one warning per connection
+ * (wrong keys make every record fail the same way), and a direction whose
+ * record fails to decrypt stops decrypting (sequence numbers and CBC chains
+ * are lost with it), its records then shown as they are on the wire.
+ * Warnings name frames and reasons, never key material.
+ */
+import { createHash } from 'node:crypto';
+import type { TlsMessage } from '../../session/model';
+import { cipherSuiteParams } from './cipher-suite-params';
+import { HandshakeTranscript } from './handshake-transcript';
+import type { KeyLog } from './keylog';
+import type { TlsRecordIn } from './record-decryptor';
+import { SessionKeys, type SessionRecordResult, type Side } from './session-keys';
+
+const HANDSHAKE_CLIENT_HELLO = 1;
+const HANDSHAKE_SERVER_HELLO = 2;
+const HANDSHAKE_FINISHED = 20;
+const HANDSHAKE_MESSAGE_HASH = 254;
+const CONTENT_APPLICATION_DATA = 23;
+const EXTENSION_ENCRYPT_THEN_MAC = 22;
+const EXTENSION_EARLY_DATA = 42;
+const TLS1_3 = 0x0304;
+/** 0-RTT records kept until the ServerHello brings the keys: RFC 8446 lets a server cap early data; so do we. */
+const MAX_EARLY_RECORDS = 64;
+const MAX_EARLY_BYTES = 1 << 20;
+
+/** What the decoder learnt from a cleartext or decrypted handshake message (handshake-message.ts facts). */
+export interface HandshakeFactsForDecryption {
+  clientHello?: { random: Uint8Array; extensions: readonly { type: number }[] };
+  serverHello?: {
+    random: Uint8Array;
+    version: number;
+    selectedVersion: number | null;
+    cipherSuite: number;
+    helloRetryRequest: boolean;
+    extensions: readonly { type: number }[];
+  };
+}
+
+/** A decrypted record: dissect `plaintext` as `contentType`. */
+export interface DecryptedRecord {
+  contentType: number;
+  plaintext: Uint8Array;
+}
+
+type State =
+  /** Before the ClientHello. */
+  | 'waiting'
+  /** The key log has secrets for this ClientHello.random: waiting for the ServerHello. */
+  | 'hello'
+  /** SessionKeys ready: every record goes through them. */
+  | 'keys'
+  /** Nothing to decrypt here (no secrets, unsupported suite, ...). */
+  | 'off';
+
+export class ConnectionDecryption {
+  private state: State = 'waiting';
+  private transcript: HandshakeTranscript | null = null;
+  private clientRandom: Uint8Array | null = null;
+  /** The first ClientHello, until the ServerHello says whether it must become a message_hash (HRR). */
+  private firstClientHello: Uint8Array | null = null;
+  private clientOfferedEarlyData = false;
+  private keys: SessionKeys | null = null;
+  private readonly lost: Record<Side, boolean> = { client: false, server: false };
+  /** A record of this side has decrypted. */
+  private readonly opened: Record<Side, boolean> = { client: false, server: false };
+  private readonly finishedChecked: Record<Side, boolean> = { client: false, server: false };
+  private warned = false;
+  /** 0-RTT application data seen before the ServerHello, with the message already emitted for it. */
+  private early: { record: TlsRecordIn; message: TlsMessage }[] = [];
+  private earlyBytes = 0;
+
+  constructor(
+    private readonly keyLog: KeyLog,
+    private readonly warn: (side: Side, text: string) => void,
+    /** Whether decrypted application data keeps its first bytes as the message's `raw`. */
+    private readonly keepRaw: boolean,
+  ) {}
+
+  /** Whether this connection may still decrypt records: the record framers must then keep application data whole. */
+  get active(): boolean {
+    return this.state === 'hello' || this.state === 'keys';
+  }
+
+  /** Whether records now go through the keys (false: dissect them as they are). */
+  get decrypting(): boolean {
+    return this.state === 'keys';
+  }
+
+  /**
+   * Each handshake message (4-byte header + body), cleartext or decrypted,
+   * both directions, in wire order, with what the dissector parsed of it.
+   * `raw` is only read during the call.
+   */
+  onHandshakeMessage(side: Side, msgType: number, raw: Uint8Array, facts: HandshakeFactsForDecryption, frame: number): void {
+    if (this.state === 'off') return;
+    if (this.state === 'waiting') {
+      if (msgType !== HANDSHAKE_CLIENT_HELLO || side !== 'client' || !facts.clientHello) return;
+      const random = facts.clientHello.random;
+      if (!this.keyLog.get(random)) {
+        this.state = 'off';
+        return;
+      }
+      this.state = 'hello';
+      this.clientRandom = random.slice();
+      this.firstClientHello = raw.slice();
+      this.clientOfferedEarlyData = facts.clientHello.extensions.some((e) => e.type === EXTENSION_EARLY_DATA);
+      this.transcript = new HandshakeTranscript();
+      this.transcript.add(raw);
+      return;
+    }
+    const transcript = this.transcript!;
+    if (msgType === HANDSHAKE_SERVER_HELLO && side === 'server' && facts.serverHello && this.state === 'hello') {
+      const sh = facts.serverHello;
+      if (sh.helloRetryRequest) {
+        this.restartTranscriptAfterHelloRetry(sh.cipherSuite);
+        this.transcript!.add(raw);
+        return;
+      }
+      this.firstClientHello = null;
+      transcript.add(raw);
+      this.startKeys(sh);
+      return;
+    }
+    if (msgType === HANDSHAKE_FINISHED && this.keys && !this.finishedChecked[side]) {
+      // Only each side's first Finished ends the handshake the transcript describes
+      // (a TLS 1.3 post-handshake authentication Finished hashes something else).
+      this.finishedChecked[side] = true;
+      const hashName = this.keys.transcriptHash;
+      if (hashName && !this.keys.checkFinished(side, raw.subarray(4), transcript.hash(hashName))) {
+        this.warnOnce(side, `${side} Finished (frame ${frame}) does not verify: the key log's secrets do not belong to this handshake`);
+      }
+    }
+    transcript.add(raw);
+  }
+
+  /**
+   * A record of `side`, whole (header type and version, fragment). Returns
+   * the decrypted record, or null to dissect it as it is (cleartext at this
+   * point, no keys, or decryption failed).
+   */
+  decrypt(side: Side, record: TlsRecordIn, frame: number): DecryptedRecord | null {
+    if (this.state !== 'keys' || this.lost[side]) return null;
+    const keys = this.keys!;
+    return this.outcome(side, side === 'client' ? keys.decryptClient(record) : keys.decryptServer(record), frame);
+  }
+
+  /**
+   * A client application_data record before the ServerHello (TLS 1.3 0-RTT):
+   * its keys come with the ServerHello's cipher suite. The decoder emitted
+   * `message` for it already (wire order); it is marked decrypted later.
+   * Returns whether it was kept.
+   */
+  holdEarlyRecord(record: TlsRecordIn, message: TlsMessage): boolean {
+    if (this.state !== 'hello' || !this.clientOfferedEarlyData || record.type !== CONTENT_APPLICATION_DATA) return false;
+    if (this.early.length >= MAX_EARLY_RECORDS || this.earlyBytes + record.fragment.length > MAX_EARLY_BYTES) return false;
+    this.early.push({ record: { type: record.type, version: record.version, fragment: record.fragment.slice() }, message });
+    this.earlyBytes += record.fragment.length;
+    return true;
+  }
+
+  /** Bytes of `side` were lost: its sequence numbers are unknown from here on. */
+  gap(side: Side): void {
+    this.lost[side] = true;
+  }
+
+  /** Key material never reaches a log line through this object. */
+  toString(): string {
+    return `ConnectionDecryption(${this.state})`;
+  }
+
+  toJSON(): string {
+    return this.toString();
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
+  private startKeys(sh: NonNullable<HandshakeFactsForDecryption['serverHello']>): void {
+    const version = sh.selectedVersion ?? sh.version;
+    const keys = new SessionKeys({
+      clientRandom: this.clientRandom!,
+      serverRandom: sh.random,
+      version,
+      cipherSuite: sh.cipherSuite,
+      encryptThenMac: sh.extensions.some((e) => e.type === EXTENSION_ENCRYPT_THEN_MAC),
+      keyLog: this.keyLog,
+    });
+    const status = keys.status;
+    if (status !== 'ready') {
+      this.state = 'off';
+      this.early = [];
+      if (status !== 'no-keys') {
+        const what = status === 'unsupported-version' ? `version 0x${version.toString(16).padStart(4, '0')}` : `cipher suite 0x${sh.cipherSuite.toString(16).padStart(4, '0')}`;
+        this.warnOnce('server', `the key log has secrets for this connection, but its ${what} is not decrypted`);
+      }
+      return;
+    }
+    this.keys = keys;
+    this.state = 'keys';
+    const early = this.early;
+    this.early = [];
+    if (version >= TLS1_3) this.openEarlyRecords(early);
+  }
+
+  /** Hands the held 0-RTT records to the keys, in order, and marks their messages. */
+  private openEarlyRecords(early: { record: TlsRecordIn; message: TlsMessage }[]): void {
+    for (const { record, message } of early) {
+      const result = this.decrypt('client', record, message.frame);
+      if (result && result.contentType === CONTENT_APPLICATION_DATA) {
+        message.decrypted = true;
+        if (this.keepRaw) message.raw = result.plaintext.slice(0, 64);
+      }
+    }
+  }
+
+  /**
+   * RFC 8446 4.4.1: after a HelloRetryRequest the transcript starts with
+   *   message_hash(254) 00 00 Hash.length  Hash(ClientHello1)
+   * in place of ClientHello1, hashed with the suite the HRR names.
+   */
+  private restartTranscriptAfterHelloRetry(cipherSuite: number): void {
+    const suite = cipherSuiteParams(cipherSuite);
+    const first = this.firstClientHello;
+    this.transcript = new HandshakeTranscript();
+    if (!suite || !first) return;
+    const digest = createHash(suite.prfHash).update(first).digest();
+    const synthetic = new Uint8Array(4 + digest.length);
+    synthetic[0] = HANDSHAKE_MESSAGE_HASH;
+    synthetic[3] = digest.length;
+    synthetic.set(digest, 4);
+    this.transcript.add(synthetic);
+    this.firstClientHello = null;
+  }
+
+  private outcome(side: Side, result: SessionRecordResult, frame: number): DecryptedRecord | null {
+    if (result.kind === 'decrypted') {
+      this.opened[side] = true;
+      return { contentType: result.contentType, plaintext: result.plaintext };
+    }
+    // A TLS 1.3 client record before any opened may be 0-RTT data the server rejected
+    // (or sent under a secret the log lacks): SessionKeys skips it and keeps going.
+    if (result.kind === 'undecryptable' && side === 'client' && !this.opened.client && this.keys!.version >= TLS1_3) return null;
+    if (result.kind === 'undecryptable') {
+      this.lost[side] = true;
+      this.warnOnce(side, `${side} record (frame ${frame}) could not be decrypted (${result.reason}): the rest of the ${side} side is shown encrypted`);
+    }
+    return null;
+  }
+
+  private warnOnce(side: Side, text: string): void {
+    if (this.warned) return;
+    this.warned = true;
+    this.warn(side, `decryption: ${text}`);
+  }
+}

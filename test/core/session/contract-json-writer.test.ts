@@ -1,0 +1,75 @@
+/**
+ * The CLI writes the analysis JSON straight from the sessions
+ * (contract-json-writer.ts) and analyzes without keeping raw bytes. Both are
+ * speed-ups only: the text must be exactly what stringifying the contract
+ * document gives, and the document the same as with raw bytes kept.
+ */
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { analyzeFile } from '../../../electron/services/analyze-file';
+import { contractDocumentJsonChunks } from '../../../electron/core/session/contract-json-writer';
+import type { ContractDocument } from '../../../electron/core/session/contract-json';
+
+const corpus = (name: string) => join(import.meta.dirname, '../../fixtures/corpus', name);
+
+// Records split across segments (dump_mtu300), several records a segment, client
+// certificates, alerts, STARTTLS, CONNECT, DHE, malformed input, several interfaces.
+const CAPTURES = [
+  'dump_mtu300.pcap',
+  'SSL-MultipleRecords1.pcap',
+  'client-certificate.pcap',
+  'tls-1.2-handshake-failure.pcap',
+  'ldap-starttls.pcap',
+  'https-connect.pcap',
+  'http-connect-fragmented-input.pcap',
+  'dhe.pcap.gz',
+  'ssl-malformed1.pcap',
+  'many_interfaces-1.pcapng',
+  'firefox.pcap',
+  'ja3_lots_of_cipher_suites.pcap',
+];
+
+/** The document as one JSON text, one session a line: how the CLI printed it before the writer. */
+function stringifyDocument(doc: ContractDocument): string {
+  const { sessions, ...head } = doc;
+  const headText = JSON.stringify(head);
+  let out = `${headText.slice(0, -1)},"sessions":[`;
+  for (let i = 0; i < sessions.length; i++) out += (i ? ',\n' : '\n') + JSON.stringify(sessions[i]);
+  return `${out}\n]}\n`;
+}
+
+describe('analysis JSON written straight from the sessions', () => {
+  for (const name of CAPTURES) {
+    it(`is the contract document's JSON, whether raw bytes are kept or not: ${name}`, async () => {
+      const kept = await analyzeFile(corpus(name));
+      const lean = await analyzeFile(corpus(name), { keepRawBytes: false });
+      expect(kept.sessions.length).toBeGreaterThan(0);
+      const expected = stringifyDocument(kept.document);
+      const written = [...contractDocumentJsonChunks(lean.displayName, lean, lean.sessions)].join('');
+      expect(written).toBe(expected);
+      expect(JSON.parse(written)).toEqual(lean.document);
+    });
+  }
+
+  it('keeps every handshake message whole by default, and no raw bytes when asked not to', async () => {
+    const kept = await analyzeFile(corpus('dump_mtu300.pcap'));
+    const lean = await analyzeFile(corpus('dump_mtu300.pcap'), { keepRawBytes: false });
+    const handshakes = kept.sessions.flatMap((s) => s.messages).filter((m) => m.type === 'certificate' || m.type === 'client_hello');
+    expect(handshakes.length).toBeGreaterThan(0);
+    for (const m of handshakes) {
+      expect(m.raw.length).toBe(4 + m.length);
+      // The header is the message's own: type byte, then the uint24 length.
+      expect((m.raw[1]! << 16) | (m.raw[2]! << 8) | m.raw[3]!).toBe(m.length);
+    }
+    // A certificate spanning several 300-byte segments names each of their frames.
+    expect(handshakes.some((m) => m.frames.length > 1)).toBe(true);
+    for (const m of lean.sessions.flatMap((s) => s.messages)) expect(m.raw.length).toBe(0);
+  });
+
+  it('keeps copies, not views of the file chunks it read', async () => {
+    const kept = await analyzeFile(corpus('client-certificate.pcap'));
+    const raws = kept.sessions.flatMap((s) => s.messages).map((m) => m.raw);
+    expect(raws.length).toBeGreaterThan(0);
+    for (const raw of raws) expect(raw.buffer.byteLength).toBe(raw.byteLength);
+  });
+});
