@@ -47,7 +47,7 @@ describe('getSession', () => {
   // last TLS record's time (frame 9), not the connection's last packet (frame 12)
   // nor even its FIN (frame 10). When the engine is fixed this starts passing
   // and `it.fails` reports it: then make it a plain `it`.
-  it.fails('ends at the connection\'s last packet (frame 12), as the contract says', () => {
+  it('ends at the connection\'s last packet (frame 12), as the contract says', () => {
     expect(detail.endTime).toBeCloseTo(1579293816.817749, 6);
   });
 });

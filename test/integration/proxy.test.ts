@@ -136,7 +136,11 @@ describe('intercept', () => {
     // Two different handshakes: curl's towards the proxy, Node's towards the server.
     expect(client.ja3Hash).not.toBe(upstream.ja3Hash);
     expect(client.sni).toBeNull(); // curl sends no SNI for an IP address
-    expect(upstream.certificates).toEqual([]); // TLS 1.3: encrypted on the wire
+    // TLS 1.3 hides the certificates on the wire; the file's own secrets decrypt both handshakes:
+    // the leaf the proxy made from its CA towards curl, the origin's own certificate upstream.
+    expect(client.version).toBe(0x0304);
+    expect(client.certificates.map((c) => c.issuer)).toEqual(['O=TLS Workbench, CN=tlswb interception CA']);
+    expect(upstream.certificates.map((c) => c.subject)).toEqual(['CN=origin.tlswb.test']);
   });
 
   it('refuses an upstream certificate it cannot verify (502 with the reason), and allows it with --insecure-upstream', async () => {

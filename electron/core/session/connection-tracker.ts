@@ -36,6 +36,8 @@ interface DirectionTrack {
   headFrames: number[];
   /** The head's bytes so far (bounded), kept as the message's raw bytes. */
   headBytes: Uint8Array[];
+  /** An HTTP CONNECT head ended here: what follows is the tunnel, TLS from any record on. */
+  afterConnect: boolean;
 }
 
 export interface TrackerHooks {
@@ -93,8 +95,10 @@ export class ConnectionTracker {
     }
   }
 
-  close(how: TcpCloseReason, _frame: number, _timeNs: bigint): void {
+  /** `timeNs` is the connection's last packet (FIN, RST or the last ACK): the session ends there. */
+  close(how: TcpCloseReason, _frame: number, timeNs: bigint): void {
     if (!this.session) return;
+    if (timeNs > this.session.lastTimeNs) this.session.lastTimeNs = timeNs;
     if (how !== 'end') this.session.state = how === 'rst' ? 'closed-rst' : 'closed-fin';
     this.hooks.closed(this.session);
   }
@@ -148,7 +152,7 @@ export class ConnectionTracker {
     // After the first segments of a non-TLS stream only a hello starts TLS
     // (STARTTLS), unless the other direction already speaks TLS.
     const hello = helloType(data);
-    const atStart = t.offset === 0 || t.offset === data.length - chunk.length;
+    const atStart = t.afterConnect || t.offset === 0 || t.offset === data.length - chunk.length;
     if (!atStart && hello === null && other.state !== 'tls') return;
     if (this.clientDir === null) {
       if (hello === 'client') this.decideClient(dir, 'hello');
@@ -213,6 +217,7 @@ export class ConnectionTracker {
       }
       t.state = 'scan';
       t.scannedSegments = 0;
+      t.afterConnect = true;
     } else {
       if (s.proxy) {
         s.proxy.status = head.status ?? null;
@@ -221,6 +226,7 @@ export class ConnectionTracker {
       }
       t.state = 'scan';
       t.scannedSegments = 0;
+      t.afterConnect = true;
     }
     this.hooks.message(s, { message: msg });
     if (r.rest && r.rest.length > 0) this.data(dir, r.rest, frame, timeNs);
@@ -248,7 +254,9 @@ export class ConnectionTracker {
 }
 
 function newTrack(): DirectionTrack {
-  return { state: 'scan', scannedSegments: 0, offset: 0, pending: null, head: null, headFrames: [], headBytes: [] };
+  return {
+    state: 'scan', scannedSegments: 0, offset: 0, pending: null, head: null, headFrames: [], headBytes: [], afterConnect: false,
+  };
 }
 
 function concatAll(parts: Uint8Array[]): Uint8Array {

@@ -197,6 +197,7 @@ export interface Session {
   /** How the client side was decided: SYN seen, ClientHello/CONNECT sender, or the port rule. */
   clientBy: 'syn' | 'hello' | 'port';
   startTimeNs: bigint;
+  /** The connection's last packet once it closed or the input ended; until then the last message's. */
   lastTimeNs: bigint;
   firstFrame: number;
   proxy: ProxyInfo | null;

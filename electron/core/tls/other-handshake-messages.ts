@@ -232,6 +232,8 @@ export function parseCompressedCertificate(r: ByteReader, ctx: ParseContext): Ui
   t?.add('compressed_certificate_message', `${body.remaining} bytes`, at, 3 + body.remaining);
   const compressed = body.rest();
   r.expectEnd('compressed_certificate');
+  // A field tree shows the message as sent; only the dissection (no tree) needs the certificates inside.
+  if (t) return null;
   const inflated = decompressCertificateMessage(alg, len, compressed);
   if (!inflated.ok) {
     ctx.problems.push(inflated.reason);

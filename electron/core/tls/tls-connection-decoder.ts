@@ -381,8 +381,19 @@ function errorText(e: unknown): string {
   return String(e);
 }
 
+/**
+ * The frames of a record. Records that came whole in one packet (nearly all of
+ * them) share one `[frame]` per packet: a TLS 1.3 flight or a burst of
+ * application data is many records in one frame, and every message keeps its
+ * frames list (read-only) for as long as its session lives.
+ */
+let sharedFrameList: number[] = [0];
+
 function framesOf(r: FramedRecord): number[] {
-  return r.frameCount === 1 ? [r.frames[0]!] : r.frames.slice(0, r.frameCount);
+  if (r.frameCount !== 1) return r.frames.slice(0, r.frameCount);
+  const frame = r.frames[0]!;
+  if (sharedFrameList[0] !== frame) sharedFrameList = [frame];
+  return sharedFrameList;
 }
 
 /** Whether `fragment` is one or more complete handshake messages of known types, nothing more. */

@@ -15,7 +15,10 @@ HS = {0: "hello_request", 1: "client_hello", 2: "server_hello", 3: "hello_verify
       4: "new_session_ticket", 5: "end_of_early_data", 8: "encrypted_extensions",
       11: "certificate", 12: "server_key_exchange", 13: "certificate_request",
       14: "server_hello_done", 15: "certificate_verify", 16: "client_key_exchange",
-      20: "finished", 22: "certificate_status", 24: "key_update", 254: "message_hash"}
+      20: "finished", 22: "certificate_status", 24: "key_update", 254: "message_hash",
+      # tlswb change: RFC 8879 compressed_certificate (decrypted TLS 1.3 from Chrome); the original
+      # called it unknown_25, though tshark names and decompresses it.
+      25: "compressed_certificate"}
 HRR = "cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c"
 
 
@@ -150,7 +153,9 @@ def main():
                                     v = int(ext["tls.handshake.extensions.supported_version"], 16)
                             s["version"] = v
                             s["ja3sHash"] = h.get("tls.handshake.ja3s") or s["ja3sHash"]
-                        if t == 11:
+                        # tlswb change: tshark shows the certificates inside a compressed_certificate (25) it
+                        # decompressed; the original read them from Certificate (11) only.
+                        if t in (11, 25):
                             for c in walk(h):
                                 if "tls.handshake.certificate" in c:
                                     for der in listify(c["tls.handshake.certificate"]):
