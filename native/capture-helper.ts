@@ -18,7 +18,8 @@
  * anything else.
  */
 import { Socket } from 'node:net';
-import { unlinkSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { fstatSync, unlinkSync } from 'node:fs';
 import { CaptureError } from './capture-errors';
 import { InterfaceDropCounter } from './interface-drops';
 import { formatHelperMessage, type CaptureStatistics, type HelperMessage } from './helper-protocol';
@@ -37,6 +38,14 @@ interface HelperArgs {
 }
 
 const STATS_INTERVAL_MS = 500;
+/**
+ * At most one write per this interval. In immediate mode libpcap wakes the
+ * helper for every packet; a write (and the parent's wake-up on it) per packet
+ * costs more than the packet itself, and under a flood the helper would lose
+ * to the CPU what it saves in latency. The first packet after a quiet spell is
+ * still written at once.
+ */
+const FLUSH_INTERVAL_MS = 20;
 /** Unread stderr beyond which a statistics line is skipped (the next one carries the same totals). */
 const MAX_UNREAD_MESSAGE_BYTES = 16 << 10;
 /** How long a stopping helper waits for its last messages to leave before it exits anyway. */
@@ -70,8 +79,19 @@ function positive(flag: string, value: string): number {
 
 // process.stderr on a pipe writes synchronously on Linux: a parent busy
 // analyzing would block the helper and libpcap's ring would overflow unseen.
-// A non-blocking socket on fd 2 queues instead.
-const messages = process.platform === 'win32' ? process.stderr : new Socket({ fd: 2, readable: false, writable: true });
+// A non-blocking socket on fd 2 queues instead. (A file or terminal on fd 2,
+// when run by hand, is no parent to wait on: plain stderr then.)
+const messages = stderrIsPipe() ? new Socket({ fd: 2, readable: false, writable: true }) : process.stderr;
+
+function stderrIsPipe(): boolean {
+  if (process.platform === 'win32') return false;
+  try {
+    const stat = fstatSync(2);
+    return stat.isFIFO() || stat.isSocket();
+  } catch {
+    return false;
+  }
+}
 
 function say(message: HelperMessage): void {
   messages.write(formatHelperMessage(message));
@@ -86,8 +106,10 @@ function run(): void {
   let stopping = false;
   let spool: SpoolWriter | null = null;
   const encoder = new PcapngStreamEncoder((bytes, packets) => spool?.write(bytes, packets), undefined, false);
+  let lastFlushMs = -Infinity;
   const flushSoon = (): void => {
     flushScheduled = false;
+    lastFlushMs = performance.now();
     encoder.flush();
   };
   let countReached = false;
@@ -102,11 +124,12 @@ function run(): void {
       stats.received++;
       stats.bytes += capturedLength;
       encoder.packetAt(tsHigh, tsLow, data, capturedLength, originalLength);
-      // One write per burst libpcap delivers: packets reach the file within a
-      // turn of the event loop, far inside the one-second spool promise.
+      // Packets reach the file within FLUSH_INTERVAL_MS, far inside the one-second spool promise.
       if (!flushScheduled) {
         flushScheduled = true;
-        setImmediate(flushSoon);
+        const wait = lastFlushMs + FLUSH_INTERVAL_MS - performance.now();
+        if (wait <= 0) setImmediate(flushSoon);
+        else setTimeout(flushSoon, wait);
       }
       if (args.count > 0 && stats.received >= args.count) {
         countReached = true;

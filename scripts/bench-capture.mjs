@@ -97,6 +97,8 @@ async function runRate(rate, file, sent, expectedHandshakes, limit, dir) {
 
   const oursPackets = Number(/(\d+) packets captured/.exec(tl.out.stderr)?.[1] ?? NaN);
   const helperDrops = Number(/by the helper (\d+)/.exec(tl.out.stderr)?.[1] ?? NaN);
+  const helperReceived = Number(/\((\d+) received by the helper\)/.exec(tl.out.stderr)?.[1] ?? NaN);
+  const interfaceDrops = /by the interface (\w+)/.exec(tl.out.stderr)?.[1] ?? null;
   const oursSessions = tl.out.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
   const dcCaptured = /Packets captured: (\d+)/.exec(dc.out.stderr);
   const dcDrops = /received\/dropped on interface .*?: (\d+)\/(\d+) \(pcap:(\d+)\/dumpcap:(\d+)/.exec(dc.out.stderr);
@@ -110,7 +112,11 @@ async function runRate(rate, file, sent, expectedHandshakes, limit, dir) {
     replayedPps: achieved ? Number(achieved[3]) : null,
     seconds: Number(seconds.toFixed(2)),
     sent,
-    tlswb: { packets: oursPackets, droppedByHelper: helperDrops, handshakes: countHandshakes(oursSessions) },
+    tlswb: {
+      packets: oursPackets, received: helperReceived, droppedByHelper: helperDrops,
+      droppedByInterface: interfaceDrops === null || interfaceDrops === 'unknown' ? null : Number(interfaceDrops),
+      handshakes: countHandshakes(oursSessions),
+    },
     dumpcap: {
       packets: dcCaptured ? Number(dcCaptured[1]) : null,
       dropped: dcDrops ? Number(dcDrops[2]) + Number(dcDrops[3]) + Number(dcDrops[4]) : null,

@@ -1,16 +1,23 @@
 #!/usr/bin/env node
-// node scripts/bench-proxy.mjs [--n 300] [--concurrency 8] [--tunnels 1000] [--big-mb 32] [--check] [--json]
+// node scripts/bench-proxy.mjs [--n 300] [--concurrency 8] [--rounds 6] [--tunnels 1000] [--big-mb 32]
+//                              [--only passthrough|intercept] [--baseline OTHER_BUILD/dist/cli/tlswb.mjs] [--check] [--json]
 //
 // Proxies compared in the same run, with the same Node client making N
 // CONNECT + TLS + GET round trips (new TCP and TLS each time) through each:
 //   passthrough: tlswb proxy (recording both legs to a pcapng) vs tinyproxy
 //   intercept:   tlswb proxy --intercept (recording, with secrets) vs mitmdump
-// Then throughput (one GET of --big-mb MB through each), and 1,000 concurrent
-// tunnels held open through tlswb passthrough with its RSS before and after.
-// The origin is a Node https server in its own process (keep-alive off).
+// All proxies run side by side; the N round trips of each are split into
+// --rounds blocks run alternately (A B, then B A, ...), then as many rounds
+// of one GET of --big-mb MB through each, so that the noise of a shared
+// machine falls on both sides alike. Reported: each proxy's rate over all its
+// blocks, every round's rate and the ratio per round, the CPU time each proxy
+// used per round trip (user + system, from /proc); the median throughput.
+// Then 1,000 concurrent tunnels held open through tlswb passthrough with its
+// RSS before and after. The origin is a Node https server in its own process
+// (keep-alive off).
 // Targets: passthrough >= tinyproxy; intercept >= 2x mitmdump. --check exits 1 if missed.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as netConnect, createServer } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
@@ -25,6 +32,12 @@ const opt = (name, def) => {
   return i >= 0 ? Number(args[i + 1]) : def;
 };
 const N = opt('n', 300);
+const ROUNDS = Math.max(1, opt('rounds', 6));
+const onlyAt = args.indexOf('--only');
+const ONLY = onlyAt >= 0 ? args[onlyAt + 1] : null;
+// --baseline OTHER/dist/cli/tlswb.mjs: also run that build's passthrough in the same rounds (to measure a change).
+const baselineAt = args.indexOf('--baseline');
+const BASELINE = baselineAt >= 0 ? resolve(args[baselineAt + 1]) : null;
 const CONCURRENCY = opt('concurrency', 8);
 const TUNNELS = opt('tunnels', 1000);
 const BIG_MB = opt('big-mb', 32);
@@ -42,22 +55,33 @@ function freePort() {
   });
 }
 
+/**
+ * Starts a proxy whose stdout says when it listens. Its stderr (one line per
+ * tunnel) goes to a file, as the peers' output goes nowhere: reading it
+ * through a pipe would wake this process, the benchmark's client, for every
+ * tunnel of one proxy only.
+ */
 function start(name, cmd, argv, ready, env) {
-  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const logFile = join(dir, `${name}-${children.length}.log`);
+  const log = openSync(logFile, 'w');
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', log], env: { ...process.env, ...env } });
+  closeSync(log);
   children.push(child);
   let out = '';
+  const said = () => `${out}${readFileSync(logFile, 'utf8')}`.slice(-500);
   return new Promise((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`${name} did not start: ${out.slice(-500)}`)), 20_000);
+    const timer = setTimeout(() => rej(new Error(`${name} did not start: ${said()}`)), 20_000);
     const on = (d) => {
       out += d;
       if (ready.test(out)) {
         clearTimeout(timer);
+        child.stdout.removeListener('data', on);
+        child.stdout.resume();
         res(child);
       }
     };
     child.stdout.on('data', on);
-    child.stderr.on('data', on);
-    child.on('exit', (c) => rej(new Error(`${name} exited ${c}: ${out.slice(-500)}`)));
+    child.on('exit', (c) => rej(new Error(`${name} exited ${c}: ${said()}`)));
   });
 }
 
@@ -91,6 +115,17 @@ async function waitForPort(port) {
   throw new Error(`nothing listens on ${port}`);
 }
 
+/** CPU time (user + system, every thread, in ms) the process has used so far; Linux only, NaN elsewhere. */
+function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+    // utime and stime: fields 14 and 15 of stat, counted from the state (field 3) here.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 function rssMb(pid) {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
@@ -120,12 +155,13 @@ function roundTrip(proxyPort, originPort, ca, path) {
   });
 }
 
-async function handshakes(proxyPort, originPort, ca) {
+/** `count` round trips, CONCURRENCY at a time; the rate of the successful ones. */
+async function handshakes(proxyPort, originPort, ca, count) {
   let next = 0;
   let failures = 0;
   const t0 = performance.now();
   const worker = async () => {
-    while (next < N) {
+    while (next < count) {
       next++;
       try {
         await roundTrip(proxyPort, originPort, ca, '/');
@@ -135,8 +171,8 @@ async function handshakes(proxyPort, originPort, ca) {
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  const s = (performance.now() - t0) / 1000;
-  return { perSecond: (N - failures) / s, failures };
+  const seconds = (performance.now() - t0) / 1000;
+  return { done: count - failures, failures, seconds };
 }
 
 async function throughput(proxyPort, originPort, ca) {
@@ -174,55 +210,126 @@ net.createServer((s) => s.on('data', () => {})).listen(${originPort + 1 > 65535 
   await start('origin', process.execPath, [originJs], /ready/);
   const holdPort = originPort + 1 > 65535 ? originPort - 1 : originPort + 1;
 
-  const results = {};
-  const run = async (name, launch, caFor) => {
-    const port = await freePort();
-    const child = await launch(port);
-    const trust = caFor ? caFor() : ca; // after launch: mitmdump makes its CA when it starts
-    // Warm up (CA/leaf made, caches filled, JIT of proxy, origin and client) before measuring.
-    for (let i = 0; i < 30; i++) await roundTrip(port, originPort, trust, '/');
-    const hs = await handshakes(port, originPort, trust);
-    const mbps = await throughput(port, originPort, trust);
-    results[name] = { handshakesPerSecond: Math.round(hs.perSecond), failures: hs.failures, throughputMBps: Math.round(mbps), rssMb: Math.round(rssMb(child.pid)) };
-    if (name === 'tlswb passthrough') {
-      const before = rssMb(child.pid);
-      const held = await holdTunnels(port, holdPort, TUNNELS);
-      const after = rssMb(child.pid);
-      results[name].tunnelsHeld = held.length;
-      results[name].rssBeforeTunnelsMb = Math.round(before);
-      results[name].rssWithTunnelsMb = Math.round(after);
-      for (const s of held) s.destroy();
-    }
-    await stop(child);
-  };
-
-  await run('tlswb passthrough', (port) =>
-    start('tlswb', process.execPath, [tlswbBin, 'proxy', '--port', String(port), '-w', join(dir, 'pass.pcapng')], /listening on/));
-  await run('tinyproxy', async (port) => {
-    const conf = join(dir, 'tinyproxy.conf');
-    writeFileSync(conf, `Port ${port}\nListen ${host}\nTimeout 60\nMaxClients 2000\nLogLevel Error\nConnectPort ${originPort}\nConnectPort ${holdPort}\n`);
-    const child = spawn('tinyproxy', ['-d', '-c', conf], { stdio: 'ignore' });
-    children.push(child);
-    await waitForPort(port);
-    return child;
-  });
   const caDir = join(dir, 'tlswb-ca');
-  execFileSync(process.execPath, [tlswbBin, 'ca', '--export', join(dir, 'tlswb-ca.pem'), '--ca-dir', caDir], { stdio: 'ignore' });
-  await run('tlswb intercept', (port) =>
-    start('tlswb', process.execPath, [tlswbBin, 'proxy', '--port', String(port), '--intercept', '--ca-dir', caDir,
-      '--upstream-ca', join(dir, 'o.pem'), '-w', join(dir, 'int.pcapng')], /listening on/), () => readFileSync(join(dir, 'tlswb-ca.pem')));
   const mitmConf = join(dir, 'mitm');
-  await run('mitmdump', (port) =>
-    (async () => {
-      const child = spawn('mitmdump', ['--listen-host', host, '-p', String(port), '--set', `confdir=${mitmConf}`, '-q',
-        '--set', `ssl_verify_upstream_trusted_ca=${join(dir, 'o.pem')}`], { stdio: 'ignore' });
-      children.push(child);
-      await waitForPort(port);
-      return child;
-    })(), () => readFileSync(join(mitmConf, 'mitmproxy-ca-cert.pem'))).catch(async (e) => {
-    results.mitmdump = { error: String(e.message ?? e) };
-  });
+  /** Each proxy: how to start it, and the CA its clients trust. */
+  const proxies = [];
+  if (ONLY !== 'intercept') {
+    proxies.push({
+      name: 'tlswb passthrough', suite: 'passthrough',
+      launch: (port) => start('tlswb', process.execPath, [tlswbBin, 'proxy', '--port', String(port), '-w', join(dir, 'pass.pcapng')], /listening on/),
+    });
+    if (BASELINE) {
+      proxies.push({
+        name: 'baseline passthrough', suite: 'passthrough',
+        launch: (port) => start('baseline', process.execPath, [BASELINE, 'proxy', '--port', String(port), '-w', join(dir, 'base.pcapng')], /listening on/),
+      });
+    }
+    proxies.push({
+      name: 'tinyproxy', suite: 'passthrough',
+      launch: async (port) => {
+        const conf = join(dir, 'tinyproxy.conf');
+        writeFileSync(conf, `Port ${port}\nListen ${host}\nTimeout 60\nMaxClients 2000\nLogLevel Error\nConnectPort ${originPort}\nConnectPort ${holdPort}\n`);
+        const child = spawn('tinyproxy', ['-d', '-c', conf], { stdio: 'ignore' });
+        children.push(child);
+        await waitForPort(port);
+        return child;
+      },
+    });
+  }
+  if (ONLY !== 'passthrough') {
+    execFileSync(process.execPath, [tlswbBin, 'ca', '--export', join(dir, 'tlswb-ca.pem'), '--ca-dir', caDir], { stdio: 'ignore' });
+    proxies.push({
+      name: 'tlswb intercept', suite: 'intercept',
+      launch: (port) => start('tlswb', process.execPath, [tlswbBin, 'proxy', '--port', String(port), '--intercept', '--ca-dir', caDir,
+        '--upstream-ca', join(dir, 'o.pem'), '-w', join(dir, 'int.pcapng')], /listening on/),
+      trust: () => readFileSync(join(dir, 'tlswb-ca.pem')),
+    });
+    proxies.push({
+      name: 'mitmdump', suite: 'intercept',
+      launch: async (port) => {
+        const child = spawn('mitmdump', ['--listen-host', host, '-p', String(port), '--set', `confdir=${mitmConf}`, '-q',
+          '--set', `ssl_verify_upstream_trusted_ca=${join(dir, 'o.pem')}`], { stdio: 'ignore' });
+        children.push(child);
+        await waitForPort(port);
+        return child;
+      },
+      // mitmdump makes its CA when it starts.
+      trust: () => readFileSync(join(mitmConf, 'mitmproxy-ca-cert.pem')),
+    });
+  }
+
+  const results = {};
+  const live = [];
+  for (const p of proxies) {
+    try {
+      const port = await freePort();
+      const child = await p.launch(port);
+      const trust = p.trust ? p.trust() : ca;
+      // Warm up (CA/leaf made, caches filled, JIT of proxy, origin and client) before measuring.
+      for (let i = 0; i < 30; i++) await roundTrip(port, originPort, trust, '/');
+      live.push({ ...p, port, child, trust, done: 0, failures: 0, seconds: 0, cpuMs: 0, rounds: [], mbps: [] });
+    } catch (e) {
+      results[p.name] = { error: String(e.message ?? e) };
+    }
+  }
+
+  // Rounds: within each suite the order flips every round (A B, B A, ...).
+  const perRound = Math.max(1, Math.round(N / ROUNDS));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const suite of ['passthrough', 'intercept']) {
+      const pair = live.filter((p) => p.suite === suite);
+      if (round % 2) pair.reverse();
+      for (const p of pair) {
+        const cpuBefore = cpuMs(p.child.pid);
+        const hs = await handshakes(p.port, originPort, p.trust, perRound);
+        p.cpuMs += cpuMs(p.child.pid) - cpuBefore;
+        p.done += hs.done;
+        p.failures += hs.failures;
+        p.seconds += hs.seconds;
+        p.rounds.push(Math.round(hs.done / hs.seconds));
+      }
+    }
+  }
+  // Throughput after all handshake rounds: writing a big download's recording would spill into the next block's CPU time.
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const suite of ['passthrough', 'intercept']) {
+      const pair = live.filter((p) => p.suite === suite);
+      if (round % 2) pair.reverse();
+      for (const p of pair) p.mbps.push(await throughput(p.port, originPort, p.trust).catch(() => NaN));
+    }
+  }
+  const median = (xs) => {
+    const v = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+    return v.length ? v[Math.floor(v.length / 2)] : NaN;
+  };
+  for (const p of live) {
+    results[p.name] = {
+      handshakesPerSecond: Math.round(p.done / p.seconds), failures: p.failures, perRound: p.rounds,
+      // The proxy's own CPU per round trip (the steadier figure on a busy machine: it is what the proxy takes from client and origin).
+      cpuUsPerRoundTrip: Math.round((p.cpuMs * 1000) / p.done),
+      throughputMBps: Math.round(median(p.mbps)), throughputPerRound: p.mbps.map(Math.round), rssMb: Math.round(rssMb(p.child.pid)),
+    };
+  }
+
+  const pass = live.find((p) => p.name === 'tlswb passthrough');
+  if (pass && TUNNELS > 0) {
+    const r = results[pass.name];
+    const before = rssMb(pass.child.pid);
+    const held = await holdTunnels(pass.port, holdPort, TUNNELS);
+    r.tunnelsHeld = held.length;
+    r.rssBeforeTunnelsMb = Math.round(before);
+    r.rssWithTunnelsMb = Math.round(rssMb(pass.child.pid));
+    for (const s of held) s.destroy();
+  }
+  for (const p of live) await stop(p.child);
   return results;
+}
+
+/** Per-round ratios a/b of two proxies' rates. */
+function roundRatios(a, b) {
+  if (!a?.perRound || !b?.perRound) return [];
+  return a.perRound.map((x, i) => Number((x / b.perRound[i]).toFixed(2)));
 }
 
 let exit = 0;
@@ -232,15 +339,17 @@ try {
   const t = r.tinyproxy;
   const i = r['tlswb intercept'];
   const m = r.mitmdump;
-  if (args.includes('--json')) console.log(JSON.stringify(r, null, 2));
+  const passRatio = p?.handshakesPerSecond && t?.handshakesPerSecond ? p.handshakesPerSecond / t.handshakesPerSecond : NaN;
+  const intRatio = i?.handshakesPerSecond && m?.handshakesPerSecond ? i.handshakesPerSecond / m.handshakesPerSecond : NaN;
+  if (args.includes('--json')) console.log(JSON.stringify({ ...r, passthroughRatio: passRatio, interceptRatio: intRatio }, null, 2));
   else {
-    console.log(`N=${N} round trips each, concurrency ${CONCURRENCY}, ${BIG_MB} MB for throughput`);
+    console.log(`N=${N} round trips each in ${ROUNDS} alternating rounds, concurrency ${CONCURRENCY}, ${BIG_MB} MB for throughput`);
     for (const [name, v] of Object.entries(r)) console.log(`${name.padEnd(18)} ${JSON.stringify(v)}`);
+    console.log(`per round: passthrough / tinyproxy ${JSON.stringify(roundRatios(p, t))}; intercept / mitmdump ${JSON.stringify(roundRatios(i, m))}`);
   }
-  const passRatio = p && t ? p.handshakesPerSecond / t.handshakesPerSecond : NaN;
-  const intRatio = i && m && m.handshakesPerSecond ? i.handshakesPerSecond / m.handshakesPerSecond : NaN;
   console.log(`passthrough / tinyproxy: ${passRatio.toFixed(2)}x (target >= 1); intercept / mitmdump: ${intRatio.toFixed(2)}x (target >= 2)`);
-  if (args.includes('--check') && !(passRatio >= 1 && intRatio >= 2)) exit = 1;
+  const wanted = [ONLY === 'intercept' || passRatio >= 1, ONLY === 'passthrough' || intRatio >= 2];
+  if (args.includes('--check') && !wanted.every(Boolean)) exit = 1;
 } catch (e) {
   console.error(`bench-proxy: ${e.stack ?? e}`);
   exit = 1;

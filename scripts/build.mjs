@@ -11,9 +11,15 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 async function buildCli() {
+  await buildCliBundle('electron/cli/entry.ts', 'dist/cli/tlswb.mjs');
+  // `tlswb analyze` alone (bin/tlswb.mjs runs it for that command): starts without the other commands' modules.
+  await buildCliBundle('electron/cli/analyze-entry.ts', 'dist/cli/tlswb-analyze.mjs');
+}
+
+async function buildCliBundle(entry, out) {
   await build({
-    entryPoints: [join(root, 'electron/cli/entry.ts')],
-    outfile: join(root, 'dist/cli/tlswb.mjs'),
+    entryPoints: [join(root, entry)],
+    outfile: join(root, out),
     bundle: true,
     platform: 'node',
     format: 'esm',

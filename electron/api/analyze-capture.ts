@@ -7,13 +7,15 @@
  */
 import type { AnalyzerEvents } from '../core/session/analyzer-events';
 import { SessionAnalyzer } from '../core/session/analyzer';
-import { readCaptureFile } from '../services/capture-file';
+import type { KeyLog } from '../core/tls/decrypt/keylog';
+import { analyzeWithSecrets } from '../services/analyze-with-secrets';
 import type { AnalyzedFile } from './workbench';
 
-/** Rejects with CaptureFileError (services/capture-file) when nothing could be read. */
-export async function analyzeCapture(path: string, events: AnalyzerEvents | undefined): Promise<AnalyzedFile> {
-  const analyzer = new SessionAnalyzer({ events });
-  const read = await readCaptureFile(path, { onPacket: (p) => analyzer.push(p) });
-  analyzer.finish();
+/**
+ * Rejects with CaptureFileError (services/capture-file) when nothing could be read.
+ * `keyLog`: the key logs loaded; a pcapng's DSBs decrypt in any case (analyze-with-secrets.ts).
+ */
+export async function analyzeCapture(path: string, events: AnalyzerEvents | undefined, keyLog?: KeyLog): Promise<AnalyzedFile> {
+  const { analyzer, read } = await analyzeWithSecrets(path, (log) => new SessionAnalyzer({ events, keyLog: log }), keyLog ? { keyLog } : {});
   return { sessions: analyzer.sessions, packets: read.packets, linkTypes: read.linkTypes, damaged: read.damaged };
 }

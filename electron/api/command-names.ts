@@ -18,6 +18,13 @@ export const COMMAND_NAMES = [
   'setSettings',
   'getCapabilities',
   'choosePath',
+  // Compare and replay (issue 7).
+  'openCompareFile',
+  'compareSessions',
+  'replaySession',
+  // Decryption (issue 6): key logs for the open capture.
+  'loadKeyLog',
+  'loadKeyLogBytes',
 ] as const;
 
 export type CommandName = (typeof COMMAND_NAMES)[number];

@@ -11,16 +11,21 @@ import type { ContractCertificate, ContractMessage, ContractSession, FileDamage 
 import type { Endpoint } from '../core/session/model';
 import type { FieldNode } from '../core/session/field-tree';
 import type { ChainVerification } from '../core/x509/chain-verdict';
+import { ReplayRequestSchema, SessionRefSchema, type CompareFileSummary, type CompareResult, type ReplaySessionResult } from './compare-contract';
 
 export type { CommandName, EventName } from './command-names';
 export type { ContractCertificate, ContractMessage, ContractSession, FileDamage } from '../core/session/contract-json';
 export type { Endpoint } from '../core/session/model';
 export type { FieldNode } from '../core/session/field-tree';
 export type { ChainLink, ChainProblem, ChainVerdictKind, ChainVerification } from '../core/x509/chain-verdict';
+export type * from './compare-contract';
 
 /** Uploads over the API (browser "Open"): the base64 text of at most 256 MiB of capture. */
 export const MAX_UPLOAD_BYTES = 256 * 1024 * 1024;
 const MAX_BASE64_CHARS = Math.ceil(MAX_UPLOAD_BYTES / 3) * 4;
+/** Key log uploads (a dropped key file): at most 16 MiB, some 100,000 connections' secrets. */
+export const MAX_KEY_LOG_UPLOAD_BYTES = 16 * 1024 * 1024;
+const MAX_KEY_LOG_BASE64_CHARS = Math.ceil(MAX_KEY_LOG_UPLOAD_BYTES / 3) * 4;
 
 /** POSIX "/…", Windows "C:\…" or "C:/…", UNC "\\server\share…". */
 const ABSOLUTE_PATH = /^(?:\/|[A-Za-z]:[\\/]|\\\\[^\\])/;
@@ -59,6 +64,12 @@ export const commandInputs = {
   setSettings: z.tuple([SettingsPatch]),
   getCapabilities: z.tuple([]),
   choosePath: z.tuple([z.enum(['open', 'save'])]),
+  openCompareFile: z.tuple([filePath]),
+  compareSessions: z.tuple([SessionRefSchema, SessionRefSchema]),
+  replaySession: z.tuple([sessionId, ReplayRequestSchema]),
+  loadKeyLog: z.tuple([filePath]),
+  // A key file dropped on the window (the browser has no path): its name and base64 bytes.
+  loadKeyLogBytes: z.tuple([z.string().min(1).max(255), z.string().max(MAX_KEY_LOG_BASE64_CHARS).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64')]),
 } as const satisfies Record<CommandName, z.ZodTuple>;
 
 export type Theme = z.infer<typeof ThemeSetting>;
@@ -201,6 +212,19 @@ export interface SaveResult {
   format: 'pcapng';
 }
 
+/** A key log loaded for decryption: the file is named, its contents never leave the engine. */
+export interface KeyLogSummary {
+  /** Base name of the key file. */
+  name: string;
+  /** Secrets (lines) the file gave, and lines that were not secrets. */
+  secrets: number;
+  skippedLines: number;
+  /** Base names of every key log loaded so far, in order. */
+  loaded: string[];
+  /** The open capture, decoded again with the keys; null when none is open. */
+  file: FileSummary | null;
+}
+
 export interface RecentFile {
   path: string;
   name: string;
@@ -224,6 +248,16 @@ export interface CommandResults {
   getCapabilities: Capabilities;
   /** A path chosen in a native dialog; null when cancelled. Fails with 'unsupported' where there is none (browser). */
   choosePath: string | null;
+  /** A second capture, for comparison: its sessions (the open capture stays open). */
+  openCompareFile: CompareFileSummary;
+  /** Two sessions side by side: the tlswb.diff/1 document and both sessions' details. */
+  compareSessions: CompareResult;
+  /** Send the session's ClientHello again (`tlswb replay`) and compare the answer with the recording. */
+  replaySession: ReplaySessionResult;
+  /** Add a key log (SSLKEYLOGFILE) for decryption; the open capture is decoded again with it. */
+  loadKeyLog: KeyLogSummary;
+  /** The same for a key file's bytes (dropped on the window). */
+  loadKeyLogBytes: KeyLogSummary;
 }
 
 /** What the engine side can do beyond the common commands. */

@@ -3,6 +3,7 @@
  * shell and `tlswb serve` both use.
  */
 import { verifyCertificateChain } from '../services/certificate-verifier';
+import { runReplay } from '../services/replay/replay-session';
 import { describeMessage } from '../core/tls/describe-message';
 import { analyzeCapture } from './analyze-capture';
 import { describeHttpConnect } from './describe-http-connect';
@@ -14,7 +15,7 @@ import type { WorkbenchPorts } from './workbench';
 export function createEnginePorts(configDir: string, transport: WorkbenchPorts['transport']): WorkbenchPorts {
   return {
     transport,
-    analyzeFile: (path, options) => analyzeCapture(path, options.events),
+    analyzeFile: (path, options) => analyzeCapture(path, options.events, options.keyLog),
     describeMessage: (message, session) =>
       message.type === 'connect_request' || message.type === 'connect_response'
         ? describeHttpConnect(message.raw, message.type)
@@ -23,5 +24,6 @@ export function createEnginePorts(configDir: string, transport: WorkbenchPorts['
     verifyChain: (certificates, serverName, at) => verifyCertificateChain(certificates.map((c) => c.der), { serverName, at }),
     savePcapng: (source, target, options) => savePcapng(source, target, convertToPcapng, options),
     settings: new SettingsStore(configDir),
+    replay: runReplay,
   };
 }

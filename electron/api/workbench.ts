@@ -14,6 +14,10 @@ import type { FileDamage } from '../core/session/contract-json';
 import type { FieldNode } from '../core/session/field-tree';
 import type { CertificateInfo, Session, TlsMessage } from '../core/session/model';
 import type { ChainVerification } from '../core/x509/chain-verdict';
+import type { ReplayOptions, ReplayResult } from '../services/replay/replay-session';
+import { CompareWorkspace } from './compare-workspace';
+import { KeyLogWorkspace } from './key-log-workspace';
+import type { KeyLog } from '../core/tls/decrypt/keylog';
 import {
   ApiError,
   MAX_UPLOAD_BYTES,
@@ -37,7 +41,8 @@ export interface AnalyzedFile {
 
 /** What the workbench needs from the engine and the services. */
 export interface WorkbenchPorts {
-  analyzeFile(path: string, options: { events?: AnalyzerEvents; displayName?: string }): Promise<AnalyzedFile>;
+  /** `keyLog`: secrets to decrypt with (the key logs loaded; the file's own DSBs are used in any case). */
+  analyzeFile(path: string, options: { events?: AnalyzerEvents; displayName?: string; keyLog?: KeyLog }): Promise<AnalyzedFile>;
   /** The field tree of one message of `session` (offsets relative to `message.raw`). */
   describeMessage(message: TlsMessage, session: Session): FieldNode[];
   verifyChain(certificates: CertificateInfo[], serverName: string | null, at: Date): Promise<ChainVerification> | ChainVerification;
@@ -48,6 +53,8 @@ export interface WorkbenchPorts {
   transport: 'ipc' | 'ws';
   /** Native file dialogs, where there is a native UI (the Electron shell sets it). */
   choosePath?: (kind: 'open' | 'save') => Promise<string | null>;
+  /** Network replay (`tlswb replay`); without it replaySession fails with 'unsupported'. */
+  replay?: (options: ReplayOptions) => Promise<ReplayResult>;
 }
 
 interface OpenCapture {
@@ -75,6 +82,22 @@ export class Workbench {
       summarizeSession,
     );
   }
+
+  /** Compare and replay; its ports read `this` only when a command runs. */
+  /** Key logs loaded for decryption; adding one decodes the open capture again. */
+  private readonly keyLogs = new KeyLogWorkspace({
+    redecode: async () => (this.current ? this.open(this.current.sourcePath, this.current.summary.name, false, this.current.summary.path) : null),
+    current: () => (this.current ? { ...this.current.summary } : null),
+  });
+
+  private readonly compare = new CompareWorkspace({
+    analyzeFile: (path) => this.ports.analyzeFile(path, { displayName: basename(path) }),
+    replay: (options) => {
+      if (!this.ports.replay) throw new ApiError('unsupported', 'replay is not available here');
+      return this.ports.replay(options);
+    },
+    current: () => (this.current ? { name: this.current.summary.name, sessions: this.current.sessions } : null),
+  });
 
   readonly handlers: CommandHandlers = {
     openFile: (path) => this.open(resolve(path), basename(path), true),
@@ -118,6 +141,8 @@ export class Workbench {
       if (!this.ports.choosePath) throw new ApiError('unsupported', 'no native file dialog here');
       return this.ports.choosePath(kind);
     },
+    ...this.compare.handlers,
+    ...this.keyLogs.handlers,
   };
 
   async dispose(): Promise<void> {
@@ -151,6 +176,7 @@ export class Workbench {
     try {
       result = await this.ports.analyzeFile(sourcePath, {
         displayName: name,
+        ...(this.keyLogs.keyLog ? { keyLog: this.keyLogs.keyLog } : {}),
         events: {
           sessionOpened: (s) => {
             if (generation !== this.generation) return;

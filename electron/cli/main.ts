@@ -4,8 +4,8 @@
  * error; errors are one line on stderr, never a stack trace (set TLSWB_DEBUG=1
  * to see one).
  */
-import { Command, CommanderError } from 'commander';
-import { CliError, describeError } from './cli-error';
+import type { Command } from 'commander';
+import { finishProgram, newProgram, runProgram } from './run-program';
 import { register as registerAnalyze } from './commands/analyze';
 import { register as registerServe } from './commands/serve';
 import { register as registerInterfaces } from './commands/interfaces';
@@ -16,15 +16,11 @@ import { register as registerCa } from './commands/ca';
 import { register as registerProbe } from './commands/probe';
 import { register as registerDiff } from './commands/diff';
 import { register as registerReplay } from './commands/replay';
+import { register as registerKeylog } from './commands/keylog';
+import { register as registerInjectSecrets } from './commands/inject-secrets';
 
 export function buildProgram(): Command {
-  const program = new Command();
-  program
-    .name('tlswb')
-    .description('TLS Workbench: see, save, replay and compare TLS/HTTPS handshakes')
-    .version(process.env.TLSWB_VERSION ?? '0.1.0')
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
+  const program = newProgram();
   registerAnalyze(program);
   registerServe(program);
   registerInterfaces(program);
@@ -35,26 +31,11 @@ export function buildProgram(): Command {
   registerProbe(program);
   registerDiff(program);
   registerReplay(program);
-  for (const c of program.commands) c.exitOverride().showHelpAfterError('(run with --help for usage)');
-  return program;
+  registerKeylog(program);
+  registerInjectSecrets(program);
+  return finishProgram(program);
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-    return process.exitCode === undefined ? 0 : Number(process.exitCode);
-  } catch (e: unknown) {
-    if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
-      return 2; // commander already printed the problem
-    }
-    if (e instanceof CliError) {
-      process.stderr.write(`tlswb: ${e.message}\n`);
-      return e.exitCode;
-    }
-    process.stderr.write(`tlswb: internal error: ${describeError(e)}\n`);
-    if (process.env.TLSWB_DEBUG && e instanceof Error) process.stderr.write(`${e.stack ?? ''}\n`);
-    return 1;
-  }
+  return runProgram(buildProgram(), argv);
 }

@@ -9,6 +9,7 @@ import { BrowserWindow, app, dialog, nativeTheme, type OpenDialogOptions, type S
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { createApiRuntime } from '../api/api-runtime';
+import { isKeyLogFile } from '../api/key-log-workspace';
 import { handleAppProtocol, registerAppScheme } from './app-protocol';
 import { fileArgument } from './file-argument';
 import { registerIpcBridge } from './ipc-bridge';
@@ -54,10 +55,20 @@ if (!app.requestSingleInstanceLock()) {
   const report = (message: string): void => runtime.events.emit('error', { message });
 
   const openPath = (path: string): void => {
-    void runtime.dispatch('openFile', [path]).then((r) => {
+    // A key log dropped on the window (or given as the file) decrypts the open capture instead (decryption).
+    void isKeyLogFile(path).then((keys) => runtime.dispatch(keys ? 'loadKeyLog' : 'openFile', [path])).then((r) => {
       if (!r.ok) report(r.error.message);
       void refreshMenu(runtime, actions);
     });
+  };
+
+  const loadKeyLog = async (): Promise<void> => {
+    const options: OpenDialogOptions = { title: 'Load TLS key log (SSLKEYLOGFILE)', properties: ['openFile'], filters: [{ name: 'Key logs', extensions: ['log', 'txt', 'keys', 'keylog'] }, { name: 'All files', extensions: ['*'] }] };
+    const r = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
+    const path = r.canceled ? null : r.filePaths[0];
+    if (!path) return;
+    const loaded = await runtime.dispatch('loadKeyLog', [path]);
+    if (!loaded.ok) report(loaded.error.message);
   };
 
   const actions: MenuActions = {
@@ -65,6 +76,9 @@ if (!app.requestSingleInstanceLock()) {
       void choosePath('open').then((path) => path && openPath(path));
     },
     openPath,
+    loadKeyLog: () => {
+      void loadKeyLog();
+    },
     saveAs: () => {
       void choosePath('save').then(async (path) => {
         if (!path) return;

@@ -11,6 +11,8 @@ export interface MenuActions {
   open(): void;
   openPath(path: string): void;
   saveAs(): void;
+  /** Choose a TLS key log and decode the open capture with it (decryption). */
+  loadKeyLog(): void;
   setTheme(theme: Theme): void;
 }
 
@@ -32,6 +34,7 @@ export function buildMenu(recent: RecentFile[], theme: Theme, actions: MenuActio
         { label: 'Open…', accelerator: 'CmdOrCtrl+O', click: () => actions.open() },
         { label: 'Open Recent', submenu: recentItems },
         { label: 'Save As pcapng…', accelerator: 'CmdOrCtrl+S', click: () => actions.saveAs() },
+        { label: 'Load Key Log…', click: () => actions.loadKeyLog() },
         { type: 'separator' },
         isMac ? { role: 'close' } : { role: 'quit' },
       ],

@@ -4,7 +4,7 @@
  * a key log is secret material.
  */
 import { open } from 'node:fs/promises';
-import { KeyLog, parseKeyLogBytes, type KeyLogParseResult } from '../core/tls/decrypt/keylog';
+import { KeyLog, looksLikeKeyLog, parseKeyLogBytes, type KeyLogParseResult } from '../core/tls/decrypt/keylog';
 
 /** Key logs are text of ~170 bytes a connection; 64 MiB is several hundred thousand connections. */
 export const KEY_LOG_FILE_LIMIT = 64 * 1024 * 1024;
@@ -70,4 +70,26 @@ function describe(error: unknown, path: string): KeyLogFileError {
   if (code === 'EACCES' || code === 'EPERM') return { kind: 'permission', message: `key log ${path}: permission denied` };
   if (code === 'EISDIR') return { kind: 'not-a-file', message: `key log ${path}: is a directory` };
   return { kind: 'read-error', message: `key log ${path}: cannot be read${code ? ` (${code})` : ''}` };
+}
+
+/** How much of a file `isKeyLogFile` reads. */
+const SNIFF_BYTES = 4096;
+
+/**
+ * Whether `path` is a key log (text starting with key log lines) rather than
+ * a capture: what a file dropped on the window should be used as. False when
+ * it cannot be read (opening it as a capture then reports why).
+ */
+export async function isKeyLogFile(path: string): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+    const head = new Uint8Array(SNIFF_BYTES);
+    const { bytesRead } = await handle.read(head, 0, SNIFF_BYTES, 0);
+    return looksLikeKeyLog(head.subarray(0, bytesRead));
+  } catch {
+    return false;
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
 }

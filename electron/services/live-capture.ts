@@ -13,6 +13,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, watch, type FSWatcher } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
 import { join } from 'node:path';
 import { createCaptureReader, type CaptureReader } from '../core/capture/capture-reader';
 import type { CaptureDamage } from '../core/capture/capture-errors';
@@ -54,6 +55,14 @@ export interface LiveCaptureOptions {
   /** Wrap the helper command (e.g. ['setpriv', '--reuid=nobody', ...]); tests of the permission message. */
   helperPrefix?: readonly string[];
   env?: NodeJS.ProcessEnv;
+  /**
+   * Lower this thread's scheduling priority (nice +10) for the capture, so
+   * that under a flood the CPU goes to the helper (which must keep up with
+   * the wire) before the analysis (which may lag and catch up). It cannot be
+   * raised back without privilege, so only a process that exists to capture
+   * (the CLI) should ask for it. Linux: the nice value is per thread.
+   */
+  yieldToHelper?: boolean;
 }
 
 export interface LiveCaptureStats extends CaptureStatistics {
@@ -162,6 +171,7 @@ export class LiveCapture {
         throw new CaptureError('failed', `cannot make the spool folder ${spoolDir}: ${(e as Error).message}`);
       }
     }
+    if (options.yieldToHelper) lowerThreadPriority();
     const capture = new LiveCapture(options, spoolPath);
     await capture.launch();
     return capture;
@@ -370,6 +380,17 @@ export class LiveCapture {
   private withExactFix(message: { kind: string; message: string }): string {
     if (message.kind !== 'permission') return message.message;
     return message.message.replace(PERMISSION_FIX, `sudo ${tlswbCommand()} setup-capture`);
+  }
+}
+
+/** The analysis yields the CPU to the helper under load. */
+const ANALYSIS_NICE = 10;
+
+function lowerThreadPriority(): void {
+  try {
+    if (getPriority() < ANALYSIS_NICE) setPriority(ANALYSIS_NICE);
+  } catch {
+    // Not permitted or not supported: the capture works the same, only less well under a flood.
   }
 }
 

@@ -27,6 +27,11 @@ const SAMPLE_ARGS: Record<(typeof COMMAND_NAMES)[number], unknown[]> = {
   setSettings: [{ theme: 'dark' }],
   getCapabilities: [],
   choosePath: ['open'],
+  openCompareFile: ['/tmp/z.pcap'],
+  compareSessions: [{ source: 'current', id: 0 }, { source: 'compare', id: 1 }],
+  replaySession: [0, { to: '127.0.0.1:443' }],
+  loadKeyLog: ['/tmp/keys.txt'],
+  loadKeyLogBytes: ['keys.txt', 'AAAA'],
 };
 
 function methodsOf(o: object): string[] {

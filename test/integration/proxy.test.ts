@@ -1,5 +1,7 @@
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { connect } from 'node:net';
+import { spawnSync } from 'node:child_process';
+import { connect as tlsConnect } from 'node:tls';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +36,57 @@ let caDir: string;
 
 type TunnelSession = ContractSession & { tunnel?: { id: number; leg: 'client' | 'upstream' } };
 
+/** What the Node origin sends for /big: more than the proxy's socket buffers and its recording batches hold. */
+const BIG_BODY = Buffer.alloc(6 * 1024 * 1024 + 123).map((_, i) => (i * 7919) >>> 5);
+
+/**
+ * CONNECT through `proxy`, TLS (trusting `ca`), GET `path` on `target`; the
+ * response bytes. Reading stops for a moment twice during the download, so
+ * the proxy must hold the server back (back-pressure) instead of buffering.
+ */
+function downloadThrough(proxy: { host: string; port: number }, target: string, ca: Buffer, path: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const raw = connect(proxy, () => raw.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\n`));
+    raw.on('error', reject);
+    raw.once('data', (answer: Buffer) => {
+      if (!/^HTTP\/1\.1 200 /.test(answer.toString('latin1'))) return reject(new Error(answer.toString('latin1')));
+      const tls = tlsConnect({ socket: raw, ca, servername: 'origin.tlswb.test', checkServerIdentity: () => undefined }, () => {
+        tls.write(`GET ${path} HTTP/1.1\r\nHost: origin\r\nConnection: close\r\n\r\n`);
+      });
+      const chunks: Buffer[] = [];
+      let received = 0;
+      let pauses = 0;
+      tls.on('data', (d: Buffer) => {
+        chunks.push(d);
+        received += d.length;
+        if (pauses < 2 && received > (pauses + 1) * 2_000_000) {
+          pauses++;
+          tls.pause();
+          setTimeout(() => tls.resume(), 300);
+        }
+      });
+      tls.on('end', () => resolve(Buffer.concat(chunks)));
+      tls.on('error', reject);
+    });
+  });
+}
+
+/** TCP payload bytes of every leg in the file: stream -> [from the client, from the server], with the server port. */
+function payloadByLeg(file: string): Map<number, { serverPort: number; fromClient: number; fromServer: number }> {
+  const r = spawnSync('tshark', ['-r', file, '-T', 'fields', '-e', 'tcp.stream', '-e', 'tcp.flags.syn', '-e', 'tcp.flags.ack', '-e', 'tcp.srcport', '-e', 'tcp.dstport', '-e', 'tcp.len'],
+    { encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
+  const legs = new Map<number, { serverPort: number; fromClient: number; fromServer: number; clientPort: number }>();
+  for (const line of r.stdout.trim().split('\n')) {
+    const [stream, syn, ack, src, dst, len] = line.split('\t').map(Number) as [number, number, number, number, number, number];
+    if (syn && !ack) legs.set(stream, { serverPort: dst, clientPort: src, fromClient: 0, fromServer: 0 });
+    const leg = legs.get(stream);
+    if (!leg) continue;
+    if (src === leg.clientPort) leg.fromClient += len;
+    else leg.fromServer += len;
+  }
+  return legs;
+}
+
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tlswb-proxy-'));
   origin = await freeLoopbackAddress([443, 4443]);
@@ -42,7 +95,8 @@ beforeAll(async () => {
   server = await startOpenSslServer({ host: origin, port: 443, identity, args: ['-alpn', 'http/1.1'] });
   badServer = await startOpenSslServer({ host: origin, port: 4443, identity: untrusted });
   nodeOrigin = createHttpsServer({ cert: readFileSync(identity.cert), key: readFileSync(identity.key) }, (req, res) => {
-    res.end(`node origin saw ${req.url}\n`);
+    if (req.url === '/big') res.end(BIG_BODY);
+    else res.end(`node origin saw ${req.url}\n`);
   });
   nodeOriginPort = await freePort(origin);
   await new Promise<void>((resolve) => nodeOrigin.listen(nodeOriginPort, origin, resolve));
@@ -103,6 +157,29 @@ describe('passthrough', () => {
       expect(upstream.certificates).toEqual(client.certificates);
     }
     expect(tunnelLegs(sessions, 2)[0].proxy?.target).toBe(`${origin}:${nodeOriginPort}`);
+  });
+
+  it('relays a large download unchanged while the client pauses, and records every byte on both legs', async () => {
+    const host = await freeLoopbackAddress([3128]);
+    const file = join(dir, 'passthrough-big.pcapng');
+    const proxy = await startTlswbProxy(host, 3128, ['-w', file]);
+    const response = await downloadThrough({ host, port: 3128 }, `${origin}:${nodeOriginPort}`, readFileSync(identity.caCert), '/big');
+    expect(await proxy.stop()).toBe(0);
+    const body = response.subarray(response.indexOf('\r\n\r\n') + 4);
+    expect(body.length).toBe(BIG_BODY.length);
+    expect(body.equals(BIG_BODY)).toBe(true);
+
+    expectCleanCapture(file);
+    const legs = [...payloadByLeg(file).values()];
+    expect(legs).toHaveLength(2);
+    const client = legs.find((l) => l.serverPort === 3128)!;
+    const upstream = legs.find((l) => l.serverPort === nodeOriginPort)!;
+    const connectRequest = `CONNECT ${origin}:${nodeOriginPort} HTTP/1.1\r\nHost: ${origin}:${nodeOriginPort}\r\n\r\n`;
+    const connectAnswer = 'HTTP/1.1 200 Connection established\r\n\r\n';
+    // The tunnel's bytes are the same on both legs; the client leg has the CONNECT exchange before them.
+    expect(client.fromClient).toBe(upstream.fromClient + connectRequest.length);
+    expect(client.fromServer).toBe(upstream.fromServer + connectAnswer.length);
+    expect(upstream.fromServer).toBeGreaterThan(BIG_BODY.length);
   });
 });
 

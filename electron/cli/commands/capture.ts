@@ -22,6 +22,7 @@ interface CaptureFlags {
   duration?: string;
   count?: string;
   snaplen?: string;
+  bufferSize?: string;
   json?: boolean;
 }
 
@@ -35,11 +36,13 @@ export function register(program: Command): void {
     .option('--duration <seconds>', 'stop after this many seconds')
     .option('--count <packets>', 'stop after this many packets')
     .option('-s, --snaplen <bytes>', 'bytes kept of each packet (at most 65535)')
+    .option('-B, --buffer-size <MiB>', 'kernel capture buffer in MiB (default 64)')
     .option('--json', 'print each session as one JSON line (the analysis contract\'s session shape)')
     .action(async (flags: CaptureFlags) => {
       const duration = optionalNumber('--duration', flags.duration, false);
       const count = optionalNumber('--count', flags.count, true);
       const snaplen = optionalNumber('--snaplen', flags.snaplen, true);
+      const bufferMiB = optionalNumber('--buffer-size', flags.bufferSize, true);
       const printed = new Set<Session>();
       const print = (s: Session): void => {
         if (printed.has(s)) return;
@@ -57,6 +60,9 @@ export function register(program: Command): void {
           durationSeconds: duration,
           maxPackets: count,
           snaplen,
+          bufferMiB,
+          // This process exists to capture: under a flood the helper gets the CPU, the printing lags.
+          yieldToHelper: true,
           events: { sessionClosed: print },
           onDiagnostic: (line) => {
             if (process.env.TLSWB_DEBUG) process.stderr.write(`tlswb: helper: ${line}\n`);
@@ -110,7 +116,9 @@ function sessionLine(s: ContractSession): string {
 
 function summaryLine(r: LiveCaptureResult): string {
   const s = r.stats;
-  const kernel = s.droppedByKernel === null ? 'unknown (libpcap statistics not available through cap)' : String(s.droppedByKernel);
+  // null: libpcap's counter is not available through cap (native/README.md, "Statistics").
+  const counter = (n: number | null): string => (n === null ? 'unknown' : String(n));
   return `${r.packets} packets captured (${s.received} received by the helper), ${r.sessions.length} TLS sessions; `
-    + `dropped: by the kernel ${kernel}, by the helper ${s.droppedByHelper}; file: ${r.spoolPath}`;
+    + `dropped: by the kernel ${counter(s.droppedByKernel)}, by the interface ${counter(s.droppedByInterface)}, `
+    + `by the helper ${s.droppedByHelper}; file: ${r.spoolPath}`;
 }

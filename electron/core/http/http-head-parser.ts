@@ -166,10 +166,18 @@ function parseHead(bytes: Uint8Array): HttpHead | string {
   if (!TOKEN_CHARS.test(first)) return `HTTP head: bad method (${clip(first)})`;
   const sp2 = startLine.lastIndexOf(' ');
   const version = startLine.slice(sp2 + 1);
-  if (sp2 <= sp1 || !HTTP_VERSION.test(version)) return `HTTP head: bad request line (${clip(startLine)})`;
-  const target = startLine.slice(sp1 + 1, sp2);
-  if (target.length === 0 || target.includes(' ')) return `HTTP head: bad request target (${clip(target)})`;
-  return { kind: 'request', startLine, version, method: first, target, headers, headLength };
+  if (sp2 > sp1 && HTTP_VERSION.test(version)) {
+    const target = startLine.slice(sp1 + 1, sp2);
+    if (target.length === 0 || target.includes(' ')) return `HTTP head: bad request target (${clip(target)})`;
+    return { kind: 'request', startLine, version, method: first, target, headers, headLength };
+  }
+  // A request line without a valid HTTP-version ("CONNECT / HTTP/1.", "CONNECT /HTTP/1.1") is still
+  // a request the server answers (with 400), as tshark shows it: the target is the second word.
+  const rest = startLine.slice(sp1 + 1);
+  const sp = rest.indexOf(' ');
+  const target = sp < 0 ? rest : rest.slice(0, sp);
+  if (target.length === 0) return `HTTP head: bad request line (${clip(startLine)})`;
+  return { kind: 'request', startLine, version: sp < 0 ? '' : rest.slice(sp + 1), method: first, target, headers, headLength };
 }
 
 /** One line as Latin-1 text without its CRLF / LF. The head is complete, so a LF always comes. */

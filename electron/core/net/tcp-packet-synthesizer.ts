@@ -7,7 +7,8 @@
  * see ordinary TCP connections.
  *
  * Pure: no I/O. Frames go to a sink; the bytes handed over are valid only
- * during the call (one scratch buffer is reused, as capture readers do).
+ * during the call (one scratch buffer is reused, as capture readers do, and
+ * shared by all synthesizers: a sink must not make another frame meanwhile).
  */
 import { LinkType } from '../capture/packet';
 
@@ -69,6 +70,33 @@ interface Direction {
   finSent: boolean;
 }
 
+interface Scratch {
+  bytes: Uint8Array;
+  words: Uint32Array;
+}
+
+/**
+ * Frame memory shared by every synthesizer with the default MSS: a frame is
+ * written completely (every header field, then the payload) and handed to
+ * the sink before the next one is begun, so one buffer serves all of them and
+ * a proxy opening thousands of legs allocates none. Larger MSS values get
+ * their own.
+ */
+const SHARED_SCRATCH_BYTES = 4 + ETHERNET_HEADER + IPV6_HEADER + TCP_HEADER + MSS_OPTION + 1460;
+let sharedScratch: Scratch | null = null;
+
+function scratchFor(bytes: number): Scratch {
+  if (bytes > SHARED_SCRATCH_BYTES) {
+    const buffer = new ArrayBuffer((bytes + 3) & ~3);
+    return { bytes: new Uint8Array(buffer), words: new Uint32Array(buffer) };
+  }
+  if (!sharedScratch) {
+    const buffer = new ArrayBuffer((SHARED_SCRATCH_BYTES + 3) & ~3);
+    sharedScratch = { bytes: new Uint8Array(buffer), words: new Uint32Array(buffer) };
+  }
+  return sharedScratch;
+}
+
 /**
  * One synthesized TCP connection. Call `open` once, then `send`/`close`/`reset`
  * in the order things happened; timestamps should not go backwards.
@@ -114,10 +142,10 @@ export class TcpPacketSynthesizer {
     };
     const frameLength = this.linkHeader + this.ipHeader + TCP_HEADER + MSS_OPTION + this.mss;
     this.frameOffset = (4 - ((this.linkHeader + this.ipHeader) & 3)) & 3;
-    const buffer = new ArrayBuffer((this.frameOffset + frameLength + 3) & ~3);
-    this.bufferBytes = new Uint8Array(buffer);
-    this.bufferWords = new Uint32Array(buffer);
-    this.frame = new Uint8Array(buffer, this.frameOffset, frameLength);
+    const scratch = scratchFor(this.frameOffset + frameLength);
+    this.bufferBytes = scratch.bytes;
+    this.bufferWords = scratch.words;
+    this.frame = new Uint8Array(scratch.bytes.buffer, this.frameOffset, frameLength);
     this.addressSum = onesComplementSum(serverAddress, 0, serverAddress.length, onesComplementSum(clientAddress, 0, clientAddress.length, 0));
   }
 
@@ -243,8 +271,9 @@ export class TcpPacketSynthesizer {
     const end = tcpAt + tcpLength;
     // Checksum over the pseudo-header (addresses, protocol, TCP length) and the segment.
     const sum = this.addressSum + IPPROTO_TCP + tcpLength + segmentSum(this.bufferWords, this.bufferBytes, this.frameOffset + tcpAt, tcpLength);
-    let checksum = ~fold(sum) & 0xffff;
-    if (checksum === 0) checksum = 0xffff;
+    // A result of zero stays 0x0000: writing 0xffff for it is UDP's rule (RFC 768), and tshark
+    // flags it in TCP ("0xffff instead of 0x0000", RFC 1624).
+    const checksum = ~fold(sum) & 0xffff;
     put16(f, tcpAt + 16, checksum);
     this.sink(f.subarray(0, end), timeNs);
   }

@@ -19,6 +19,7 @@ import type { Session, Side } from './model';
 import { ConnectionTracker } from './connection-tracker';
 import { applyDecodedMessage, finishSession } from './session-facts';
 import type { KeyLog } from '../tls/decrypt/keylog';
+import { ResumptionSecrets } from '../tls/decrypt/resumption-secrets';
 
 export interface AnalyzerOptions {
   events?: AnalyzerEvents;
@@ -48,6 +49,8 @@ export class SessionAnalyzer {
   private readonly events: AnalyzerEvents;
   private readonly keepRawBytes: boolean;
   private keyLog: KeyLog | undefined;
+  /** TLS <= 1.2 master secrets by session ID / ticket, across this analysis's connections (made with the key log). */
+  private resumption: ResumptionSecrets | undefined;
   private readonly opened: Session[] = [];
   private nextSessionId = 0;
   packets = 0;
@@ -56,6 +59,7 @@ export class SessionAnalyzer {
     this.events = options.events ?? {};
     this.keepRawBytes = options.keepRawBytes ?? true;
     this.keyLog = options.keyLog;
+    if (this.keyLog) this.resumption = new ResumptionSecrets();
     this.tcp = new TcpConnectionTable({
       onOpen: (c) => {
         this.trackers.set(c.id, new ConnectionTracker(c, this.hooks));
@@ -109,7 +113,7 @@ export class SessionAnalyzer {
           onMessage,
           onWarning: (side: Side, text: string) => this.hooks.warning(s, `${side}: ${text}`),
         },
-        this.keyLog ? { copyRaw: this.keepRawBytes, keyLog: this.keyLog } : { copyRaw: this.keepRawBytes },
+        this.keyLog ? { copyRaw: this.keepRawBytes, keyLog: this.keyLog, resumption: this.resumption } : { copyRaw: this.keepRawBytes },
       ),
     looksLikeTls,
   };
@@ -120,6 +124,7 @@ export class SessionAnalyzer {
    */
   useKeyLog(keyLog: KeyLog): void {
     this.keyLog = keyLog;
+    this.resumption ??= new ResumptionSecrets();
   }
 
   push(p: Packet): void {

@@ -3,7 +3,7 @@
  * suite, ALPN, fingerprints, certificates, resumption. Pure; called by the
  * analyzer for every message, and once more when the input ends.
  */
-import { ja3, ja3s, ja4 } from '../tls/fingerprints';
+import { clientHelloFingerprints, ja3s } from '../tls/fingerprints';
 import { cipherSuiteName } from '../tls/registries';
 import { parseCertificate } from '../x509/certificate';
 import type { DecodedMessage } from '../tls/tls-connection-decoder';
@@ -19,10 +19,10 @@ export function applyDecodedMessage(s: Session, d: DecodedMessage): boolean {
     s.sni = ch.sni;
     s.alpnOffered = ch.alpn;
     // A hello with an extension running past its end has no defined fingerprint (tshark gives none either).
-    const j = ch.extensionsTruncated ? null : ja3(ch);
-    s.ja3 = j?.text ?? null;
-    s.ja3Hash = j?.hash ?? null;
-    s.ja4 = ch.extensionsTruncated ? null : ja4(ch, { message: m.raw });
+    const f = ch.extensionsTruncated ? null : clientHelloFingerprints(ch, m.raw);
+    s.ja3 = f?.ja3?.text ?? null;
+    s.ja3Hash = f?.ja3?.hash ?? null;
+    s.ja4 = f?.ja4 ?? null;
     return true;
   }
   if (d.serverHello && m.from === 'server') {

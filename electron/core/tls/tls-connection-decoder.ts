@@ -18,6 +18,7 @@ import { isTls13, newParseContext } from './parse-context';
 import { parseSslv2ClientHello } from './sslv2-client-hello';
 import { ConnectionDecryption, type DecryptedRecord } from './decrypt/connection-decryption';
 import type { KeyLog } from './decrypt/keylog';
+import type { ResumptionSecrets } from './decrypt/resumption-secrets';
 import { APPLICATION_DATA_HEAD } from './record-layer';
 
 export { looksLikeTls } from './record-layer';
@@ -52,6 +53,8 @@ export interface TlsConnectionDecoderOptions {
    * may grow while decoding (a pcapng DSB).
    */
   keyLog?: KeyLog;
+  /** With `keyLog`: master secrets shared by the connections of one analysis (TLS <= 1.2 resumption). */
+  resumption?: ResumptionSecrets;
 }
 
 /** Per direction: its record framer, handshake reassembly and whether its records are now encrypted. */
@@ -100,7 +103,7 @@ export class TlsConnectionDecoder {
     this.client = this.direction('client');
     this.server = this.direction('server');
     this.decryption = options.keyLog
-      ? new ConnectionDecryption(options.keyLog, (side, text) => this.warn(side, text), this.copyRaw)
+      ? new ConnectionDecryption(options.keyLog, (side, text) => this.warn(side, text), this.copyRaw, options.resumption ?? null)
       : null;
   }
 

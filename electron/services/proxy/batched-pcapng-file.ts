@@ -2,9 +2,9 @@
  * A pcapng file for busy recorders: blocks are gathered in 256 KiB batches
  * and handed to the OS once per full batch, or FLUSH_DELAY_MS after the first
  * block of a partial one, not one write per packet or per event-loop turn.
- * Enhanced Packet Blocks without options are encoded here directly into the
- * batch (no allocation per packet); every other block comes from the core's
- * PcapngWriter. A full batch is handed over as it is and a fresh one taken
+ * Enhanced Packet Blocks (with or without a comment) are encoded here
+ * directly into the batch (no allocation per packet); every other block
+ * comes from the core's PcapngWriter. A full batch is handed over as it is and a fresh one taken
  * (not zero-filled: every byte is written before it is used); a partial one
  * is copied out and the batch reused, so a proxy doing many small handshakes
  * does not allocate 256 KiB per flush. The file is valid pcapng after every flush.
@@ -16,6 +16,8 @@ const BATCH_BYTES = 256 * 1024;
 /** Longest time a block waits in a partial batch (a live reader of the file sees it this late at most). */
 const FLUSH_DELAY_MS = 50;
 const ENHANCED_PACKET_BLOCK = 0x00000006;
+const OPT_COMMENT = 1;
+const utf8 = new TextEncoder();
 
 export class BatchedPcapngFile {
   private readonly blocks = new PcapngWriter(true);
@@ -49,17 +51,18 @@ export class BatchedPcapngFile {
   }
 
   /**
-   * Enhanced Packet Block on interface 0 (nanosecond timestamps):
+   * Enhanced Packet Block on interface 0 (nanosecond timestamps), encoded
+   * straight into the batch (the same bytes PcapngWriter.enhancedPacket makes):
    *  0 | Block Type = 6 | 4 | Block Total Length | 8 | Interface ID | 12 | Timestamp (High) | 16 | Timestamp (Low) |
-   * 20 | Captured Packet Length | 24 | Original Packet Length | 28 / Packet Data (padded) / | Block Total Length
+   * 20 | Captured Packet Length | 24 | Original Packet Length | 28 / Packet Data (padded) / Options / | Block Total Length
    */
   packet(data: Uint8Array, timestampNs: bigint, comment?: string): void {
-    if (comment !== undefined) {
-      this.append(this.blocks.enhancedPacket({ interfaceId: 0, timestampNs, data, comment }));
-      return;
-    }
+    // Options (with a comment): opt_comment (1) | length | UTF-8 (padded) | opt_endofopt (0) | 0
+    const text = comment === undefined ? null : utf8.encode(comment);
+    if (text && text.length > 0xffff) throw new RangeError('packet comment is longer than 65535 bytes');
+    const optionBytes = text ? 4 + ((text.length + 3) & ~3) + 4 : 0;
     const padded = (data.length + 3) & ~3;
-    const total = 32 + padded;
+    const total = 32 + padded + optionBytes;
     this.reserve(total);
     const v = this.view;
     const at = this.used;
@@ -72,7 +75,14 @@ export class BatchedPcapngFile {
     v.setUint32(at + 24, data.length, true);
     this.batch.set(data, at + 28);
     this.batch.fill(0, at + 28 + data.length, at + 28 + padded);
-    v.setUint32(at + 28 + padded, total, true);
+    if (text) {
+      const o = at + 28 + padded;
+      v.setUint16(o, OPT_COMMENT, true);
+      v.setUint16(o + 2, text.length, true);
+      this.batch.set(text, o + 4);
+      this.batch.fill(0, o + 4 + text.length, o + optionBytes);
+    }
+    v.setUint32(at + 28 + padded + optionBytes, total, true);
     this.used += total;
     this.scheduleFlush();
   }

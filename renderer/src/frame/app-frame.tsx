@@ -11,12 +11,15 @@ import { useI18n } from '../i18n/i18n-context';
 import { translator } from '../i18n/strings';
 import { isEmptyFilter, matchesFilter, parseFilter } from '../sessions/session-filter';
 import { nextSort, sortSessions, type ColumnKey, type SortState } from '../sessions/session-columns';
+import { CompareScreen, EMPTY_COMPARE, compareStateAfterReplay, type CompareState } from '../compare/compare-screen';
+import { ReplayDialog } from '../replay/replay-dialog';
 import { DamageBanner, MessageBanner } from './banners';
 import { DetailArea } from './detail-area';
 import { PathDialog } from './path-dialog';
 import { SessionTable } from './session-table';
 import { applySessionsChanged, type SessionRows } from './sessions-state';
 import { Toolbar } from './toolbar';
+import { isKeyLogFile } from './key-log-drop';
 
 export interface AppFrameProps {
   api: ApiClient;
@@ -48,6 +51,10 @@ export function AppFrame({ api, settings, onSettings }: AppFrameProps) {
   const [dialog, setDialog] = useState<'open' | 'save' | null>(null);
   const [dragging, setDragging] = useState(false);
   const filterRef = useRef<HTMLInputElement>(null);
+  // Compare and replay (issue 7): the compare screen replaces the workspace while open.
+  const [compare, setCompare] = useState<CompareState>(EMPTY_COMPARE);
+  const [comparing, setComparing] = useState(false);
+  const [replayFor, setReplayFor] = useState<number | null>(null);
 
   const addError = useCallback((message: string) => setErrors((e) => (e.includes(message) ? e : [...e, message].slice(-3))), []);
 
@@ -64,6 +71,8 @@ export function AppFrame({ api, settings, onSettings }: AppFrameProps) {
         if (f.state === 'loading') {
           setSelectedId(null);
           setDetail(null);
+          // Sessions of the capture that was open are gone; a shown result stays as it was.
+          setCompare((c) => ({ ...c, a: c.a?.source === 'current' ? null : c.a, b: c.b?.source === 'current' ? null : c.b }));
         }
         setFile(f);
         if (f.state === 'ready') void refreshRecent();
@@ -112,6 +121,19 @@ export function AppFrame({ api, settings, onSettings }: AppFrameProps) {
       }
     },
     [api, caps, openFailed],
+  );
+
+  // A dropped key log (decryption): the engine decodes the open capture again with it; only its name is shown.
+  const loadKeys = useCallback(
+    async (f: File) => {
+      try {
+        const r = await api.loadKeyLogBytes(f.name, await fileToBase64(f));
+        setNotice(t('keyLogLoaded', { name: r.name, secrets: r.secrets }));
+      } catch (e) {
+        addError((e as Error).message);
+      }
+    },
+    [api, t, addError],
   );
 
   const open = useCallback(() => {
@@ -180,7 +202,7 @@ export function AppFrame({ api, settings, onSettings }: AppFrameProps) {
       depth = 0;
       setDragging(false);
       const f = e.dataTransfer?.files[0];
-      if (f) void upload(f);
+      if (f) void isKeyLogFile(f).then((keys) => (keys ? loadKeys(f) : upload(f)));
     };
     window.addEventListener('dragenter', enter);
     window.addEventListener('dragover', over);
@@ -192,7 +214,7 @@ export function AppFrame({ api, settings, onSettings }: AppFrameProps) {
       window.removeEventListener('dragleave', leave);
       window.removeEventListener('drop', drop);
     };
-  }, [caps, upload]);
+  }, [caps, upload, loadKeys]);
 
   const filter = useMemo(() => parseFilter(filterText, hasAlert), [filterText, hasAlert]);
   const shown = useMemo(() => {
@@ -218,6 +240,18 @@ export function AppFrame({ api, settings, onSettings }: AppFrameProps) {
   );
 
   const onSort = useCallback((key: ColumnKey) => setSort((s) => nextSort(s, key)), []);
+  const compareWith = useCallback(
+    (id: number) => {
+      // A: this session; B: kept if chosen before, else the next session of the file (or the second file's first).
+      setCompare((c) => {
+        const next = rows.find((r) => r.id > id) ?? rows.find((r) => r.id !== id);
+        const b = c.b ?? (c.secondFile?.sessions[0] ? { source: 'compare' as const, id: c.secondFile.sessions[0].id } : next ? { source: 'current' as const, id: next.id } : null);
+        return { ...c, a: { source: 'current', id }, b };
+      });
+      setComparing(true);
+    },
+    [rows],
+  );
   const setTheme = useCallback((theme: Theme) => {
     api.setSettings({ theme }).then(onSettings, (e: Error) => addError(e.message));
   }, [api, onSettings, addError]);
@@ -241,28 +275,44 @@ export function AppFrame({ api, settings, onSettings }: AppFrameProps) {
         theme={settings.theme}
         onTheme={setTheme}
         fileLabel={file ? file.path ?? file.name : null}
+        onCompare={() => setComparing(true)}
+        comparing={comparing}
       />
       {file?.damaged && <DamageBanner damaged={file.damaged} t={t} />}
       {errors.map((e) => (
         <MessageBanner key={e} kind="error" text={e} t={t} onDismiss={() => setErrors((all) => all.filter((x) => x !== e))} />
       ))}
       {notice && <MessageBanner kind="notice" text={notice} t={t} onDismiss={() => setNotice(null)} />}
-      <main className="workspace" style={{ '--session-rows': shown.length } as CSSProperties}>
-        <section className="sessions-pane" aria-label="sessions">
-          {shown.length > 0 ? (
-            <SessionTable rows={shown} selectedId={selectedId} onSelect={showSession} onOpen={openDetails} sort={sort} onSort={onSort} t={t} />
+      {comparing ? (
+        <CompareScreen
+          api={api}
+          currentName={file?.name ?? null}
+          currentSessions={rows}
+          state={compare}
+          onState={setCompare}
+          nativeDialogs={caps?.nativeDialogs ?? false}
+          frameT={t}
+          onClose={() => setComparing(false)}
+          onError={addError}
+        />
+      ) : (
+        <main className="workspace" style={{ '--session-rows': shown.length } as CSSProperties}>
+          <section className="sessions-pane" aria-label="sessions">
+            {shown.length > 0 ? (
+              <SessionTable rows={shown} selectedId={selectedId} onSelect={showSession} onOpen={openDetails} sort={sort} onSort={onSort} t={t} />
+            ) : (
+              <div className="empty" data-testid="sessions-empty">
+                {emptyText}
+              </div>
+            )}
+          </section>
+          {detail && detail.summary.id === selectedId ? (
+            <DetailArea api={api} detail={detail} t={t} onError={addError} onReplay={setReplayFor} onCompare={compareWith} />
           ) : (
-            <div className="empty" data-testid="sessions-empty">
-              {emptyText}
-            </div>
+            <div className="empty">{file && rows.length > 0 ? t('selectSession') : ''}</div>
           )}
-        </section>
-        {detail && detail.summary.id === selectedId ? (
-          <DetailArea api={api} detail={detail} t={t} onError={addError} />
-        ) : (
-          <div className="empty">{file && rows.length > 0 ? t('selectSession') : ''}</div>
-        )}
-      </main>
+        </main>
+      )}
       <footer className="statusbar" data-testid="statusbar">
         <span>{t('sessionsShown', { shown: shown.length, total: rows.length })}</span>
         {file && <span>{t('packets', { count: file.packets })}</span>}
@@ -270,6 +320,20 @@ export function AppFrame({ api, settings, onSettings }: AppFrameProps) {
       </footer>
       {dialog && (
         <PathDialog kind={dialog} t={t} onPath={dialog === 'open' ? openPath : saveTo} onUpload={dialog === 'open' ? (f) => void upload(f) : undefined} onCancel={() => setDialog(null)} />
+      )}
+      {replayFor !== null && detail && detail.summary.id === replayFor && (
+        <ReplayDialog
+          api={api}
+          sessionId={replayFor}
+          sni={detail.session.sni}
+          alpnOffered={detail.session.alpnOffered}
+          onCancel={() => setReplayFor(null)}
+          onDone={(r) => {
+            setReplayFor(null);
+            setCompare((c) => compareStateAfterReplay(c, r));
+            setComparing(true);
+          }}
+        />
       )}
       {dragging && <div className="drop-overlay">{t('dropHere')}</div>}
     </div>

@@ -13,6 +13,10 @@ import { Explanation } from '../views/explain/explanation';
 import { MessageDetails } from '../views/message/message-details';
 import { Timeline } from '../views/timeline/timeline';
 import { endpointText } from '../sessions/format';
+import { useCompareText } from '../compare/compare-strings';
+import { PlaybackBar, playbackKeys } from '../playback/playback-bar';
+import { playbackSteps } from '../playback/playback-steps';
+import { usePlayback } from '../playback/use-playback';
 
 type Tab = 'message' | 'certificates' | 'explanation';
 
@@ -21,6 +25,10 @@ export interface DetailAreaProps {
   detail: SessionDetail;
   t: Translate;
   onError(message: string): void;
+  /** "Replay…" on this session (absent: no button). */
+  onReplay?(sessionId: number): void;
+  /** "Compare…" with this session as A (absent: no button). */
+  onCompare?(sessionId: number): void;
 }
 
 function base64ToBytes(b64: string): Uint8Array {
@@ -30,7 +38,7 @@ function base64ToBytes(b64: string): Uint8Array {
   return out;
 }
 
-export function DetailArea({ api, detail, t, onError }: DetailAreaProps) {
+export function DetailArea({ api, detail, t, onError, onReplay, onCompare }: DetailAreaProps) {
   const sessionId = detail.summary.id;
   const [selected, setSelected] = useState<number | null>(detail.session.messages.length > 0 ? 0 : null);
   const [tab, setTab] = useState<Tab>('message');
@@ -73,6 +81,10 @@ export function DetailArea({ api, detail, t, onError }: DetailAreaProps) {
     () => ({ ...detail.session, state: detail.state, endTime: detail.endTime }),
     [detail],
   );
+  // Playback walks the timeline's arrows at the recorded pace; the panes follow the message that arrives.
+  const steps = useMemo(() => playbackSteps(timelineSession), [timelineSession]);
+  const playback = usePlayback(steps, setSelected);
+  const ct = useCompareText();
   const raw = useMemo(() => (message ? base64ToBytes(message.rawBase64) : new Uint8Array(0)), [message]);
   const selectedType = selected !== null ? detail.session.messages[selected]?.type : undefined;
 
@@ -84,15 +96,28 @@ export function DetailArea({ api, detail, t, onError }: DetailAreaProps) {
 
   return (
     <div className="details" data-testid="details" data-session-id={sessionId}>
-      <section className="timeline-pane" aria-label={t('timeline')}>
+      <section className="timeline-pane" aria-label={t('timeline')} onKeyDown={playbackKeys(playback)}>
         <div className="pane-title">
           {t('timeline')}
           <span className="sub">
             {endpointText(detail.summary.client)} → {detail.summary.sni ?? detail.proxy?.target ?? endpointText(detail.summary.server)}
             {detail.proxy ? ` (${t('proxyVia')} ${endpointText(detail.summary.server)})` : ''}
           </span>
+          <span className="pane-actions">
+            {onCompare && (
+              <button type="button" className="btn" onClick={() => onCompare(sessionId)} data-testid="compare-session">
+                {ct('compare.button')}
+              </button>
+            )}
+            {onReplay && (
+              <button type="button" className="btn" onClick={() => onReplay(sessionId)} disabled={!detail.clientHello} data-testid="replay-session">
+                {ct('replay.button')}
+              </button>
+            )}
+          </span>
         </div>
-        <Timeline session={timelineSession} selectedIndex={selected} onSelect={setSelected} onActivate={(i) => { setSelected(i); setTab('message'); }} />
+        <PlaybackBar playback={playback} />
+        <Timeline session={timelineSession} selectedIndex={selected} onSelect={setSelected} onActivate={(i) => { setSelected(i); setTab('message'); }} arrivedThrough={playback.arrivedThrough} />
       </section>
       <section aria-label={t(tab)}>
         <div className="tabs" role="tablist">

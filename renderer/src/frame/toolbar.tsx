@@ -2,6 +2,7 @@
 import { useState, type RefObject } from 'react';
 import type { RecentFile, Theme } from '../../../electron/api/contract';
 import { LanguageSwitch } from '../i18n/language-switch';
+import { useCompareText } from '../compare/compare-strings';
 import type { Translate } from '../i18n/strings';
 
 export interface ToolbarProps {
@@ -19,11 +20,15 @@ export interface ToolbarProps {
   theme: Theme;
   onTheme(theme: Theme): void;
   fileLabel: string | null;
+  /** Open the compare screen (absent: no button). */
+  onCompare?(): void;
+  comparing?: boolean;
 }
 
 export function Toolbar(p: ToolbarProps) {
   const [recentOpen, setRecentOpen] = useState(false);
   const t = p.t;
+  const ct = useCompareText();
   return (
     <header className="toolbar" role="toolbar" aria-label="TLS Workbench">
       <span className="brand">
@@ -61,6 +66,11 @@ export function Toolbar(p: ToolbarProps) {
       <button type="button" className="btn" onClick={p.onSave} disabled={!p.canSave} title="Ctrl+S">
         {t('saveAs')}
       </button>
+      {p.onCompare && (
+        <button type="button" className={`btn${p.comparing ? ' active' : ''}`} aria-pressed={p.comparing ?? false} onClick={p.onCompare} data-testid="compare-button">
+          {ct('compare.button')}
+        </button>
+      )}
       <input
         ref={p.filterRef}
         className="filter"

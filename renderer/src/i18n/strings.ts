@@ -58,6 +58,7 @@ const en = {
   saveButton: 'Save',
   saved: 'Saved {bytes} bytes to {path}',
   dropHere: 'Drop the capture to open it',
+  keyLogLoaded: 'Key log {name}: {secrets} secrets; the capture is decrypted where they fit',
   proxyVia: 'via proxy',
   frames: 'frames',
 };
@@ -118,6 +119,7 @@ const zh: Record<StringKey, string> = {
   saveButton: '保存',
   saved: '已保存 {bytes} 字节到 {path}',
   dropHere: '松开即可打开抓包文件',
+  keyLogLoaded: '密钥日志 {name}：{secrets} 条密钥，已用于解密抓包',
   proxyVia: '经代理',
   frames: '帧',
 };

@@ -89,6 +89,67 @@ describe('synthesized TCP connections', () => {
     });
   }
 
+  it('writes the RFC 1071 checksum for every payload length, address family and link type', () => {
+    // The synthesizer adds 32-bit words; a plain byte-pair sum is the reference.
+    const sum16 = (b: Uint8Array, from: number, to: number): number => {
+      let s = 0;
+      for (let i = from; i < to; i += 2) s += (b[i]! << 8) | (i + 1 < to ? b[i + 1]! : 0);
+      while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
+      return s;
+    };
+    const payload = new Uint8Array(1460).map((_, i) => (i * 151 + 7) & 0xff);
+    payload.fill(0xff, 700, 900); // runs of 0xff push sums through every carry
+    for (const [client, server, link] of [['10.1.2.3', '10.9.8.7', 1], ['2001:db8::1', '2001:db8::2', 1], ['10.1.2.3', '10.9.8.7', 101], ['2001:db8::1', '2001:db8::2', 101]] as const) {
+      const frames: Uint8Array[] = [];
+      const synth = new TcpPacketSynthesizer({ client: { ip: client, port: 50000 }, server: { ip: server, port: 443 }, linkType: link, sink: (d) => frames.push(d.slice()) });
+      synth.open(1n);
+      for (let n = 1; n <= 1440; n++) synth.send(n & 1 ? 'client' : 'server', payload.subarray(1440 - n, 1440), 2n);
+      const ipAt = link === 1 ? 14 : 0;
+      const v6 = client.includes(':');
+      const tcpAt = ipAt + (v6 ? 40 : 20);
+      let checked = 0;
+      for (const f of frames) {
+        const tcpLength = f.length - tcpAt;
+        const pseudo = v6 ? sum16(f, ipAt + 8, ipAt + 40) : sum16(f, ipAt + 12, ipAt + 20);
+        const copy = f.slice();
+        copy[tcpAt + 16] = 0;
+        copy[tcpAt + 17] = 0;
+        let total = pseudo + 6 + tcpLength + sum16(copy, tcpAt, f.length);
+        while (total > 0xffff) total = (total & 0xffff) + (total >>> 16);
+        const expected = ~total & 0xffff;
+        expect((f[tcpAt + 16]! << 8) | f[tcpAt + 17]!, `${client} link ${link} frame of ${tcpLength} TCP bytes`).toBe(expected);
+        checked++;
+      }
+      expect(checked).toBe(3 + 2 * 1440);
+    }
+  });
+
+  it('writes a checksum that sums to zero as 0x0000, which tshark accepts (not 0xffff)', () => {
+    const make = (payload: Uint8Array): Frame[] => {
+      const frames: Frame[] = [];
+      const synth = new TcpPacketSynthesizer({
+        client: { ip: '10.1.2.3', port: 50000 }, server: { ip: '10.9.8.7', port: 443 },
+        sink: (data, timestampNs) => frames.push({ data: data.slice(), timestampNs }),
+      });
+      synth.open(1_700_000_000_000_000_000n);
+      synth.send('client', payload, 1_700_000_000_000_001_000n);
+      return frames;
+    };
+    const tcpChecksumAt = 14 + 20 + 16;
+    const payload = new Uint8Array(100).map((_, i) => (i < 98 ? i * 3 : 0));
+    const first = make(payload)[3]!.data;
+    // Adding the old checksum as one more 16-bit word makes the sum 0xffff: the checksum becomes zero.
+    payload[98] = first[tcpChecksumAt]!;
+    payload[99] = first[tcpChecksumAt + 1]!;
+    const frames = make(payload);
+    expect([...frames[3]!.data.subarray(tcpChecksumAt, tcpChecksumAt + 2)]).toEqual([0, 0]);
+    const file = join(dir, 'zero-checksum.pcapng');
+    writePcapng(file, frames, LinkType.ETHERNET);
+    const r = tshark(['-r', file, '-o', 'tcp.check_checksum:TRUE', '-Y', 'tcp.len == 100', '-T', 'fields', '-e', 'tcp.checksum.status', '-e', '_ws.expert.message']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('1');
+  });
+
   it('reads addresses as Node reports them', () => {
     expect([...parseIpAddress('::ffff:127.0.0.1')!]).toEqual([127, 0, 0, 1]);
     expect(parseIpAddress('::1')!.length).toBe(16);

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeFile } from '../../../electron/services/analyze-file';
-import { contractDocumentJsonChunks } from '../../../electron/core/session/contract-json-writer';
+import { contractDocumentJsonChunks, sessionWrittenByHandMatchesContract } from '../../../electron/core/session/contract-json-writer';
 import type { ContractDocument } from '../../../electron/core/session/contract-json';
 
 const corpus = (name: string) => join(import.meta.dirname, '../../fixtures/corpus', name);
@@ -50,6 +50,12 @@ describe('analysis JSON written straight from the sessions', () => {
       expect(JSON.parse(written)).toEqual(lean.document);
     });
   }
+
+  it('writes sessions by hand exactly as the contract would (the fast path is in use)', async () => {
+    const { sessions } = await analyzeFile(corpus('firefox.pcap'), { keepRawBytes: false });
+    expect(sessions.length).toBeGreaterThan(5);
+    sessions.forEach((s, i) => expect(sessionWrittenByHandMatchesContract(s, i)).toBe(true));
+  });
 
   it('keeps every handshake message whole by default, and no raw bytes when asked not to', async () => {
     const kept = await analyzeFile(corpus('dump_mtu300.pcap'));

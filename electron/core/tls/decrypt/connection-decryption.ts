@@ -20,15 +20,18 @@ import { cipherSuiteParams } from './cipher-suite-params';
 import { HandshakeTranscript } from './handshake-transcript';
 import type { KeyLog } from './keylog';
 import type { TlsRecordIn } from './record-decryptor';
+import type { ResumptionSecrets } from './resumption-secrets';
 import { SessionKeys, type SessionRecordResult, type Side } from './session-keys';
 
 const HANDSHAKE_CLIENT_HELLO = 1;
 const HANDSHAKE_SERVER_HELLO = 2;
+const HANDSHAKE_NEW_SESSION_TICKET = 4;
 const HANDSHAKE_FINISHED = 20;
 const HANDSHAKE_MESSAGE_HASH = 254;
 const CONTENT_APPLICATION_DATA = 23;
 const EXTENSION_ENCRYPT_THEN_MAC = 22;
 const EXTENSION_EARLY_DATA = 42;
+const EXTENSION_SESSION_TICKET = 35;
 const TLS1_3 = 0x0304;
 /** 0-RTT records kept until the ServerHello brings the keys: RFC 8446 lets a server cap early data; so do we. */
 const MAX_EARLY_RECORDS = 64;
@@ -36,9 +39,11 @@ const MAX_EARLY_BYTES = 1 << 20;
 
 /** What the decoder learnt from a cleartext or decrypted handshake message (handshake-message.ts facts). */
 export interface HandshakeFactsForDecryption {
-  clientHello?: { random: Uint8Array; extensions: readonly { type: number }[] };
+  /** `offset` of an extension: of its type field in the message's raw bytes. */
+  clientHello?: { random: Uint8Array; sessionId: Uint8Array; extensions: readonly { type: number; offset: number; length: number }[] };
   serverHello?: {
     random: Uint8Array;
+    sessionId: Uint8Array;
     version: number;
     selectedVersion: number | null;
     cipherSuite: number;
@@ -70,6 +75,9 @@ export class ConnectionDecryption {
   /** The first ClientHello, until the ServerHello says whether it must become a message_hash (HRR). */
   private firstClientHello: Uint8Array | null = null;
   private clientOfferedEarlyData = false;
+  /** TLS <= 1.2 resumption handles the ClientHello offered (copies; empty when none). */
+  private offeredSessionId: Uint8Array = new Uint8Array(0);
+  private offeredTicket: Uint8Array = new Uint8Array(0);
   private keys: SessionKeys | null = null;
   private readonly lost: Record<Side, boolean> = { client: false, server: false };
   /** A record of this side has decrypted. */
@@ -85,6 +93,8 @@ export class ConnectionDecryption {
     private readonly warn: (side: Side, text: string) => void,
     /** Whether decrypted application data keeps its first bytes as the message's `raw`. */
     private readonly keepRaw: boolean,
+    /** Master secrets of earlier connections of the same analysis, for TLS <= 1.2 resumption. */
+    private readonly resumption: ResumptionSecrets | null = null,
   ) {}
 
   /** Whether this connection may still decrypt records: the record framers must then keep application data whole. */
@@ -106,12 +116,19 @@ export class ConnectionDecryption {
     if (this.state === 'off') return;
     if (this.state === 'waiting') {
       if (msgType !== HANDSHAKE_CLIENT_HELLO || side !== 'client' || !facts.clientHello) return;
-      const random = facts.clientHello.random;
-      if (!this.keyLog.get(random)) {
+      const ch = facts.clientHello;
+      const random = ch.random;
+      const ticket = ch.extensions.find((e) => e.type === EXTENSION_SESSION_TICKET);
+      const offeredTicket = ticket && ticket.length > 0 ? raw.subarray(ticket.offset + 4, ticket.offset + 4 + ticket.length) : new Uint8Array(0);
+      const resumable = this.resumption !== null
+        && (this.resumption.find('id', ch.sessionId) !== undefined || this.resumption.find('ticket', offeredTicket) !== undefined);
+      if (!this.keyLog.get(random) && !resumable) {
         this.state = 'off';
         return;
       }
       this.state = 'hello';
+      this.offeredSessionId = ch.sessionId.slice();
+      this.offeredTicket = offeredTicket.slice();
       this.clientRandom = random.slice();
       this.firstClientHello = raw.slice();
       this.clientOfferedEarlyData = facts.clientHello.extensions.some((e) => e.type === EXTENSION_EARLY_DATA);
@@ -131,6 +148,9 @@ export class ConnectionDecryption {
       transcript.add(raw);
       this.startKeys(sh);
       return;
+    }
+    if (msgType === HANDSHAKE_NEW_SESSION_TICKET && side === 'server' && this.keys && this.keys.version < TLS1_3) {
+      this.rememberTicket(raw);
     }
     if (msgType === HANDSHAKE_FINISHED && this.keys && !this.finishedChecked[side]) {
       // Only each side's first Finished ends the handshake the transcript describes
@@ -189,6 +209,7 @@ export class ConnectionDecryption {
 
   private startKeys(sh: NonNullable<HandshakeFactsForDecryption['serverHello']>): void {
     const version = sh.selectedVersion ?? sh.version;
+    const resumedMaster = version < TLS1_3 ? this.resumedMasterSecret(sh.sessionId) : undefined;
     const keys = new SessionKeys({
       clientRandom: this.clientRandom!,
       serverRandom: sh.random,
@@ -196,6 +217,7 @@ export class ConnectionDecryption {
       cipherSuite: sh.cipherSuite,
       encryptThenMac: sh.extensions.some((e) => e.type === EXTENSION_ENCRYPT_THEN_MAC),
       keyLog: this.keyLog,
+      ...(resumedMaster ? { masterSecret: resumedMaster } : {}),
     });
     const status = keys.status;
     if (status !== 'ready') {
@@ -209,9 +231,35 @@ export class ConnectionDecryption {
     }
     this.keys = keys;
     this.state = 'keys';
+    const master = keys.masterSecret;
+    if (version < TLS1_3 && master && this.resumption) this.resumption.remember('id', sh.sessionId, master);
     const early = this.early;
     this.early = [];
     if (version >= TLS1_3) this.openEarlyRecords(early);
+  }
+
+  /**
+   * The master secret an abbreviated TLS <= 1.2 handshake resumes, when the
+   * key log has none for this client random: by the session ID the server
+   * echoed, else by the ticket the client offered (RFC 5077 3.4).
+   */
+  private resumedMasterSecret(serverSessionId: Uint8Array): Uint8Array | undefined {
+    const r = this.resumption;
+    if (!r || this.keyLog.get(this.clientRandom!)?.CLIENT_RANDOM) return undefined;
+    const echoed = serverSessionId.length > 0 && equalBytes(serverSessionId, this.offeredSessionId);
+    return (echoed ? r.find('id', serverSessionId) : undefined) ?? r.find('ticket', this.offeredTicket);
+  }
+
+  /**
+   * RFC 5077 3.3:  struct { uint32 ticket_lifetime_hint; opaque ticket<0..2^16-1>; } NewSessionTicket;
+   * A later connection offering this ticket resumes this master secret.
+   */
+  private rememberTicket(raw: Uint8Array): void {
+    const master = this.keys?.masterSecret;
+    if (!master || !this.resumption || raw.length < 10) return;
+    const length = (raw[8]! << 8) | raw[9]!;
+    if (10 + length > raw.length) return;
+    this.resumption.remember('ticket', raw.subarray(10, 10 + length), master);
   }
 
   /** Hands the held 0-RTT records to the keys, in order, and marks their messages. */
@@ -264,4 +312,10 @@ export class ConnectionDecryption {
     this.warned = true;
     this.warn(side, `decryption: ${text}`);
   }
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

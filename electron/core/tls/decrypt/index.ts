@@ -21,8 +21,17 @@
  *    adding that Finished; false -> one warning on the session. Then add it
  *    (and every decrypted handshake message) to the transcript.
  * 5. When the key log changes (`keyLog.generation`), re-decode the capture.
+ *
+ * `ConnectionDecryption` (connection-decryption.ts) does steps 1-4 for the
+ * decoder (../tls-connection-decoder.ts, option `keyLog`), with the 0-RTT
+ * queue, the HRR message_hash, one warning per connection at most, and TLS
+ * <= 1.2 resumption through `ResumptionSecrets` (master secrets by session
+ * ID / ticket, shared by the connections of one analysis). Step 5 and the
+ * secrets of pcapng DSBs: electron/services/analyze-with-secrets.ts.
  */
-export { KeyLog, parseKeyLog, parseKeyLogBytes, KEY_LOG_LABELS, type KeyLogLabel, type ConnectionSecrets, type KeyLogParseResult } from './keylog';
+export { ConnectionDecryption, type DecryptedRecord, type HandshakeFactsForDecryption } from './connection-decryption';
+export { ResumptionSecrets } from './resumption-secrets';
+export { KeyLog, parseKeyLog, parseKeyLogBytes, looksLikeKeyLog, KEY_LOG_LABELS, type KeyLogLabel, type ConnectionSecrets, type KeyLogParseResult } from './keylog';
 export { SessionKeys, type SessionKeysInit, type SessionKeysStatus, type SessionRecordResult, type Side } from './session-keys';
 export { HandshakeTranscript, transcriptHashName, type TranscriptHashName } from './handshake-transcript';
 export { RecordDecryptor, type RecordDecryptResult, type DecryptFailureReason, type TlsRecordIn, type RecordProtection } from './record-decryptor';

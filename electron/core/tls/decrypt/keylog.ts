@@ -166,6 +166,22 @@ export function parseKeyLogBytes(data: Uint8Array, into?: KeyLog): KeyLogParseRe
   return parseKeyLog(new TextDecoder('utf-8', { fatal: false }).decode(data), into);
 }
 
+/**
+ * Whether the start of a file (a few KiB) reads as a key log rather than a
+ * capture: text whose first line that is no comment or blank begins with a
+ * key log label. Lets a dropped file be routed to "open" or "load key log".
+ */
+export function looksLikeKeyLog(head: Uint8Array): boolean {
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(head);
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const label = line.split(/\s/, 1)[0]!;
+    return LABELS.has(label);
+  }
+  return false;
+}
+
 /** TLS 1.2 master secrets are 48 bytes; TLS 1.3 secrets are Hash.length (32 or 48; 64 allows SHA-512 suites). */
 function validSecretLength(label: KeyLogLabel, hexLength: number): boolean {
   if (label === 'CLIENT_RANDOM') return hexLength === 96;

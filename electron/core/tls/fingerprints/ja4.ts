@@ -124,7 +124,8 @@ function firstAlpnFromMessage(ch: ClientHelloInfo, message: Uint8Array): Uint8Ar
   }
 }
 
-function firstAlpn(ch: ClientHelloInfo, message: Uint8Array | undefined): Uint8Array | null {
+/** The first ALPN protocol's bytes as JA4 reads them: from the wire when it can, else re-encoded. */
+export function firstAlpn(ch: ClientHelloInfo, message: Uint8Array | undefined): Uint8Array | null {
   if (!ch.extensions.some((e) => e.type === EXT_ALPN)) return null;
   if (message !== undefined) {
     const fromWire = firstAlpnFromMessage(ch, message);

@@ -22,6 +22,12 @@ export interface TimelineProps {
   onSelect: (index: number) => void;
   /** Enter on the selection (defaults to onSelect). */
   onActivate?: (index: number) => void;
+  /**
+   * Playback: the index of the last message that has arrived; later arrows
+   * are drawn pending and the arrow holding it as arriving. Undefined or null:
+   * every arrow shows as usual.
+   */
+  arrivedThrough?: number | null;
 }
 
 /** Horizontal position of each lane's lifeline, percent of the diagram's width. */
@@ -48,7 +54,7 @@ function arrowLabel(row: ArrowRow, t: I18n['t']): string {
   return messageLabel(row.type);
 }
 
-export function Timeline({ session, selectedIndex, onSelect, onActivate }: TimelineProps) {
+export function Timeline({ session, selectedIndex, onSelect, onActivate, arrivedThrough = null }: TimelineProps) {
   const i18n = useI18n();
   const { t } = i18n;
   const model = useMemo(() => buildTimelineRows(session), [session]);
@@ -127,6 +133,7 @@ export function Timeline({ session, selectedIndex, onSelect, onActivate }: Timel
                 row={row}
                 proxied={proxied}
                 selected={selectedArrow >= 0 && arrows[selectedArrow] === row}
+                playback={arrivedThrough === null ? undefined : row.first > arrivedThrough ? 'pending' : arrivedThrough <= row.last ? 'arriving' : undefined}
                 label={arrowLabel(row, t)}
                 t={t}
                 onClick={() => onSelect(row.first)}
@@ -134,7 +141,7 @@ export function Timeline({ session, selectedIndex, onSelect, onActivate }: Timel
             ) : row.kind === 'flight' ? (
               <FlightGap key={`f${k}`} row={row} t={t} />
             ) : (
-              <CloseLine key="close" row={row} t={t} />
+              <CloseLine key="close" row={row} t={t} pending={arrivedThrough !== null && arrivedThrough < session.messages.length - 1} />
             ),
           )}
         </div>
@@ -148,12 +155,14 @@ interface ArrowLineProps {
   row: ArrowRow;
   proxied: boolean;
   selected: boolean;
+  /** Playback: not arrived yet, or just arrived. */
+  playback?: 'pending' | 'arriving';
   label: string;
   t: I18n['t'];
   onClick: () => void;
 }
 
-function ArrowLine({ id, row, proxied, selected, label, t, onClick }: ArrowLineProps) {
+function ArrowLine({ id, row, proxied, selected, playback, label, t, onClick }: ArrowLineProps) {
   const x1 = laneX(row.fromLane, proxied);
   const x2 = laneX(row.toLane, proxied);
   const rightward = x2 > x1;
@@ -161,6 +170,7 @@ function ArrowLine({ id, row, proxied, selected, label, t, onClick }: ArrowLineP
   if (row.alert) classes.push('tlswb-timeline__row--alert');
   if (row.count > 1) classes.push('tlswb-timeline__row--collapsed');
   if (selected) classes.push('tlswb-timeline__row--selected');
+  if (playback) classes.push(`tlswb-timeline__row--${playback}`);
   const timeText = `+${formatMs(row.atMs)}`;
   const title = `${label} · ${t('timeline.frame', { frame: row.frame })}${row.count > 1 ? ` · ${formatMs(row.spanMs)}` : ''}`;
   return (
@@ -203,9 +213,9 @@ function FlightGap({ row, t }: { row: FlightRow; t: I18n['t'] }) {
   );
 }
 
-function CloseLine({ row, t }: { row: CloseRow; t: I18n['t'] }) {
+function CloseLine({ row, t, pending }: { row: CloseRow; t: I18n['t']; pending: boolean }) {
   return (
-    <div className={`tlswb-timeline__close tlswb-timeline__close--${row.how}`} data-type="close">
+    <div className={`tlswb-timeline__close tlswb-timeline__close--${row.how}${pending ? ' tlswb-timeline__close--pending' : ''}`} data-type="close">
       <div className="tlswb-timeline__time-col tlswb-timeline__time">{row.atMs === null ? '' : `+${formatMs(row.atMs)}`}</div>
       <div className="tlswb-timeline__lanes">
         <span className="tlswb-timeline__close-label">{t(row.how === 'fin' ? 'timeline.close.fin' : 'timeline.close.rst')}</span>

@@ -1,0 +1,183 @@
+/**
+ * The words of compare, replay and playback, in English and 简体中文, kept
+ * apart from the frame's and the detail views' tables so these features can
+ * grow without touching theirs. The language is the UI's (useI18n().lang).
+ */
+import { useMemo } from 'react';
+import { useI18n } from '../i18n/i18n-context';
+import type { Lang } from '../i18n/language';
+
+const en = {
+  'compare.button': 'Compare…',
+  'compare.title': 'Compare two sessions',
+  'compare.close': 'Back to sessions',
+  'compare.sideA': 'A',
+  'compare.sideB': 'B',
+  'compare.run': 'Compare',
+  'compare.swap': 'Swap A and B',
+  'compare.openSecond': 'Open a second file…',
+  'compare.openSecondTitle': 'Open a capture to compare with',
+  'compare.groupCurrent': 'This capture ({name})',
+  'compare.groupSecond': 'Second file ({name})',
+  'compare.groupReplays': 'Replays',
+  'compare.replayOption': 'Replay #{id} (no file)',
+  'compare.pick': 'Choose two sessions and press Compare.',
+  'compare.same': 'No differences: the two sessions agree on every compared fact.',
+  'compare.changes': '{count} differences',
+  'compare.facts': 'Session',
+  'compare.field': 'Field',
+  'compare.messages': 'Messages, aligned',
+  'compare.from': 'From',
+  'compare.onlyA': 'only in A',
+  'compare.onlyB': 'only in B',
+  'compare.delta': 'B − A',
+  'compare.selectRow': 'Select a message to see what differs in it.',
+  'compare.noChangesInMessage': 'Nothing differs in this message (randoms, lengths and times always do, and are not counted).',
+  'compare.added': 'added',
+  'compare.removed': 'removed',
+  'compare.moved': 'order changed',
+  'compare.none': '(none)',
+  'compare.certificates': 'Certificate chain',
+  'compare.certificatesSame': 'Same certificates, in the same order.',
+  'compare.scopeFirstFlights': 'Compared: the first flights only (what a replay receives).',
+  'compare.fact.version': 'Version',
+  'compare.fact.cipherSuite': 'Cipher suite',
+  'compare.fact.alpn': 'ALPN',
+  'compare.fact.sni': 'SNI',
+  'compare.fact.ja3Hash': 'JA3',
+  'compare.fact.ja4': 'JA4',
+  'compare.fact.ja3sHash': 'JA3S',
+  'compare.fact.resumed': 'Resumed',
+  'compare.fact.leaf': 'Leaf certificate',
+  'compare.fact.duration': 'Handshake time',
+  'compare.yes': 'yes',
+  'compare.no': 'no',
+  'replay.button': 'Replay…',
+  'replay.title': 'Replay this ClientHello',
+  'replay.intro': 'Sends the recorded ClientHello again (byte for byte unless edited) and compares the answer with the recording.',
+  'replay.to': 'Send to (host:port)',
+  'replay.toDefault': 'the recorded server',
+  'replay.proxy': 'Through HTTP proxy (http://host:port)',
+  'replay.proxyDefault': 'as recorded',
+  'replay.sni': 'SNI (empty removes it)',
+  'replay.sniKeep': 'Change the SNI',
+  'replay.dropCipher': 'Leave out cipher suites (0xc02f, 49199 or IANA names, comma-separated)',
+  'replay.onlyVersion': 'Offer only',
+  'replay.anyVersion': 'as recorded',
+  'replay.alpn': 'ALPN (comma-separated; empty removes it)',
+  'replay.alpnKeep': 'Change the ALPN',
+  'replay.timeout': 'Time limit (seconds)',
+  'replay.send': 'Replay',
+  'replay.cancel': 'Cancel',
+  'replay.sending': 'Replaying…',
+  'replay.outcome': 'Replay to {target}: {outcome}',
+  'replay.sent': 'sent {sent} bytes ({how}), received {received}',
+  'replay.asRecorded': 'as recorded',
+  'replay.edited': 'edited',
+  'playback.play': 'Play',
+  'playback.pause': 'Pause',
+  'playback.back': 'Previous message',
+  'playback.forward': 'Next message',
+  'playback.stop': 'Show all',
+  'playback.speed': 'Speed',
+  'playback.position': '{at} of {count}',
+  'playback.keys': 'Space: play/pause · ←/→: step',
+} as const;
+
+export type CompareKey = keyof typeof en;
+
+const zh: Record<CompareKey, string> = {
+  'compare.button': '比较…',
+  'compare.title': '比较两个会话',
+  'compare.close': '返回会话列表',
+  'compare.sideA': 'A',
+  'compare.sideB': 'B',
+  'compare.run': '比较',
+  'compare.swap': '交换 A 和 B',
+  'compare.openSecond': '打开第二个文件…',
+  'compare.openSecondTitle': '打开一个用于比较的抓包文件',
+  'compare.groupCurrent': '当前抓包（{name}）',
+  'compare.groupSecond': '第二个文件（{name}）',
+  'compare.groupReplays': '重放',
+  'compare.replayOption': '重放 #{id}（无文件）',
+  'compare.pick': '选择两个会话，然后点击“比较”。',
+  'compare.same': '没有差异：两个会话在所有比较项上都一致。',
+  'compare.changes': '{count} 处差异',
+  'compare.facts': '会话',
+  'compare.field': '字段',
+  'compare.messages': '逐条对齐的消息',
+  'compare.from': '发送方',
+  'compare.onlyA': '仅 A 有',
+  'compare.onlyB': '仅 B 有',
+  'compare.delta': 'B − A',
+  'compare.selectRow': '选择一条消息，查看其中的差异。',
+  'compare.noChangesInMessage': '这条消息没有差异（随机数、长度和时间每次都不同，不计入）。',
+  'compare.added': '新增',
+  'compare.removed': '移除',
+  'compare.moved': '顺序改变',
+  'compare.none': '（无）',
+  'compare.certificates': '证书链',
+  'compare.certificatesSame': '证书相同，顺序也相同。',
+  'compare.scopeFirstFlights': '比较范围：仅前几个飞行（重放能收到的部分）。',
+  'compare.fact.version': '版本',
+  'compare.fact.cipherSuite': '密码套件',
+  'compare.fact.alpn': 'ALPN',
+  'compare.fact.sni': 'SNI',
+  'compare.fact.ja3Hash': 'JA3',
+  'compare.fact.ja4': 'JA4',
+  'compare.fact.ja3sHash': 'JA3S',
+  'compare.fact.resumed': '会话复用',
+  'compare.fact.leaf': '叶证书',
+  'compare.fact.duration': '握手耗时',
+  'compare.yes': '是',
+  'compare.no': '否',
+  'replay.button': '重放…',
+  'replay.title': '重放这个 ClientHello',
+  'replay.intro': '再次发送记录下的 ClientHello（未修改时逐字节相同），并把服务器的回答与记录进行比较。',
+  'replay.to': '发送到（主机:端口）',
+  'replay.toDefault': '记录中的服务器',
+  'replay.proxy': '经由 HTTP 代理（http://主机:端口）',
+  'replay.proxyDefault': '与记录相同',
+  'replay.sni': 'SNI（留空即删除）',
+  'replay.sniKeep': '修改 SNI',
+  'replay.dropCipher': '去掉这些密码套件（0xc02f、49199 或 IANA 名称，用逗号分隔）',
+  'replay.onlyVersion': '只提供',
+  'replay.anyVersion': '与记录相同',
+  'replay.alpn': 'ALPN（用逗号分隔；留空即删除）',
+  'replay.alpnKeep': '修改 ALPN',
+  'replay.timeout': '时间上限（秒）',
+  'replay.send': '重放',
+  'replay.cancel': '取消',
+  'replay.sending': '正在重放…',
+  'replay.outcome': '重放到 {target}：{outcome}',
+  'replay.sent': '发送 {sent} 字节（{how}），收到 {received} 字节',
+  'replay.asRecorded': '与记录相同',
+  'replay.edited': '已修改',
+  'playback.play': '播放',
+  'playback.pause': '暂停',
+  'playback.back': '上一条消息',
+  'playback.forward': '下一条消息',
+  'playback.stop': '全部显示',
+  'playback.speed': '速度',
+  'playback.position': '第 {at} / {count} 条',
+  'playback.keys': '空格：播放/暂停 · ←/→：单步',
+};
+
+const TABLES: Record<Lang, Record<CompareKey, string>> = { en, 'zh-CN': zh };
+
+export type CompareText = (key: CompareKey, params?: Record<string, string | number>) => string;
+
+export function compareText(lang: Lang): CompareText {
+  const table = TABLES[lang] ?? en;
+  return (key, params) => {
+    const text = table[key] ?? en[key];
+    if (!params) return text;
+    return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+  };
+}
+
+/** The compare/replay/playback words in the UI's current language. */
+export function useCompareText(): CompareText {
+  const { lang } = useI18n();
+  return useMemo(() => compareText(lang), [lang]);
+}
