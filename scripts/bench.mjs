@@ -2,10 +2,13 @@
 // npm run bench [-- --file F] [--runs 3] [--case NAME ...] [--check] [--json] [--no-ui]
 //
 // Times the engine against tshark on the same capture in the same run: best
-// wall time of N runs each (stdout to /dev/null), peak RSS (from
-// /usr/bin/time, else VmHWM polled from /proc), and the TLS sessions each
-// saw (one more, untimed run). Without --file it makes or reuses the
-// 20,000-handshake loopback capture of make-bench-capture.mjs.
+// wall time of N runs each, the two taking turns (stdout to /dev/null), best
+// CPU time (user + system) and peak RSS (from /usr/bin/time, else VmHWM
+// polled from /proc), and the TLS sessions each saw (one more, untimed run).
+// On a machine busy with other work the wall ratio mostly measures who waited
+// longer for a CPU; the CPU-time ratio is printed beside it. Without --file
+// it makes or reuses the 20,000-handshake loopback capture of
+// make-bench-capture.mjs.
 // --check exits 1 when tlswb is not at least 10x faster than tshark.
 // Then the desktop UI's numbers (scripts/bench-ui.mjs; --no-ui skips them).
 //

@@ -43,18 +43,25 @@ export async function analyzeWithSecrets(
   let analyzer = makeAnalyzer(keyLog);
   let secretsInFile = 0;
   let late = false;
+  /** The file's secrets go into a log of our own: the caller's stays as it gave it. */
+  let own = false;
   const read = await readCaptureFile(path, {
     ...options.handlers?.(),
     onPacket: (p) => analyzer.push(p),
     onSecrets: (secretsType, data) => {
       if (secretsType !== SecretsType.TLS_KEY_LOG) return;
-      const first = keyLog === undefined;
-      keyLog ??= new KeyLog();
-      const before = keyLog.generation;
+      if (!own) {
+        const mine = new KeyLog();
+        if (keyLog) mine.merge(keyLog);
+        keyLog = mine;
+        own = true;
+        analyzer.useKeyLog(mine);
+      }
+      const log = keyLog!;
+      const before = log.generation;
       // Lines that are no secrets are skipped silently: the file is data, not the user's input.
-      secretsInFile += parseKeyLogBytes(data, keyLog).accepted;
-      if (first) analyzer.useKeyLog(keyLog);
-      if (keyLog.generation !== before && analyzer.packets > 0) late = true;
+      secretsInFile += parseKeyLogBytes(data, log).accepted;
+      if (log.generation !== before && analyzer.packets > 0) late = true;
     },
   });
   if (!late || path === '-') {
