@@ -24,6 +24,7 @@ import { CaptureError } from './capture-errors';
 import { InterfaceDropCounter } from './interface-drops';
 import { formatHelperMessage, type CaptureStatistics, type HelperMessage } from './helper-protocol';
 import { openLiveDevice, type LiveDevice } from './live-device';
+import { openRingDevice } from './pcap-ring-device';
 import { PcapngStreamEncoder } from './pcapng-stream-encoder';
 import { SpoolWriter } from './spool-writer';
 
@@ -46,6 +47,11 @@ const STATS_INTERVAL_MS = 500;
  * still written at once.
  */
 const FLUSH_INTERVAL_MS = 20;
+/** pcap_ring: how often the helper takes what libpcap holds, and how long a part-filled kernel block may wait. */
+const RING_POLL_MS = 10;
+const RING_TIMEOUT_MS = 10;
+/** pcap_ring: bytes taken per read (many blocks). */
+const RING_BATCH_BYTES = 4 << 20;
 /** Unread stderr beyond which a statistics line is skipped (the next one carries the same totals). */
 const MAX_UNREAD_MESSAGE_BYTES = 16 << 10;
 /** How long a stopping helper waits for its last messages to leave before it exits anyway. */
@@ -97,15 +103,185 @@ function say(message: HelperMessage): void {
   messages.write(formatHelperMessage(message));
 }
 
+/** Where packets come from: the project's pcap_ring binding when built, else cap. Either writes into `encoder`/`spool`. */
+interface PacketSource {
+  linkType: number;
+  linkTypeName: string;
+  snaplen: number;
+  /** libpcap's counters where the source has them. */
+  counters(): Pick<CaptureStatistics, 'droppedByKernel' | 'droppedByInterface'>;
+  close(): void;
+}
+
 function run(): void {
   const args = parseArgs(process.argv.slice(2));
   const stats: CaptureStatistics = {
     received: 0, bytes: 0, droppedByKernel: null, droppedByInterface: null, droppedByHelper: 0, written: 0, spoolBytes: 0,
   };
-  let flushScheduled = false;
   let stopping = false;
   let spool: SpoolWriter | null = null;
   const encoder = new PcapngStreamEncoder((bytes, packets) => spool?.write(bytes, packets), undefined, false);
+  const startedAtNs = (BigInt(Date.now()) * 1_000_000n).toString();
+  const onCountReached = (): void => {
+    // Not from inside a libpcap callback: closing the handle there frees what libpcap is using.
+    setImmediate(() => stop('count reached'));
+  };
+  // The device first: without permission (or with a bad filter) no file is left behind.
+  const source = openRingSource(args, stats, () => spool!, onCountReached)
+    ?? openCapSource(args, stats, encoder, onCountReached);
+  try {
+    spool = new SpoolWriter(args.spoolPath);
+  } catch (e) {
+    source.close();
+    throw e;
+  }
+  encoder.header(
+    { userAppl: 'tlswb capture helper', os: `${process.platform} ${process.arch}` },
+    { linkType: source.linkType, snaplen: source.snaplen, name: args.interfaceName },
+  );
+  encoder.flush();
+  if (spool.failure !== null) {
+    source.close();
+    spool.close();
+    try {
+      unlinkSync(args.spoolPath);
+    } catch {
+      // Could not even write the header: there may be nothing to remove.
+    }
+    throw new CaptureError('failed', `cannot write the capture file ${args.spoolPath}: ${spool.failure}`);
+  }
+  const current = (): CaptureStatistics => {
+    Object.assign(stats, source.counters());
+    stats.droppedByHelper = spool!.lostPackets;
+    stats.written = stats.received - stats.droppedByHelper;
+    stats.spoolBytes = spool!.bytes;
+    return stats;
+  };
+  say({
+    type: 'ready', interface: args.interfaceName, linkType: source.linkType, linkTypeName: source.linkTypeName,
+    snaplen: source.snaplen, startedAtNs, spoolPath: args.spoolPath,
+  });
+  // The counters from the start: known zeros (or nulls where the source cannot say), not "not yet".
+  say({ type: 'stats', ...current() });
+
+  let lastReported = '';
+  let failureReported = false;
+  const statsTimer = setInterval(() => {
+    if (spool!.failure !== null && !failureReported) {
+      failureReported = true;
+      messages.write(`cannot write the capture file ${args.spoolPath}: ${spool!.failure}\n`);
+    }
+    const now = current();
+    // Drops can grow while nothing arrives: compare all counters, not just packets.
+    const key = `${now.received} ${now.droppedByKernel} ${now.droppedByInterface} ${now.droppedByHelper}`;
+    if (key === lastReported) return;
+    // The totals are cumulative: a line the parent has not read yet is enough.
+    if (messages.writableLength > MAX_UNREAD_MESSAGE_BYTES) return;
+    lastReported = key;
+    say({ type: 'stats', ...now });
+  }, STATS_INTERVAL_MS);
+
+  const stop = (reason: string): void => {
+    if (stopping) return;
+    stopping = true;
+    clearInterval(statsTimer);
+    // Counters before close (pcap_stats needs the handle); close first drains nothing more.
+    current();
+    source.close();
+    encoder.flush();
+    spool!.close();
+    say({ type: 'stopped', reason, ...current() });
+    process.stdin.destroy();
+    setTimeout(() => process.exit(0), EXIT_GRACE_MS);
+    messages.end(() => process.exit(0));
+  };
+  process.on('SIGINT', () => stop('interrupted'));
+  process.on('SIGTERM', () => stop('terminated'));
+  // The parent closing our stdin (or dying) means stop.
+  process.stdin.on('end', () => stop('parent closed the pipe'));
+  process.stdin.on('error', () => stop('parent pipe failed'));
+  process.stdin.resume();
+  // The parent gone: keep nothing running, the file is complete to the last batch.
+  messages.on('error', () => stop('parent went away'));
+}
+
+/**
+ * Through pcap_ring: every RING_POLL_MS the helper takes what libpcap has
+ * (blocks the kernel filled or timed out) as ready-made pcapng, straight into
+ * the spool. JavaScript runs per batch, not per packet.
+ */
+function openRingSource(args: HelperArgs, stats: CaptureStatistics, spool: () => SpoolWriter,
+  onCountReached: () => void): PacketSource | null {
+  const device = openRingDevice({
+    interfaceName: args.interfaceName, filter: args.filter, snaplen: args.snaplen,
+    bufferBytes: args.bufferMiB << 20, timeoutMs: RING_TIMEOUT_MS,
+  });
+  if (device === null) return null;
+  const out = Buffer.allocUnsafe(Math.max(RING_BATCH_BYTES, device.largestBlock * 2));
+  let closed = false;
+  let timer: NodeJS.Timeout | null = null;
+  let lastCounters: Pick<CaptureStatistics, 'droppedByKernel' | 'droppedByInterface'> = { droppedByKernel: 0, droppedByInterface: 0 };
+  const poll = (): void => {
+    timer = null;
+    if (closed) return;
+    drain();
+    if (!closed) timer = setTimeout(poll, RING_POLL_MS);
+  };
+  const drain = (): void => {
+    for (;;) {
+      let room = out.length;
+      if (args.count > 0) {
+        // With a count, never more than what is left: the file then holds exactly COUNT. A read
+        // goes on while `largestBlock` still fits and each block takes 32 bytes or more.
+        const left = args.count - stats.received;
+        if (left <= 0) return;
+        room = Math.min(room, device.largestBlock + 32 * (left - 1));
+      }
+      const [bytes, packets, captured] = device.read(room === out.length ? out : out.subarray(0, room));
+      if (packets === 0) return;
+      stats.received += packets;
+      stats.bytes += captured;
+      spool().write(out.subarray(0, bytes), packets);
+      if (args.count > 0 && stats.received >= args.count) {
+        onCountReached();
+        return;
+      }
+      // The read stopped with room to spare: libpcap had no more ready.
+      if (room - bytes >= device.largestBlock) return;
+    }
+  };
+  timer = setTimeout(poll, RING_POLL_MS);
+  return {
+    linkType: device.linkType,
+    linkTypeName: `LINKTYPE ${device.linkType}`,
+    snaplen: device.snaplen,
+    counters() {
+      if (closed) return lastCounters;
+      const s = device.stats();
+      lastCounters = { droppedByKernel: s.droppedByKernel, droppedByInterface: s.droppedByInterface };
+      return lastCounters;
+    },
+    close() {
+      if (timer) clearTimeout(timer);
+      if (!closed) {
+        // What the kernel still holds goes into the file before the handle closes.
+        drain();
+        lastCounters = this.counters();
+      }
+      closed = true;
+      device.close();
+    },
+  };
+}
+
+/**
+ * Through cap (when pcap_ring is not built): one JavaScript call per packet,
+ * stamped on arrival (packet-clock.ts), batched by the encoder, written at
+ * most every FLUSH_INTERVAL_MS. libpcap's counters are not available (null).
+ */
+function openCapSource(args: HelperArgs, stats: CaptureStatistics, encoder: PcapngStreamEncoder,
+  onCountReached: () => void): PacketSource {
+  let flushScheduled = false;
   let lastFlushMs = -Infinity;
   const flushSoon = (): void => {
     flushScheduled = false;
@@ -113,7 +289,6 @@ function run(): void {
     encoder.flush();
   };
   let countReached = false;
-  // The device first: without permission (or with a bad filter) no file is left behind.
   const device: LiveDevice = openLiveDevice({
     interfaceName: args.interfaceName,
     filter: args.filter,
@@ -133,81 +308,18 @@ function run(): void {
       }
       if (args.count > 0 && stats.received >= args.count) {
         countReached = true;
-        // Not from inside cap's callback: closing the handle there frees what libpcap is using.
-        setImmediate(() => stop('count reached'));
+        onCountReached();
       }
     },
   });
-  try {
-    spool = new SpoolWriter(args.spoolPath);
-  } catch (e) {
-    device.close();
-    throw e;
-  }
-  encoder.header(
-    { userAppl: 'tlswb capture helper', os: `${process.platform} ${process.arch}` },
-    { linkType: device.linkType, snaplen: device.snaplen, name: args.interfaceName },
-  );
-  encoder.flush();
-  if (spool.failure !== null) {
-    device.close();
-    spool.close();
-    try {
-      unlinkSync(args.spoolPath);
-    } catch {
-      // Could not even write the header: there may be nothing to remove.
-    }
-    throw new CaptureError('failed', `cannot write the capture file ${args.spoolPath}: ${spool.failure}`);
-  }
   const interfaceDrops = new InterfaceDropCounter(args.interfaceName);
-  const current = (): CaptureStatistics => {
-    stats.droppedByInterface = interfaceDrops.read();
-    stats.droppedByHelper = spool!.lostPackets;
-    stats.written = stats.received - stats.droppedByHelper;
-    stats.spoolBytes = spool!.bytes;
-    return stats;
+  return {
+    linkType: device.linkType,
+    linkTypeName: device.linkTypeName,
+    snaplen: device.snaplen,
+    counters: () => ({ droppedByKernel: null, droppedByInterface: interfaceDrops.read() }),
+    close: () => device.close(),
   };
-  say({
-    type: 'ready', interface: args.interfaceName, linkType: device.linkType, linkTypeName: device.linkTypeName,
-    snaplen: device.snaplen, startedAtNs: device.clock.nowNs().toString(), spoolPath: args.spoolPath,
-  });
-
-  let lastReported = -1;
-  let failureReported = false;
-  const statsTimer = setInterval(() => {
-    if (spool!.failure !== null && !failureReported) {
-      failureReported = true;
-      messages.write(`cannot write the capture file ${args.spoolPath}: ${spool!.failure}\n`);
-    }
-    // Interface drops can grow while nothing arrives: look at them too.
-    const ifDrops = interfaceDrops.read();
-    if (stats.received === lastReported && ifDrops === stats.droppedByInterface) return;
-    // The totals are cumulative: a line the parent has not read yet is enough.
-    if (messages.writableLength > MAX_UNREAD_MESSAGE_BYTES) return;
-    lastReported = stats.received;
-    say({ type: 'stats', ...current() });
-  }, STATS_INTERVAL_MS);
-
-  const stop = (reason: string): void => {
-    if (stopping) return;
-    stopping = true;
-    clearInterval(statsTimer);
-    device.close();
-    encoder.flush();
-    spool!.close();
-    say({ type: 'stopped', reason, ...current() });
-    process.stdin.destroy();
-    setTimeout(() => process.exit(0), EXIT_GRACE_MS);
-    messages.end(() => process.exit(0));
-  };
-  process.on('SIGINT', () => stop('interrupted'));
-  process.on('SIGTERM', () => stop('terminated'));
-  // The parent closing our stdin (or dying) means stop.
-  process.stdin.on('end', () => stop('parent closed the pipe'));
-  process.stdin.on('error', () => stop('parent pipe failed'));
-  process.stdin.resume();
-  // The parent gone: keep nothing running, the file is complete to the last batch.
-  messages.on('error', () => stop('parent went away'));
 }
 
 try {

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { buildDesktop, buildRenderer } from './build-desktop.mjs';
+import { buildPcapRing } from './build-pcap-ring.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -45,6 +46,8 @@ async function buildCaptureHelper() {
     packages: 'external',
     logLevel: 'warning',
   });
+  // Its own libpcap binding (dist/native/pcap_ring.node), best effort: without it the helper uses cap.
+  buildPcapRing(root, { quiet: true });
 }
 
 // Desktop (renderer + Electron main/preload): see scripts/build-desktop.mjs.

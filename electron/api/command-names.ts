@@ -25,11 +25,22 @@ export const COMMAND_NAMES = [
   // Decryption (issue 6): key logs for the open capture.
   'loadKeyLog',
   'loadKeyLogBytes',
+  // The recording proxy (issue 5): the desktop's Proxy panel.
+  'startProxy',
+  'stopProxy',
+  'getProxyStatus',
+  'exportProxyCa',
+  // The live probe (issue 5): the desktop's Probe panel.
+  'runProbe',
+  // Live capture (issue 4): the desktop's capture toolbar.
+  'listInterfaces',
+  'startCapture',
+  'stopCapture',
 ] as const;
 
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
-export const EVENT_NAMES = ['sessionsChanged', 'fileOpened', 'settingsChanged', 'error'] as const;
+export const EVENT_NAMES = ['sessionsChanged', 'fileOpened', 'settingsChanged', 'error', 'proxyChanged', 'captureStats'] as const;
 
 export type EventName = (typeof EVENT_NAMES)[number];
 

@@ -11,6 +11,7 @@ import type { ContractCertificate, ContractMessage, ContractSession, FileDamage 
 import type { Endpoint } from '../core/session/model';
 import type { FieldNode } from '../core/session/field-tree';
 import type { ChainVerification } from '../core/x509/chain-verdict';
+import { CaptureStartRequestSchema, type CaptureInterfaceDto, type CaptureStatus } from './capture-contract';
 import { ReplayRequestSchema, SessionRefSchema, type CompareFileSummary, type CompareResult, type ReplaySessionResult } from './compare-contract';
 
 export type { CommandName, EventName } from './command-names';
@@ -19,6 +20,7 @@ export type { Endpoint } from '../core/session/model';
 export type { FieldNode } from '../core/session/field-tree';
 export type { ChainLink, ChainProblem, ChainVerdictKind, ChainVerification } from '../core/x509/chain-verdict';
 export type * from './compare-contract';
+export type * from './capture-contract';
 
 /** Uploads over the API (browser "Open"): the base64 text of at most 256 MiB of capture. */
 export const MAX_UPLOAD_BYTES = 256 * 1024 * 1024;
@@ -49,6 +51,88 @@ export const ThemeSetting = z.enum(['system', 'light', 'dark']);
 export const LanguageSetting = z.enum(['system', 'en', 'zh-CN']);
 export const SettingsPatch = z.object({ theme: ThemeSetting.optional(), language: LanguageSetting.optional() }).strict();
 
+/** Start the recording proxy: where it listens, and whether it intercepts TLS. */
+export const ProxyStartRequestSchema = z.object({
+  /** An IP address to listen on; default 127.0.0.1 (anything else lets other machines use it). */
+  host: z.string().min(1).max(64).regex(/^[0-9A-Fa-f:.]+$/, 'an IP address').optional(),
+  /** 0 picks a free port. */
+  port: z.number().int().min(0).max(65535),
+  intercept: z.boolean(),
+}).strict();
+export type ProxyStartRequest = z.output<typeof ProxyStartRequestSchema>;
+
+/** One tunnel of the proxy (see services/proxy/live-proxy TunnelRow). */
+export interface ProxyTunnel {
+  id: number;
+  client: string;
+  target: string | null;
+  mode: 'passthrough' | 'intercept' | 'http';
+  state: 'open' | 'closed' | 'refused';
+  status: number | null;
+  reason: string | null;
+  bytesFromClient: number;
+  bytesFromServer: number;
+  sni: string | null;
+  alpn: string | null;
+  upstreamVersion: string | null;
+}
+
+export interface ProxyStatus {
+  running: boolean;
+  mode: 'passthrough' | 'intercept' | null;
+  host: string | null;
+  port: number | null;
+  /** Packets recorded (both legs of every tunnel). */
+  packets: number;
+  /** The pcapng the legs go to (what Save As copies). */
+  spoolFile: string | null;
+  /** Latest first, at most 200. */
+  tunnels: ProxyTunnel[];
+  /** Why the last start failed. */
+  error: string | null;
+}
+
+export interface ProxyCaExport {
+  /** Where the certificate was written. */
+  path: string;
+  certPem: string;
+  /** How to trust it on Linux (system store and NSS), macOS and Windows. */
+  instructions: string;
+  created: boolean;
+}
+
+/** A live probe: the URL, and optionally a proxy, one TLS version, the ALPN list. */
+export const ProbeRequestSchema = z.object({
+  url: z.string().max(2048).regex(/^https:\/\/[^\s]+$/, 'an https:// URL'),
+  proxy: z.string().max(2048).regex(/^http:\/\/[^\s]+$/, 'an http:// proxy URL').nullable().optional(),
+  tlsVersion: z.enum(['1.2', '1.3']).nullable().optional(),
+  alpn: z.array(z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/)).max(16).optional(),
+}).strict();
+export type ProbeRequest = z.output<typeof ProbeRequestSchema>;
+
+/** What a probe gives the panel (its session opens as the capture: `file`). */
+export interface ProbeRunResult {
+  /** Milliseconds since the probe started; null for a step that did not happen or cannot be seen. */
+  timings: {
+    tcpConnect: number | null;
+    connectAnswered: number | null;
+    serverHello: number | null;
+    certificate: number | null;
+    finished: number | null;
+    firstResponseByte: number | null;
+    total: number;
+  };
+  verdict: ChainVerification | null;
+  status: number | null;
+  protocol: string | null;
+  alpn: string | null;
+  /** Why it stopped early, if it did. */
+  error: string | null;
+  notes: string[];
+  /** The recording, now the open capture; null when nothing was recorded. */
+  file: FileSummary | null;
+}
+
 /** Positional arguments of every command. */
 export const commandInputs = {
   openFile: z.tuple([filePath]),
@@ -70,6 +154,15 @@ export const commandInputs = {
   loadKeyLog: z.tuple([filePath]),
   // A key file dropped on the window (the browser has no path): its name and base64 bytes.
   loadKeyLogBytes: z.tuple([z.string().min(1).max(255), z.string().max(MAX_KEY_LOG_BASE64_CHARS).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64')]),
+  startProxy: z.tuple([ProxyStartRequestSchema]),
+  stopProxy: z.tuple([]),
+  getProxyStatus: z.tuple([]),
+  // null: no file (a browser client downloads the PEM from the result).
+  exportProxyCa: z.tuple([filePath.nullable()]),
+  runProbe: z.tuple([ProbeRequestSchema]),
+  listInterfaces: z.tuple([]),
+  startCapture: z.tuple([CaptureStartRequestSchema]),
+  stopCapture: z.tuple([]),
 } as const satisfies Record<CommandName, z.ZodTuple>;
 
 export type Theme = z.infer<typeof ThemeSetting>;
@@ -258,6 +351,21 @@ export interface CommandResults {
   loadKeyLog: KeyLogSummary;
   /** The same for a key file's bytes (dropped on the window). */
   loadKeyLogBytes: KeyLogSummary;
+  /** Start the recording proxy; its sessions become the open capture's, streaming in. */
+  startProxy: ProxyStatus;
+  /** Stop it (every tunnel ends; the recording is complete and can be saved). */
+  stopProxy: ProxyStatus;
+  getProxyStatus: ProxyStatus;
+  /** Write the interception CA's certificate (made on first use) and say how to trust it. */
+  exportProxyCa: ProxyCaExport;
+  /** Run one live probe (CONNECT when proxied, TLS, one GET); its recording opens as the capture. */
+  runProbe: ProbeRunResult;
+  /** The interfaces live capture can listen on (libpcap), with their addresses. */
+  listInterfaces: CaptureInterfaceDto[];
+  /** Start a live capture (the helper process); its sessions become the open capture's, streaming in. */
+  startCapture: CaptureStatus;
+  /** Stop it: the spool is complete and can be saved. */
+  stopCapture: CaptureStatus;
 }
 
 /** What the engine side can do beyond the common commands. */
@@ -283,6 +391,10 @@ export interface EventPayloads {
   /** Settings changed (from the window's menu or another client). */
   settingsChanged: Settings;
   error: { message: string; command?: CommandName };
+  /** The proxy started, stopped, or its tunnels changed (at most ~10 a second). */
+  proxyChanged: ProxyStatus;
+  /** The live capture started, stopped, or its counters changed (at most ~4 a second). */
+  captureStats: CaptureStatus;
 }
 
 /** Machine-readable reasons a command fails. */

@@ -4,6 +4,12 @@
  */
 import { verifyCertificateChain } from '../services/certificate-verifier';
 import { runReplay } from '../services/replay/replay-session';
+import { defaultCaDir } from '../services/ca/certificate-authority';
+import { LiveProxy } from '../services/proxy/live-proxy';
+import { exportCaCertificate } from '../services/proxy/live-proxy-ca';
+import { runProbe } from '../services/probe/tls-probe';
+import { listCaptureInterfaces } from '../services/capture-interfaces';
+import { LiveCapture } from '../services/live-capture';
 import { describeMessage } from '../core/tls/describe-message';
 import { analyzeCapture } from './analyze-capture';
 import { describeHttpConnect } from './describe-http-connect';
@@ -25,5 +31,8 @@ export function createEnginePorts(configDir: string, transport: WorkbenchPorts['
     savePcapng: (source, target, options) => savePcapng(source, target, convertToPcapng, options),
     settings: new SettingsStore(configDir),
     replay: runReplay,
+    probe: runProbe,
+    proxy: { start: (options) => LiveProxy.start(options), exportCa: exportCaCertificate, caDir: () => defaultCaDir() },
+    capture: { listInterfaces: listCaptureInterfaces, start: (options) => LiveCapture.start(options) },
   };
 }

@@ -16,6 +16,10 @@ import type { CertificateInfo, Session, TlsMessage } from '../core/session/model
 import type { ChainVerification } from '../core/x509/chain-verdict';
 import type { ReplayOptions, ReplayResult } from '../services/replay/replay-session';
 import { CompareWorkspace } from './compare-workspace';
+import { ProxyWorkspace, type ProxyWorkspacePorts } from './proxy-workspace';
+import { ProbeWorkspace } from './probe-workspace';
+import type { ProbeOptions, ProbeResult } from '../services/probe/tls-probe';
+import { CaptureWorkspace, type CaptureWorkspacePorts } from './capture-workspace';
 import { KeyLogWorkspace } from './key-log-workspace';
 import type { KeyLog } from '../core/tls/decrypt/keylog';
 import {
@@ -55,6 +59,12 @@ export interface WorkbenchPorts {
   choosePath?: (kind: 'open' | 'save') => Promise<string | null>;
   /** Network replay (`tlswb replay`); without it replaySession fails with 'unsupported'. */
   replay?: (options: ReplayOptions) => Promise<ReplayResult>;
+  /** The live probe (Probe panel); without it runProbe fails with 'unsupported'. */
+  probe?: (options: ProbeOptions) => Promise<ProbeResult>;
+  /** The recording proxy (Proxy panel); without it the proxy commands fail with 'unsupported'. */
+  proxy?: Pick<ProxyWorkspacePorts, 'start' | 'exportCa' | 'caDir'>;
+  /** Live capture (capture toolbar); without it the capture commands fail with 'unsupported'. */
+  capture?: Pick<CaptureWorkspacePorts, 'listInterfaces' | 'start'>;
 }
 
 interface OpenCapture {
@@ -97,6 +107,32 @@ export class Workbench {
       return this.ports.replay(options);
     },
     current: () => (this.current ? { name: this.current.summary.name, sessions: this.current.sessions } : null),
+  });
+
+  /** The recording proxy: while it runs, its sessions are the open capture's. */
+  private readonly proxy = new ProxyWorkspace({
+    start: (options) => this.requireProxyPort().start(options),
+    exportCa: (caDir, file) => this.requireProxyPort().exportCa(caDir, file),
+    caDir: () => this.requireProxyPort().caDir(),
+    beginLive: (name, spoolFile) => this.beginLive(name, spoolFile),
+    emit: (status) => this.events.emit('proxyChanged', status),
+  });
+
+  /** The live probe: its recording opens as the capture. */
+  private readonly probe = new ProbeWorkspace({
+    run: (options) => {
+      if (!this.ports.probe) throw new ApiError('unsupported', 'the probe is not available here');
+      return this.ports.probe(options);
+    },
+    openRecording: (path, name) => this.open(path, name, false),
+  });
+
+  /** Live capture: while it runs, its sessions are the open capture's. */
+  private readonly capture = new CaptureWorkspace({
+    listInterfaces: () => this.requireCapturePort().listInterfaces(),
+    start: (options) => this.requireCapturePort().start(options),
+    beginLive: (name, spoolFile) => this.beginLive(name, spoolFile),
+    emit: (status) => this.events.emit('captureStats', status),
   });
 
   readonly handlers: CommandHandlers = {
@@ -143,11 +179,68 @@ export class Workbench {
     },
     ...this.compare.handlers,
     ...this.keyLogs.handlers,
+    ...this.proxy.handlers,
+    ...this.probe.handlers,
+    ...this.capture.handlers,
   };
 
   async dispose(): Promise<void> {
+    await this.proxy.dispose();
+    await this.probe.dispose();
+    await this.capture.dispose();
     this.batcher.dispose();
     if (this.uploadDir) await rm(this.uploadDir, { recursive: true, force: true });
+  }
+
+  private requireCapturePort(): NonNullable<WorkbenchPorts['capture']> {
+    if (!this.ports.capture) throw new ApiError('unsupported', 'live capture is not available here');
+    return this.ports.capture;
+  }
+
+  private requireProxyPort(): NonNullable<WorkbenchPorts['proxy']> {
+    if (!this.ports.proxy) throw new ApiError('unsupported', 'the proxy is not available here');
+    return this.ports.proxy;
+  }
+
+  /**
+   * A live source (the proxy) becomes the open capture: its sessions stream in
+   * through the returned analyzer events, as a file's do while it loads;
+   * `finished` marks it read (packets counted) once the source stops.
+   */
+  private beginLive(name: string, sourcePath: string): { events: AnalyzerEvents; finished(packets: number): void } {
+    const generation = ++this.generation;
+    const capture: OpenCapture = {
+      summary: { name, path: sourcePath, packets: 0, linkTypes: [1], damaged: null, sessionCount: 0, state: 'loading' },
+      sourcePath,
+      sessions: [],
+      done: false,
+    };
+    this.current = capture;
+    this.batcher.markReset();
+    this.events.emit('fileOpened', { ...capture.summary });
+    const changed = (s: Session): void => {
+      if (generation === this.generation) this.batcher.changed(s);
+    };
+    return {
+      events: {
+        sessionOpened: (s) => {
+          if (generation !== this.generation) return;
+          capture.sessions.push(s);
+          changed(s);
+        },
+        messageDecoded: changed,
+        sessionUpdated: changed,
+        sessionClosed: changed,
+      },
+      finished: (packets) => {
+        if (generation !== this.generation) return;
+        capture.done = true;
+        capture.summary = { ...capture.summary, packets, sessionCount: capture.sessions.length, state: 'ready' };
+        for (const s of capture.sessions) this.batcher.changed(s);
+        this.batcher.flush();
+        this.events.emit('fileOpened', { ...capture.summary });
+      },
+    };
   }
 
   private async open(sourcePath: string, name: string, remember: boolean, displayPath: string | null = sourcePath): Promise<FileSummary> {

@@ -32,6 +32,14 @@ const SAMPLE_ARGS: Record<(typeof COMMAND_NAMES)[number], unknown[]> = {
   replaySession: [0, { to: '127.0.0.1:443' }],
   loadKeyLog: ['/tmp/keys.txt'],
   loadKeyLogBytes: ['keys.txt', 'AAAA'],
+  startProxy: [{ port: 0, intercept: false }],
+  stopProxy: [],
+  getProxyStatus: [],
+  exportProxyCa: [null],
+  runProbe: [{ url: 'https://example.com/' }],
+  listInterfaces: [],
+  startCapture: [{ interface: 'lo', filter: 'tcp' }],
+  stopCapture: [],
 };
 
 function methodsOf(o: object): string[] {

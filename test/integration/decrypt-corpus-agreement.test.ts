@@ -1,8 +1,10 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAnalysisValidator } from '../support/analysis-schema';
 import { analyzeWithCli, compareWithTshark } from '../support/oracle';
-import { projectRoot } from '../support/run-cli';
+import { projectRoot, runTlswb } from '../support/run-cli';
 
 /**
  * The corpus captures that come with TLS secrets (test/fixtures/decrypt,
@@ -41,3 +43,51 @@ describe.each(CASES)('$file', ({ file, keylog, decrypted }) => {
     }
   });
 });
+
+describe('a key log with only some of the secrets (Chrome capture, its DSB taken out)', () => {
+  let work: string;
+  let capture: string;
+  let lines: string[];
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'tlswb-partial-keys-'));
+    const source = readFileSync(join(fixtures, 'chrome-cloudflare-quic-with-secrets.pcapng'));
+    capture = join(work, 'no-dsb.pcapng');
+    writeFileSync(capture, withoutSecretsBlocks(source));
+    const run = runTlswb(['keylog', join(fixtures, 'chrome-cloudflare-quic-with-secrets.pcapng')]);
+    lines = run.stdout.trimEnd().split('\n');
+  });
+  afterAll(() => {
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it.each([
+    ['the client side only', (l: string) => l.startsWith('CLIENT_')],
+    ['the server side only', (l: string) => l.startsWith('SERVER_')],
+    // Without handshake secrets Wireshark decrypts nothing: neither do we, and one warning says why.
+    ['the application traffic secrets only', (l: string) => l.includes('_TRAFFIC_SECRET_0')],
+  ])('%s: as tshark shows it', (_what, keep) => {
+    const keys = join(work, 'partial.keys');
+    writeFileSync(keys, `${lines.filter(keep).join('\n')}\n`);
+    const result = compareWithTshark(capture, [], keys);
+    expect(result.percent, result.output).toBe(100);
+  });
+
+  it('application traffic secrets only: nothing decrypted, one warning', () => {
+    const keys = join(work, 'app-only.keys');
+    writeFileSync(keys, `${lines.filter((l) => l.includes('_TRAFFIC_SECRET_0')).join('\n')}\n`);
+    const s = analyzeWithCli(capture, ['--keylog', keys]).sessions[0]!;
+    expect((s.messages as { decrypted?: boolean }[]).some((m) => m.decrypted)).toBe(false);
+    expect(s.warnings).toEqual(['server: decryption: the key log has only application traffic secrets for this connection (no handshake secrets): not decrypted']);
+  });
+});
+
+/** The same little-endian pcapng without its Decryption Secrets Blocks. */
+function withoutSecretsBlocks(file: Buffer): Buffer {
+  const kept: Buffer[] = [];
+  for (let at = 0; at < file.length;) {
+    const length = file.readUInt32LE(at + 4);
+    if (file.readUInt32LE(at) !== 0x0000000a) kept.push(file.subarray(at, at + length));
+    at += length;
+  }
+  return Buffer.concat(kept);
+}

@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CaptureError, LiveCapture } from '../../electron/services/live-capture';
 import type { Session } from '../../electron/core/session/model';
+import { loadPcapRing } from '../../native/pcap-ring-device';
 import { analyzeWithCli, compareWithTshark, repoRoot, tlswbBin, type AnalysisDocument } from '../support/oracle';
 import { freeLoopbackAddress, makeTestPki, spawnTracked, stopAllSpawned, type TestPki } from '../support/real-peers';
 import {
@@ -85,7 +86,7 @@ describe('tlswb capture (the CLI)', () => {
     const printed = lines.map((l) => JSON.parse(l) as AnalysisDocument['sessions'][number]);
     expect(printed.map((s) => [s.client.port, s.sni, s.version, s.cipherSuite, s.messages.map((m) => m.type)]).sort())
       .toEqual(doc.sessions.map((s) => [s.client.port, s.sni, s.version, s.cipherSuite, s.messages.map((m) => m.type)]).sort());
-    expect(cli.output()).toMatch(/packets captured .* 3 TLS sessions/);
+    expect(cli.output()).toMatch(/packets captured .* 3 TLS sessions; dropped: by the kernel (0|unknown), by the interface 0, by the helper 0;/);
   });
 
   it('stops after --count packets with exactly that many in the file', async () => {
@@ -148,8 +149,8 @@ describe('the capture helper (LiveCapture service)', () => {
     expect(capture.linkType).toBe(1);
     const dumpcap = await startDumpcap('lo', filter, theirs, { host, port: 443 });
     await makeTlsTraffic(pki, host);
-    // Decoded live, before the capture stops.
-    expect(opened.length).toBe(3);
+    // Decoded live, before the capture stops: within the 250 ms of the last handshake.
+    await vi.waitFor(() => expect(opened.length).toBe(3), { timeout: 250, interval: 5 });
     await stopDumpcap(dumpcap);
     const result = await capture.stop();
     expect(result.stopReason).toBe('stopped');
@@ -157,6 +158,11 @@ describe('the capture helper (LiveCapture service)', () => {
     expect(result.spoolPath.startsWith(join(dir, 'spool'))).toBe(true);
     expect(result.stats.droppedByHelper).toBe(0);
     expect(result.stats.received).toBe(result.packets);
+    expect(result.stats.written).toBe(result.packets);
+    // libpcap's own counters: pcap_stats through pcap_ring; through cap the kernel's is unknown.
+    expect(result.stats.droppedByKernel).toBe(loadPcapRing() ? 0 : null);
+    expect(result.stats.droppedByInterface).toBe(0);
+    expect(result.stats.analyzedBytes).toBe(statSync(result.spoolPath).size);
 
     expectAgreesWithTshark(result.spoolPath);
     await expectSamePacketsAsDumpcap(result.spoolPath, theirs);

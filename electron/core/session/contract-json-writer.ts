@@ -35,6 +35,9 @@ export function* contractDocumentJsonChunks(
   yield `\n${empty.slice(at)}\n`;
 }
 
+/** Message lengths below this have their text remembered. */
+const LENGTH_TEXTS = 1 << 16;
+
 /** Only the document's own keys precede it: the file name is a JSON string, its quotes escaped. */
 const SESSIONS_KEY = '"sessions":[';
 /**
@@ -56,8 +59,10 @@ class SessionJsonWriter {
   private readonly certificateText = new WeakMap<CertificateInfo, string>();
   /** Message type, side and alert names: a handful of strings, quoted once each. */
   private readonly quoted = new Map<string, string>();
+  private lastFrame = -1;
   private lastTimeNs = -1n;
-  private lastTimeText = '';
+  private lastFrameAndTime = '';
+  private readonly lengthText = new Array<string | undefined>(LENGTH_TEXTS);
 
   /**
    * Whether `sessionByHand` writes what the contract says, checked on the first
@@ -108,7 +113,7 @@ class SessionJsonWriter {
   }
 
   private message(m: TlsMessage): string {
-    let out = `{"type":${this.quote(m.type)},"from":${this.quote(m.from)},"frame":${num(m.frame)},"time":${this.time(m.timeNs)},"length":${num(m.length)}`;
+    let out = `{"type":${this.quote(m.type)},"from":${this.quote(m.from)}${this.frameAndTime(m.frame, m.timeNs)},"length":${this.length(m.length)}`;
     if (m.type === 'alert') {
       out += `,"level":${m.level == null ? 'null' : this.quote(m.level)}`;
       out += `,"description":${m.description == null ? 'null' : this.quote(m.description)}`;
@@ -117,13 +122,27 @@ class SessionJsonWriter {
     return `${out}}`;
   }
 
-  /** Messages of one packet share its timestamp: convert it once. */
-  private time(ns: bigint): string {
-    if (ns !== this.lastTimeNs) {
+  /** `,"frame":F,"time":T`: the messages of one packet share it (several records a segment): written once. */
+  private frameAndTime(frame: number, ns: bigint): string {
+    if (frame !== this.lastFrame || ns !== this.lastTimeNs) {
+      this.lastFrame = frame;
       this.lastTimeNs = ns;
-      this.lastTimeText = num(nsToSeconds(ns));
+      this.lastFrameAndTime = `,"frame":${num(frame)},"time":${num(nsToSeconds(ns))}`;
     }
-    return this.lastTimeText;
+    return this.lastFrameAndTime;
+  }
+
+  /** Lengths repeat (the same records in every handshake): their text is kept for those below 2^16. */
+  private length(n: number): string {
+    if (n >= 0 && n < LENGTH_TEXTS && Number.isInteger(n)) {
+      let text = this.lengthText[n];
+      if (text === undefined) {
+        text = String(n);
+        this.lengthText[n] = text;
+      }
+      return text;
+    }
+    return num(n);
   }
 
   private quote(text: string): string {

@@ -13,6 +13,11 @@ import { isEmptyFilter, matchesFilter, parseFilter } from '../sessions/session-f
 import { nextSort, sortSessions, type ColumnKey, type SortState } from '../sessions/session-columns';
 import { CompareScreen, EMPTY_COMPARE, compareStateAfterReplay, type CompareState } from '../compare/compare-screen';
 import { ReplayDialog } from '../replay/replay-dialog';
+import { ProxyPanel } from '../proxy/proxy-panel';
+import { ProbePanel } from '../proxy/probe-panel';
+import { CaptureStatusBar } from '../capture/capture-status';
+import { CaptureToolbar } from '../capture/capture-toolbar';
+import { useCapture } from '../capture/use-capture';
 import { DamageBanner, MessageBanner } from './banners';
 import { DetailArea } from './detail-area';
 import { PathDialog } from './path-dialog';
@@ -55,8 +60,13 @@ export function AppFrame({ api, settings, onSettings }: AppFrameProps) {
   const [compare, setCompare] = useState<CompareState>(EMPTY_COMPARE);
   const [comparing, setComparing] = useState(false);
   const [replayFor, setReplayFor] = useState<number | null>(null);
+  // The recording proxy (issue 5): a drawer; its sessions arrive as the open capture's.
+  const [proxyOpen, setProxyOpen] = useState(false);
+  const [probeOpen, setProbeOpen] = useState(false);
 
   const addError = useCallback((message: string) => setErrors((e) => (e.includes(message) ? e : [...e, message].slice(-3))), []);
+  // Live capture (issue 4): its sessions arrive as the open capture's.
+  const capture = useCapture(api, addError);
 
   const refreshRecent = useCallback(() => api.recentFiles().then(setRecent, () => undefined), [api]);
 
@@ -277,7 +287,18 @@ export function AppFrame({ api, settings, onSettings }: AppFrameProps) {
         fileLabel={file ? file.path ?? file.name : null}
         onCompare={() => setComparing(true)}
         comparing={comparing}
+        onProxy={() => {
+          setProbeOpen(false);
+          setProxyOpen((v) => !v);
+        }}
+        proxyOpen={proxyOpen}
+        onProbe={() => {
+          setProxyOpen(false);
+          setProbeOpen((v) => !v);
+        }}
+        probeOpen={probeOpen}
       />
+      <CaptureToolbar capture={capture} />
       {file?.damaged && <DamageBanner damaged={file.damaged} t={t} />}
       {errors.map((e) => (
         <MessageBanner key={e} kind="error" text={e} t={t} onDismiss={() => setErrors((all) => all.filter((x) => x !== e))} />
@@ -317,6 +338,7 @@ export function AppFrame({ api, settings, onSettings }: AppFrameProps) {
         <span>{t('sessionsShown', { shown: shown.length, total: rows.length })}</span>
         {file && <span>{t('packets', { count: file.packets })}</span>}
         {file?.state === 'loading' && <span>{t('loading')}</span>}
+        <CaptureStatusBar status={capture.status} />
       </footer>
       {dialog && (
         <PathDialog kind={dialog} t={t} onPath={dialog === 'open' ? openPath : saveTo} onUpload={dialog === 'open' ? (f) => void upload(f) : undefined} onCancel={() => setDialog(null)} />
@@ -335,6 +357,8 @@ export function AppFrame({ api, settings, onSettings }: AppFrameProps) {
           }}
         />
       )}
+      {proxyOpen && <ProxyPanel api={api} onClose={() => setProxyOpen(false)} onError={addError} />}
+      {probeOpen && <ProbePanel api={api} onClose={() => setProbeOpen(false)} onError={addError} />}
       {dragging && <div className="drop-overlay">{t('dropHere')}</div>}
     </div>
   );

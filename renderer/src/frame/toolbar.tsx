@@ -3,6 +3,7 @@ import { useState, type RefObject } from 'react';
 import type { RecentFile, Theme } from '../../../electron/api/contract';
 import { LanguageSwitch } from '../i18n/language-switch';
 import { useCompareText } from '../compare/compare-strings';
+import { useProxyText } from '../proxy/proxy-strings';
 import type { Translate } from '../i18n/strings';
 
 export interface ToolbarProps {
@@ -23,12 +24,19 @@ export interface ToolbarProps {
   /** Open the compare screen (absent: no button). */
   onCompare?(): void;
   comparing?: boolean;
+  /** Open or close the Proxy panel (absent: no button). */
+  onProxy?(): void;
+  proxyOpen?: boolean;
+  /** Open or close the Probe panel (absent: no button). */
+  onProbe?(): void;
+  probeOpen?: boolean;
 }
 
 export function Toolbar(p: ToolbarProps) {
   const [recentOpen, setRecentOpen] = useState(false);
   const t = p.t;
   const ct = useCompareText();
+  const pt = useProxyText();
   return (
     <header className="toolbar" role="toolbar" aria-label="TLS Workbench">
       <span className="brand">
@@ -69,6 +77,16 @@ export function Toolbar(p: ToolbarProps) {
       {p.onCompare && (
         <button type="button" className={`btn${p.comparing ? ' active' : ''}`} aria-pressed={p.comparing ?? false} onClick={p.onCompare} data-testid="compare-button">
           {ct('compare.button')}
+        </button>
+      )}
+      {p.onProxy && (
+        <button type="button" className={`btn${p.proxyOpen ? ' active' : ''}`} aria-pressed={p.proxyOpen ?? false} onClick={p.onProxy} data-testid="proxy-button">
+          {pt('proxy.button')}
+        </button>
+      )}
+      {p.onProbe && (
+        <button type="button" className={`btn${p.probeOpen ? ' active' : ''}`} aria-pressed={p.probeOpen ?? false} onClick={p.onProbe} data-testid="probe-button">
+          {pt('probe.button')}
         </button>
       )}
       <input

@@ -189,9 +189,13 @@ export class ConnectionDecryption {
     return true;
   }
 
-  /** Bytes of `side` were lost: its sequence numbers are unknown from here on. */
+  /**
+   * Bytes of `side` were lost. Once records are being decrypted, its sequence
+   * numbers are unknown from here on; before that (cleartext hellos) only the
+   * transcript suffers, which the Finished check will tell.
+   */
   gap(side: Side): void {
-    this.lost[side] = true;
+    if (this.state === 'keys') this.lost[side] = true;
   }
 
   /** Key material never reaches a log line through this object. */
@@ -220,6 +224,15 @@ export class ConnectionDecryption {
       ...(resumedMaster ? { masterSecret: resumedMaster } : {}),
     });
     const status = keys.status;
+    const secrets = this.keyLog.get(this.clientRandom!);
+    if (status === 'ready' && version >= TLS1_3 && !secrets?.CLIENT_HANDSHAKE_TRAFFIC_SECRET && !secrets?.SERVER_HANDSHAKE_TRAFFIC_SECRET) {
+      // Without the handshake secrets the point where the application keys start is only a guess;
+      // Wireshark decrypts nothing then, and neither do we (the view must agree with it).
+      this.state = 'off';
+      this.early = [];
+      this.warnOnce('server', 'the key log has only application traffic secrets for this connection (no handshake secrets): not decrypted');
+      return;
+    }
     if (status !== 'ready') {
       this.state = 'off';
       this.early = [];
@@ -300,6 +313,9 @@ export class ConnectionDecryption {
     // A TLS 1.3 client record before any opened may be 0-RTT data the server rejected
     // (or sent under a secret the log lacks): SessionKeys skips it and keeps going.
     if (result.kind === 'undecryptable' && side === 'client' && !this.opened.client && this.keys!.version >= TLS1_3) return null;
+    // TLS 1.3 with only some secrets (application but not handshake ones, one side only): SessionKeys
+    // keeps trying what it has on each record; nothing is wrong with the keys it used.
+    if (result.kind === 'undecryptable' && result.reason === 'no-keys' && this.keys!.version >= TLS1_3) return null;
     if (result.kind === 'undecryptable') {
       this.lost[side] = true;
       this.warnOnce(side, `${side} record (frame ${frame}) could not be decrypted (${result.reason}): the rest of the ${side} side is shown encrypted`);
