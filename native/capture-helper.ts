@@ -162,9 +162,9 @@ function run(): void {
     snaplen: source.snaplen, startedAtNs, spoolPath: args.spoolPath,
   });
   // The counters from the start: known zeros (or nulls where the source cannot say), not "not yet".
+  const statsKey = (c: CaptureStatistics): string => `${c.received} ${c.droppedByKernel} ${c.droppedByInterface} ${c.droppedByHelper}`;
   say({ type: 'stats', ...current() });
-
-  let lastReported = '';
+  let lastReported = statsKey(stats);
   let failureReported = false;
   const statsTimer = setInterval(() => {
     if (spool!.failure !== null && !failureReported) {
@@ -173,7 +173,7 @@ function run(): void {
     }
     const now = current();
     // Drops can grow while nothing arrives: compare all counters, not just packets.
-    const key = `${now.received} ${now.droppedByKernel} ${now.droppedByInterface} ${now.droppedByHelper}`;
+    const key = statsKey(now);
     if (key === lastReported) return;
     // The totals are cumulative: a line the parent has not read yet is enough.
     if (messages.writableLength > MAX_UNREAD_MESSAGE_BYTES) return;
@@ -253,7 +253,7 @@ function openRingSource(args: HelperArgs, stats: CaptureStatistics, spool: () =>
   timer = setTimeout(poll, RING_POLL_MS);
   return {
     linkType: device.linkType,
-    linkTypeName: `LINKTYPE ${device.linkType}`,
+    linkTypeName: device.linkTypeName,
     snaplen: device.snaplen,
     counters() {
       if (closed) return lastCounters;

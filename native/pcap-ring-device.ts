@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { describeOpenFailure } from './capture-errors';
 
 interface PcapRingBinding {
-  open(device: string, filter: string, snaplen: number, bufferBytes: number, timeoutMs: number): [unknown, number, number];
+  open(device: string, filter: string, snaplen: number, bufferBytes: number, timeoutMs: number): [unknown, number, number, string];
   dispatch(handle: unknown, out: Buffer): [number, number, number];
   stats(handle: unknown): [number, number, number];
   close(handle: unknown): void;
@@ -38,6 +38,8 @@ export interface RingStatistics {
 
 export interface RingDevice {
   linkType: number;
+  /** libpcap's name of the link type (pcap_datalink_val_to_name), e.g. 'EN10MB', 'LINUX_SLL'; for messages. */
+  linkTypeName: string;
   snaplen: number;
   /** The largest block `read` can write: `out` must have room for at least this. */
   largestBlock: number;
@@ -83,16 +85,17 @@ export function loadPcapRing(env: NodeJS.ProcessEnv = process.env): PcapRingBind
 export function openRingDevice(options: RingDeviceOptions, env?: NodeJS.ProcessEnv): RingDevice | null {
   const ring = loadPcapRing(env);
   if (ring === null) return null;
-  let opened: [unknown, number, number];
+  let opened: [unknown, number, number, string];
   try {
     opened = ring.open(options.interfaceName, options.filter, options.snaplen, options.bufferBytes, options.timeoutMs);
   } catch (e: unknown) {
     throw describeOpenFailure(e instanceof Error ? e.message : String(e), { interfaceName: options.interfaceName, filter: options.filter });
   }
-  const [handle, dlt, snaplen] = opened;
+  const [handle, dlt, snaplen, dltName] = opened;
   let closed = false;
   return {
     linkType: LINKTYPE_OF_DLT.get(dlt) ?? dlt,
+    linkTypeName: dltName,
     snaplen,
     largestBlock: 32 + ((snaplen + 3) & ~3),
     read: (out) => ring.dispatch(handle, out),

@@ -11,7 +11,7 @@
  * length, pcap_stats, and packets copied straight into pcapng Enhanced Packet
  * Blocks in C, so JavaScript touches a batch, never a packet.
  *
- *   open(device, filter, snaplen, bufferBytes, timeoutMs) -> [handle, linkType, snaplen]
+ *   open(device, filter, snaplen, bufferBytes, timeoutMs) -> [handle, dlt, snaplen, dltName]
  *   dispatch(handle, out: Buffer) -> [bytesWritten, packets, capturedBytes]   (non-blocking)
  *   stats(handle) -> [ps_recv, ps_drop, ps_ifdrop]
  *   close(handle)
@@ -181,14 +181,17 @@ static napi_value ring_open(napi_env env, napi_callback_info info) {
   }
   ring->pcap = pcap;
   ring->snaplen = pcap_snapshot(pcap);
-  napi_value handle, link_type, snap, result;
+  napi_value handle, link_type, snap, name, result;
+  const char *dlt_name = pcap_datalink_val_to_name(pcap_datalink(pcap));
   napi_create_external(env, ring, finalize_ring, NULL, &handle);
   napi_create_int32(env, pcap_datalink(pcap), &link_type);
   napi_create_int32(env, ring->snaplen, &snap);
-  napi_create_array_with_length(env, 3, &result);
+  napi_create_string_utf8(env, dlt_name ? dlt_name : "unknown", NAPI_AUTO_LENGTH, &name);
+  napi_create_array_with_length(env, 4, &result);
   napi_set_element(env, result, 0, handle);
   napi_set_element(env, result, 1, link_type);
   napi_set_element(env, result, 2, snap);
+  napi_set_element(env, result, 3, name);
   return result;
 }
 

@@ -11,6 +11,8 @@
  * Memory is bounded: each direction holds at most its reassembly limits, all
  * directions together at most `maxTotalBufferedBytes`, and the table at most
  * `maxConnections` (past which the closed, then the longest idle, go first).
+ * A closed connection (after its linger) keeps only a tombstone of some 200
+ * bytes: its reassembly state is released when `onClose` returns.
  */
 import { TcpFlag, type TcpSegment } from './tcp-segment';
 import {
@@ -18,6 +20,7 @@ import {
   TcpStreamReassembly,
   type BufferAccount,
   type TcpReassemblyLimits,
+  type TcpStreamSink,
 } from './tcp-reassembly';
 
 export interface TcpEndpoint {
@@ -75,9 +78,36 @@ export interface TcpConnectionTableOptions {
   closeLingerNs?: bigint;
 }
 
-/** One connection's state; chained per hash bucket. */
+/** Delivers one direction's reassembled bytes to the listener (a class, not two closures per direction). */
+class DirectionSink implements TcpStreamSink {
+  constructor(
+    private readonly listener: TcpListener,
+    private readonly conn: TcpConnection,
+    private readonly dir: TcpDirection,
+  ) {}
+
+  data(d: Uint8Array, frame: number, timeNs: bigint): void {
+    this.listener.onData(this.conn, this.dir, d, frame, timeNs);
+  }
+
+  gap(missing: number, frame: number, timeNs: bigint): void {
+    this.listener.onGap(this.conn, this.dir, missing, frame, timeNs);
+  }
+}
+
+/**
+ * One connection's state; chained per hash bucket. Once closed it stays in the
+ * table only as a small tombstone (its endpoints, id and initial sequence
+ * numbers), so that late segments still count as this connection, as tshark
+ * numbers them, and a SYN with a new sequence number still starts a new one:
+ * its reassembly state is released, so memory follows open connections.
+ */
 class ConnectionState {
-  readonly streams: [TcpStreamReassembly, TcpStreamReassembly];
+  /** Both directions' reassembly; `null` once closed. */
+  streams: [TcpStreamReassembly, TcpStreamReassembly] | null;
+  /** After the close: each direction's base sequence number, or -1 when it had none (for port reuse). */
+  closedBaseSeq0 = -1;
+  closedBaseSeq1 = -1;
   finSeen0 = false;
   finSeen1 = false;
   /** How it is ending (a RST or both FINs seen), during the linger before `onClose`. */
@@ -100,29 +130,32 @@ class ConnectionState {
     this.lastFrame = conn.firstFrame;
     this.lastTimeNs = conn.startTimeNs;
     this.streams = [
-      new TcpStreamReassembly(
-        {
-          data: (d, f, t) => listener.onData(conn, 0, d, f, t),
-          gap: (n, f, t) => listener.onGap(conn, 0, n, f, t),
-        },
-        limits,
-        account,
-      ),
-      new TcpStreamReassembly(
-        {
-          data: (d, f, t) => listener.onData(conn, 1, d, f, t),
-          gap: (n, f, t) => listener.onGap(conn, 1, n, f, t),
-        },
-        limits,
-        account,
-      ),
+      new TcpStreamReassembly(new DirectionSink(listener, conn, 0), limits, account),
+      new TcpStreamReassembly(new DirectionSink(listener, conn, 1), limits, account),
     ];
+  }
+
+  /** The base sequence number a new SYN in direction `dir` is compared with; -1 when none is known. */
+  baseSeqOf(dir: TcpDirection): number {
+    if (this.streams === null) return dir === 0 ? this.closedBaseSeq0 : this.closedBaseSeq1;
+    const stream = this.streams[dir];
+    return stream.started ? stream.baseSeq : -1;
+  }
+
+  /** After `onClose`: keep only what identifies the connection. */
+  release(): void {
+    if (this.streams === null) return;
+    this.closedBaseSeq0 = this.baseSeqOf(0);
+    this.closedBaseSeq1 = this.baseSeqOf(1);
+    this.streams = null;
   }
 }
 
 export class TcpConnectionTable {
   private readonly buckets = new Map<number, ConnectionState>();
   private count = 0;
+  /** Connections in the table not yet closed (holding reassembly state). */
+  private live = 0;
   private nextId = 0;
   private readonly limits: TcpReassemblyLimits;
   private readonly maxConnections: number;
@@ -152,6 +185,11 @@ export class TcpConnectionTable {
     return this.count;
   }
 
+  /** Connections not yet closed: the ones holding reassembly state (the rest are tombstones). */
+  get openCount(): number {
+    return this.live;
+  }
+
   /** Out-of-order bytes currently held across all connections. */
   get bufferedBytes(): number {
     return this.account.bytes;
@@ -166,8 +204,8 @@ export class TcpConnectionTable {
     let st = this.find(hash, seg);
 
     if (st !== null && syn && !ackFlag) {
-      const stream = st.streams[this.directionOf(st.conn, seg)];
-      if (stream.started && stream.baseSeq !== seg.seq) {
+      const base = st.baseSeqOf(this.directionOf(st.conn, seg));
+      if (base !== -1 && base !== seg.seq) {
         // Port reuse: a new SYN with another initial sequence number.
         this.remove(st);
         if (!st.closed) this.close(st, st.closing ?? 'end', st.lastFrame, st.lastTimeNs);
@@ -181,14 +219,15 @@ export class TcpConnectionTable {
     st.lastFrame = frame;
     st.lastTimeNs = timeNs;
     this.listener.onSegment?.(conn, dir, seg, frame, timeNs);
-    if (st.closed) return; // after the close: nothing more to deliver
+    const streams = st.streams;
+    if (streams === null) return; // after the close: nothing more to deliver
 
-    const stream = st.streams[dir];
+    const stream = streams[dir];
     const fin = (flags & TcpFlag.FIN) !== 0;
     if (syn) stream.syn(seg.seq);
     stream.segment(syn ? (seg.seq + 1) >>> 0 : seg.seq, seg.payload, seg.payloadLength, fin, frame, timeNs);
     // What this side acknowledges of the other's bytes tells which holes there will never be filled.
-    if (ackFlag) st.streams[dir ^ 1].acked(seg.ack);
+    if (ackFlag) streams[dir ^ 1].acked(seg.ack);
     if (this.account.bytes > this.maxTotalBuffered) stream.flush(frame, timeNs);
 
     if (flags & TcpFlag.RST) {
@@ -237,6 +276,7 @@ export class TcpConnectionTable {
     for (const st of open) this.close(st, st.closing ?? 'end', st.lastFrame, st.lastTimeNs);
     this.buckets.clear();
     this.count = 0;
+    this.live = 0;
     this.lingering = [];
     this.lingeringHead = 0;
   }
@@ -277,15 +317,21 @@ export class TcpConnectionTable {
     st.next = this.buckets.get(hash) ?? null;
     this.buckets.set(hash, st);
     this.count++;
+    this.live++;
     this.listener.onOpen(conn);
     return st;
   }
 
   private close(st: ConnectionState, how: TcpCloseReason, frame: number, timeNs: bigint): void {
     st.closed = true;
-    st.streams[0].flush(frame, timeNs);
-    st.streams[1].flush(frame, timeNs);
+    const streams = st.streams;
+    if (streams !== null) {
+      streams[0].flush(frame, timeNs);
+      streams[1].flush(frame, timeNs);
+    }
     this.listener.onClose(st.conn, how, frame, timeNs);
+    if (streams !== null) this.live--;
+    st.release();
   }
 
   private remove(st: ConnectionState): void {

@@ -110,7 +110,7 @@ export class LegRecorder {
     this.enqueue(SECRETS, null, 'client', line, 0n);
   }
 
-  /** Queues one leg event, timestamped now (RecordedLeg calls this). */
+  /** @internal Queues one leg event, timestamped by the caller (RecordedLeg calls this). */
   enqueue(kind: number, synth: TcpPacketSynthesizer | null, side: TcpSide, data: Uint8Array | string | null, timeNs: bigint): void {
     if (this.closed) return;
     const i = this.queued++;
@@ -128,6 +128,8 @@ export class LegRecorder {
   /** Synthesizes every queued event now, in order. */
   drain(): void {
     const n = this.queued;
+    // Taken first: a consumer that throws (onPacket) must not make the same events run again.
+    this.queued = 0;
     for (let i = 0; i < n; i++) {
       const synth = this.queuedLeg[i];
       const data = this.queuedData[i];
@@ -153,7 +155,6 @@ export class LegRecorder {
       this.queuedData[i] = null;
       this.queuedLeg[i] = null;
     }
-    this.queued = 0;
   }
 
   /** Resolves once written data reached the OS (back-pressure for busy proxies). */

@@ -187,6 +187,29 @@ describe('TcpConnectionTable', () => {
     expect(r.text.get('1/0')).toBe('two');
   });
 
+  it('releases a closed connection after its linger but still counts its late segments as that connection', () => {
+    const r = recorder({ closeLingerNs: 10n });
+    r.push(seg(A, B, 100, SYN), 0n);
+    r.push(seg(A, B, 101, ACK, 'one'), 1n);
+    r.push(seg(A, B, 104, FIN | ACK), 2n);
+    r.push(seg(B, A, 900, FIN | ACK), 3n);
+    expect(r.table.openCount).toBe(1); // lingering
+    r.push(seg(B, A, 901, ACK), 20n); // after the linger: closes, then arrives as a late segment
+    expect(r.events).toContain('close 0 fin @4');
+    expect(r.table.openCount).toBe(0);
+    expect(r.table.size).toBe(1); // the tombstone
+    r.push(seg(A, B, 105, ACK, 'late'), 21n);
+    expect(r.conns.map((c) => c.id)).toEqual([0]);
+    expect(r.text.get('0/0')).toBe('one');
+    r.push(seg(A, B, 100, SYN), 22n); // the same SYN again: still the old connection
+    expect(r.conns.map((c) => c.id)).toEqual([0]);
+    r.push(seg(A, B, 5000, SYN), 23n); // a new ISN: a new connection
+    r.push(seg(A, B, 5001, ACK, 'two'), 24n);
+    expect(r.conns.map((c) => c.id)).toEqual([0, 1]);
+    expect(r.text.get('1/0')).toBe('two');
+    expect(r.table.openCount).toBe(1);
+  });
+
   it('restarts a direction whose first data does not follow the SYN-ACK it anchored on', () => {
     const r = recorder();
     r.push(seg(A, B, 100, SYN));
