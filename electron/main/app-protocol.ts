@@ -6,21 +6,12 @@
 import { net, protocol } from 'electron';
 import { extname, join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { RENDERER_CSP } from '../api/renderer-security';
 
 export const APP_SCHEME = 'app';
 export const APP_ORIGIN = 'app://tlswb';
 
-export const CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const CSP = RENDERER_CSP;
 
 /** Must run before the app is ready. */
 export function registerAppScheme(): void {

@@ -9,6 +9,7 @@ import { constants as zlibConstants, createGunzip } from 'node:zlib';
 import { NotACaptureFileError, type CaptureDamage } from '../core/capture/capture-errors';
 import type { CaptureFormat, CaptureHandlers } from '../core/capture/capture-handlers';
 import { createCaptureReader } from '../core/capture/capture-reader';
+import { concatBytes } from '../core/bytes/concat-bytes';
 
 const CHUNK_BYTES = 1 << 20;
 
@@ -117,7 +118,7 @@ async function readHead(chunks: AsyncIterator<Uint8Array>): Promise<Uint8Array> 
   while (head.length < 2) {
     const next = await chunks.next();
     if (next.done) break;
-    head = head.length === 0 ? next.value : concat(head, next.value);
+    head = head.length === 0 ? next.value : concatBytes(head, next.value);
   }
   return head;
 }
@@ -237,13 +238,6 @@ async function* gunzip(head: Uint8Array, rest: AsyncIterator<Uint8Array>): Async
     validator.destroy();
     void pump;
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
 }
 
 function isZlibError(e: unknown): boolean {

@@ -118,5 +118,13 @@ describe('capture toolbar', () => {
     const spool = readdirSync(join(dir, 'spool')).filter((f) => f.endsWith('.pcapng'));
     expect(spool.length).toBe(1);
     expect(tsharkPacketCount(join(dir, 'spool', spool[0]!))).toBe(packets);
+
+    // After Stop: Save As pcapng copies it.
+    const saved = join(dir, 'saved.pcapng');
+    await page.keyboard.press('Control+s');
+    await page.getByTestId('path-input').fill(saved);
+    await page.getByTestId('path-input').press('Enter');
+    await page.getByText(/^Saved \d+ bytes to /).waitFor();
+    expect(tsharkPacketCount(saved)).toBe(packets);
   });
 });

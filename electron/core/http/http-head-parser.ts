@@ -14,6 +14,7 @@
  * buffer that grows without end.
  */
 import { ByteReader } from '../bytes/byte-reader';
+import { concatBytes } from '../bytes/concat-bytes';
 
 export interface HttpHead {
   kind: 'request' | 'response';
@@ -78,7 +79,7 @@ export class HttpHeadParser {
     const rest =
       take === data.length
         ? restFromBuffer.slice()
-        : concat(restFromBuffer, data.subarray(take));
+        : concatBytes(restFromBuffer, data.subarray(take));
     return { done: true, head, rest };
   }
 
@@ -196,9 +197,3 @@ function clip(s: string): string {
   return JSON.stringify(shown);
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}

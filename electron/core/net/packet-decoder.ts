@@ -104,12 +104,32 @@ export class PacketDecoder {
    * ("IPv4 total length exceeds packet length").
    */
   private uncapturedTail = 0;
+  /** The segment `decode` returns, refilled for each packet: no object per packet. */
+  private readonly segment: TcpSegment = {
+    ipVersion: 4,
+    srcIp: '',
+    dstIp: '',
+    srcAddrHash: 0,
+    dstAddrHash: 0,
+    srcPort: 0,
+    dstPort: 0,
+    seq: 0,
+    ack: 0,
+    flags: 0,
+    window: 0,
+    payload: new Uint8Array(0),
+    payloadLength: 0,
+  };
 
   constructor(options: PacketDecoderOptions = {}) {
     this.fragments = new IpFragmentReassembler(options.fragments);
   }
 
-  /** The TCP segment in `p`, or `null` (with a reason counted in `drops`). */
+  /**
+   * The TCP segment in `p`, or `null` (with a reason counted in `drops`). The
+   * same object comes back refilled on the next call: valid until then, like
+   * the packet's bytes its payload views.
+   */
   decode(p: Packet): TcpSegment | null {
     this.nowNs = p.timestampNs;
     this.uncapturedTail = p.originalLength > p.data.length ? p.originalLength - p.data.length : 0;
@@ -595,21 +615,21 @@ export class PacketDecoder {
     r.skip(headerLength - 20, 'TCP options');
     const payload = r.rest();
     const claimed = this.ipPayloadLength - headerLength;
-    return {
-      ipVersion: this.ipVersion,
-      srcIp: this.srcIp,
-      dstIp: this.dstIp,
-      srcAddrHash: this.srcHash,
-      dstAddrHash: this.dstHash,
-      srcPort,
-      dstPort,
-      seq,
-      ack,
-      flags,
-      window,
-      payload,
-      payloadLength: claimed > payload.length ? claimed : payload.length,
-    };
+    const seg = this.segment;
+    seg.ipVersion = this.ipVersion;
+    seg.srcIp = this.srcIp;
+    seg.dstIp = this.dstIp;
+    seg.srcAddrHash = this.srcHash;
+    seg.dstAddrHash = this.dstHash;
+    seg.srcPort = srcPort;
+    seg.dstPort = dstPort;
+    seg.seq = seq;
+    seg.ack = ack;
+    seg.flags = flags;
+    seg.window = window;
+    seg.payload = payload;
+    seg.payloadLength = claimed > payload.length ? claimed : payload.length;
+    return seg;
   }
 }
 

@@ -15,6 +15,7 @@ import { HttpHeadParser, looksLikeHttpConnect } from '../http/connect-parser';
 import { proxyProtocolHeaderLength } from '../net/proxy-protocol';
 import type { DecodedMessage, TlsConnectionDecoder } from '../tls/tls-connection-decoder';
 import type { Session, Side, TlsMessage } from './model';
+import { concatBytes } from '../bytes/concat-bytes';
 
 /** How many segments of a direction are checked for a TLS or CONNECT start before giving up. */
 const SCAN_SEGMENTS = 12;
@@ -115,7 +116,7 @@ export class ConnectionTracker {
     const t = this.dirs[dir];
     let data = chunk;
     if (t.pending) {
-      data = concat(t.pending, chunk);
+      data = concatBytes(t.pending, chunk);
       t.pending = null;
       // A short first segment that, with what follows, is neither TLS nor CONNECT was a
       // message of its own: PostgreSQL's one-byte 'S' answer to SSLRequest, then the
@@ -185,7 +186,7 @@ export class ConnectionTracker {
       return;
     }
     const head = r.head;
-    const raw = concatAll(t.headBytes).subarray(0, Math.min(head.headLength, MAX_HEAD_RAW));
+    const raw = concatBytes(...t.headBytes).subarray(0, Math.min(head.headLength, MAX_HEAD_RAW));
     t.headBytes = [];
     const side = this.side(dir);
     const msg: TlsMessage = {
@@ -257,26 +258,6 @@ function newTrack(): DirectionTrack {
   return {
     state: 'scan', scannedSegments: 0, offset: 0, pending: null, head: null, headFrames: [], headBytes: [], afterConnect: false,
   };
-}
-
-function concatAll(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
 }
 
 /** Which hello a stream start carries: a TLS handshake record with ClientHello/ServerHello, or an SSLv2 ClientHello. */

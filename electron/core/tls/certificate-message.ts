@@ -4,7 +4,9 @@ import { isTls13 } from './parse-context';
 import { emptyExtensionFacts, parseExtensionBlock } from './extensions';
 
 /**
- * The Certificate message: the DER of each certificate (copies), in the order sent.
+ * The Certificate message: the DER of each certificate, in the order sent, as
+ * views into the message's bytes (valid as long as they are: x509's
+ * parseCertificate copies what it keeps, once per distinct certificate).
  *
  * RFC 5246 7.4.2 (SSL 3.0 .. TLS 1.2):
  *   opaque ASN.1Cert<1..2^24-1>;
@@ -42,7 +44,7 @@ export function parseCertificate(r: ByteReader, ctx: ParseContext): Uint8Array[]
     const at = list.position;
     const der = list.vec24('cert_data');
     const n = der.remaining;
-    certificates.push(der.bytesCopy(n, 'cert_data'));
+    certificates.push(der.bytesView(n, 'cert_data'));
     if (!tls13) {
       t?.add('Certificate', `${n} bytes`, at, 3 + n);
       continue;

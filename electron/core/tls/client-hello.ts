@@ -4,6 +4,8 @@ import type { ClientHelloInfo } from '../session/model';
 import { emptyExtensionFacts, parseExtensionBlock } from './extensions';
 import type { ParseContext } from './parse-context';
 import { cipherSuiteLabel, versionLabel } from './labels';
+import { fitted } from './fitted-array';
+import { keepBytes } from '../bytes/byte-slab';
 
 /**
  * RFC 8446 4.1.2 (RFC 5246 7.4.1.2 for the older form, whose extensions are optional):
@@ -23,11 +25,11 @@ export function parseClientHello(r: ByteReader, ctx: ParseContext): ClientHelloI
   const version = r.u16('legacy_version');
   t?.add('legacy_version', versionLabel(version), at, 2);
   at = r.position;
-  const random = r.bytesCopy(32, 'random');
+  const random = keepBytes(r.bytesView(32, 'random'));
   t?.add('random', toHex(random), at, 32);
   at = r.position;
   const sid = r.vec8('legacy_session_id');
-  const sessionId = sid.bytesCopy(sid.remaining);
+  const sessionId = keepBytes(sid.bytesView(sid.remaining));
   t?.add('legacy_session_id', sessionId.length ? toHex(sessionId) : 'empty', at, 1 + sessionId.length);
   const suites = r.vec16('cipher_suites');
   t?.open('cipher_suites', `${suites.remaining >> 1} suites`, suites.position - 2, 2 + suites.remaining);
@@ -56,17 +58,18 @@ export function parseClientHello(r: ByteReader, ctx: ParseContext): ClientHelloI
     version,
     random,
     sessionId,
-    cipherSuites,
-    compressionMethods,
-    extensions,
+    // Kept as long as the session: each list without its spare room.
+    cipherSuites: fitted(cipherSuites),
+    compressionMethods: fitted(compressionMethods),
+    extensions: fitted(extensions),
     sni: facts.sni,
-    alpn: facts.alpn,
-    supportedVersions: facts.supportedVersions,
-    supportedGroups: facts.supportedGroups,
-    ecPointFormats: facts.ecPointFormats,
-    signatureAlgorithms: facts.signatureAlgorithms,
-    keyShares: facts.keyShares,
-    pskKeyExchangeModes: facts.pskKeyExchangeModes,
+    alpn: fitted(facts.alpn),
+    supportedVersions: fitted(facts.supportedVersions),
+    supportedGroups: fitted(facts.supportedGroups),
+    ecPointFormats: fitted(facts.ecPointFormats),
+    signatureAlgorithms: fitted(facts.signatureAlgorithms),
+    keyShares: fitted(facts.keyShares),
+    pskKeyExchangeModes: fitted(facts.pskKeyExchangeModes),
     pskIdentities: facts.pskIdentities,
     sessionTicketLength: facts.sessionTicketLength,
     sslv2: false,

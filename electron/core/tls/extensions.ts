@@ -91,7 +91,7 @@ export function parseExtensionBlock(r: ByteReader, host: ExtensionHost, ctx: Par
     const data = block.vec16('extension_data');
     const length = data.remaining;
     const name = extensionName(type);
-    list.push({ type, name, offset, length });
+    list.push(extensionEntry(type, name, offset, length));
     t?.open('Extension', `${name} (${type}), ${length} bytes`, offset, 4 + length);
     t?.add('extension_type', `${name} (${type})`, offset, 2);
     t?.add('length', `${length}`, offset + 2, 2);
@@ -109,6 +109,28 @@ export function parseExtensionBlock(r: ByteReader, host: ExtensionHost, ctx: Par
   }
   t?.close();
   return list;
+}
+
+/**
+ * Entries seen before, shared: the hellos of one client stack list the same
+ * extensions at the same offsets, and a session keeps its hellos' lists, so
+ * 20,000 handshakes would otherwise hold some 250,000 identical small objects.
+ * Frozen, since many sessions share one. Bounded: past the limit, new entries
+ * are simply not shared.
+ */
+const sharedEntries = new Map<number, ExtensionInfo>();
+const MAX_SHARED_ENTRIES = 1 << 16;
+
+function extensionEntry(type: number, name: string, offset: number, length: number): ExtensionInfo {
+  // type, offset and length below 2^16 each: an exact 48-bit key.
+  if (offset > 0xffff || length > 0xffff) return { type, name, offset, length };
+  const key = type * 0x1_0000_0000 + offset * 0x1_0000 + length;
+  let entry = sharedEntries.get(key);
+  if (entry === undefined) {
+    entry = Object.freeze({ type, name, offset, length });
+    if (sharedEntries.size < MAX_SHARED_ENTRIES) sharedEntries.set(key, entry);
+  }
+  return entry;
 }
 
 function parseExtensionData(type: number, d: ByteReader, host: ExtensionHost, ctx: ParseContext, f: ExtensionFacts): void {

@@ -5,6 +5,8 @@ import { emptyExtensionFacts, parseExtensionBlock } from './extensions';
 import type { ParseContext } from './parse-context';
 import { cipherSuiteLabel, versionLabel } from './labels';
 import { compressionLabel } from './client-hello';
+import { fitted } from './fitted-array';
+import { keepBytes } from '../bytes/byte-slab';
 
 /**
  * RFC 8446 4.1.4: a ServerHello whose random is SHA-256("HelloRetryRequest")
@@ -40,7 +42,7 @@ export function parseServerHello(r: ByteReader, ctx: ParseContext): ServerHelloI
   const version = r.u16('legacy_version');
   t?.add('legacy_version', versionLabel(version), at, 2);
   at = r.position;
-  const random = r.bytesCopy(32, 'random');
+  const random = keepBytes(r.bytesView(32, 'random'));
   const hrr = random.every((b, i) => b === HELLO_RETRY_REQUEST_RANDOM[i]);
   t?.add('random', hrr ? `HelloRetryRequest (${toHex(random)})` : toHex(random), at, 32);
   // TLS 1.3 drafts before 22 (version 0x7f00 + n) had no session id echo and no compression method.
@@ -51,7 +53,7 @@ export function parseServerHello(r: ByteReader, ctx: ParseContext): ServerHelloI
   if (!earlyDraft) {
     at = r.position;
     const sid = r.vec8('legacy_session_id_echo');
-    sessionId = sid.bytesCopy(sid.remaining);
+    sessionId = keepBytes(sid.bytesView(sid.remaining));
     t?.add('legacy_session_id_echo', sessionId.length ? toHex(sessionId) : 'empty', at, 1 + sessionId.length);
   }
   at = r.position;
@@ -72,7 +74,7 @@ export function parseServerHello(r: ByteReader, ctx: ParseContext): ServerHelloI
     sessionId,
     cipherSuite,
     compressionMethod,
-    extensions,
+    extensions: fitted(extensions),
     selectedVersion: facts.selectedVersion,
     alpn: facts.alpn[0] ?? null,
     selectedIdentity: facts.selectedIdentity,

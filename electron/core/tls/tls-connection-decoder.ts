@@ -29,7 +29,7 @@ export interface DecodedMessage {
   clientHello?: ClientHelloInfo;
   serverHello?: ServerHelloInfo;
   serverKeyExchange?: ServerKeyExchangeInfo;
-  /** DER of each certificate in a Certificate message (copies). */
+  /** DER of each certificate in a Certificate message: views, valid during `onMessage` (copy what you keep). */
   certificates?: Uint8Array[];
 }
 

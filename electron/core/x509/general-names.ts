@@ -11,34 +11,12 @@
 import { DerReader, TagClass, TAG, decodeOid, toHex } from './der-reader';
 import { decodeDerString } from './der-strings';
 import { formatName } from './distinguished-name';
+import { formatIpv6 } from '../net/ip-address-text';
 
-/** RFC 5952 text of an IPv6 address: lowercase, leading zeros dropped, the longest run (>= 2) of zero groups as "::". */
-export function formatIpv6(b: Uint8Array): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push((b[i]! << 8) | b[i + 1]!);
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
-}
 
 export function formatIpAddress(b: Uint8Array): string {
   if (b.length === 4) return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
-  if (b.length === 16) return formatIpv6(b);
+  if (b.length === 16) return formatIpv6(b, 0);
   return toHex(b); // name-constraint address+mask forms and malformed lengths
 }
 

@@ -2,4 +2,4 @@
 export { parseCertificate, parseCertificateUncached, clearCertificateCache } from './certificate';
 export { DerReader, decodeOid, MAX_DER_DEPTH } from './der-reader';
 export { escapeRfc4514, formatName } from './distinguished-name';
-export { formatIpv6 } from './general-names';
+export { formatIpv6 } from '../net/ip-address-text';

@@ -70,11 +70,11 @@ describe('formatDerTime', () => {
 describe('formatIpv6 (RFC 5952)', () => {
   const ip = (...g: number[]) => Uint8Array.from(g.flatMap((x) => [x >> 8, x & 0xff]));
   it('compresses the longest zero run and lowercases', () => {
-    expect(formatIpv6(ip(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1))).toBe('2001:db8::1');
-    expect(formatIpv6(ip(0, 0, 0, 0, 0, 0, 0, 1))).toBe('::1');
-    expect(formatIpv6(ip(0, 0, 0, 0, 0, 0, 0, 0))).toBe('::');
-    expect(formatIpv6(ip(0x2001, 0xdb8, 0, 1, 0, 0, 0, 1))).toBe('2001:db8:0:1::1');
-    expect(formatIpv6(ip(0x2001, 0, 0, 1, 0, 0, 1, 0xabcd))).toBe('2001::1:0:0:1:abcd');
-    expect(formatIpv6(ip(0xfe80, 0, 0, 0, 0, 0, 0, 0))).toBe('fe80::');
+    expect(formatIpv6(ip(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1), 0)).toBe('2001:db8::1');
+    expect(formatIpv6(ip(0, 0, 0, 0, 0, 0, 0, 1), 0)).toBe('::1');
+    expect(formatIpv6(ip(0, 0, 0, 0, 0, 0, 0, 0), 0)).toBe('::');
+    expect(formatIpv6(ip(0x2001, 0xdb8, 0, 1, 0, 0, 0, 1), 0)).toBe('2001:db8:0:1::1');
+    expect(formatIpv6(ip(0x2001, 0, 0, 1, 0, 0, 1, 0xabcd), 0)).toBe('2001::1:0:0:1:abcd');
+    expect(formatIpv6(ip(0xfe80, 0, 0, 0, 0, 0, 0, 0), 0)).toBe('fe80::');
   });
 });

@@ -8,6 +8,7 @@ import { createDecipheriv, createHmac, timingSafeEqual } from 'node:crypto';
 import { hashLength, type CipherSuiteParams } from './cipher-suite-params';
 import { TLS1_1 } from './tls12-key-schedule';
 import { xorSequenceIntoNonce } from './tls13-key-schedule';
+import { concatBytes } from '../../bytes/concat-bytes';
 
 /** One record as on the wire: the header's type and legacy version, and the fragment (after the 5-byte header). */
 export interface TlsRecordIn {
@@ -201,7 +202,7 @@ export class RecordDecryptor {
     if (!explicitIv) this.chainedIv = ciphertext.slice(ciphertext.length - CBC_BLOCK);
     const decipher = createDecipheriv(suite.cipher, key, iv);
     decipher.setAutoPadding(false);
-    const padded = concatBuffers(decipher.update(ciphertext), decipher.final());
+    const padded = concatBytes(decipher.update(ciphertext), decipher.final());
 
     // padding_length, then that many bytes each equal to it (RFC 5246 6.2.3.2).
     const paddingLength = padded[padded.length - 1]!;
@@ -257,21 +258,14 @@ function aeadOpen(suite: CipherSuiteParams, key: Uint8Array, nonce: Uint8Array, 
     const decipher = createDecipheriv(suite.cipher, key, nonce, options);
     decipher.setAAD(aad);
     decipher.setAuthTag(tag);
-    return concatBuffers(decipher.update(ciphertext), decipher.final());
+    return concatBytes(decipher.update(ciphertext), decipher.final());
   }
   if (suite.cipher === 'chacha20-poly1305') {
     const decipher = createDecipheriv(suite.cipher, key, nonce, options);
     decipher.setAAD(aad, { plaintextLength: ciphertext.length });
     decipher.setAuthTag(tag);
-    return concatBuffers(decipher.update(ciphertext), decipher.final());
+    return concatBytes(decipher.update(ciphertext), decipher.final());
   }
   return null;
 }
 
-function concatBuffers(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (b.length === 0) return a;
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
-}

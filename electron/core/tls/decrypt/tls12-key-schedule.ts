@@ -6,6 +6,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { hashLength, type CipherSuiteParams } from './cipher-suite-params';
+import { concatBytes } from '../../bytes/concat-bytes';
 
 export const TLS1_0 = 0x0301;
 export const TLS1_1 = 0x0302;
@@ -32,18 +33,6 @@ function pHash(hash: 'md5' | 'sha1' | 'sha256' | 'sha384', secret: Uint8Array, s
   return out;
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const p of parts) total += p.length;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /**
  * The PRF of `version`:
  * - TLS 1.2 (RFC 5246 5): PRF(secret, label, seed) = P_<hash>(secret, label + seed), hash from the suite.
@@ -51,7 +40,7 @@ function concat(...parts: Uint8Array[]): Uint8Array {
  *   PRF = P_MD5(S1, label + seed) XOR P_SHA-1(S2, label + seed).
  */
 export function tlsPrf(version: number, prfHash: 'sha256' | 'sha384', secret: Uint8Array, label: string, seed: Uint8Array, length: number): Uint8Array {
-  const labelSeed = concat(encoder.encode(label), seed);
+  const labelSeed = concatBytes(encoder.encode(label), seed);
   if (version >= TLS1_2) return pHash(prfHash, secret, labelSeed, length);
   const half = Math.ceil(secret.length / 2);
   const md5 = pHash('md5', secret.subarray(0, half), labelSeed, length);
@@ -85,7 +74,7 @@ export function tls12KeyBlock(version: number, suite: CipherSuiteParams, masterS
   const macLength = suite.macHash ? hashLength(suite.macHash) : 0;
   const ivLength = suite.fixedIvLength;
   const total = 2 * (macLength + suite.keyLength + ivLength);
-  const block = tlsPrf(version, suite.prfHash, masterSecret, 'key expansion', concat(serverRandom, clientRandom), total);
+  const block = tlsPrf(version, suite.prfHash, masterSecret, 'key expansion', concatBytes(serverRandom, clientRandom), total);
   let at = 0;
   const take = (n: number): Uint8Array => {
     const part = block.slice(at, at + n);
@@ -113,7 +102,7 @@ export function tls12MasterSecret(version: number, prfHash: 'sha256' | 'sha384',
   clientRandom: Uint8Array, serverRandom: Uint8Array, sessionHash?: Uint8Array): Uint8Array {
   return sessionHash
     ? tlsPrf(version, prfHash, preMasterSecret, 'extended master secret', sessionHash, 48)
-    : tlsPrf(version, prfHash, preMasterSecret, 'master secret', concat(clientRandom, serverRandom), 48);
+    : tlsPrf(version, prfHash, preMasterSecret, 'master secret', concatBytes(clientRandom, serverRandom), 48);
 }
 
 /**
