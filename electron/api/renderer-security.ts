@@ -1,7 +1,7 @@
 /**
- * How the renderer is served, the same for both transports: the Content
- * Security Policy and the content types of its files. `tlswb serve` sends them
- * over HTTP; the Electron shell's app:// protocol sends them to the window.
+ * The renderer's Content Security Policy, the same for both transports:
+ * `tlswb serve` sends it over HTTP; the Electron shell's app:// protocol sends
+ * it to the window.
  */
 export const RENDERER_CSP = [
   "default-src 'none'",
