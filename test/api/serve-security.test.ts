@@ -71,7 +71,7 @@ describe('tlswb serve', () => {
   it('refuses API requests without the token or with a wrong one (401)', async () => {
     expect((await get('/api/hello')).status).toBe(401);
     expect((await get('/api/hello?token=wrong')).status).toBe(401);
-    expect((await get(`/api/hello?token=${server.token.slice(0, -1)}x`)).status).toBe(401);
+    expect((await get(`/api/hello?token=${server.token.slice(0, -1)}${server.token.endsWith('x') ? 'y' : 'x'}`)).status).toBe(401);
   });
 
   it('refuses API requests from a foreign Origin or Host even with the token (403)', async () => {
