@@ -12,12 +12,14 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 async function buildCli() {
-  await buildCliBundle('electron/cli/entry.ts', 'dist/cli/tlswb.mjs');
+  const define = { 'process.env.TLSWB_VERSION': JSON.stringify(pkg.version) };
+  await buildNodeBundle('electron/cli/entry.ts', 'dist/cli/tlswb.mjs', define);
   // `tlswb analyze` alone (bin/tlswb.mjs runs it for that command): starts without the other commands' modules.
-  await buildCliBundle('electron/cli/analyze-entry.ts', 'dist/cli/tlswb-analyze.mjs');
+  await buildNodeBundle('electron/cli/analyze-entry.ts', 'dist/cli/tlswb-analyze.mjs', define);
 }
 
-async function buildCliBundle(entry, out) {
+/** One ESM bundle for node 20; npm packages stay imports (installed beside it). */
+async function buildNodeBundle(entry, out, define = {}) {
   await build({
     entryPoints: [join(root, entry)],
     outfile: join(root, out),
@@ -27,7 +29,7 @@ async function buildCliBundle(entry, out) {
     target: 'node20',
     sourcemap: 'linked',
     packages: 'external',
-    define: { 'process.env.TLSWB_VERSION': JSON.stringify(pkg.version) },
+    define,
     logLevel: 'warning',
   });
 }
@@ -35,17 +37,7 @@ async function buildCliBundle(entry, out) {
 // The capture helper (native/capture-helper.ts): its own process, run by the
 // live capture service with the node binary that holds the capture permission.
 async function buildCaptureHelper() {
-  await build({
-    entryPoints: [join(root, 'native/capture-helper.ts')],
-    outfile: join(root, 'dist/native/capture-helper.mjs'),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    sourcemap: 'linked',
-    packages: 'external',
-    logLevel: 'warning',
-  });
+  await buildNodeBundle('native/capture-helper.ts', 'dist/native/capture-helper.mjs');
   // Its own libpcap binding (dist/native/pcap_ring.node), best effort: without it the helper uses cap.
   buildPcapRing(root, { quiet: true });
 }

@@ -11,6 +11,7 @@ import type { CaptureInterfaceInfo } from '../services/capture-interfaces';
 import type { LiveCapture, LiveCaptureOptions, LiveCaptureStats } from '../services/live-capture';
 import { ApiError } from './contract';
 import type { CaptureInterfaceDto, CaptureStartRequest, CaptureStatsDto, CaptureStatus } from './capture-contract';
+import { CoalescedPush } from './coalesced-push';
 
 export interface CaptureWorkspacePorts {
   listInterfaces(): CaptureInterfaceInfo[];
@@ -29,7 +30,7 @@ export class CaptureWorkspace {
   private request: { interface: string; filter: string } | null = null;
   private lastStats: CaptureStatsDto | null = null;
   private lastError: string | null = null;
-  private pushTimer: NodeJS.Timeout | null = null;
+  private readonly push = new CoalescedPush(PUSH_INTERVAL_MS, () => this.ports.emit(this.status()));
   private starting = false;
 
   constructor(private readonly ports: CaptureWorkspacePorts) {}
@@ -56,7 +57,7 @@ export class CaptureWorkspace {
             // The workbench's live source exists once the helper said where the spool is; sessions come after.
             sessionOpened: (s) => {
               source?.events.sessionOpened?.(s);
-              this.schedulePush();
+              this.push.schedule();
             },
             messageDecoded: (s, m) => source?.events.messageDecoded?.(s, m),
             sessionUpdated: (s) => source?.events.sessionUpdated?.(s),
@@ -64,13 +65,13 @@ export class CaptureWorkspace {
           },
           onStats: (stats) => {
             this.lastStats = toStatsDto(stats);
-            this.schedulePush();
+            this.push.schedule();
           },
         });
       } catch (e: unknown) {
         this.starting = false;
         this.lastError = e instanceof Error ? e.message : String(e);
-        this.pushNow();
+        this.push.now();
         throw new ApiError('unreadable', this.lastError);
       }
       source = this.ports.beginLive(`capture on ${request.interface}`, live.spoolPath);
@@ -89,14 +90,14 @@ export class CaptureWorkspace {
             + `the packets up to then are kept`;
         }
         finished(result.packets);
-        this.pushNow();
+        this.push.now();
       }, (e: unknown) => {
         this.running = false;
         this.lastError = e instanceof Error ? e.message : String(e);
         finished(live.currentStats.packets);
-        this.pushNow();
+        this.push.now();
       });
-      this.pushNow();
+      this.push.now();
       return this.status();
     },
     stopCapture: async (): Promise<CaptureStatus> => {
@@ -105,14 +106,13 @@ export class CaptureWorkspace {
         // `done` handlers ran: the capture is the open file, complete.
         await Promise.resolve();
       }
-      this.pushNow();
+      this.push.now();
       return this.status();
     },
   };
 
   async dispose(): Promise<void> {
-    if (this.pushTimer) clearTimeout(this.pushTimer);
-    this.pushTimer = null;
+    this.push.cancel();
     if (this.live && this.running) await this.live.stop().catch(() => undefined);
   }
 
@@ -126,17 +126,6 @@ export class CaptureWorkspace {
       stats,
       error: this.lastError,
     };
-  }
-
-  private schedulePush(): void {
-    if (this.pushTimer) return;
-    this.pushTimer = setTimeout(() => this.pushNow(), PUSH_INTERVAL_MS);
-  }
-
-  private pushNow(): void {
-    if (this.pushTimer) clearTimeout(this.pushTimer);
-    this.pushTimer = null;
-    this.ports.emit(this.status());
   }
 }
 

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import type { SessionDiff } from '../core/session/diff-model';
+import type { ReplayOutcomeReport } from '../services/replay/replay-outcome';
 import type { FileDamage, SessionDetail, SessionSummary } from './contract';
 
 export type { AlignedMessage, AlignedMessageSide, ChangeKind, DiffChange, DiffSide, DiffValue, SessionDiff } from '../core/session/diff-model';
@@ -81,15 +82,7 @@ export interface CompareResult {
 }
 
 /** `tlswb replay --json` without the session document: the outcome, and the comparison when there was an answer. */
-export interface ReplaySessionResult {
-  outcome: 'flight-complete' | 'alert' | 'quiet' | 'closed' | 'timeout' | 'connect-failed';
-  error: string | null;
-  target: string;
-  proxy: string | null;
-  sentBytes: number;
-  receivedBytes: number;
-  asRecorded: boolean;
-  notes: string[];
+export interface ReplaySessionResult extends ReplayOutcomeReport {
   /** Where the replay leg can be compared again (`{source: 'replay', id}`); null without a session. */
   replay: SessionRef | null;
   /** The recording (A, first flights) against the replay (B); null without a session. */

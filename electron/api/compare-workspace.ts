@@ -11,7 +11,7 @@ import { basename, resolve } from 'node:path';
 import type { Session } from '../core/session/model';
 import { diffSessions } from '../core/session/session-diff';
 import { ClientHelloEditError } from '../core/tls/client-hello-encoder';
-import { authorityOf } from '../services/proxy/upstream-connector';
+import { replayOutcomeReport } from '../services/replay/replay-outcome';
 import { ReplayError, type ReplayOptions, type ReplayResult } from '../services/replay/replay-session';
 import { collectCodeNames } from './compare-code-names';
 import type { CompareFileSummary, CompareResult, ReplaySessionResult, SessionRef } from './compare-contract';
@@ -131,17 +131,6 @@ export class CompareWorkspace {
       // What a replay receives is the first flights: compare the recording cut the same way (as `tlswb replay`).
       comparison = this.compare(aRef, replay, 'first-flights');
     }
-    return {
-      outcome: result.outcome,
-      error: result.error,
-      target: authorityOf(result.target),
-      proxy: result.proxy ? authorityOf(result.proxy) : null,
-      sentBytes: result.sentBytes,
-      receivedBytes: result.receivedBytes,
-      asRecorded: result.asRecorded,
-      notes: [...result.notes],
-      replay,
-      comparison,
-    };
+    return { ...replayOutcomeReport(result), replay, comparison };
   }
 }

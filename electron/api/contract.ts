@@ -11,6 +11,8 @@ import type { ContractCertificate, ContractMessage, ContractSession, FileDamage 
 import type { Endpoint } from '../core/session/model';
 import type { FieldNode } from '../core/session/field-tree';
 import type { ChainVerification } from '../core/x509/chain-verdict';
+import type { TunnelRow as ProxyTunnel } from '../services/proxy/live-proxy';
+import type { ProbeResult } from '../services/probe/tls-probe';
 import { CaptureStartRequestSchema, type CaptureInterfaceDto, type CaptureStatus } from './capture-contract';
 import { ReplayRequestSchema, SessionRefSchema, type CompareFileSummary, type CompareResult, type ReplaySessionResult } from './compare-contract';
 
@@ -18,6 +20,9 @@ export type { CommandName, EventName } from './command-names';
 export type { ContractCertificate, ContractMessage, ContractSession, FileDamage } from '../core/session/contract-json';
 export type { Endpoint } from '../core/session/model';
 export type { FieldNode } from '../core/session/field-tree';
+/** One tunnel of the proxy, as the service reports it. */
+export type { TunnelRow as ProxyTunnel } from '../services/proxy/live-proxy';
+export type { ProbeTimings } from '../services/probe/tls-probe';
 export type { ChainLink, ChainProblem, ChainVerdictKind, ChainVerification } from '../core/x509/chain-verdict';
 export type * from './compare-contract';
 export type * from './capture-contract';
@@ -61,22 +66,6 @@ export const ProxyStartRequestSchema = z.object({
 }).strict();
 export type ProxyStartRequest = z.output<typeof ProxyStartRequestSchema>;
 
-/** One tunnel of the proxy (see services/proxy/live-proxy TunnelRow). */
-export interface ProxyTunnel {
-  id: number;
-  client: string;
-  target: string | null;
-  mode: 'passthrough' | 'intercept' | 'http';
-  state: 'open' | 'closed' | 'refused';
-  status: number | null;
-  reason: string | null;
-  bytesFromClient: number;
-  bytesFromServer: number;
-  sni: string | null;
-  alpn: string | null;
-  upstreamVersion: string | null;
-}
-
 export interface ProxyStatus {
   running: boolean;
   mode: 'passthrough' | 'intercept' | null;
@@ -111,24 +100,7 @@ export const ProbeRequestSchema = z.object({
 export type ProbeRequest = z.output<typeof ProbeRequestSchema>;
 
 /** What a probe gives the panel (its session opens as the capture: `file`). */
-export interface ProbeRunResult {
-  /** Milliseconds since the probe started; null for a step that did not happen or cannot be seen. */
-  timings: {
-    tcpConnect: number | null;
-    connectAnswered: number | null;
-    serverHello: number | null;
-    certificate: number | null;
-    finished: number | null;
-    firstResponseByte: number | null;
-    total: number;
-  };
-  verdict: ChainVerification | null;
-  status: number | null;
-  protocol: string | null;
-  alpn: string | null;
-  /** Why it stopped early, if it did. */
-  error: string | null;
-  notes: string[];
+export interface ProbeRunResult extends Omit<ProbeResult, 'session'> {
   /** The recording, now the open capture; null when nothing was recorded. */
   file: FileSummary | null;
 }

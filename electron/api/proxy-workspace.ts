@@ -14,6 +14,7 @@ import type { AnalyzerEvents } from '../core/session/analyzer-events';
 import type { ExportedCa } from '../services/proxy/live-proxy-ca';
 import type { LiveProxy, LiveProxyOptions } from '../services/proxy/live-proxy';
 import { ApiError, type ProxyStartRequest, type ProxyStatus } from './contract';
+import { CoalescedPush } from './coalesced-push';
 
 export interface ProxyWorkspacePorts {
   start(options: LiveProxyOptions): Promise<LiveProxy>;
@@ -31,7 +32,7 @@ export class ProxyWorkspace {
   private live: LiveProxy | null = null;
   private liveSource: { finished(packets: number): void } | null = null;
   private spoolDir: string | null = null;
-  private pushTimer: NodeJS.Timeout | null = null;
+  private readonly push = new CoalescedPush(PUSH_INTERVAL_MS, () => this.ports.emit(this.status()));
   private lastError: string | null = null;
 
   constructor(private readonly ports: ProxyWorkspacePorts) {}
@@ -48,7 +49,7 @@ export class ProxyWorkspace {
           host, port: request.port, spoolFile,
           intercept: request.intercept ? { caDir: this.ports.caDir() } : null,
           events: source.events,
-          onTunnel: () => this.schedulePush(),
+          onTunnel: () => this.push.schedule(),
         });
       } catch (e: unknown) {
         source.finished(0);
@@ -57,7 +58,7 @@ export class ProxyWorkspace {
       }
       this.liveSource = source;
       this.lastError = null;
-      this.pushNow();
+      this.push.now();
       return this.status();
     },
     stopProxy: async (): Promise<ProxyStatus> => {
@@ -67,7 +68,7 @@ export class ProxyWorkspace {
         this.liveSource?.finished(live.packets);
         this.liveSource = null;
       }
-      this.pushNow();
+      this.push.now();
       return this.status();
     },
     getProxyStatus: async (): Promise<ProxyStatus> => this.status(),
@@ -82,7 +83,7 @@ export class ProxyWorkspace {
   };
 
   async dispose(): Promise<void> {
-    if (this.pushTimer) clearTimeout(this.pushTimer);
+    this.push.cancel();
     await this.live?.stop().catch(() => undefined);
     if (this.spoolDir) await rm(this.spoolDir, { recursive: true, force: true });
   }
@@ -92,16 +93,5 @@ export class ProxyWorkspace {
     if (!live) return { running: false, mode: null, host: null, port: null, packets: 0, spoolFile: null, tunnels: [], error: this.lastError };
     const { host, port } = live.address;
     return { running: live.running, mode: live.mode, host, port, packets: live.packets, spoolFile: live.spoolFile, tunnels: live.tunnels.slice(0, 200), error: this.lastError };
-  }
-
-  private schedulePush(): void {
-    if (this.pushTimer) return;
-    this.pushTimer = setTimeout(() => this.pushNow(), PUSH_INTERVAL_MS);
-  }
-
-  private pushNow(): void {
-    if (this.pushTimer) clearTimeout(this.pushTimer);
-    this.pushTimer = null;
-    this.ports.emit(this.status());
   }
 }

@@ -218,20 +218,8 @@ export class Workbench {
     this.current = capture;
     this.batcher.markReset();
     this.events.emit('fileOpened', { ...capture.summary });
-    const changed = (s: Session): void => {
-      if (generation === this.generation) this.batcher.changed(s);
-    };
     return {
-      events: {
-        sessionOpened: (s) => {
-          if (generation !== this.generation) return;
-          capture.sessions.push(s);
-          changed(s);
-        },
-        messageDecoded: changed,
-        sessionUpdated: changed,
-        sessionClosed: changed,
-      },
+      events: this.collectSessions(generation, capture),
       finished: (packets) => {
         if (generation !== this.generation) return;
         capture.done = true;
@@ -240,6 +228,23 @@ export class Workbench {
         this.batcher.flush();
         this.events.emit('fileOpened', { ...capture.summary });
       },
+    };
+  }
+
+  /** The analyzer's events for `capture`: sessions collected and batched to clients while it is still the open one. */
+  private collectSessions(generation: number, capture: OpenCapture): AnalyzerEvents {
+    const changed = (s: Session): void => {
+      if (generation === this.generation) this.batcher.changed(s);
+    };
+    return {
+      sessionOpened: (s) => {
+        if (generation !== this.generation) return;
+        capture.sessions.push(s);
+        changed(s);
+      },
+      messageDecoded: changed,
+      sessionUpdated: changed,
+      sessionClosed: changed,
     };
   }
 
@@ -262,24 +267,12 @@ export class Workbench {
     this.current = capture;
     this.batcher.markReset();
     this.events.emit('fileOpened', { ...capture.summary });
-    const changed = (s: Session): void => {
-      if (generation === this.generation) this.batcher.changed(s);
-    };
     let result: AnalyzedFile;
     try {
       result = await this.ports.analyzeFile(sourcePath, {
         displayName: name,
         ...(this.keyLogs.keyLog ? { keyLog: this.keyLogs.keyLog } : {}),
-        events: {
-          sessionOpened: (s) => {
-            if (generation !== this.generation) return;
-            capture.sessions.push(s);
-            changed(s);
-          },
-          messageDecoded: changed,
-          sessionUpdated: changed,
-          sessionClosed: changed,
-        },
+        events: this.collectSessions(generation, capture),
       });
     } catch (err) {
       if (generation === this.generation) {

@@ -9,13 +9,11 @@
  * Written beside the target and renamed into place, so a failure never leaves
  * half a file under the chosen name. Errors name files, never key material.
  */
-import { open, rename, rm, stat } from 'node:fs/promises';
-import type { CaptureInterface } from '../core/capture/capture-handlers';
+import { open } from 'node:fs/promises';
 import { SecretsType } from '../core/capture/pcapng-block-types';
 import { parseKeyLogBytes } from '../core/tls/decrypt/keylog';
-import { readCaptureFile } from './capture-file';
 import { KEY_LOG_FILE_LIMIT, readKeyLogFile } from './keylog-file';
-import { PcapngFileWriter } from './pcapng-file-writer';
+import { copyCaptureToPcapng, PcapngCopyOpenError } from './pcapng-copy';
 
 /** One line for the user; `kind` says whose fault. */
 export class InjectSecretsError extends Error {
@@ -32,9 +30,6 @@ export interface InjectSecretsResult {
   bytesWritten: number;
 }
 
-/** shb_userappl of the files we write. */
-const USER_APPL = 'TLS Workbench';
-
 /**
  * Rejects with InjectSecretsError (key file, output) or CaptureFileError
  * (capture-file.ts: the input is no capture).
@@ -43,40 +38,11 @@ export async function injectSecrets(capturePath: string, keyLogPath: string, tar
   const keyBytes = await readKeyLogBytes(keyLogPath);
   const secrets = parseKeyLogBytes(keyBytes).accepted;
   if (secrets === 0) throw new InjectSecretsError('keylog', `key log ${keyLogPath}: holds no TLS secrets`);
-  const partial = `${targetPath}.${process.pid}.partial`;
-  let writer: PcapngFileWriter;
   try {
-    writer = await PcapngFileWriter.open(partial, { userAppl: USER_APPL });
+    const copied = await copyCaptureToPcapng(capturePath, targetPath, { secretsType: SecretsType.TLS_KEY_LOG, data: keyBytes });
+    return { packets: copied.packets, secrets, bytesWritten: copied.bytesWritten };
   } catch (err) {
-    throw new InjectSecretsError('output', `cannot write ${targetPath}: ${ioReason(err)}`);
-  }
-  try {
-    writer.writeSecrets(keyBytes, SecretsType.TLS_KEY_LOG);
-    const written = new Map<number, number>();
-    const read = await readCaptureFile(capturePath, {
-      onInterface: (info: CaptureInterface) => {
-        written.set(info.id, writer.addInterface({
-          linkType: info.linkType,
-          snaplen: info.snaplen,
-          tsresol: info.tsresol,
-          fcsBytes: info.fcsBytes ?? undefined,
-          name: info.name ?? undefined,
-          description: info.description ?? undefined,
-        }));
-      },
-      onSecrets: (secretsType, data) => writer.writeSecrets(data, secretsType),
-      onPacket: (p) => {
-        const interfaceId = written.get(p.interfaceId);
-        if (interfaceId === undefined) throw new Error(`packet ${p.frame} uses interface ${p.interfaceId}, which was never described`);
-        writer.writePacket({ interfaceId, timestampNs: p.timestampNs, data: p.data, originalLength: p.originalLength });
-      },
-    });
-    await writer.close();
-    await rename(partial, targetPath);
-    return { packets: read.packets, secrets, bytesWritten: (await stat(targetPath)).size };
-  } catch (err) {
-    await writer.close().catch(() => undefined);
-    await rm(partial, { force: true });
+    if (err instanceof PcapngCopyOpenError) throw new InjectSecretsError('output', `${err.message}: ${ioReason(err.cause)}`);
     throw err;
   }
 }

@@ -10,12 +10,13 @@
  */
 import type { Command } from 'commander';
 import { toContractSession } from '../../core/session/contract-json';
-import { ClientHelloEditError, type ClientHelloEdits } from '../../core/tls/client-hello-encoder';
-import { cipherSuiteName } from '../../core/tls/registries';
+import { ClientHelloEditError } from '../../core/tls/client-hello-encoder';
 import { CaptureFileError } from '../../services/capture-file';
-import { parseAuthority, ReplayError, runReplay, type ReplayResult } from '../../services/replay/replay-session';
+import { parseReplayOptions, ReplayOptionError, type ParsedReplayOptions, type ReplayOptionField } from '../../services/replay/replay-options';
+import { replayOutcomeReport } from '../../services/replay/replay-outcome';
+import { ReplayError, runReplay, type ReplayResult } from '../../services/replay/replay-session';
 import { loadSession, SessionNotFoundError } from '../../services/replay/session-source';
-import { authorityOf, parseProxyUrl } from '../../services/proxy/upstream-connector';
+import { authorityOf } from '../../services/proxy/upstream-connector';
 import { CliError } from '../cli-error';
 import { formatSessionDiff } from '../format/diff-report';
 
@@ -32,31 +33,29 @@ interface ReplayFlags {
   timeout: string;
 }
 
-/** 0xc02f, 49199 or an IANA name. */
-function parseCipher(text: string): number | null {
-  const t = text.trim();
-  if (/^0x[0-9a-f]{1,4}$/i.test(t)) return parseInt(t.slice(2), 16);
-  if (/^\d{1,5}$/.test(t) && Number(t) <= 0xffff) return Number(t);
-  for (let id = 0; id <= 0xffff; id++) if (cipherSuiteName(id) === t) return id;
-  return null;
-}
+/** How each flag is named in an error (the parser's message says what is wrong). */
+const FLAG_OF: Record<ReplayOptionField, string> = {
+  to: '--to',
+  proxy: '--proxy',
+  dropCiphers: '--drop-cipher:',
+  onlyVersion: '--only-version',
+};
 
-function editsOf(flags: ReplayFlags): ClientHelloEdits {
-  const edits: ClientHelloEdits = {};
-  if (flags.sni !== undefined) edits.sni = flags.sni;
-  if (flags.dropCipher?.length) {
-    edits.dropCiphers = flags.dropCipher.flatMap((x) => x.split(',')).filter(Boolean).map((x) => {
-      const id = parseCipher(x);
-      if (id === null) throw new CliError(`--drop-cipher: not a cipher suite: ${x}`, 2);
-      return id;
+function optionsOf(flags: ReplayFlags, timeoutSeconds: number): ParsedReplayOptions {
+  try {
+    return parseReplayOptions({
+      to: flags.to,
+      proxy: flags.proxy,
+      sni: flags.sni,
+      onlyVersion: flags.onlyVersion,
+      dropCiphers: flags.dropCipher?.flatMap((x) => x.split(',')).filter(Boolean),
+      alpn: flags.alpn?.split(',').map((x) => x.trim()).filter(Boolean),
+      timeoutSeconds,
     });
+  } catch (e: unknown) {
+    if (e instanceof ReplayOptionError) throw new CliError(`${FLAG_OF[e.field]} ${e.message}`, 2);
+    throw e;
   }
-  if (flags.onlyVersion !== undefined) {
-    if (flags.onlyVersion !== '1.2' && flags.onlyVersion !== '1.3') throw new CliError('--only-version must be 1.2 or 1.3', 2);
-    edits.onlyVersion = flags.onlyVersion;
-  }
-  if (flags.alpn !== undefined) edits.alpn = flags.alpn.split(',').map((x) => x.trim()).filter(Boolean);
-  return edits;
 }
 
 function summary(file: string, id: number, r: ReplayResult): string {
@@ -82,7 +81,7 @@ export function register(program: Command): void {
     .argument('<file>', 'capture file holding the session')
     .requiredOption('--session <id>', 'the session to replay (its id in `tlswb analyze`)')
     .option('--to <host:port>', 'send to this server instead of the recorded one')
-    .option('--proxy <url>', 'go through this HTTP proxy with CONNECT (http://[user:pass@]host:port)')
+    .option('--proxy <url>', 'go through this HTTP proxy with CONNECT (http://[user:pass@]host:port; "" goes direct)')
     .option('--sni <name>', 'send this server_name instead ("" removes it)')
     .option('--drop-cipher <id>', 'leave out this cipher suite (0xc02f, 49199 or its IANA name); repeatable', collect)
     .option('--only-version <v>', 'offer only TLS 1.2 or 1.3')
@@ -93,20 +92,13 @@ export function register(program: Command): void {
     .action(async (file: string, flags: ReplayFlags) => {
       if (!/^\d{1,9}$/.test(flags.session)) throw new CliError('--session must be a session id (0, 1, ...)', 2);
       const id = Number(flags.session);
-      const to = flags.to !== undefined ? parseAuthority(flags.to) : null;
-      if (flags.to !== undefined && !to) throw new CliError(`--to must be host:port, not "${flags.to}"`, 2);
-      const proxy = flags.proxy !== undefined ? parseProxyUrl(flags.proxy) : undefined;
-      if (flags.proxy !== undefined && !proxy) throw new CliError(`--proxy must be http://host:port, not "${flags.proxy}"`, 2);
       const timeout = Number(flags.timeout);
       if (!(timeout > 0 && timeout <= 600)) throw new CliError('--timeout must be 1 to 600 seconds', 2);
-      const edits = editsOf(flags);
+      const options = optionsOf(flags, timeout);
       let result: ReplayResult;
       try {
         const recorded = await loadSession(file, id);
-        result = await runReplay({
-          recorded, recordedFile: file, to, proxy: proxy ?? undefined, edits, file: flags.write ?? null,
-          timeoutMs: timeout * 1000, connectTimeoutMs: Math.min(timeout * 1000, 5000),
-        });
+        result = await runReplay({ recorded, recordedFile: file, ...options, file: flags.write ?? null });
       } catch (e: unknown) {
         if (e instanceof CaptureFileError || e instanceof SessionNotFoundError || e instanceof ReplayError) throw new CliError(e.message, 1);
         if (e instanceof ClientHelloEditError) throw new CliError(`cannot edit the ClientHello: ${e.message}`, 2);
@@ -116,14 +108,7 @@ export function register(program: Command): void {
         const doc = {
           session: result.session ? toContractSession(result.session) : null,
           diff: result.diff,
-          outcome: result.outcome,
-          error: result.error,
-          target: authorityOf(result.target),
-          proxy: result.proxy ? authorityOf(result.proxy) : null,
-          sentBytes: result.sentBytes,
-          receivedBytes: result.receivedBytes,
-          asRecorded: result.asRecorded,
-          notes: result.notes,
+          ...replayOutcomeReport(result),
         };
         process.stdout.write(`${JSON.stringify(doc)}\n`);
       } else {

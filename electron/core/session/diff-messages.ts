@@ -80,27 +80,16 @@ export function alignMessages(a: Session, aMessages: readonly TlsMessage[], b: S
   const rows: AlignedMessage[] = [];
   const onlyA = (x: Step): void => void rows.push({ type: x.type, from: x.from, a: x.side, b: null });
   const onlyB = (y: Step): void => void rows.push({ type: y.type, from: y.from, a: null, b: y.side });
-  if ((n + 1) * (m + 1) > MAX_LCS_CELLS) {
-    // Linear fallback: pair equal steps in order, the rest stand alone.
-    let i = 0;
-    let j = 0;
-    while (i < n && j < m) {
-      if (same(sa[i]!, sb[j]!)) {
-        rows.push({ type: sa[i]!.type, from: sa[i]!.from, a: sa[i]!.side, b: sb[j]!.side });
-        i++;
-        j++;
-      } else onlyA(sa[i++]!);
-    }
-    while (i < n) onlyA(sa[i++]!);
-    while (j < m) onlyB(sb[j++]!);
-    return rows;
-  }
-  // lcs[i][j]: length of the LCS of sa[i..] and sb[j..], one flat table.
+  // lcs[i][j]: length of the LCS of sa[i..] and sb[j..], one flat table. Too
+  // large a table: null, the linear fallback (pair equal steps in order, the
+  // rest stand alone).
   const w = m + 1;
-  const lcs = new Uint32Array((n + 1) * w);
-  for (let i = n - 1; i >= 0; i--) {
-    for (let j = m - 1; j >= 0; j--) {
-      lcs[i * w + j] = same(sa[i]!, sb[j]!) ? lcs[(i + 1) * w + j + 1]! + 1 : Math.max(lcs[(i + 1) * w + j]!, lcs[i * w + j + 1]!);
+  const lcs = (n + 1) * (m + 1) > MAX_LCS_CELLS ? null : new Uint32Array((n + 1) * w);
+  if (lcs) {
+    for (let i = n - 1; i >= 0; i--) {
+      for (let j = m - 1; j >= 0; j--) {
+        lcs[i * w + j] = same(sa[i]!, sb[j]!) ? lcs[(i + 1) * w + j + 1]! + 1 : Math.max(lcs[(i + 1) * w + j]!, lcs[i * w + j + 1]!);
+      }
     }
   }
   let i = 0;
@@ -110,7 +99,7 @@ export function alignMessages(a: Session, aMessages: readonly TlsMessage[], b: S
       rows.push({ type: sa[i]!.type, from: sa[i]!.from, a: sa[i]!.side, b: sb[j]!.side });
       i++;
       j++;
-    } else if (lcs[(i + 1) * w + j]! >= lcs[i * w + j + 1]!) onlyA(sa[i++]!);
+    } else if (lcs === null || lcs[(i + 1) * w + j]! >= lcs[i * w + j + 1]!) onlyA(sa[i++]!);
     else onlyB(sb[j++]!);
   }
   while (i < n) onlyA(sa[i++]!);

@@ -1,11 +1,10 @@
 import type { ByteReader } from '../bytes/byte-reader';
-import { toHex } from '../bytes/hex';
 import type { ClientHelloInfo } from '../session/model';
 import { emptyExtensionFacts, parseExtensionBlock } from './extensions';
 import type { ParseContext } from './parse-context';
-import { cipherSuiteLabel, versionLabel } from './labels';
+import { cipherSuiteLabel } from './labels';
 import { fitted } from './fitted-array';
-import { keepBytes } from '../bytes/byte-slab';
+import { readProtocolVersion, readRandom, readSessionId } from './hello-fields';
 
 /**
  * RFC 8446 4.1.2 (RFC 5246 7.4.1.2 for the older form, whose extensions are optional):
@@ -21,16 +20,9 @@ import { keepBytes } from '../bytes/byte-slab';
  */
 export function parseClientHello(r: ByteReader, ctx: ParseContext): ClientHelloInfo {
   const t = ctx.t;
-  let at = r.position;
-  const version = r.u16('legacy_version');
-  t?.add('legacy_version', versionLabel(version), at, 2);
-  at = r.position;
-  const random = keepBytes(r.bytesView(32, 'random'));
-  t?.add('random', toHex(random), at, 32);
-  at = r.position;
-  const sid = r.vec8('legacy_session_id');
-  const sessionId = keepBytes(sid.bytesView(sid.remaining));
-  t?.add('legacy_session_id', sessionId.length ? toHex(sessionId) : 'empty', at, 1 + sessionId.length);
+  const version = readProtocolVersion(r, t, 'legacy_version');
+  const random = readRandom(r, t);
+  const sessionId = readSessionId(r, t, 'legacy_session_id');
   const suites = r.vec16('cipher_suites');
   t?.open('cipher_suites', `${suites.remaining >> 1} suites`, suites.position - 2, 2 + suites.remaining);
   const cipherSuites: number[] = [];

@@ -4,7 +4,8 @@ import { parseCertificate } from './certificate-message';
 import type { ParseContext } from './parse-context';
 import { isTls13 } from './parse-context';
 import { emptyExtensionFacts, parseExtensionBlock } from './extensions';
-import { hex16, signatureSchemeLabel, versionLabel } from './labels';
+import { hex16, signatureSchemeLabel } from './labels';
+import { readProtocolVersion } from './hello-fields';
 
 /**
  * The handshake messages whose contents only the field tree shows (the session
@@ -200,10 +201,8 @@ export function parseClientKeyExchange(r: ByteReader, ctx: ParseContext): void {
 /** RFC 6347 4.2.1: struct { ProtocolVersion server_version; opaque cookie<0..2^8-1>; } HelloVerifyRequest; */
 export function parseHelloVerifyRequest(r: ByteReader, ctx: ParseContext): void {
   const t = ctx.t;
-  let at = r.position;
-  const v = r.u16('server_version');
-  t?.add('server_version', versionLabel(v), at, 2);
-  at = r.position;
+  readProtocolVersion(r, t, 'server_version');
+  const at = r.position;
   const cookie = r.vec8('cookie');
   t?.add('cookie', `${cookie.remaining} bytes`, at, 1 + cookie.remaining);
   cookie.rest();

@@ -3,10 +3,10 @@ import { toHex } from '../bytes/hex';
 import type { ServerHelloInfo } from '../session/model';
 import { emptyExtensionFacts, parseExtensionBlock } from './extensions';
 import type { ParseContext } from './parse-context';
-import { cipherSuiteLabel, versionLabel } from './labels';
+import { cipherSuiteLabel } from './labels';
 import { compressionLabel } from './client-hello';
 import { fitted } from './fitted-array';
-import { keepBytes } from '../bytes/byte-slab';
+import { readProtocolVersion, readRandom, readSessionId } from './hello-fields';
 
 /**
  * RFC 8446 4.1.4: a ServerHello whose random is SHA-256("HelloRetryRequest")
@@ -24,6 +24,14 @@ export function isHelloRetryRequest(raw: Uint8Array): boolean {
   return true;
 }
 
+function isHelloRetryRandom(random: Uint8Array): boolean {
+  return random.every((b, i) => b === HELLO_RETRY_REQUEST_RANDOM[i]);
+}
+
+function describeServerRandom(random: Uint8Array): string {
+  return isHelloRetryRandom(random) ? `HelloRetryRequest (${toHex(random)})` : toHex(random);
+}
+
 /**
  * RFC 8446 4.1.3 (RFC 5246 7.4.1.3 for the older form, whose extensions are optional;
  * TLS 1.3 drafts up to 21 lack legacy_session_id_echo and legacy_compression_method):
@@ -38,25 +46,15 @@ export function isHelloRetryRequest(raw: Uint8Array): boolean {
  */
 export function parseServerHello(r: ByteReader, ctx: ParseContext): ServerHelloInfo {
   const t = ctx.t;
-  let at = r.position;
-  const version = r.u16('legacy_version');
-  t?.add('legacy_version', versionLabel(version), at, 2);
-  at = r.position;
-  const random = keepBytes(r.bytesView(32, 'random'));
-  const hrr = random.every((b, i) => b === HELLO_RETRY_REQUEST_RANDOM[i]);
-  t?.add('random', hrr ? `HelloRetryRequest (${toHex(random)})` : toHex(random), at, 32);
+  const version = readProtocolVersion(r, t, 'legacy_version');
+  const random = readRandom(r, t, describeServerRandom);
+  const hrr = isHelloRetryRandom(random);
   // TLS 1.3 drafts before 22 (version 0x7f00 + n) had no session id echo and no compression method.
   // So had a server that put 0x0304 itself in this field (draft-era stacks did; RFC 8446
   // requires 0x0303 there, the real version going in supported_versions).
   const earlyDraft = ((version & 0xff00) === 0x7f00 && (version & 0xff) < 22) || version === 0x0304;
-  let sessionId: Uint8Array = new Uint8Array(0);
-  if (!earlyDraft) {
-    at = r.position;
-    const sid = r.vec8('legacy_session_id_echo');
-    sessionId = keepBytes(sid.bytesView(sid.remaining));
-    t?.add('legacy_session_id_echo', sessionId.length ? toHex(sessionId) : 'empty', at, 1 + sessionId.length);
-  }
-  at = r.position;
+  const sessionId = earlyDraft ? new Uint8Array(0) : readSessionId(r, t, 'legacy_session_id_echo');
+  let at = r.position;
   const cipherSuite = r.u16('cipher_suite');
   t?.add('cipher_suite', cipherSuiteLabel(cipherSuite), at, 2);
   let compressionMethod = 0;
