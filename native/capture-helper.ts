@@ -110,6 +110,12 @@ interface PacketSource {
   snaplen: number;
   /** libpcap's counters where the source has them. */
   counters(): Pick<CaptureStatistics, 'droppedByKernel' | 'droppedByInterface'>;
+  /**
+   * How long a stop keeps reading before it closes the device: what the
+   * kernel took just before the stop is still on its way (libpcap hands over a
+   * ring block only when it is full or its timeout ran out).
+   */
+  settleMs: number;
   close(): void;
 }
 
@@ -185,6 +191,10 @@ function run(): void {
     if (stopping) return;
     stopping = true;
     clearInterval(statsTimer);
+    // After COUNT packets the file is complete; any other stop first lets the last packets arrive.
+    setTimeout(() => finishStop(reason), reason === 'count reached' ? 0 : source.settleMs);
+  };
+  const finishStop = (reason: string): void => {
     // Counters before close (pcap_stats needs the handle); close first drains nothing more.
     current();
     source.close();
@@ -255,6 +265,8 @@ function openRingSource(args: HelperArgs, stats: CaptureStatistics, spool: () =>
     linkType: device.linkType,
     linkTypeName: device.linkTypeName,
     snaplen: device.snaplen,
+    // A few block timeouts: the kernel retires the open block on a timer, not to the millisecond.
+    settleMs: RING_TIMEOUT_MS * 5,
     counters() {
       if (closed) return lastCounters;
       const s = device.stats();
@@ -318,6 +330,8 @@ function openCapSource(args: HelperArgs, stats: CaptureStatistics, encoder: Pcap
     linkTypeName: device.linkTypeName,
     snaplen: device.snaplen,
     counters: () => ({ droppedByKernel: null, droppedByInterface: interfaceDrops.read() }),
+    // cap runs in immediate mode: packets already taken arrive within a few event-loop turns.
+    settleMs: 20,
     close: () => device.close(),
   };
 }
