@@ -7,13 +7,14 @@
 // Playback: stepping through a session's messages with the keyboard, then
 // playing it to the end. Waits are for selectors or values, never sleeps.
 // Screenshots (light and dark) go to test-results/compare/.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, makeTestPki, startOpenSslServer, stopAllSpawned } from '../support/real-peers';
+import { startServe } from '../support/serve-process';
 
 const root = join(import.meta.dirname, '../..');
 const fixtures = join(root, 'test/fixtures/compare');
@@ -27,21 +28,9 @@ const openPages = new Map<Page, string[]>();
 
 /** Starts `tlswb serve FILE` and resolves to the one URL line it prints. */
 async function serve(file: string): Promise<string> {
-  const child = spawn(process.execPath, [join(root, 'bin/tlswb.mjs'), 'serve', join(fixtures, file), '--port', '0'], {
-    env: { ...process.env, TLSWB_CONFIG_DIR: mkdtempSync(join(work, 'config-')) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const { child, url } = startServe(join(fixtures, file), { TLSWB_CONFIG_DIR: mkdtempSync(join(work, 'config-')) });
   servers.push(child);
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('\n')) resolve(out.split('\n')[0]!);
-    });
-    child.on('exit', (code) => reject(new Error(`tlswb serve exited ${code}: ${stderr}`)));
-  });
+  return url;
 }
 
 async function openPage(url: string, theme: 'light' | 'dark' = 'light'): Promise<Page> {

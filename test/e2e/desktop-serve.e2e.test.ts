@@ -6,12 +6,13 @@
 // verdict; and the token refusal. Every wait is for a selector or a value,
 // never a sleep. Screenshots (light and dark, English and 中文) go to
 // test-results/desktop/ to be looked at.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startServe } from '../support/serve-process';
 
 const root = join(import.meta.dirname, '../..');
 const fixtures = join(root, 'test/fixtures/e2e');
@@ -23,21 +24,9 @@ const servers: ChildProcess[] = [];
 
 /** Starts `tlswb serve FILE` and resolves to the one URL line it prints. */
 async function serve(file: string): Promise<string> {
-  const child = spawn(process.execPath, [join(root, 'bin/tlswb.mjs'), 'serve', join(fixtures, file), '--port', '0'], {
-    env: { ...process.env, TLSWB_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'tlswb-e2e-')) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const { child, url } = startServe(join(fixtures, file), { TLSWB_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'tlswb-e2e-')) });
   servers.push(child);
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('\n')) resolve(out.split('\n')[0]!);
-    });
-    child.on('exit', (code) => reject(new Error(`tlswb serve exited ${code}: ${stderr}`)));
-  });
+  return url;
 }
 
 interface PageOptions {

@@ -4,7 +4,7 @@
 // the capture runs, select it and see its timeline; Stop and read the status
 // bar's counters. Every wait is for a selector or a value, never a sleep.
 // Screenshots go to test-results/desktop/live-capture-*.png to be looked at.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freeLoopbackAddress, makeTestPki, runOpenSslClient, startOpenSslServer, stopAllSpawned, type OpenSslServer, type TestPki } from '../support/real-peers';
 import { tsharkPacketCount } from '../integration/live-capture-support';
+import { startServe } from '../support/serve-process';
 
 const root = join(import.meta.dirname, '../..');
 const shots = join(root, 'test-results/desktop');
@@ -26,21 +27,11 @@ let server: OpenSslServer;
 
 /** `tlswb serve` with no file; its spool and settings in the test's folder. Resolves to the URL it prints. */
 function serve(): Promise<string> {
-  const child = spawn(process.execPath, [join(root, 'bin/tlswb.mjs'), 'serve', '--port', '0'], {
-    env: { ...process.env, TLSWB_CONFIG_DIR: join(dir, 'config'), XDG_DATA_HOME: join(dir, 'data'), TLSWB_SPOOL_DIR: join(dir, 'spool') },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const { child, url } = startServe(null, {
+    TLSWB_CONFIG_DIR: join(dir, 'config'), XDG_DATA_HOME: join(dir, 'data'), TLSWB_SPOOL_DIR: join(dir, 'spool'),
   });
   serveProcess = child;
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('\n')) resolve(out.split('\n')[0]!);
-    });
-    child.on('exit', (code) => reject(new Error(`tlswb serve exited ${code}: ${stderr}`)));
-  });
+  return url;
 }
 
 beforeAll(async () => {

@@ -6,7 +6,7 @@
 // the Probe panel: its timings, verdict and session. Every wait is
 // for a selector or a value, never a sleep. Screenshots go to
 // test-results/desktop/proxy-*.png to be looked at.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freeLoopbackAddress, runCurl, startOpenSslServer, stopAllSpawned, type OpenSslServer } from '../support/real-peers';
 import { makeServerIdentity, type ServerIdentity } from '../integration/proxy-support';
+import { startServe } from '../support/serve-process';
 
 const root = join(import.meta.dirname, '../..');
 const shots = join(root, 'test-results/desktop');
@@ -28,21 +29,9 @@ let server: OpenSslServer;
 
 /** `tlswb serve` with no file; its CA and settings in the test's folder. Resolves to the URL it prints. */
 function serve(): Promise<string> {
-  const child = spawn(process.execPath, [join(root, 'bin/tlswb.mjs'), 'serve', '--port', '0'], {
-    env: { ...process.env, TLSWB_CONFIG_DIR: join(dir, 'config'), XDG_DATA_HOME: join(dir, 'data') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const { child, url } = startServe(null, { TLSWB_CONFIG_DIR: join(dir, 'config'), XDG_DATA_HOME: join(dir, 'data') });
   serveProcesses.push(child);
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('\n')) resolve(out.split('\n')[0]!);
-    });
-    child.on('exit', (code) => reject(new Error(`tlswb serve exited ${code}: ${stderr}`)));
-  });
+  return url;
 }
 
 beforeAll(async () => {
