@@ -12,7 +12,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freeLoopbackAddress, makeTestPki, runOpenSslClient, startOpenSslServer, stopAllSpawned, type OpenSslServer, type TestPki } from '../support/real-peers';
 import { tsharkPacketCount } from '../integration/live-capture-support';
-import { startServe } from '../support/serve-process';
+import { openLightPage, startServe } from '../support/serve-process';
 
 const root = join(import.meta.dirname, '../..');
 const shots = join(root, 'test-results/desktop');
@@ -54,11 +54,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function openPage(url: string): Promise<Page> {
-  const context = await browser.newContext({ colorScheme: 'light', locale: 'en-US', viewport: { width: 1360, height: 820 } });
-  const page = await context.newPage();
-  await page.goto(url);
-  return page;
+function openPage(url: string): Promise<Page> {
+  return openLightPage(browser, url);
 }
 
 describe('capture toolbar', () => {

@@ -14,7 +14,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freeLoopbackAddress, runCurl, startOpenSslServer, stopAllSpawned, type OpenSslServer } from '../support/real-peers';
 import { makeServerIdentity, type ServerIdentity } from '../integration/proxy-support';
-import { startServe } from '../support/serve-process';
+import { openLightPage, startServe } from '../support/serve-process';
 
 const root = join(import.meta.dirname, '../..');
 const shots = join(root, 'test-results/desktop');
@@ -53,11 +53,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function openPage(url: string): Promise<Page> {
-  const context = await browser.newContext({ colorScheme: 'light', locale: 'en-US', viewport: { width: 1360, height: 820 } });
-  const page = await context.newPage();
-  await page.goto(url);
-  return page;
+function openPage(url: string): Promise<Page> {
+  return openLightPage(browser, url);
 }
 
 describe('Proxy panel', () => {

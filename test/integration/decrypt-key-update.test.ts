@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { analyzeWithCli, compareWithTshark } from '../support/oracle';
-import {
-  freeLoopbackAddress, makeTestPki, spawnTracked, startLoopbackCapture, startOpenSslServer, stopAllSpawned,
-} from '../support/real-peers';
+import { stopAllSpawned } from '../support/real-peers';
+import { recordKeyUpdateExchange } from '../support/key-update-capture';
 
 /**
  * TLS 1.3 KeyUpdate through `tlswb analyze --keylog`: s_client's `K` command
@@ -16,34 +15,10 @@ import {
 let work: string;
 let file: string;
 let keylog: string;
-const port = 443;
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'tlswb-decrypt-keyupdate-'));
-  const pki = makeTestPki(work);
-  const host = await freeLoopbackAddress([port]);
-  file = join(work, 'key-update.pcapng');
-  keylog = join(work, 'key-update.keys');
-  const capture = await startLoopbackCapture({ file, filter: `host ${host} and tcp port ${port}` });
-  try {
-    const server = await startOpenSslServer({ host, port, identity: pki.rsaServer, www: false, keylogFile: keylog, args: ['-tls1_3'] });
-    const client = spawnTracked('s_client key update', 'openssl',
-      ['s_client', '-connect', `${host}:${port}`, '-tls1_3', '-keylogfile', keylog]);
-    await client.waitForOutput(/Verify return code/, 10_000);
-    client.write('before update from client\n');
-    await server.process.waitForOutput(/before update from client/, 10_000);
-    client.write('K\n');
-    await client.waitForOutput(/KEYUPDATE/, 10_000);
-    client.write('after update from client\n');
-    await server.process.waitForOutput(/after update from client/, 10_000);
-    server.process.write('after update from server\n');
-    await client.waitForOutput(/after update from server/, 10_000);
-    client.write('Q\n');
-    await client.waitForExit(10_000).catch(() => client.stop('SIGTERM', 2000));
-    await server.stop();
-  } finally {
-    await capture.stop();
-  }
+  ({ file, keylog } = await recordKeyUpdateExchange(work));
 }, 60_000);
 
 afterAll(async () => {

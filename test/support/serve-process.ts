@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
 import { projectRoot } from './run-cli';
 
 export interface ServeProcess {
@@ -27,4 +28,12 @@ export function startServe(file: string | null, env: Record<string, string>): Se
     child.on('exit', (code) => reject(new Error(`tlswb serve exited ${code}: ${stderr}`)));
   });
   return { child, url };
+}
+
+/** A page of `browser` at `url`, light theme, English, the window size the screenshots use. */
+export async function openLightPage(browser: Browser, url: string): Promise<Page> {
+  const context = await browser.newContext({ colorScheme: 'light', locale: 'en-US', viewport: { width: 1360, height: 820 } });
+  const page = await context.newPage();
+  await page.goto(url);
+  return page;
 }
