@@ -2,8 +2,8 @@
 // The desktop UI's benchmark (issue 3, "Fast"): `tlswb serve` with the
 // benchmark capture opened from the page, in headless Chromium.
 //
-//   node scripts/bench-ui.mjs [--file F] [--handshakes 20000]
-//   (also run by `npm run bench` after the engine's table)
+//   node scripts/bench-ui.mjs [--file F] [--handshakes 20000] [--runs N]
+//   (also run by `npm run bench` after the engine's table, once)
 //
 // Prints, timed in the page (performance.now(), checked every frame):
 //   first rows      from pressing Open in the path dialog to the first session row drawn   (target < 1 s)
@@ -11,9 +11,12 @@
 //   timeline        from clicking a session row to its timeline's arrows drawn             (target < 100 ms; median of 5)
 //   rows in the DOM after scrolling to the middle of the list (virtualized: a few dozen, not thousands)
 //   engine alone    `tlswb analyze` on the same file: "whole list" minus this is the UI's share
+//   CPU             user + system ms of the server and of Chromium's processes while the list loaded
+//                   (Linux /proc), the bytes the WebSocket carried, and the load average: other work
+//                   on the machine stretches every wall time, the CPU times much less.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureBenchCapture } from './make-bench-capture.mjs';
@@ -40,6 +43,46 @@ function startServe(configDir) {
     });
     child.on('exit', (code) => reject(new Error(`tlswb serve exited ${code}: ${stderr}`)));
   });
+}
+
+/** User + system CPU ms of a process so far (Linux /proc; 0 where there is none). */
+function cpuMsOf(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** Every process below `root` (Chromium's browser, renderer, GPU and utility processes), `except` left out. */
+function descendantsOf(root, except) {
+  let parents;
+  try {
+    parents = readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .map((d) => {
+        try {
+          return [Number(d), Number(readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1].split(' ')[1])];
+        } catch {
+          return [Number(d), -1];
+        }
+      });
+  } catch {
+    return [];
+  }
+  const found = new Set([root]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [pid, ppid] of parents) {
+      if (!found.has(pid) && found.has(ppid) && pid !== except) {
+        found.add(pid);
+        grew = true;
+      }
+    }
+  }
+  found.delete(root);
+  return [...found];
 }
 
 /** In the page: submit the open dialog, then watch every frame for the first row and the end of loading. */
@@ -104,12 +147,24 @@ export async function runUiBench({ file, log = () => undefined }) {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
   try {
     const page = await browser.newPage({ viewport: { width: 1360, height: 820 }, locale: 'en-US' });
+    let wireBytes = 0;
+    page.on('websocket', (socket) => socket.on('framereceived', (frame) => (wireBytes += frame.payload.length)));
     await page.goto(url);
     await page.getByTestId('sessions-empty').waitFor();
     await page.keyboard.press('Control+o');
     await page.getByTestId('path-input').fill(file);
     log('  ui: opening the capture in the page');
+    const chromium = descendantsOf(process.pid, child.pid);
+    const cpuBefore = { server: cpuMsOf(child.pid), chromium: chromium.reduce((sum, pid) => sum + cpuMsOf(pid), 0) };
+    const bytesBefore = wireBytes;
+    const loadBefore = loadavg()[0];
     const open = await page.evaluate(timeOpenInPage);
+    const cpu = {
+      serverMs: cpuMsOf(child.pid) - cpuBefore.server,
+      chromiumMs: chromium.reduce((sum, pid) => sum + cpuMsOf(pid), 0) - cpuBefore.chromium,
+      wireBytes: wireBytes - bytesBefore,
+      load: Math.max(loadBefore, loadavg()[0]),
+    };
     if (open.wholeListMs === null) throw new Error(`the list did not finish loading: ${open.status}`);
     // Rows in view only: scroll to the middle and count what is drawn.
     await page.getByTestId('session-scroll').evaluate((el) => {
@@ -125,7 +180,7 @@ export async function runUiBench({ file, log = () => undefined }) {
     await page.screenshot({ path: join(repoRoot, 'test-results', 'bench-ui.png') }).catch(() => undefined);
     // The engine alone on the same file, now: what of "whole list" is reading, and what is the UI.
     const engineMs = await timeAnalyze(file);
-    return { file, ...open, rowsInDom, timelineMs, timelineRunsMs: timelines, engineMs, targets: UI_TARGETS };
+    return { file, ...open, rowsInDom, timelineMs, timelineRunsMs: timelines, engineMs, cpu, targets: UI_TARGETS };
   } finally {
     await browser.close();
     child.kill('SIGTERM');
@@ -143,6 +198,7 @@ export function formatUiBench(r) {
     `  timeline drawn    ${ms(r.timelineMs).padStart(8)}   (target < ${r.targets.timelineMs} ms: ${verdict(r.timelineMs, r.targets.timelineMs)}; runs ${r.timelineRunsMs.map((v) => ms(v)).join(', ')})`,
     `  rows in the DOM   ${String(r.rowsInDom).padStart(8)}   (of ${r.sessions ?? '?'}: only the rows in view are rendered)`,
     `  engine alone      ${ms(r.engineMs).padStart(8)}   (tlswb analyze on the same file, for comparison with "whole list")`,
+    `  CPU while loading   server ${ms(r.cpu.serverMs)}, Chromium ${ms(r.cpu.chromiumMs)}; ${(r.cpu.wireBytes / 1e6).toFixed(1)} MB over the WebSocket; load average ${r.cpu.load.toFixed(2)}`,
   ].join('\n');
 }
 
@@ -154,15 +210,32 @@ async function main() {
   const args = process.argv.slice(2);
   let file = null;
   let handshakes = 20000;
+  let runs = 1;
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--file') file = resolve(args[++i]);
     else if (args[i] === '--handshakes') handshakes = Number(args[++i]);
+    else if (args[i] === '--runs') runs = Number(args[++i]);
     else throw new Error(`unknown argument ${args[i]} (see the head of scripts/bench-ui.mjs)`);
   }
   if (!uiBenchAvailable()) throw new Error(`needs ${CHROMIUM} and the built UI (npm run build)`);
+  if (!(runs >= 1)) throw new Error('--runs must be at least 1');
   file ??= await ensureBenchCapture({ handshakes });
-  const result = await runUiBench({ file, log: (l) => process.stderr.write(`${l}\n`) });
-  process.stdout.write(`${formatUiBench(result)}\n`);
+  const results = [];
+  for (let run = 0; run < runs; run++) {
+    const result = await runUiBench({ file, log: (l) => process.stderr.write(`${l}\n`) });
+    results.push(result);
+    process.stdout.write(`${formatUiBench(result)}\n`);
+  }
+  if (runs > 1) {
+    const median = (values) => {
+      const sorted = values.filter((v) => v !== null).sort((a, b) => a - b);
+      return sorted.length ? `${Math.round(sorted[Math.floor(sorted.length / 2)])} ms` : '?';
+    };
+    process.stdout.write(
+      `median of ${runs}: first rows ${median(results.map((r) => r.firstRowsMs))}, whole list ${median(results.map((r) => r.wholeListMs))}, ` +
+        `timeline ${median(results.map((r) => r.timelineMs))}, server CPU ${median(results.map((r) => r.cpu.serverMs))}, Chromium CPU ${median(results.map((r) => r.cpu.chromiumMs))}\n`,
+    );
+  }
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

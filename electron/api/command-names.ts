@@ -20,6 +20,8 @@ export const COMMAND_NAMES = [
   'choosePath',
   // Compare and replay (issue 7).
   'openCompareFile',
+  // The browser's second file for comparison: an upload (it has no path).
+  'openCompareBytes',
   'compareSessions',
   'replaySession',
   // Decryption (issue 6): key logs for the open capture.

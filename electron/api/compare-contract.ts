@@ -49,7 +49,8 @@ export type ReplayRequest = z.input<typeof ReplayRequestSchema>;
 /** The second capture, opened for comparison only (the open capture stays open). */
 export interface CompareFileSummary {
   name: string;
-  path: string;
+  /** Null for an upload (openCompareBytes). */
+  path: string | null;
   packets: number;
   damaged: FileDamage | null;
   sessions: SessionSummary[];

@@ -6,7 +6,7 @@
  * sessions' details; a replay is `runReplay`, its leg kept so it can be
  * compared again with any other session.
  */
-import { stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { Session } from '../core/session/model';
 import { diffSessions } from '../core/session/session-diff';
@@ -26,12 +26,14 @@ export const MAX_KEPT_REPLAYS = 64;
 
 export interface CompareWorkspacePorts {
   analyzeFile(path: string): Promise<AnalyzedFile>;
+  /** Writes an uploaded capture to a private file and returns its path (absent: no uploads). */
+  storeUpload?: (name: string, base64: string) => Promise<string>;
   replay?: (options: ReplayOptions) => Promise<ReplayResult>;
   /** The open capture: its display name and sessions (null when none is open). */
   current(): { name: string; sessions: readonly Session[] } | null;
 }
 
-type CompareCommands = Pick<CommandHandlers, 'openCompareFile' | 'compareSessions' | 'replaySession'>;
+type CompareCommands = Pick<CommandHandlers, 'openCompareFile' | 'openCompareBytes' | 'compareSessions' | 'replaySession'>;
 
 interface LoadedFile {
   name: string;
@@ -47,12 +49,23 @@ export class CompareWorkspace {
 
   readonly handlers: CompareCommands = {
     openCompareFile: (path) => this.openCompareFile(resolve(path)),
+    openCompareBytes: (name, base64) => this.openCompareBytes(name, base64),
     compareSessions: async (a, b) => this.compare(a, b),
     replaySession: (sessionId, request) => this.replay(sessionId, toReplayOptions(request)),
   };
 
-  private async openCompareFile(path: string): Promise<CompareFileSummary> {
-    const name = basename(path);
+  /** An upload: analyzed from a private copy, removed once read (the sessions keep what they need). */
+  private async openCompareBytes(uploadName: string, base64: string): Promise<CompareFileSummary> {
+    if (!this.ports.storeUpload) throw new ApiError('unsupported', 'uploads are not available here');
+    const path = await this.ports.storeUpload(uploadName, base64);
+    try {
+      return await this.openCompareFile(path, basename(uploadName), null);
+    } finally {
+      await rm(path, { force: true });
+    }
+  }
+
+  private async openCompareFile(path: string, name = basename(path), shownPath: string | null = path): Promise<CompareFileSummary> {
     const info = await stat(path).catch(() => null);
     if (!info) throw new ApiError('not-found', `cannot open ${name}: no such file or no permission`);
     if (!info.isFile()) throw new ApiError('unreadable', `${name} is not a file`);
@@ -67,7 +80,7 @@ export class CompareWorkspace {
       s.id = i;
     });
     this.compareFile = { name, sessions: result.sessions };
-    return { name, path, packets: result.packets, damaged: result.damaged, sessions: result.sessions.map(summarizeSession) };
+    return { name, path: shownPath, packets: result.packets, damaged: result.damaged, sessions: result.sessions.map(summarizeSession) };
   }
 
   private lookup(ref: SessionRef): { session: Session; file: string | null } {

@@ -121,6 +121,7 @@ export const commandInputs = {
   getCapabilities: z.tuple([]),
   choosePath: z.tuple([z.enum(['open', 'save'])]),
   openCompareFile: z.tuple([filePath]),
+  openCompareBytes: z.tuple([z.string().min(1).max(255), z.string().max(MAX_BASE64_CHARS).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64')]),
   compareSessions: z.tuple([SessionRefSchema, SessionRefSchema]),
   replaySession: z.tuple([sessionId, ReplayRequestSchema]),
   loadKeyLog: z.tuple([filePath]),
@@ -315,6 +316,8 @@ export interface CommandResults {
   choosePath: string | null;
   /** A second capture, for comparison: its sessions (the open capture stays open). */
   openCompareFile: CompareFileSummary;
+  /** The same for a capture's bytes (uploaded from the browser): its path is null. */
+  openCompareBytes: CompareFileSummary;
   /** Two sessions side by side: the tlswb.diff/1 document and both sessions' details. */
   compareSessions: CompareResult;
   /** Send the session's ClientHello again (`tlswb replay`) and compare the answer with the recording. */
@@ -355,7 +358,7 @@ export interface EventPayloads {
   sessionsChanged: {
     /** True when a new file replaced the list: drop every row before applying these. */
     reset: boolean;
-    /** New or changed rows, by id. */
+    /** New or changed rows, by id. (Over WebSocket they travel positional, see session-rows-wire.ts; listeners get this shape.) */
     sessions: SessionSummary[];
     total: number;
   };

@@ -102,6 +102,7 @@ export class Workbench {
 
   private readonly compare = new CompareWorkspace({
     analyzeFile: (path) => this.ports.analyzeFile(path, { displayName: basename(path) }),
+    storeUpload: (name, base64) => this.storeUpload(name, base64),
     replay: (options) => {
       if (!this.ports.replay) throw new ApiError('unsupported', 'replay is not available here');
       return this.ports.replay(options);
@@ -307,6 +308,12 @@ export class Workbench {
   }
 
   private async openBytes(name: string, base64: string): Promise<FileSummary> {
+    const path = await this.storeUpload(name, base64);
+    return this.open(path, basename(name), false, null);
+  }
+
+  /** Writes an uploaded capture to a private file of this run (removed on dispose) and returns its path. */
+  private async storeUpload(name: string, base64: string): Promise<string> {
     const bytes = Buffer.from(base64, 'base64');
     if (bytes.length === 0) throw new ApiError('unreadable', `${name} is empty`);
     if (bytes.length > MAX_UPLOAD_BYTES) throw new ApiError('too-large', `${name} is larger than ${MAX_UPLOAD_BYTES} bytes`);
@@ -316,7 +323,7 @@ export class Workbench {
     const safeName = basename(name).replace(/[^\w.-]/g, '_').slice(0, 100) || 'capture';
     const path = join(this.uploadDir, `${randomBytes(6).toString('hex')}-${safeName}`);
     await writeFile(path, bytes, { mode: 0o600 });
-    return this.open(path, basename(name), false, null);
+    return path;
   }
 
   private async certificateChain(sessionId: number): Promise<CertificateChainResult> {

@@ -28,6 +28,7 @@ const SAMPLE_ARGS: Record<(typeof COMMAND_NAMES)[number], unknown[]> = {
   getCapabilities: [],
   choosePath: ['open'],
   openCompareFile: ['/tmp/z.pcap'],
+  openCompareBytes: ['z.pcap', 'AAAA'],
   compareSessions: [{ source: 'current', id: 0 }, { source: 'compare', id: 1 }],
   replaySession: [0, { to: '127.0.0.1:443' }],
   loadKeyLog: ['/tmp/keys.txt'],
@@ -112,6 +113,28 @@ describe('the API contract', () => {
       events.emit('fileOpened', summary);
       expect(await got).toEqual(summary);
       expect(EVENT_NAMES).toContain('fileOpened');
+      ws.close();
+    });
+
+    it('delivers sessionsChanged to the bridge as the contract payload, though the socket carries it compact', async () => {
+      const url = `ws://127.0.0.1:${server.port}/api/ws?token=${server.token}`;
+      const ws = createWebSocketBridge(url, WebSocket as unknown as typeof globalThis.WebSocket);
+      const raw = new WebSocket(url);
+      await Promise.all([ws.ready, new Promise((resolve) => raw.once('open', resolve))]);
+      const frame = new Promise<string>((resolve) => raw.once('message', (data: Buffer) => resolve(data.toString())));
+      const got = new Promise((resolve) => ws.bridge.on('sessionsChanged', resolve));
+      const row = {
+        id: 0, client: { ip: '10.0.0.1', port: 50000 }, server: { ip: '10.0.0.2', port: 443 }, sni: 'a.example', version: 0x0304,
+        cipherSuiteName: 'TLS_AES_128_GCM_SHA256', alpn: 'h2', ja4: null, ja3Hash: null, messageCount: 9, startTime: 1700000000.25,
+        duration: 0.5, status: 'complete' as const, hasAlert: false, proxyTarget: null,
+      };
+      const payload = { reset: true, sessions: [row, { ...row, id: 1, sni: null, status: 'alert' as const, hasAlert: true }], total: 2 };
+      events.emit('sessionsChanged', payload);
+      expect(await got).toEqual(payload);
+      const onTheWire = JSON.parse(await frame) as { encoding?: string; payload: { rows?: unknown[] } };
+      expect(onTheWire.encoding).toBe('session-rows');
+      expect(onTheWire.payload.rows).toHaveLength(2);
+      raw.close();
       ws.close();
     });
 

@@ -3,6 +3,7 @@
 // dialog becomes B, Compare shows the two sessions; swapping sides swaps the
 // diff. And the Replay form's fields as the replaySession options they mean.
 import { cleanup, fireEvent, render, waitFor } from '@testing-library/react';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useState } from 'react';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -66,6 +67,64 @@ describe('CompareScreen', () => {
     await waitFor(() => expect(container.querySelector('.compare-facts tr[data-field="resumed"] .compare-a')!.textContent).toBe('yes'));
     expect(container.querySelector('[data-testid="compare-side-a"]')!.textContent).toContain('firefox-late.pcap #0');
     expect(errors).toEqual([]);
+  });
+
+  it('in the browser, opens the second file by upload, as the main Open does, the open capture staying', async () => {
+    const errors: string[] = [];
+    const { container, getByTestId } = render(<Harness initial={{ ...EMPTY_COMPARE, a: { source: 'current', id: 0 } }} errors={errors} />);
+    fireEvent.click(getByTestId('compare-open-second'));
+    const bytes = readFileSync(join(fixtures, 'firefox-late.pcap'));
+    const upload = new File([bytes], 'firefox-late.pcap', { type: 'application/vnd.tcpdump.pcap' });
+    fireEvent.change(getByTestId('upload-input'), { target: { files: [upload] } });
+    await waitFor(() => expect((getByTestId('compare-pick-b') as HTMLSelectElement).value).toBe('compare:0'));
+    expect(container.querySelector('[data-testid="compare-pick-b"] optgroup[label="Second file (firefox-late.pcap)"]')).not.toBeNull();
+    expect(container.querySelectorAll('[data-testid="compare-pick-b"] option[value^="compare:"]')).toHaveLength(5);
+    expect(container.querySelector('[data-testid="compare-open-dialog"]')).toBeNull();
+    // The open capture is still firefox-early.pcap (3 sessions), not the upload.
+    expect((await real.api.getCurrentFile())!.name).toBe('firefox-early.pcap');
+    expect(await real.api.listSessions()).toHaveLength(3);
+    expect(errors).toEqual([]);
+  });
+
+  it('lists the recent files in the open dialog; choosing one opens it as the second file', async () => {
+    const errors: string[] = [];
+    const { container, getByTestId } = render(<Harness initial={{ ...EMPTY_COMPARE, a: { source: 'current', id: 0 } }} errors={errors} />);
+    fireEvent.click(getByTestId('compare-open-second'));
+    // firefox-early.pcap was opened with openFile (beforeAll): it is a recent file.
+    const entry = await waitFor(() => {
+      const button = container.querySelector<HTMLButtonElement>(`[data-testid="compare-recent"] button[data-path="${join(fixtures, 'firefox-early.pcap')}"]`);
+      expect(button).not.toBeNull();
+      return button!;
+    });
+    fireEvent.click(entry);
+    await waitFor(() => expect(container.querySelector('[data-testid="compare-pick-b"] optgroup[label="Second file (firefox-early.pcap)"]')).not.toBeNull());
+    expect((getByTestId('compare-pick-b') as HTMLSelectElement).value).toBe('compare:0');
+    expect(errors).toEqual([]);
+  });
+
+  it('takes a capture dropped on the screen as the second file, and keeps the drop from the window (which would open it as the capture)', async () => {
+    const errors: string[] = [];
+    const windowDrops: Event[] = [];
+    const onWindowDrop = (e: Event) => windowDrops.push(e);
+    window.addEventListener('drop', onWindowDrop);
+    try {
+      const { container, getByTestId } = render(<Harness initial={{ ...EMPTY_COMPARE, a: { source: 'current', id: 0 } }} errors={errors} />);
+      const screenEl = getByTestId('compare-screen');
+      const file = new File([readFileSync(join(fixtures, 'firefox-late.pcap'))], 'dropped.pcap');
+      const dataTransfer = { types: ['Files'], files: [file] };
+      fireEvent.dragEnter(screenEl, { dataTransfer });
+      expect(container.querySelector('.compare-drop')?.textContent).toBe('Drop the capture to compare with it');
+      fireEvent.dragOver(screenEl, { dataTransfer });
+      fireEvent.drop(screenEl, { dataTransfer });
+      expect(container.querySelector('.compare-drop')).toBeNull();
+      await waitFor(() => expect(container.querySelector('[data-testid="compare-pick-b"] optgroup[label="Second file (dropped.pcap)"]')).not.toBeNull());
+      expect(container.querySelectorAll('[data-testid="compare-pick-b"] option[value^="compare:"]')).toHaveLength(5);
+      expect(windowDrops).toEqual([]);
+      expect((await real.api.getCurrentFile())!.name).toBe('firefox-early.pcap');
+      expect(errors).toEqual([]);
+    } finally {
+      window.removeEventListener('drop', onWindowDrop);
+    }
   });
 
   it('reports a second file that cannot be opened', async () => {

@@ -2,10 +2,14 @@
  * The WebSocket transport's bridge, for the renderer in a browser (`tlswb
  * serve`): the same methods as `window.tlswb`, built from the same name list.
  * Calls are `{id, command, args}`; answers `{type: "result", id, result}`;
- * events `{type: "event", event, payload}`.
+ * events `{type: "event", event, payload}`. `encoding: "session-rows"` marks
+ * session rows in their compact wire form (session-rows-wire.ts): a
+ * `sessionsChanged` payload, or the value of a `listSessions` result. They are
+ * decoded here, so callers and listeners get the contract's shapes.
  */
 import { COMMAND_NAMES, type EventName } from '../../../electron/api/command-names';
 import type { ApiResult, TlswbBridge } from '../../../electron/api/contract';
+import { decodeSessionsChanged, SESSION_ROWS_ENCODING, type WireSessionsChanged } from '../../../electron/api/session-rows-wire';
 
 export interface WebSocketBridge {
   bridge: TlswbBridge;
@@ -34,7 +38,7 @@ export function createWebSocketBridge(url: string, WebSocketImpl: typeof WebSock
   ready.catch(() => undefined);
 
   socket.addEventListener('message', (e: MessageEvent) => {
-    let msg: { type?: string; id?: number; result?: ApiResult<unknown>; event?: EventName; payload?: unknown };
+    let msg: { type?: string; id?: number; result?: ApiResult<unknown>; event?: EventName; encoding?: string; payload?: unknown };
     try {
       msg = JSON.parse(String(e.data)) as typeof msg;
     } catch {
@@ -43,9 +47,14 @@ export function createWebSocketBridge(url: string, WebSocketImpl: typeof WebSock
     if (msg.type === 'result' && typeof msg.id === 'number' && msg.result) {
       const done = pending.get(msg.id);
       pending.delete(msg.id);
-      done?.(msg.result);
+      // listSessions' rows come compact, as sessionsChanged's do.
+      const result = msg.encoding === SESSION_ROWS_ENCODING && msg.result.ok
+        ? { ok: true as const, value: decodeSessionsChanged(msg.result.value as WireSessionsChanged).sessions }
+        : msg.result;
+      done?.(result);
     } else if (msg.type === 'event' && msg.event) {
-      for (const l of listeners.get(msg.event) ?? []) l(msg.payload);
+      const payload = msg.encoding === SESSION_ROWS_ENCODING ? decodeSessionsChanged(msg.payload as WireSessionsChanged) : msg.payload;
+      for (const l of listeners.get(msg.event) ?? []) l(payload);
     }
   });
 

@@ -5,14 +5,19 @@
  * and show the result side by side. A replay opens here with its outcome on
  * top. Its state lives in the frame (`CompareState`), so leaving the screen
  * and coming back keeps the second file, the replays and the last result.
+ * The second file opens as the main capture does: a native dialog in the
+ * desktop app; in the browser a path, an upload or a recent file, and a
+ * capture dropped on this screen is uploaded as the second file (not as the
+ * open capture, which stays).
  */
-import { useCallback, useState } from 'react';
-import type { CompareFileSummary, CompareResult, ReplaySessionResult, SessionRef, SessionSummary } from '../../../electron/api/contract';
+import { useCallback, useRef, useState, type DragEvent } from 'react';
+import type { CompareFileSummary, CompareResult, RecentFile, ReplaySessionResult, SessionRef, SessionSummary } from '../../../electron/api/contract';
 import type { ApiClient } from '../api/api-client';
-import { PathDialog } from '../frame/path-dialog';
 import type { Translate } from '../i18n/strings';
+import { CompareOpenDialog } from './compare-open-dialog';
 import { useCompareText, type CompareText } from './compare-strings';
 import { CompareView } from './compare-view';
+import { dragHasFiles, fileToBase64 } from './upload-file';
 import './compare.css';
 
 export interface CompareState {
@@ -120,28 +125,82 @@ export function CompareScreen(p: CompareScreenProps) {
   const t = useCompareText();
   const { api, state, onState, onError } = p;
   const [dialog, setDialog] = useState(false);
+  const [recent, setRecent] = useState<RecentFile[] | null>(null);
   const [busy, setBusy] = useState(false);
+  const [dragging, setDragging] = useState(false);
+  const dragDepth = useRef(0);
+
+  const opened = useCallback(
+    (file: CompareFileSummary) =>
+      onState((s) => ({
+        ...s,
+        secondFile: file,
+        // Opening a file to compare with says what B is: its first session (A stays).
+        b: file.sessions.length ? { source: 'compare', id: file.sessions[0]!.id } : null,
+      })),
+    [onState],
+  );
 
   const openSecond = useCallback(
     (path: string) => {
       setDialog(false);
-      api.openCompareFile(path).then(
-        (file) =>
-          onState((s) => ({
-            ...s,
-            secondFile: file,
-            // Opening a file to compare with says what B is: its first session (A stays).
-            b: file.sessions.length ? { source: 'compare', id: file.sessions[0]!.id } : null,
-          })),
-        (e: Error) => onError(e.message),
-      );
+      api.openCompareFile(path).then(opened, (e: Error) => onError(e.message));
     },
-    [api, onState, onError],
+    [api, opened, onError],
+  );
+
+  const uploadSecond = useCallback(
+    async (f: File) => {
+      setDialog(false);
+      try {
+        const caps = await api.getCapabilities();
+        if (f.size > caps.maxUploadBytes) throw new Error(t('compare.uploadTooLarge', { name: f.name }));
+        opened(await api.openCompareBytes(f.name, await fileToBase64(f)));
+      } catch (e) {
+        onError((e as Error).message);
+      }
+    },
+    [api, opened, onError, t],
   );
 
   const chooseSecond = () => {
-    if (p.nativeDialogs) api.choosePath('open').then((path) => path && openSecond(path), (e: Error) => onError(e.message));
-    else setDialog(true);
+    if (p.nativeDialogs) {
+      api.choosePath('open').then((path) => path && openSecond(path), (e: Error) => onError(e.message));
+      return;
+    }
+    setRecent(null);
+    setDialog(true);
+    api.recentFiles().then(setRecent, () => setRecent([]));
+  };
+
+  // A capture dropped here is the second file. The events stop here: the frame's window-wide drop would open it as the capture.
+  const drag = {
+    onDragEnter(e: DragEvent) {
+      if (!dragHasFiles(e.dataTransfer?.types)) return;
+      e.preventDefault();
+      e.stopPropagation();
+      dragDepth.current++;
+      setDragging(true);
+    },
+    onDragOver(e: DragEvent) {
+      if (!dragHasFiles(e.dataTransfer?.types)) return;
+      e.preventDefault();
+      e.stopPropagation();
+    },
+    onDragLeave(e: DragEvent) {
+      e.stopPropagation();
+      dragDepth.current = Math.max(0, dragDepth.current - 1);
+      if (dragDepth.current === 0) setDragging(false);
+    },
+    onDrop(e: DragEvent) {
+      if (!dragHasFiles(e.dataTransfer?.types)) return;
+      e.preventDefault();
+      e.stopPropagation();
+      dragDepth.current = 0;
+      setDragging(false);
+      const f = e.dataTransfer.files[0];
+      if (f) void uploadSecond(f);
+    },
   };
 
   const run = () => {
@@ -163,7 +222,7 @@ export function CompareScreen(p: CompareScreenProps) {
 
   const replay = state.replay;
   return (
-    <div className="compare-screen" data-testid="compare-screen">
+    <div className="compare-screen" data-testid="compare-screen" {...drag}>
       <div className="compare-picker">
         <h2>{t('compare.title')}</h2>
         <SessionSelect label="A" value={state.a} onChange={(a) => onState((s) => ({ ...s, a }))} current={p.currentSessions} currentName={p.currentName} second={state.secondFile} replayIds={state.replayIds} t={t} testId="compare-pick-a" />
@@ -186,7 +245,8 @@ export function CompareScreen(p: CompareScreenProps) {
         {replay && <ReplaySummary replay={replay} t={t} />}
         {state.result ? <CompareView key={`${refValue(state.result.a.ref)}|${refValue(state.result.b.ref)}`} result={state.result} /> : <p className="compare-empty">{t('compare.pick')}</p>}
       </div>
-      {dialog && <PathDialog kind="open" t={p.frameT} onPath={openSecond} onCancel={() => setDialog(false)} />}
+      {dialog && <CompareOpenDialog t={t} frameT={p.frameT} recent={recent} onPath={openSecond} onUpload={(f) => void uploadSecond(f)} onCancel={() => setDialog(false)} />}
+      {dragging && <div className="compare-drop">{t('compare.dropHere')}</div>}
     </div>
   );
 }

@@ -53,5 +53,10 @@ export function formatMs(ms: number): string {
   if (abs < 1) return `${ms.toFixed(3)} ms`;
   if (abs < 10) return `${ms.toFixed(2)} ms`;
   if (abs < 1000) return `${ms.toFixed(1)} ms`;
-  return `${Math.round(ms).toLocaleString('en-US')} ms`;
+  return `${groupThousands(Math.round(ms))} ms`;
+}
+
+/** 1204 -> "1,204". By hand: toLocaleString builds an Intl formatter, some 10 ms the first time a timeline is drawn. */
+function groupThousands(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
