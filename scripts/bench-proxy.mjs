@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // node scripts/bench-proxy.mjs [--n 300] [--concurrency 8] [--rounds 6] [--tunnels 1000] [--big-mb 32]
-//                              [--only passthrough|intercept] [--baseline OTHER_BUILD/dist/cli/tlswb.mjs] [--check] [--json]
+//                              [--only passthrough|intercept] [--baseline OTHER_BUILD/dist/cli/tlswb.mjs]
+//                              [--tlswb BUILD/dist/cli/tlswb.mjs] [--warmup 30] [--check] [--json]
 //
 // Proxies compared in the same run, with the same Node client making N
 // CONNECT + TLS + GET round trips (new TCP and TLS each time) through each:
@@ -11,7 +12,7 @@
 // of one GET of --big-mb MB through each, so that the noise of a shared
 // machine falls on both sides alike. Reported: each proxy's rate over all its
 // blocks, every round's rate and the ratio per round, the CPU time each proxy
-// used per round trip (user + system, from /proc); the median throughput.
+// used per round trip (user + system of the process and its children, from /proc); the median throughput.
 // Then 1,000 concurrent tunnels held open through tlswb passthrough with its
 // RSS before and after. The origin is a Node https server in its own process
 // (keep-alive off).
@@ -25,7 +26,6 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const tlswbBin = join(repoRoot, 'bin', 'tlswb.mjs');
 const args = process.argv.slice(2);
 const opt = (name, def) => {
   const i = args.indexOf(`--${name}`);
@@ -35,10 +35,15 @@ const N = opt('n', 300);
 const ROUNDS = Math.max(1, opt('rounds', 6));
 const onlyAt = args.indexOf('--only');
 const ONLY = onlyAt >= 0 ? args[onlyAt + 1] : null;
-// --baseline OTHER/dist/cli/tlswb.mjs: also run that build's passthrough in the same rounds (to measure a change).
+// --baseline OTHER/dist/cli/tlswb.mjs: also run that build (passthrough and intercept) in the same rounds (to measure a change).
+// --tlswb OTHER/dist/cli/tlswb.mjs: the build measured as "tlswb" (default: this checkout's bin/tlswb.mjs).
 const baselineAt = args.indexOf('--baseline');
 const BASELINE = baselineAt >= 0 ? resolve(args[baselineAt + 1]) : null;
+const tlswbAt = args.indexOf('--tlswb');
+const tlswbBin = tlswbAt >= 0 ? resolve(args[tlswbAt + 1]) : join(repoRoot, 'bin', 'tlswb.mjs');
 const CONCURRENCY = opt('concurrency', 8);
+// Round trips through each proxy before measuring (the JIT of Node's proxies, origin and client settle; caches fill).
+const WARMUP = opt('warmup', 30);
 const TUNNELS = opt('tunnels', 1000);
 const BIG_MB = opt('big-mb', 32);
 const host = '127.0.0.1';
@@ -115,8 +120,18 @@ async function waitForPort(port) {
   throw new Error(`nothing listens on ${port}`);
 }
 
-/** CPU time (user + system, every thread, in ms) the process has used so far; Linux only, NaN elsewhere. */
+/** CPU time (user + system, every thread, in ms) the process and its direct children have used so far; Linux only, NaN elsewhere. */
 function cpuMs(pid) {
+  let kids = [];
+  try {
+    kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    // no children file: count the process alone
+  }
+  return kids.reduce((a, k) => a + cpuMs1(k), cpuMs1(pid));
+}
+/** CPU time of one process (all its threads). */
+function cpuMs1(pid) {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
     // utime and stime: fields 14 and 15 of stat, counted from the state (field 3) here.
@@ -245,6 +260,14 @@ net.createServer((s) => s.on('data', () => {})).listen(${originPort + 1 > 65535 
         '--upstream-ca', join(dir, 'o.pem'), '-w', join(dir, 'int.pcapng')], /listening on/),
       trust: () => readFileSync(join(dir, 'tlswb-ca.pem')),
     });
+    if (BASELINE) {
+      proxies.push({
+        name: 'baseline intercept', suite: 'intercept',
+        launch: (port) => start('baseline', process.execPath, [BASELINE, 'proxy', '--port', String(port), '--intercept', '--ca-dir', caDir,
+          '--upstream-ca', join(dir, 'o.pem'), '-w', join(dir, 'base-int.pcapng')], /listening on/),
+        trust: () => readFileSync(join(dir, 'tlswb-ca.pem')),
+      });
+    }
     proxies.push({
       name: 'mitmdump', suite: 'intercept',
       launch: async (port) => {
@@ -267,7 +290,7 @@ net.createServer((s) => s.on('data', () => {})).listen(${originPort + 1 > 65535 
       const child = await p.launch(port);
       const trust = p.trust ? p.trust() : ca;
       // Warm up (CA/leaf made, caches filled, JIT of proxy, origin and client) before measuring.
-      for (let i = 0; i < 30; i++) await roundTrip(port, originPort, trust, '/');
+      for (let i = 0; i < WARMUP; i++) await roundTrip(port, originPort, trust, '/');
       live.push({ ...p, port, child, trust, done: 0, failures: 0, seconds: 0, cpuMs: 0, rounds: [], mbps: [] });
     } catch (e) {
       results[p.name] = { error: String(e.message ?? e) };
@@ -343,9 +366,15 @@ try {
   const intRatio = i?.handshakesPerSecond && m?.handshakesPerSecond ? i.handshakesPerSecond / m.handshakesPerSecond : NaN;
   if (args.includes('--json')) console.log(JSON.stringify({ ...r, passthroughRatio: passRatio, interceptRatio: intRatio }, null, 2));
   else {
-    console.log(`N=${N} round trips each in ${ROUNDS} alternating rounds, concurrency ${CONCURRENCY}, ${BIG_MB} MB for throughput`);
+    console.log(`N=${N} round trips each in ${ROUNDS} alternating rounds after ${WARMUP} to warm up, concurrency ${CONCURRENCY}, ${BIG_MB} MB for throughput`);
     for (const [name, v] of Object.entries(r)) console.log(`${name.padEnd(18)} ${JSON.stringify(v)}`);
     console.log(`per round: passthrough / tinyproxy ${JSON.stringify(roundRatios(p, t))}; intercept / mitmdump ${JSON.stringify(roundRatios(i, m))}`);
+    const bp = r['baseline passthrough'];
+    const bi = r['baseline intercept'];
+    if (bp || bi) {
+      console.log(`per round: baseline passthrough / tinyproxy ${JSON.stringify(roundRatios(bp, t))}; baseline intercept / mitmdump ${JSON.stringify(roundRatios(bi, m))}`);
+      console.log(`per round: tlswb / baseline: passthrough ${JSON.stringify(roundRatios(p, bp))}; intercept ${JSON.stringify(roundRatios(i, bi))}`);
+    }
   }
   console.log(`passthrough / tinyproxy: ${passRatio.toFixed(2)}x (target >= 1); intercept / mitmdump: ${intRatio.toFixed(2)}x (target >= 2)`);
   const wanted = [ONLY === 'intercept' || passRatio >= 1, ONLY === 'passthrough' || intRatio >= 2];

@@ -1,6 +1,6 @@
 /**
  * `tlswb proxy [--port 8080] [--host 127.0.0.1] [--intercept] [--ca-dir DIR]
- * [--upstream URL] [--upstream-ca FILE] [--insecure-upstream] [--auth user:pass]
+ * [--upstream URL] [--upstream-ca FILE] [--insecure-upstream] [--full-upstream-handshakes] [--auth user:pass]
  * [-w out.pcapng]`: an HTTP forward proxy that records both legs of every
  * tunnel. Prints one line on stdout when it listens ("listening on
  * http://host:port"); tunnels and refusals go to stderr. SIGINT/SIGTERM stop
@@ -25,6 +25,7 @@ interface ProxyFlags {
   upstream?: string;
   upstreamCa?: string[];
   insecureUpstream?: boolean;
+  fullUpstreamHandshakes?: boolean;
   auth?: string;
   write?: string;
 }
@@ -55,6 +56,31 @@ export function describeProxyEvent(e: ProxyEvent): string {
   }
 }
 
+/**
+ * Event lines for stderr, written together at most EVENT_FLUSH_MS after the
+ * first: a busy proxy has several events per tunnel, and one write each
+ * would cost a system call per event.
+ */
+const EVENT_FLUSH_MS = 50;
+
+class EventLog {
+  private pending = '';
+  private timer: NodeJS.Timeout | null = null;
+
+  line(text: string): void {
+    this.pending += `${text}\n`;
+    this.timer ??= setTimeout(() => this.flush(), EVENT_FLUSH_MS);
+  }
+
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (!this.pending) return;
+    process.stderr.write(this.pending);
+    this.pending = '';
+  }
+}
+
 export function register(program: Command): void {
   program
     .command('proxy')
@@ -66,6 +92,7 @@ export function register(program: Command): void {
     .option('--upstream <url>', 'chain through another HTTP proxy (http://[user:pass@]host:port) with CONNECT')
     .option('--upstream-ca <file>', 'also trust these CA certificates (PEM) for servers, when intercepting (repeatable)', collect)
     .option('--insecure-upstream', 'intercept even when the server certificate does not verify')
+    .option('--full-upstream-handshakes', 'when intercepting, never resume TLS sessions towards servers (each upstream leg shows the server\'s certificates)')
     .option('--auth <user:pass>', 'require Basic proxy authentication')
     .option('-w, --write <file>', 'record both legs of every tunnel to this pcapng file')
     .action(async (flags: ProxyFlags) => {
@@ -78,8 +105,8 @@ export function register(program: Command): void {
         if (colon <= 0) throw new CliError('--auth must be user:password', 2);
         auth = { user: flags.auth.slice(0, colon), password: flags.auth.slice(colon + 1) };
       }
-      if ((flags.upstreamCa || flags.insecureUpstream) && !flags.intercept) {
-        throw new CliError('--upstream-ca and --insecure-upstream only apply with --intercept', 2);
+      if ((flags.upstreamCa || flags.insecureUpstream || flags.fullUpstreamHandshakes) && !flags.intercept) {
+        throw new CliError('--upstream-ca, --insecure-upstream and --full-upstream-handshakes only apply with --intercept', 2);
       }
       let intercept: InterceptOptions | null = null;
       if (flags.intercept) {
@@ -98,7 +125,10 @@ export function register(program: Command): void {
             throw new CliError(`cannot read --upstream-ca ${file}: ${describeError(e)}`, 1);
           }
         });
-        intercept = { issuer: new LeafCertificateIssuer(ca), upstreamCaPem, insecureUpstream: flags.insecureUpstream ?? false };
+        intercept = {
+          issuer: new LeafCertificateIssuer(ca), upstreamCaPem, insecureUpstream: flags.insecureUpstream ?? false,
+          resumeUpstreamSessions: !flags.fullUpstreamHandshakes,
+        };
       }
       if (!isLoopbackHost(flags.host)) {
         process.stderr.write(`tlswb: warning: listening on ${flags.host}: anyone who can reach it can use this proxy${auth ? '' : ' (no --auth)'}\n`);
@@ -112,10 +142,11 @@ export function register(program: Command): void {
         }
       }
       let proxy: ForwardProxy;
+      const events = new EventLog();
       try {
         proxy = await ForwardProxy.start({
           host: flags.host, port, intercept, upstream, auth, recorder,
-          onEvent: (e) => process.stderr.write(`tlswb: ${describeProxyEvent(e)}\n`),
+          onEvent: (e) => events.line(`tlswb: ${describeProxyEvent(e)}`),
         });
       } catch (e: unknown) {
         await recorder?.close().catch(() => undefined);
@@ -130,8 +161,11 @@ export function register(program: Command): void {
           process.off('SIGTERM', stop);
           void proxy.close()
             .then(() => recorder?.close())
-            .catch((e: unknown) => process.stderr.write(`tlswb: ${describeError(e)}\n`))
-            .finally(done);
+            .catch((e: unknown) => events.line(`tlswb: ${describeError(e)}`))
+            .finally(() => {
+              events.flush();
+              done();
+            });
         };
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);

@@ -2,14 +2,16 @@
  * A pcapng file for busy recorders: blocks are gathered in 256 KiB batches
  * and handed to the OS once per full batch, or FLUSH_DELAY_MS after the first
  * block of a partial one, not one write per packet or per event-loop turn.
- * Enhanced Packet Blocks (with or without a comment) are encoded here
- * directly into the batch (no allocation per packet); every other block
+ * Enhanced Packet Blocks (with or without a comment) and Decryption Secrets
+ * Blocks are encoded here directly into the batch (no allocation per block,
+ * the same bytes PcapngWriter makes); every other block
  * comes from the core's PcapngWriter. A full batch is handed over as it is and a fresh one taken
  * (not zero-filled: every byte is written before it is used); a partial one
  * is copied out and the batch reused, so a proxy doing many small handshakes
  * does not allocate 256 KiB per flush. The file is valid pcapng after every flush.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { BlockType, SecretsType } from '../../core/capture/pcapng-block-types';
 import { PcapngWriter, type InterfaceDescription, type SectionHeaderOptions } from '../../core/capture/pcapng-writer';
 
 const BATCH_BYTES = 256 * 1024;
@@ -30,6 +32,9 @@ export class BatchedPcapngFile {
     this.flush();
   };
   private failure: Error | null = null;
+  private lastTimestampNs = -1n;
+  private timestampHigh = 0;
+  private timestampLow = 0;
 
   private constructor(private readonly stream: WriteStream) {
     stream.on('error', (e) => {
@@ -69,8 +74,14 @@ export class BatchedPcapngFile {
     v.setUint32(at, ENHANCED_PACKET_BLOCK, true);
     v.setUint32(at + 4, total, true);
     v.setUint32(at + 8, 0, true);
-    v.setUint32(at + 12, Number(timestampNs >> 32n), true);
-    v.setUint32(at + 16, Number(timestampNs & 0xffffffffn), true);
+    if (timestampNs !== this.lastTimestampNs) {
+      // The packets of one event share its time: split it once.
+      this.lastTimestampNs = timestampNs;
+      this.timestampHigh = Number(timestampNs >> 32n);
+      this.timestampLow = Number(timestampNs & 0xffffffffn);
+    }
+    v.setUint32(at + 12, this.timestampHigh, true);
+    v.setUint32(at + 16, this.timestampLow, true);
     v.setUint32(at + 20, data.length, true);
     v.setUint32(at + 24, data.length, true);
     this.batch.set(data, at + 28);
@@ -87,9 +98,27 @@ export class BatchedPcapngFile {
     this.scheduleFlush();
   }
 
-  /** Decryption Secrets Block (TLS key log lines). */
+  /**
+   * Decryption Secrets Block (TLS key log lines), encoded straight into the batch:
+   *  0 | Block Type = 0x0A | 4 | Block Total Length | 8 | Secrets Type = "TLSK" | 12 | Secrets Length |
+   * 16 / Secrets Data (padded) / | Block Total Length
+   */
   secrets(text: string): void {
-    this.append(this.blocks.decryptionSecrets(text));
+    const length = Buffer.byteLength(text, 'utf8');
+    const padded = (length + 3) & ~3;
+    const total = 16 + padded + 4;
+    this.reserve(total);
+    const v = this.view;
+    const at = this.used;
+    v.setUint32(at, BlockType.DECRYPTION_SECRETS, true);
+    v.setUint32(at + 4, total, true);
+    v.setUint32(at + 8, SecretsType.TLS_KEY_LOG, true);
+    v.setUint32(at + 12, length, true);
+    utf8.encodeInto(text, this.batch.subarray(at + 16, at + 16 + length));
+    this.batch.fill(0, at + 16 + length, at + 16 + padded);
+    v.setUint32(at + 16 + padded, total, true);
+    this.used += total;
+    this.scheduleFlush();
   }
 
   drained(): Promise<void> {

@@ -20,6 +20,7 @@ import { interceptTunnel } from './intercept-tunnel';
 import { DEFAULT_PROXY_LIMITS, type ProxyEvent, type ProxyLimits, type ProxyOptions } from './proxy-types';
 import { TunnelLegs } from './tunnel-legs';
 import { authorityOf, connectUpstream, type ConnectTarget } from './upstream-connector';
+import { UpstreamSessions } from './upstream-sessions';
 import { UpstreamTrust } from './upstream-trust';
 
 const STATUS_TEXT: Record<number, string> = {
@@ -40,11 +41,13 @@ export class ForwardProxy {
   private readonly connections = new Set<Socket>();
   private nextTunnel = 1;
   private readonly trust: UpstreamTrust | null;
+  private readonly upstreamSessions: UpstreamSessions | null;
   private readonly expectedAuth: Buffer | null;
 
   private constructor(private readonly options: ProxyOptions) {
     this.limits = { ...DEFAULT_PROXY_LIMITS, ...options.limits };
     this.trust = options.intercept ? new UpstreamTrust(options.intercept.upstreamCaPem) : null;
+    this.upstreamSessions = options.intercept && options.intercept.resumeUpstreamSessions !== false ? new UpstreamSessions() : null;
     this.expectedAuth = options.auth
       ? Buffer.from(`Basic ${Buffer.from(`${options.auth.user}:${options.auth.password}`).toString('base64')}`)
       : null;
@@ -188,7 +191,7 @@ export class ForwardProxy {
     if (this.options.intercept && this.trust) {
       interceptTunnel({
         id, client, upstream, legs, target, initial: rest, upstreamRest: result.rest, limits: this.limits,
-        intercept: this.options.intercept, trust: this.trust, recorder: this.options.recorder ?? null,
+        intercept: this.options.intercept, trust: this.trust, sessions: this.upstreamSessions, recorder: this.options.recorder ?? null,
         onEvent: (e) => this.emit(e), onClosed: closed,
         refuse: (reason) => this.emit({ type: 'refused', tunnel: id, client: `${client.remoteAddress}:${client.remotePort}`, target: authority, status: null, reason }),
       });

@@ -9,7 +9,7 @@
  *      h2 works because the decrypted bytes are relayed unchanged both ways);
  *   4. relay the plaintext.
  *
- * Both TLS connections run over TappedDuplex, so the recorded legs hold the
+ * Both TLS connections run over TappedSocket, so the recorded legs hold the
  * real ciphertext, and both report their secrets (`keylog`) to the recorder's
  * Decryption Secrets Blocks. A tunnel that is not TLS is passed through.
  */
@@ -20,9 +20,10 @@ import { peekClientHello, MAX_CLIENT_HELLO_BYTES } from './client-hello-peek';
 import type { LegRecorder } from './leg-recorder';
 import { bridgeSockets } from './passthrough-bridge';
 import type { InterceptOptions, ProxyEvent, ProxyLimits } from './proxy-types';
-import { TappedDuplex } from './tapped-duplex';
+import { TappedSocket } from './tapped-socket';
 import type { TunnelLegs } from './tunnel-legs';
 import type { ConnectTarget } from './upstream-connector';
+import { UpstreamSessions } from './upstream-sessions';
 import type { UpstreamTrust } from './upstream-trust';
 
 export interface InterceptTunnelOptions {
@@ -38,6 +39,8 @@ export interface InterceptTunnelOptions {
   limits: ProxyLimits;
   intercept: InterceptOptions;
   trust: UpstreamTrust;
+  /** Sessions to resume towards servers; null: a full handshake every time. */
+  sessions: UpstreamSessions | null;
   recorder: LegRecorder | null;
   onEvent(event: ProxyEvent): void;
   onClosed(bytesFromClient: number, bytesFromServer: number): void;
@@ -59,7 +62,8 @@ function leafContext(issuer: LeafCertificateIssuer, host: string): SecureContext
   let context = byHost.get(key);
   if (!context) {
     const leaf = issuer.issue(key);
-    context = createSecureContext({ cert: leaf.certPem, key: leaf.keyPem });
+    // Both leaves: OpenSSL picks per handshake (ECDSA for TLS 1.3 and ECDHE_ECDSA suites, RSA for the other TLS 1.2 suites).
+    context = createSecureContext({ cert: [leaf.ecdsa.certPem, leaf.rsa.certPem], key: [leaf.ecdsa.keyPem, leaf.rsa.keyPem] });
     if (byHost.size >= MAX_CONTEXTS) byHost.clear();
     byHost.set(key, context);
   }
@@ -125,18 +129,28 @@ export function interceptTunnel(o: InterceptTunnelOptions): void {
 
   const startUpstreamTls = (sni: string | null, alpnOffered: string[], offersTls13: boolean): void => {
     const name = sni ?? o.target.host;
-    const upTap = new TappedDuplex(upstream, { received: (d) => legs.fromUpstream(d), sending: (d) => legs.toUpstream(d) }, o.upstreamRest);
+    const upTap = new TappedSocket(upstream, { received: (d) => legs.fromUpstream(d), sending: (d) => legs.toUpstream(d) }, o.upstreamRest);
+    const servername = sni ?? (isIP(o.target.host) ? undefined : o.target.host);
+    const maxVersion = offersTls13 ? 'TLSv1.3' : 'TLSv1.2';
+    const sessionKey = o.sessions
+      ? UpstreamSessions.key({ servername, host: name, port: o.target.port, alpn: alpnOffered, maxVersion, verified: !o.intercept.insecureUpstream })
+      : '';
     const upTls = tlsConnect({
-      socket: upTap,
-      servername: sni ?? (isIP(o.target.host) ? undefined : o.target.host),
+      socket: upTap.asDuplex(),
+      servername,
       host: name,
       ALPNProtocols: alpnOffered.length ? alpnOffered : undefined,
       secureContext: o.trust.context,
       rejectUnauthorized: !o.intercept.insecureUpstream,
-      maxVersion: offersTls13 ? 'TLSv1.3' : 'TLSv1.2',
+      maxVersion,
+      session: o.sessions?.get(sessionKey),
     });
     sockets.push(upTls, upTap);
     upTls.on('keylog', (line: Buffer) => o.recorder?.secrets(line.toString('latin1')));
+    if (o.sessions) {
+      const sessions = o.sessions;
+      upTls.on('session', (session: Buffer) => sessions.remember(sessionKey, session));
+    }
     let upstreamSecure = false;
     upTls.once('secureConnect', () => {
       upstreamSecure = true;
@@ -155,6 +169,7 @@ export function interceptTunnel(o: InterceptTunnelOptions): void {
         closeAll();
         return;
       }
+      o.sessions?.forget(sessionKey);
       const reason = `upstream TLS to ${name} failed: ${e.message}${e.code ? ` (${e.code})` : ''}`;
       o.refuse(reason);
       // Tell the client why, over TLS, when it speaks HTTP/1.1; otherwise just close.
@@ -172,7 +187,7 @@ export function interceptTunnel(o: InterceptTunnelOptions): void {
   };
 
   const startClientTls = (name: string, alpn: string[] | null, onSecure: (s: TLSSocket) => void): void => {
-    const clientTap = new TappedDuplex(client, { received: (d) => legs.fromClient(d), sending: (d) => legs.toClient(d) }, buffered);
+    const clientTap = new TappedSocket(client, { received: (d) => legs.fromClient(d), sending: (d) => legs.toClient(d) }, buffered);
     let context: SecureContext;
     try {
       context = leafContext(o.intercept.issuer, name);
@@ -181,7 +196,7 @@ export function interceptTunnel(o: InterceptTunnelOptions): void {
       closeAll();
       return;
     }
-    const clientTls = new TLSSocket(clientTap, {
+    const clientTls = new TLSSocket(clientTap.asDuplex(), {
       isServer: true,
       secureContext: context,
       ALPNProtocols: alpn ?? undefined,

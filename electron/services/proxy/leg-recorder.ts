@@ -39,6 +39,9 @@ export class MonotonicClock {
   }
 }
 
+/** Key log lines remembered for dropping duplicates (a connection's own lines come together). */
+const MAX_SECRETS_REMEMBERED = 4096;
+
 /** Kinds of queued events. */
 const OPEN = 0;
 const SEND = 1;
@@ -51,6 +54,7 @@ export class LegRecorder {
   private frame = 0;
   private readonly packet: Packet = { frame: 0, interfaceId: 0, linkType: LinkType.ETHERNET, timestampNs: 0n, data: new Uint8Array(0), originalLength: 0 };
   private closed = false;
+  /** Key log lines written lately (duplicates are dropped); forgotten in bulk so a long run stays bounded. */
   private readonly secretsSeen = new Set<string>();
   /** Events not yet synthesized, in the order they happened (parallel arrays, reused every turn). */
   private readonly queuedKind: number[] = [];
@@ -106,6 +110,7 @@ export class LegRecorder {
     if (!this.writer || this.closed) return;
     const line = keylogLine.endsWith('\n') ? keylogLine : `${keylogLine}\n`;
     if (this.secretsSeen.has(line)) return;
+    if (this.secretsSeen.size >= MAX_SECRETS_REMEMBERED) this.secretsSeen.clear();
     this.secretsSeen.add(line);
     this.enqueue(SECRETS, null, 'client', line, 0n);
   }

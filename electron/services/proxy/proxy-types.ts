@@ -33,6 +33,12 @@ export interface InterceptOptions {
   upstreamCaPem: string[];
   /** Carry on when the upstream certificate does not verify (--insecure-upstream). */
   insecureUpstream: boolean;
+  /**
+   * Resume the proxy's TLS sessions towards each server (default true), as a
+   * browser does; false: a full handshake, with the server's certificates, on
+   * every upstream leg (--full-upstream-handshakes).
+   */
+  resumeUpstreamSessions?: boolean;
 }
 
 export interface ProxyOptions {

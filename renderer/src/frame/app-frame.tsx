@@ -336,7 +336,8 @@ export function AppFrame({ api, settings, onSettings }: AppFrameProps) {
       )}
       <footer className="statusbar" data-testid="statusbar">
         <span>{t('sessionsShown', { shown: shown.length, total: rows.length })}</span>
-        {file && <span>{t('packets', { count: file.packets })}</span>}
+        {/* The packet count is known once the file is read; a live capture or proxy shows its own counts. */}
+        {file?.state === 'ready' && <span>{t('packets', { count: file.packets })}</span>}
         {file?.state === 'loading' && <span>{t('loading')}</span>}
         <CaptureStatusBar status={capture.status} />
       </footer>

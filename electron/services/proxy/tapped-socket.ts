@@ -1,0 +1,142 @@
+/**
+ * What a TLS socket of the intercepting proxy runs over: a thin stand-in for
+ * a TCP socket that reports every byte going each way, so each leg is
+ * recorded as the ciphertext really sent and received.
+ *
+ * Node layers TLS over anything that is not a connected net.Socket through
+ * its JS stream wrapper (JSStreamSocket), which only calls pause/resume,
+ * write/cork/uncork/end/destroy and listens for data/end/error/close. Giving
+ * it this object instead of a full stream.Duplex (tapped-duplex.ts) spares
+ * each chunk a Readable and a Writable on the way (buffering, events, a
+ * callback per write); the bytes go straight from the TCP socket to TLS and
+ * back.
+ */
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { TapHandlers } from './tapped-duplex';
+
+/**
+ * Taps holding received bytes not yet reported. Shared by all taps: the
+ * plaintext of one TLS socket is relayed synchronously into another (the
+ * intercepting proxy), whose write must come after the bytes that caused it.
+ */
+const pendingTaps = new Set<TappedSocket>();
+
+function flushAllReceived(): void {
+  if (pendingTaps.size === 0) return;
+  for (const tap of [...pendingTaps]) tap.flushReceived();
+}
+
+export class TappedSocket extends EventEmitter {
+  /** Read by JSStreamSocket and TLSSocket: binary, half-open like the TCP socket, nothing buffered here. */
+  readonly readableObjectMode = false;
+  readonly allowHalfOpen = true;
+  readonly readableLength = 0;
+  readonly writableLength = 0;
+  /**
+   * Bytes received but not yet reported. TLS processes them synchronously
+   * while they are handed over: it reports new secrets (keylog) first and may
+   * write an answer (its Finished) at once. Reporting the received bytes
+   * after the hand-over but before any such answer keeps both orders right:
+   * secrets before the records they decrypt, a message before its answer.
+   */
+  private pendingReceived: Uint8Array | null = null;
+  /** Bytes already read from the socket (and already reported) that TLS gets first. */
+  private initial: Uint8Array | null;
+
+  constructor(
+    private readonly raw: Socket,
+    private readonly tap: TapHandlers,
+    initial?: Uint8Array,
+  ) {
+    super();
+    this.initial = initial && initial.length > 0 ? initial : null;
+    raw.on('data', (data: Buffer) => {
+      this.pendingReceived = data;
+      pendingTaps.add(this);
+      this.emit('data', data);
+      this.flushReceived();
+    });
+    raw.on('end', () => this.emit('end'));
+    raw.on('error', (e: Error) => {
+      // Whoever owns the raw socket handles its errors too; unheard here they must not throw.
+      if (this.listenerCount('error') > 0) this.emit('error', e);
+    });
+    raw.on('close', () => {
+      this.flushReceived();
+      this.emit('close');
+    });
+  }
+
+  /** This object where Node's TLS wants a Duplex (it uses only the members defined here). */
+  asDuplex(): Duplex {
+    return this as unknown as Duplex;
+  }
+
+  get readable(): boolean {
+    return this.raw.readable;
+  }
+
+  get writable(): boolean {
+    return this.raw.writable;
+  }
+
+  get destroyed(): boolean {
+    return this.raw.destroyed;
+  }
+
+  pause(): this {
+    this.raw.pause();
+    return this;
+  }
+
+  resume(): this {
+    const first = this.initial;
+    if (first) {
+      this.initial = null;
+      // After the caller's turn (TLS starts reading from inside its own call), before the socket's next bytes.
+      process.nextTick(() => this.emit('data', first));
+    }
+    this.raw.resume();
+    return this;
+  }
+
+  cork(): void {
+    this.raw.cork();
+  }
+
+  uncork(): void {
+    this.raw.uncork();
+  }
+
+  write(chunk: Uint8Array, callback?: (error?: Error | null) => void): boolean {
+    if (this.raw.destroyed) {
+      if (callback) process.nextTick(callback, new Error('socket closed'));
+      return false;
+    }
+    flushAllReceived();
+    this.tap.sending(chunk);
+    return this.raw.write(chunk, callback);
+  }
+
+  end(callback?: () => void): this {
+    this.raw.end(callback);
+    return this;
+  }
+
+  destroy(): this {
+    this.flushReceived();
+    this.raw.destroy();
+    return this;
+  }
+
+  /** Reports the bytes received last, if not done yet. */
+  flushReceived(): void {
+    const pending = this.pendingReceived;
+    if (!pending) return;
+    this.pendingReceived = null;
+    pendingTaps.delete(this);
+    this.tap.received(pending);
+  }
+}
