@@ -102,7 +102,11 @@ export class ForwardProxy {
       legs.finish();
     });
     client.on('error', () => legs.clientReset());
-    client.setTimeout(this.limits.headTimeoutMs, () => this.reject(client, legs, id, null, 408, 'no complete request head in time'));
+    // A named listener, removed once the head is in: socket.setTimeout(ms, fn) adds `fn` for good, and a tunnel's
+    // idle timeout later re-arms the same timer (it must not answer 408 into an open tunnel).
+    const onHeadTimeout = (): void => this.reject(client, legs, id, null, 408, 'no complete request head in time');
+    client.setTimeout(this.limits.headTimeoutMs);
+    client.once('timeout', onHeadTimeout);
 
     const parser = new HttpHeadParser(this.limits.maxHeadBytes);
     const onData = (data: Buffer): void => {
@@ -112,6 +116,7 @@ export class ForwardProxy {
       client.removeListener('data', onData);
       client.pause();
       client.setTimeout(0);
+      client.removeListener('timeout', onHeadTimeout);
       if ('error' in r) {
         const tooLarge = r.error.includes('longer than');
         this.reject(client, legs, id, null, tooLarge ? 431 : 400, r.error);
@@ -146,11 +151,21 @@ export class ForwardProxy {
       return;
     }
     if (/^http:\/\//i.test(head.target)) {
-      this.emit({ type: 'http-request', tunnel: id, method: head.method, url: head.target });
-      await forwardPlainHttp({
-        client, legs, head, rest, limits: this.limits, upstream: this.options.upstream ?? null,
-        fail: (status, reason) => this.reject(client, legs, id, head.target ?? null, status, reason),
-      });
+      // From here the connection carries plain requests, one after another (keep-alive); each is admitted here.
+      let current: string | null = head.target;
+      forwardPlainHttp({
+        client, legs, recorder: this.options.recorder ?? null, limits: this.limits, upstream: this.options.upstream ?? null,
+        admit: (next) => {
+          current = next.target ?? null;
+          if (this.expectedAuth && !this.authorized(next)) {
+            this.reject(client, legs, id, current, 407, 'proxy authentication required', ['Proxy-Authenticate: Basic realm="tlswb"']);
+            return false;
+          }
+          this.emit({ type: 'http-request', tunnel: id, method: next.method ?? '', url: current ?? '' });
+          return true;
+        },
+        fail: (status, reason) => this.reject(client, legs, id, current, status, reason),
+      }, head, rest);
       return;
     }
     this.reject(client, legs, id, head.target, 400, 'a proxy request needs CONNECT host:port or an absolute http:// URL');
