@@ -16,6 +16,8 @@ async function buildCli() {
   await buildNodeBundle('electron/cli/entry.ts', 'dist/cli/tlswb.mjs', define);
   // `tlswb analyze` alone (bin/tlswb.mjs runs it for that command): starts without the other commands' modules.
   await buildNodeBundle('electron/cli/analyze-entry.ts', 'dist/cli/tlswb-analyze.mjs', define);
+  // One shard of `tlswb analyze --json` on a large file, in a worker thread (electron/cli/analyze-shards.ts).
+  await buildNodeBundle('electron/cli/analyze-shard-worker.ts', 'dist/cli/tlswb-analyze-shard.mjs', define);
 }
 
 /** One ESM bundle for node 20; npm packages stay imports (installed beside it). */

@@ -3,7 +3,7 @@
  * and return the sessions and the contract document. Used by `tlswb analyze`
  * and by the API's openFile.
  */
-import { SessionAnalyzer } from '../core/session/analyzer';
+import { SessionAnalyzer, type TcpTablePeaks } from '../core/session/analyzer';
 import type { AnalyzerEvents } from '../core/session/analyzer-events';
 import { toContractDocument, type ContractDocument, type FileDamage } from '../core/session/contract-json';
 import type { Session } from '../core/session/model';
@@ -19,6 +19,21 @@ export interface AnalyzeOptions {
   keepRawBytes?: boolean;
   /** TLS secrets to decrypt with (merged with the DSBs a pcapng carries; see analyze-with-secrets.ts). */
   keyLog?: KeyLog;
+  /**
+   * Streaming: each session goes to `session` once nothing about it can
+   * change, in document order, and is not kept (the result's `sessions` is
+   * empty; see `AnalyzerOptions.onSessionFinal`). `start` is called before
+   * each read of the file: a late pcapng DSB makes a second one, which
+   * replaces what the first handed over.
+   */
+  stream?: SessionStream;
+  /** Only this shard of the TCP connections (see `AnalyzerOptions.shard`). */
+  shard?: { index: number; count: number };
+}
+
+export interface SessionStream {
+  start(): void;
+  session(s: Session): void;
 }
 
 export interface AnalysisResult {
@@ -32,14 +47,37 @@ export interface AnalysisResult {
   damaged: FileDamage | null;
   /** Secrets the file's pcapng DSBs carried (0 for none). */
   secretsInFile: number;
+  /** What the TCP table held at most (for sharding: see `SessionAnalyzer.tcpPeaks`). */
+  tcpPeaks: TcpTablePeaks;
 }
 
 /** Throws CaptureFileError (from capture-file.ts) when nothing could be read. */
 export async function analyzeFile(path: string, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
+  // A stream takes sessions as final at their FINs; should a peer send more after
+  // them, the file is read again without that (standard input cannot be).
+  const first = await analyzeOnce(path, options, options.stream !== undefined && path !== '-');
+  return first.handedOverTooEarly ? analyzeOnce(path, options, false) : first;
+}
+
+async function analyzeOnce(
+  path: string,
+  options: AnalyzeOptions,
+  handOverAtFin: boolean,
+): Promise<AnalysisResult & { handedOverTooEarly: boolean }> {
   let tunnelLinks = new Map<number, TunnelLink>();
   const { analyzer, read, secretsInFile } = await analyzeWithSecrets(
     path,
-    (keyLog) => new SessionAnalyzer({ events: options.events, keepRawBytes: options.keepRawBytes, keyLog }),
+    (keyLog) => {
+      const stream = options.stream;
+      stream?.start();
+      return new SessionAnalyzer({
+        events: options.events,
+        keepRawBytes: options.keepRawBytes,
+        keyLog,
+        ...(options.shard ? { shard: options.shard } : {}),
+        ...(stream ? { onSessionFinal: (s: Session) => stream.session(withTunnelLink(s, tunnelLinks)), handOverAtFin } : {}),
+      });
+    },
     {
       keyLog: options.keyLog,
       handlers: () => {
@@ -55,12 +93,7 @@ export async function analyzeFile(path: string, options: AnalyzeOptions = {}): P
     },
   );
   const sessions = analyzer.sessions;
-  if (tunnelLinks.size) {
-    for (const s of sessions) {
-      const link = tunnelLinks.get(s.firstFrame);
-      if (link) s.tunnel = link;
-    }
-  }
+  if (tunnelLinks.size) for (const s of sessions) withTunnelLink(s, tunnelLinks);
   const name = options.displayName ?? (path === '-' ? '-' : path);
   // Built on first use: a consumer that writes JSON itself (the CLI) never pays for it.
   let document: ContractDocument | null = null;
@@ -75,6 +108,14 @@ export async function analyzeFile(path: string, options: AnalyzeOptions = {}): P
     linkTypes: read.linkTypes,
     damaged: read.damaged,
     secretsInFile,
+    tcpPeaks: analyzer.tcpPeaks,
+    handedOverTooEarly: analyzer.handedOverTooEarly,
   };
 }
 
+/** `s`, marked as a tunnel leg when a packet comment said so (tunnel-link.ts). */
+function withTunnelLink(s: Session, tunnelLinks: ReadonlyMap<number, TunnelLink>): Session {
+  const link = tunnelLinks.size ? tunnelLinks.get(s.firstFrame) : undefined;
+  if (link) s.tunnel = link;
+  return s;
+}

@@ -8,7 +8,10 @@ import { analyzeFile } from '../../services/analyze-file';
 import { CaptureFileError } from '../../services/capture-file';
 import { readKeyLogFile } from '../../services/keylog-file';
 import type { KeyLog } from '../../core/tls/decrypt/keylog';
-import { contractDocumentJsonChunks } from '../../core/session/contract-json-writer';
+import { StreamedContractJson } from '../../core/session/contract-json-writer';
+import type { Session } from '../../core/session/model';
+import type { FileDamage } from '../../core/session/contract-json';
+import { analyzeSharded, analyzeThreads } from '../analyze-shards';
 import { CliError } from '../cli-error';
 import { formatSessionTable } from '../format/session-table';
 import { writeOut } from '../output';
@@ -27,22 +30,44 @@ export function register(program: Command): void {
     .option('--keylog <file>', 'TLS key log file (SSLKEYLOGFILE format) for decryption')
     .action(async (file: string, flags: AnalyzeFlags) => {
       const keyLog = flags.keylog === undefined ? undefined : await loadKeyLog(flags.keylog);
+      // A large file on several threads (analyze-shards.ts); with a key log, one (resumption crosses connections).
+      const threads = flags.json && !keyLog ? analyzeThreads(file) : 1;
+      if (threads > 1) {
+        let sharded;
+        try {
+          sharded = await analyzeSharded(file, threads);
+        } catch (e: unknown) {
+          if (e instanceof CaptureFileError) throw new CliError(e.message, 1);
+          throw e;
+        }
+        if (sharded) {
+          await writeOut(sharded.document(file === '-' ? '-' : file));
+          warnDamaged(file, sharded.damaged);
+          return;
+        }
+      }
+      // JSON: each session is written as soon as it is final, then dropped (memory holds open sessions only).
+      const json = flags.json ? new StreamedContractJson() : null;
       let result;
       try {
         // The document needs no raw bytes: not keeping them saves a copy of every record.
-        result = await analyzeFile(file, keyLog ? { keepRawBytes: false, keyLog } : { keepRawBytes: false });
+        result = await analyzeFile(file, {
+          keepRawBytes: false,
+          ...(keyLog ? { keyLog } : {}),
+          ...(json ? { stream: { start: () => json.reset(), session: (s: Session) => json.add(s) } } : {}),
+        });
       } catch (e: unknown) {
         if (e instanceof CaptureFileError) throw new CliError(e.message, 1);
         throw e;
       }
-      if (flags.json) await writeOut(contractDocumentJsonChunks(result.displayName, result, result.sessions));
+      if (json) await writeOut(json.documentChunks(result.displayName, result));
       else await writeOut([formatSessionTable(result.document)]);
-      if (result.damaged) {
-        process.stderr.write(
-          `tlswb: warning: ${file} is damaged after packet ${result.damaged.afterPacket}: ${result.damaged.reason}\n`,
-        );
-      }
+      warnDamaged(file, result.damaged);
     });
+}
+
+function warnDamaged(file: string, damaged: FileDamage | null): void {
+  if (damaged) process.stderr.write(`tlswb: warning: ${file} is damaged after packet ${damaged.afterPacket}: ${damaged.reason}\n`);
 }
 
 /** The --keylog file; its problems are one line naming the file and line numbers, never its contents. */

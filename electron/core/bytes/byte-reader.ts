@@ -24,23 +24,60 @@ export class ParseError extends Error {
 export class ByteReader {
   /** Current absolute position in `bytes`. */
   private pos: number;
+  private bytesRead: Uint8Array;
+  private startAt: number;
+  private endAt: number;
 
   constructor(
-    readonly bytes: Uint8Array,
+    bytes: Uint8Array,
     /** First byte this reader may read (absolute). */
-    readonly start = 0,
+    start = 0,
     /** One past the last byte this reader may read (absolute). */
-    readonly end = bytes.length,
+    end = bytes.length,
   ) {
     if (start < 0 || end > bytes.length || start > end) {
       throw new ParseError(`reader window ${start}..${end} outside 0..${bytes.length}`, start);
     }
+    this.bytesRead = bytes;
+    this.startAt = start;
+    this.endAt = end;
     this.pos = start;
+  }
+
+  /**
+   * The same reader over another window, checked as the constructor checks
+   * it: a parser that reads a stream record by record keeps one reader
+   * instead of making one per record (hundreds of thousands a file).
+   */
+  reset(bytes: Uint8Array, start = 0, end = bytes.length): this {
+    if (start < 0 || end > bytes.length || start > end) {
+      throw new ParseError(`reader window ${start}..${end} outside 0..${bytes.length}`, start);
+    }
+    this.bytesRead = bytes;
+    this.startAt = start;
+    this.endAt = end;
+    this.pos = start;
+    return this;
+  }
+
+  /** The underlying bytes (offsets are absolute in them). */
+  get bytes(): Uint8Array {
+    return this.bytesRead;
+  }
+
+  /** First byte this reader may read (absolute). */
+  get start(): number {
+    return this.startAt;
+  }
+
+  /** One past the last byte this reader may read (absolute). */
+  get end(): number {
+    return this.endAt;
   }
 
   /** Offset from this reader's start. */
   get offset(): number {
-    return this.pos - this.start;
+    return this.pos - this.startAt;
   }
 
   /** Absolute position in the underlying bytes (for field byte ranges). */
@@ -49,27 +86,27 @@ export class ByteReader {
   }
 
   get remaining(): number {
-    return this.end - this.pos;
+    return this.endAt - this.pos;
   }
 
   get atEnd(): boolean {
-    return this.pos >= this.end;
+    return this.pos >= this.endAt;
   }
 
   private need(n: number, what: string): void {
-    if (n < 0 || this.pos + n > this.end) {
-      throw new ParseError(`${what}: needs ${n} bytes, ${this.end - this.pos} left`, this.pos);
+    if (n < 0 || this.pos + n > this.endAt) {
+      throw new ParseError(`${what}: needs ${n} bytes, ${this.endAt - this.pos} left`, this.pos);
     }
   }
 
   u8(what = 'u8'): number {
     this.need(1, what);
-    return this.bytes[this.pos++]!;
+    return this.bytesRead[this.pos++]!;
   }
 
   u16(what = 'u16'): number {
     this.need(2, what);
-    const b = this.bytes;
+    const b = this.bytesRead;
     const p = this.pos;
     this.pos = p + 2;
     return (b[p]! << 8) | b[p + 1]!;
@@ -77,7 +114,7 @@ export class ByteReader {
 
   u24(what = 'u24'): number {
     this.need(3, what);
-    const b = this.bytes;
+    const b = this.bytesRead;
     const p = this.pos;
     this.pos = p + 3;
     return (b[p]! << 16) | (b[p + 1]! << 8) | b[p + 2]!;
@@ -85,7 +122,7 @@ export class ByteReader {
 
   u32(what = 'u32'): number {
     this.need(4, what);
-    const b = this.bytes;
+    const b = this.bytesRead;
     const p = this.pos;
     this.pos = p + 4;
     return ((b[p]! << 24) >>> 0) + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!);
@@ -93,7 +130,7 @@ export class ByteReader {
 
   u16le(what = 'u16le'): number {
     this.need(2, what);
-    const b = this.bytes;
+    const b = this.bytesRead;
     const p = this.pos;
     this.pos = p + 2;
     return b[p]! | (b[p + 1]! << 8);
@@ -101,7 +138,7 @@ export class ByteReader {
 
   u32le(what = 'u32le'): number {
     this.need(4, what);
-    const b = this.bytes;
+    const b = this.bytesRead;
     const p = this.pos;
     this.pos = p + 4;
     return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16)) + ((b[p + 3]! << 24) >>> 0);
@@ -117,7 +154,7 @@ export class ByteReader {
   /** The next `n` bytes as a view (no copy); advances. */
   bytesView(n: number, what = 'bytes'): Uint8Array {
     this.need(n, what);
-    const v = this.bytes.subarray(this.pos, this.pos + n);
+    const v = this.bytesRead.subarray(this.pos, this.pos + n);
     this.pos += n;
     return v;
   }
@@ -130,7 +167,7 @@ export class ByteReader {
   /** A reader over the next `n` bytes; this reader advances past them. */
   sub(n: number, what = 'vector'): ByteReader {
     this.need(n, what);
-    const r = new ByteReader(this.bytes, this.pos, this.pos + n);
+    const r = new ByteReader(this.bytesRead, this.pos, this.pos + n);
     this.pos += n;
     return r;
   }
@@ -157,21 +194,21 @@ export class ByteReader {
 
   /** The unread rest as a view; advances to the end. */
   rest(): Uint8Array {
-    const v = this.bytes.subarray(this.pos, this.end);
-    this.pos = this.end;
+    const v = this.bytesRead.subarray(this.pos, this.endAt);
+    this.pos = this.endAt;
     return v;
   }
 
   /** Look at a byte without advancing; `undefined` past the end. */
   peek(at = 0): number | undefined {
     const p = this.pos + at;
-    return p < this.end ? this.bytes[p] : undefined;
+    return p < this.endAt ? this.bytesRead[p] : undefined;
   }
 
   /** Throw unless every byte was read: trailing garbage is malformed. */
   expectEnd(what: string): void {
-    if (this.pos !== this.end) {
-      throw new ParseError(`${what}: ${this.end - this.pos} unexpected trailing bytes`, this.pos);
+    if (this.pos !== this.endAt) {
+      throw new ParseError(`${what}: ${this.endAt - this.pos} unexpected trailing bytes`, this.pos);
     }
   }
 }

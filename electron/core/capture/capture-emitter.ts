@@ -24,6 +24,7 @@ export class CaptureEmitter {
   /** Per interface: has a packet of it been seen (its link type counted). */
   private readonly interfaceUsed: boolean[] = [];
   private interfaceCount = 0;
+  private readonly current: Packet = { frame: 0, interfaceId: 0, linkType: 0, timestampNs: 0n, data: new Uint8Array(0), originalLength: 0 };
 
   constructor(private readonly handlers: CaptureHandlers) {}
 
@@ -53,7 +54,14 @@ export class CaptureEmitter {
       this.interfaceUsed[interfaceId] = true;
       if (!this.linkTypes.includes(linkType)) this.linkTypes.push(linkType);
     }
-    const p: Packet = { frame, interfaceId, linkType, timestampNs, data, originalLength };
+    // One object for every packet (Packet's contract: only valid during the call).
+    const p = this.current;
+    p.frame = frame;
+    p.interfaceId = interfaceId;
+    p.linkType = linkType;
+    p.timestampNs = timestampNs;
+    p.data = data;
+    p.originalLength = originalLength;
     try {
       this.handlers.onPacket(p);
     } catch (cause) {

@@ -3,8 +3,9 @@
  * live capture helper, the proxy and the probe all become `Packet`s.
  *
  * `data` is only valid during the call it is handed to: readers and the live
- * capture reuse their buffers (as libpcap does). Whatever a consumer keeps
- * beyond the call, it copies.
+ * capture reuse their buffers (as libpcap does), and the capture reader hands
+ * every packet in the same `Packet` object. Whatever a consumer keeps beyond
+ * the call, it copies.
  */
 export interface Packet {
   /** 1-based frame number, as Wireshark numbers frames across the whole file. */

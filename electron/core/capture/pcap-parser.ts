@@ -62,6 +62,9 @@ export class PcapParser implements RecordParser {
   private linkType = 0;
   private timestamps = new PcapTimestampConverter(false);
 
+  /** One reader for every record header and record, pointed at each in turn. */
+  private readonly reader = new ByteReader(new Uint8Array(0));
+
   constructor(private readonly emitter: CaptureEmitter) {}
 
   get headerSize(): number {
@@ -70,7 +73,7 @@ export class PcapParser implements RecordParser {
 
   unitLength(bytes: Uint8Array, offset: number): number {
     if (!this.haveFileHeader) return FILE_HEADER_BYTES;
-    const r = new ByteReader(bytes, offset + 8, offset + RECORD_HEADER_BYTES);
+    const r = this.reader.reset(bytes, offset + 8, offset + RECORD_HEADER_BYTES);
     const capturedLength = readU32(r, this.littleEndian, 'captured packet length');
     // As Wireshark: a captured length beyond the largest packet any link type
     // carries means the record header is garbage; nothing after it can be trusted.
@@ -88,7 +91,7 @@ export class PcapParser implements RecordParser {
       return;
     }
     const le = this.littleEndian;
-    const r = new ByteReader(bytes, offset, offset + length);
+    const r = this.reader.reset(bytes, offset, offset + length);
     const seconds = readU32(r, le, 'timestamp seconds');
     const fraction = readU32(r, le, 'timestamp fraction');
     const capturedLength = readU32(r, le, 'captured packet length');

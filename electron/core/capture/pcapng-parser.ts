@@ -61,11 +61,15 @@ export class PcapngParser implements RecordParser {
   private littleEndian = true;
   private sections = 0;
   private interfaces: SectionInterface[] = [];
+  /** One reader each for block headers, blocks and block bodies, pointed at each block in turn. */
+  private readonly headReader = new ByteReader(new Uint8Array(0));
+  private readonly blockReader = new ByteReader(new Uint8Array(0));
+  private readonly bodyReader = new ByteReader(new Uint8Array(0));
 
   constructor(private readonly emitter: CaptureEmitter) {}
 
   unitLength(bytes: Uint8Array, offset: number): number {
-    const r = new ByteReader(bytes, offset, offset + LENGTH_PREFIX_BYTES);
+    const r = this.headReader.reset(bytes, offset, offset + LENGTH_PREFIX_BYTES);
     let le = this.littleEndian;
     const type = readU32(r, le, 'block type');
     if (type === BlockType.SECTION_HEADER) {
@@ -84,12 +88,16 @@ export class PcapngParser implements RecordParser {
   }
 
   parseUnit(bytes: Uint8Array, offset: number, length: number): void {
-    const block = new ByteReader(bytes, offset, offset + length);
+    const block = this.blockReader.reset(bytes, offset, offset + length);
     let le = this.littleEndian;
     const type = readU32(block, le, 'block type');
     if (type === BlockType.SECTION_HEADER) le = this.byteOrderOf(bytes, offset);
     block.skip(4, 'block total length');
-    const body = block.sub(length - BLOCK_HEADER_BYTES - BLOCK_TRAILER_BYTES, 'block body');
+    // block.sub(), without a new reader per block: the body is read before the next block is.
+    const bodyLength = length - BLOCK_HEADER_BYTES - BLOCK_TRAILER_BYTES;
+    const bodyStart = block.position;
+    block.skip(bodyLength, 'block body');
+    const body = this.bodyReader.reset(bytes, bodyStart, bodyStart + bodyLength);
     const trailer = readU32(block, le, 'trailing block total length');
     if (trailer !== length) {
       throw new CaptureDamageError(

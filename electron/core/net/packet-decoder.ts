@@ -104,6 +104,8 @@ export class PacketDecoder {
    * ("IPv4 total length exceeds packet length").
    */
   private uncapturedTail = 0;
+  /** The reader over each packet's bytes, pointed at each packet in turn: no object per packet. */
+  private readonly packetReader = new ByteReader(new Uint8Array(0));
   /** The segment `decode` returns, refilled for each packet: no object per packet. */
   private readonly segment: TcpSegment = {
     ipVersion: 4,
@@ -134,7 +136,7 @@ export class PacketDecoder {
     this.nowNs = p.timestampNs;
     this.uncapturedTail = p.originalLength > p.data.length ? p.originalLength - p.data.length : 0;
     try {
-      return this.link(new ByteReader(p.data), p.linkType);
+      return this.link(this.packetReader.reset(p.data), p.linkType);
     } catch (e) {
       this.drops[e instanceof ParseError ? 'truncated' : 'internal']++;
       return null;

@@ -62,6 +62,13 @@ export interface TcpListener {
   onGap(c: TcpConnection, dir: TcpDirection, missingBytes: number, frame: number, timeNs: bigint): void;
   /** Called once per connection. */
   onClose(c: TcpConnection, how: TcpCloseReason, frame: number, timeNs: bigint): void;
+  /**
+   * Both directions sent a FIN and every byte before each FIN was delivered,
+   * nothing held: a well-behaved peer sends nothing more (`onClose` still
+   * follows, after the linger). At most once per connection. Only a hint:
+   * data past a FIN would still be delivered.
+   */
+  onDrained?(c: TcpConnection, frame: number, timeNs: bigint): void;
 }
 
 export interface TcpConnectionTableOptions {
@@ -77,6 +84,10 @@ export interface TcpConnectionTableOptions {
    */
   closeLingerNs?: bigint;
 }
+
+/** Default `maxConnections` and `maxTotalBufferedBytes`. */
+export const DEFAULT_MAX_CONNECTIONS = 100_000;
+export const DEFAULT_MAX_TOTAL_BUFFERED_BYTES = 64 << 20;
 
 /** Delivers one direction's reassembled bytes to the listener (a class, not two closures per direction). */
 class DirectionSink implements TcpStreamSink {
@@ -115,6 +126,8 @@ class ConnectionState {
   closeDeadlineNs = 0n;
   /** `onClose` was called: nothing more is delivered. */
   closed = false;
+  /** `onDrained` was called. */
+  drained = false;
   lastFrame: number;
   lastTimeNs: bigint;
   /** Next connection in the same hash bucket. */
@@ -165,6 +178,9 @@ export class TcpConnectionTable {
   evicted = 0;
   /** RSTs ignored for a sequence number far outside the connection's window. */
   ignoredResets = 0;
+  /** Most connections the table held at once (closed ones included), and most out-of-order bytes held. */
+  peakSize = 0;
+  peakBufferedBytes = 0;
   private readonly lingerNs: bigint;
   /** Connections lingering before their close, in deadline order (deadlines only grow). */
   private lingering: ConnectionState[] = [];
@@ -175,8 +191,8 @@ export class TcpConnectionTable {
     options: TcpConnectionTableOptions = {},
   ) {
     this.limits = { ...DEFAULT_REASSEMBLY_LIMITS, ...options.reassembly };
-    this.maxConnections = options.maxConnections ?? 100_000;
-    this.maxTotalBuffered = options.maxTotalBufferedBytes ?? 64 << 20;
+    this.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    this.maxTotalBuffered = options.maxTotalBufferedBytes ?? DEFAULT_MAX_TOTAL_BUFFERED_BYTES;
     this.lingerNs = options.closeLingerNs ?? 5_000_000_000n;
   }
 
@@ -228,6 +244,7 @@ export class TcpConnectionTable {
     stream.segment(syn ? (seg.seq + 1) >>> 0 : seg.seq, seg.payload, seg.payloadLength, fin, frame, timeNs);
     // What this side acknowledges of the other's bytes tells which holes there will never be filled.
     if (ackFlag) streams[dir ^ 1].acked(seg.ack);
+    if (this.account.bytes > this.peakBufferedBytes) this.peakBufferedBytes = this.account.bytes;
     if (this.account.bytes > this.maxTotalBuffered) stream.flush(frame, timeNs);
 
     if (flags & TcpFlag.RST) {
@@ -238,6 +255,10 @@ export class TcpConnectionTable {
       if (dir === 0) st.finSeen0 = true;
       else st.finSeen1 = true;
       if (st.finSeen0 && st.finSeen1) this.startClosing(st, 'fin', timeNs);
+    }
+    if (st.finSeen0 && st.finSeen1 && !st.drained && this.listener.onDrained && streams[0].drained && streams[1].drained) {
+      st.drained = true;
+      this.listener.onDrained(conn, frame, timeNs);
     }
   }
 
@@ -317,6 +338,7 @@ export class TcpConnectionTable {
     st.next = this.buckets.get(hash) ?? null;
     this.buckets.set(hash, st);
     this.count++;
+    if (this.count > this.peakSize) this.peakSize = this.count;
     this.live++;
     this.listener.onOpen(conn);
     return st;
@@ -375,9 +397,14 @@ export class TcpConnectionTable {
 const RST_WINDOW = 1 << 24;
 
 /** A hash of the unordered endpoint pair: the same for both directions, no strings built. */
-function flowHash(seg: TcpSegment): number {
-  const x = endpointHash(seg.srcAddrHash, seg.srcPort);
-  const y = endpointHash(seg.dstAddrHash, seg.dstPort);
+export function flowHash(seg: TcpSegment): number {
+  return endpointPairHash(seg.srcAddrHash, seg.srcPort, seg.dstAddrHash, seg.dstPort);
+}
+
+/** `flowHash` from its parts (address hashes as `TcpSegment.srcAddrHash` has them). */
+export function endpointPairHash(srcAddrHash: number, srcPort: number, dstAddrHash: number, dstPort: number): number {
+  const x = endpointHash(srcAddrHash, srcPort);
+  const y = endpointHash(dstAddrHash, dstPort);
   return (x + y) | 0;
 }
 

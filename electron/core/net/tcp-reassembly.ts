@@ -92,6 +92,11 @@ export class TcpStreamReassembly {
     return this.finOffset >= 0 && this.delivered >= this.finOffset;
   }
 
+  /** Finished, and nothing held out of order (not even beyond the FIN). */
+  get drained(): boolean {
+    return this.finished && this.pieces.length === 0;
+  }
+
   /**
    * A SYN with sequence number `seq`: data starts at seq + 1. A SYN with another
    * sequence number before any data (several SYN-ACKs with different ISNs) moves

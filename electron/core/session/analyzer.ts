@@ -12,7 +12,14 @@
  */
 import type { Packet } from '../capture/packet';
 import { PacketDecoder } from '../net/packet-decoder';
-import { TcpConnectionTable, type TcpConnection } from '../net/tcp-connection-table';
+import { TcpFlowPeek } from '../net/tcp-flow-peek';
+import {
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MAX_TOTAL_BUFFERED_BYTES,
+  TcpConnectionTable,
+  flowHash,
+  type TcpConnection,
+} from '../net/tcp-connection-table';
 import { TlsConnectionDecoder, looksLikeTls, type DecodedMessage } from '../tls/tls-connection-decoder';
 import type { AnalyzerEvents } from './analyzer-events';
 import type { Session, Side } from './model';
@@ -37,6 +44,38 @@ export interface AnalyzerOptions {
    * decoding path is unchanged.
    */
   keyLog?: KeyLog;
+  /**
+   * Streaming (the CLI's JSON): each session is handed over once nothing about
+   * it can change (its connection closed, and every session before it in
+   * document order handed over already), in document order, and then
+   * forgotten: `sessions` stays empty. A capture of many handshakes then keeps
+   * only the open ones in memory. `finish` hands over the rest.
+   */
+  onSessionFinal?: (s: Session) => void;
+  /**
+   * Streaming: take a session as final as soon as both sides' FINs arrived
+   * with every byte before them (not after the TCP table's linger), so that
+   * its objects die young. A peer that sends data past its FIN breaks that
+   * bet: `handedOverTooEarly` then says so, and the caller reads the input
+   * again without it. (Without it, the linger keeps every session alive some
+   * seconds of capture time longer: a fifth of the CLI's work.)
+   */
+  handOverAtFin?: boolean;
+  /**
+   * Analyze only the TCP connections whose endpoint-pair hash falls in shard
+   * `index` of `count` (every packet is still read and numbered): several
+   * analyzers, one a thread, share a large file. Connections are independent
+   * but for what the table bounds across all of them (see `tcpPeaks`) and
+   * for TLS resumption secrets (so no sharding with a key log).
+   */
+  shard?: { index: number; count: number };
+}
+
+export interface TcpTablePeaks {
+  connections: number;
+  bufferedBytes: number;
+  maxConnections: number;
+  maxBufferedBytes: number;
 }
 
 /** The `raw` of every message when the analyzer keeps no raw bytes. */
@@ -53,22 +92,60 @@ export class SessionAnalyzer {
   private resumption: ResumptionSecrets | undefined;
   private readonly opened: Session[] = [];
   private nextSessionId = 0;
+  private readonly onSessionFinal: ((s: Session) => void) | undefined;
+  /**
+   * Streaming: every connection's tracker in order of its first packet (=
+   * document order), from the first not yet handed over (`orderHead`).
+   */
+  private order: ConnectionTracker[] = [];
+  private orderHead = 0;
+  /** A connection closed since the last hand-over. */
+  private closedSinceFlush = false;
+  private readonly handOverAtFin: boolean;
+  /** Connections whose session was handed over at their FINs (handOverAtFin). */
+  private readonly handedAtFin = new WeakSet<TcpConnection>();
+  /** A connection handed over at its FINs got more bytes after all. */
+  handedOverTooEarly = false;
+  private readonly shardIndex: number;
+  private readonly shardCount: number;
+  private readonly peek = new TcpFlowPeek();
   packets = 0;
 
   constructor(options: AnalyzerOptions = {}) {
     this.events = options.events ?? {};
     this.keepRawBytes = options.keepRawBytes ?? true;
     this.keyLog = options.keyLog;
+    this.onSessionFinal = options.onSessionFinal;
+    this.handOverAtFin = this.onSessionFinal !== undefined && options.handOverAtFin === true;
+    this.shardIndex = options.shard?.index ?? 0;
+    this.shardCount = options.shard?.count ?? 1;
     if (this.keyLog) this.resumption = new ResumptionSecrets();
     this.tcp = new TcpConnectionTable({
       onOpen: (c) => {
-        this.trackers.set(c.id, new ConnectionTracker(c, this.hooks));
+        const t = new ConnectionTracker(c, this.hooks);
+        this.trackers.set(c.id, t);
+        if (this.onSessionFinal) this.order.push(t);
       },
       onData: (c, dir, data, frame, timeNs) => {
-        this.trackers.get(c.id)?.data(dir, data, frame, timeNs);
+        const t = this.trackers.get(c.id);
+        if (t) t.data(dir, data, frame, timeNs);
+        else if (this.handOverAtFin && this.handedAtFin.has(c)) this.handedOverTooEarly = true;
       },
       onGap: (c, dir, missing, frame, timeNs) => {
-        this.trackers.get(c.id)?.gap(dir, missing, frame, timeNs);
+        const t = this.trackers.get(c.id);
+        if (t) t.gap(dir, missing, frame, timeNs);
+        else if (this.handOverAtFin && this.handedAtFin.has(c)) this.handedOverTooEarly = true;
+      },
+      onDrained: (c, frame, timeNs) => {
+        if (!this.handOverAtFin) return;
+        const t = this.trackers.get(c.id);
+        if (!t) return;
+        // As onClose, at the second FIN rather than after the linger.
+        t.close('fin', frame, timeNs);
+        t.finish();
+        this.trackers.delete(c.id);
+        this.handedAtFin.add(c);
+        this.closedSinceFlush = true;
       },
       onClose: (c, how, frame, timeNs) => {
         const t = this.trackers.get(c.id);
@@ -78,6 +155,8 @@ export class SessionAnalyzer {
         // holds the sessions, not every connection's parsing state.
         t.finish();
         this.trackers.delete(c.id);
+        // Handed over at the next packet, once that packet's comments (tunnel links) have been read.
+        this.closedSinceFlush = true;
       },
     });
   }
@@ -86,7 +165,7 @@ export class SessionAnalyzer {
   private readonly hooks = {
     openSession: (conn: TcpConnection, clientDir: 0 | 1, clientBy: Session['clientBy']): Session => {
       const s = newSession(this.nextSessionId++, conn, clientDir, clientBy);
-      this.opened.push(s);
+      if (!this.onSessionFinal) this.opened.push(s);
       this.events.sessionOpened?.(s);
       return s;
     },
@@ -128,9 +207,38 @@ export class SessionAnalyzer {
   }
 
   push(p: Packet): void {
+    if (this.closedSinceFlush) this.handOverFinal();
     this.packets++;
+    if (this.shardCount === 1) {
+      const seg = this.decoder.decode(p);
+      if (seg) this.tcp.push(seg, p.frame, p.timestampNs);
+      return;
+    }
+    // Another shard's packet is passed over without decoding it when its headers say so at a glance.
+    const peeked = this.peek.flowHash(p.data, p.linkType);
+    if (peeked !== -1 && !this.inShard(peeked)) return;
     const seg = this.decoder.decode(p);
-    if (seg) this.tcp.push(seg, p.frame, p.timestampNs);
+    if (seg && this.inShard(flowHash(seg))) this.tcp.push(seg, p.frame, p.timestampNs);
+  }
+
+  private inShard(hash: number): boolean {
+    return (hash >>> 0) % this.shardCount === this.shardIndex;
+  }
+
+  /**
+   * The most connections (closed ones included) and out-of-order bytes the
+   * TCP table held at once, with its limits: when the peaks of the shards of
+   * a file add up to no more than the limits, one analyzer would have held no
+   * more either, so the shards saw what it would have (no eviction or forced
+   * flush that sharding changed).
+   */
+  get tcpPeaks(): TcpTablePeaks {
+    return {
+      connections: this.tcp.peakSize,
+      bufferedBytes: this.tcp.peakBufferedBytes,
+      maxConnections: DEFAULT_MAX_CONNECTIONS,
+      maxBufferedBytes: DEFAULT_MAX_TOTAL_BUFFERED_BYTES,
+    };
   }
 
   /** The input ended: flush reassembly gaps, settle every session. */
@@ -138,9 +246,35 @@ export class SessionAnalyzer {
     this.tcp.finish();
     for (const t of this.trackers.values()) t.finish();
     for (const s of this.opened) finishSession(s);
+    if (this.onSessionFinal) this.handOverFinal();
   }
 
-  /** Sessions in the order of their connection's first packet. */
+  /**
+   * Streaming: hand over, in document order, the sessions of the finished
+   * connections that no unfinished connection precedes (a connection still
+   * open may yet turn out to carry TLS, and its session would come first).
+   */
+  private handOverFinal(): void {
+    this.closedSinceFlush = false;
+    const order = this.order;
+    let i = this.orderHead;
+    for (; i < order.length; i++) {
+      const t = order[i]!;
+      if (!t.finished) break;
+      const s = t.sessionOrNull;
+      if (s) {
+        finishSession(s);
+        this.onSessionFinal!(s);
+      }
+    }
+    this.orderHead = i;
+    if (i > 1024 && i * 2 > order.length) {
+      this.order = order.slice(i);
+      this.orderHead = 0;
+    }
+  }
+
+  /** Sessions in the order of their connection's first packet (none when streaming: see `onSessionFinal`). */
   get sessions(): Session[] {
     return [...this.opened].sort((a, b) => a.firstFrame - b.firstFrame || a.id - b.id);
   }

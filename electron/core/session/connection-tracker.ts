@@ -55,6 +55,8 @@ export class ConnectionTracker {
   private clientDir: 0 | 1 | null;
   private tls: TlsConnectionDecoder | null = null;
   private readonly dirs: [DirectionTrack, DirectionTrack] = [newTrack(), newTrack()];
+  /** The connection ended (`finish` was called): its session, if any, changes no more. */
+  finished = false;
 
   constructor(
     private readonly conn: TcpConnection,
@@ -106,6 +108,14 @@ export class ConnectionTracker {
 
   finish(): void {
     // A stream start too short to decide stays undecided: nothing to flush.
+    // Nothing comes after this: the TLS decoder's state goes (a streaming analyzer keeps finished trackers a while).
+    this.finished = true;
+    this.tls = null;
+  }
+
+  /** The connection's session, once it carried TLS or a CONNECT. */
+  get sessionOrNull(): Session | null {
+    return this.session;
   }
 
   private side(dir: 0 | 1): Side {

@@ -3,11 +3,13 @@
  * sessions: the same text as `JSON.stringify` of `toContractDocument` (one
  * session a line), without building the document's objects first. A capture
  * of 20,000 handshakes has some 300,000 messages: building a contract object
- * for each, then stringifying it, cost more than decoding them.
+ * for each, then stringifying it, cost more than decoding them. The text goes
+ * straight into UTF-8 bytes (json-text-bytes.ts): no string per value.
  *
  * Keys and their order follow contract-json.ts; a test checks the two agree.
  */
 import { nsToSeconds } from '../capture/packet';
+import { JsonTextBytes, asciiBytes } from '../bytes/json-text-bytes';
 import { toContractCertificate, toContractDocument, toContractSession, type FileDamage } from './contract-json';
 import type { CertificateInfo, Session, TlsMessage } from './model';
 
@@ -26,43 +28,201 @@ export function* contractDocumentJsonChunks(
   file: ContractFileFacts,
   sessions: readonly Session[],
 ): Generator<string> {
+  const [head, tail] = documentHeadAndTail(name, file);
+  yield head;
+  const w = new SessionJsonWriter();
+  const out = new JsonTextBytes(1 << 16);
+  for (let i = 0; i < sessions.length; i++) {
+    out.clear();
+    w.session(out, sessions[i]!, i);
+    yield (i ? ',\n' : '\n') + out.toString();
+  }
+  yield tail;
+}
+
+/** The document's text before its first session and after its last. */
+function documentHeadAndTail(name: string, file: ContractFileFacts): [string, string] {
   // The document as the contract builds it with no sessions, split where they go.
   const empty = JSON.stringify(toContractDocument(name, file, []));
   const at = empty.indexOf(SESSIONS_KEY) + SESSIONS_KEY.length;
-  yield empty.slice(0, at);
-  const w = new SessionJsonWriter();
-  for (let i = 0; i < sessions.length; i++) yield (i ? ',\n' : '\n') + w.session(sessions[i]!, i);
-  yield `\n${empty.slice(at)}\n`;
+  return [empty.slice(0, at), `\n${empty.slice(at)}\n`];
 }
 
-/** Message lengths below this have their text remembered. */
-const LENGTH_TEXTS = 1 << 16;
+/**
+ * The same document, written while the analysis runs: each session's text as
+ * soon as the analyzer hands it over (`AnalyzerOptions.onSessionFinal`, in
+ * document order), so the session objects die young instead of all living
+ * until the end. The text is kept as UTF-8 bytes until the file's facts,
+ * which the document puts first, are known.
+ */
+export class StreamedContractJson {
+  private readonly writer = new SessionJsonWriter();
+  private readonly out = new JsonTextBytes();
+  private count = 0;
+
+  /** Sessions added so far. */
+  get sessions(): number {
+    return this.count;
+  }
+
+  /** Forget every session added (the file is being read again). */
+  reset(): void {
+    this.out.clear();
+    this.count = 0;
+  }
+
+  /** The next session of the document. */
+  add(s: Session): void {
+    this.out.ascii(this.count ? ',\n' : '\n');
+    this.writer.session(this.out, s, this.count);
+    this.count++;
+  }
+
+  /** The whole document: its head (with the file's facts), the sessions added, its tail. */
+  *documentChunks(name: string, file: ContractFileFacts): Generator<string | Uint8Array> {
+    const [head, tail] = documentHeadAndTail(name, file);
+    yield head;
+    yield* this.out.chunks();
+    yield tail;
+  }
+}
+
+/**
+ * One shard's sessions (see `AnalyzerOptions.shard`), to be merged with the
+ * other shards' into one document by `mergeShardedSessions`: each session's
+ * text without its opening `{"id":N` (the id is its index in the merged
+ * list), where it is in the text, and its connection's first frame (the
+ * document's order).
+ */
+export class ShardSessionsJson {
+  private readonly writer = new SessionJsonWriter();
+  private readonly out = new JsonTextBytes();
+  firstFrames: number[] = [];
+  /** Byte offsets of each session's text in `chunks()`. */
+  starts: number[] = [];
+  ends: number[] = [];
+
+  reset(): void {
+    this.out.clear();
+    this.firstFrames = [];
+    this.starts = [];
+    this.ends = [];
+  }
+
+  add(s: Session): void {
+    const start = this.out.length;
+    this.writer.session(this.out, s, 0);
+    this.firstFrames.push(s.firstFrame);
+    this.starts.push(start + ID_ZERO.length);
+    this.ends.push(this.out.length);
+  }
+
+  chunks(): Uint8Array[] {
+    return this.out.chunks();
+  }
+}
+
+/** How every session's text begins when written with id 0 (both ways of writing it). */
+const ID_ZERO = '{"id":0';
+
+/** What `ShardSessionsJson` gives, possibly after a trip to another thread. */
+export interface ShardSessions {
+  firstFrames: readonly number[];
+  starts: readonly number[];
+  ends: readonly number[];
+  chunks: readonly Uint8Array[];
+}
+
+/**
+ * The document from the sessions of every shard, merged in document order
+ * (connection's first frame): the same text as one analyzer's.
+ */
+export function* mergeShardedSessions(
+  name: string,
+  file: ContractFileFacts,
+  shards: readonly ShardSessions[],
+): Generator<string | Uint8Array> {
+  const [head, tail] = documentHeadAndTail(name, file);
+  yield head;
+  const out = new JsonTextBytes();
+  const next = shards.map(() => 0);
+  const readers = shards.map((sh) => new ChunkRangeReader(sh.chunks));
+  for (let id = 0; ; id++) {
+    let pick = -1;
+    let best = Infinity;
+    for (let k = 0; k < shards.length; k++) {
+      const f = shards[k]!.firstFrames[next[k]!];
+      if (f !== undefined && f < best) {
+        best = f;
+        pick = k;
+      }
+    }
+    if (pick < 0) break;
+    const i = next[pick]!++;
+    out.ascii(id ? ',\n{"id":' : '\n{"id":');
+    out.number(id);
+    readers[pick]!.copy(out, shards[pick]!.starts[i]!, shards[pick]!.ends[i]!);
+  }
+  yield* out.chunks();
+  yield tail;
+}
+
+/** Copies byte ranges, in increasing order, out of a list of chunks. */
+class ChunkRangeReader {
+  private chunk = 0;
+  /** Offset of `chunks[chunk]` in the whole. */
+  private chunkStart = 0;
+
+  constructor(private readonly chunks: readonly Uint8Array[]) {}
+
+  copy(out: JsonTextBytes, start: number, end: number): void {
+    let at = start;
+    while (at < end) {
+      let c = this.chunks[this.chunk]!;
+      while (at >= this.chunkStart + c.length) {
+        this.chunkStart += c.length;
+        c = this.chunks[++this.chunk]!;
+      }
+      const from = at - this.chunkStart;
+      const to = Math.min(end - this.chunkStart, c.length);
+      out.bytes(c.subarray(from, to));
+      at = this.chunkStart + to;
+    }
+  }
+}
 
 /** Only the document's own keys precede it: the file name is a JSON string, its quotes escaped. */
 const SESSIONS_KEY = '"sessions":[';
+
 /**
  * Whether the fast, hand-written form of `s` is exactly the contract's (for
  * the test that keeps the two in step); sessions with a proxy or tunnel are
  * never written by hand.
  */
 export function sessionWrittenByHandMatchesContract(s: Session, id = 0): boolean {
-  const w = new SessionJsonWriter();
-  return s.proxy === null && s.tunnel === undefined && w.sessionByHand(s, id, '', '[]', '[]') === genericHead(s, id);
+  return s.proxy === null && s.tunnel === undefined && handWrittenHead(s, id) === genericHead(s, id);
 }
 
 const NO_MESSAGES: TlsMessage[] = [];
+const COMMA = 0x2c;
+const CLOSE_BRACE = 0x7d;
+const TIME_KEY = asciiBytes(',"time":');
+const LENGTH_KEY = asciiBytes(',"length":');
 const NO_CERTIFICATES: CertificateInfo[] = [];
 
 /** Writes sessions one at a time, remembering what repeats across them (certificates, timestamps, names). */
 class SessionJsonWriter {
   /** A certificate chain is usually the same object in many sessions (x509's cache): written once. */
   private readonly certificateText = new WeakMap<CertificateInfo, string>();
-  /** Message type, side and alert names: a handful of strings, quoted once each. */
-  private readonly quoted = new Map<string, string>();
-  private lastFrame = -1;
+  /** `{"type":T,"from":F,"frame":` of each message type and side, as UTF-8: a handful of texts. */
+  private readonly clientHeads = new Map<string, Uint8Array>();
+  private readonly serverHeads = new Map<string, Uint8Array>();
+  private readonly encoder = new TextEncoder();
+  private secondStartNs = 1n;
+  private secondEndNs = 0n;
+  private secondNumber = 0;
   private lastTimeNs = -1n;
-  private lastFrameAndTime = '';
-  private readonly lengthText = new Array<string | undefined>(LENGTH_TEXTS);
+  private lastTime = '';
 
   /**
    * Whether `sessionByHand` writes what the contract says, checked on the first
@@ -72,95 +232,95 @@ class SessionJsonWriter {
   private byHandAgrees: boolean | null = null;
 
   /** `id` is the index in the document's list, whatever id the session had while live. */
-  session(s: Session, id: number): string {
-    const messages = this.messages(s.messages);
+  session(out: JsonTextBytes, s: Session, id: number): void {
     // Proxy and tunnel sessions are rare: the generic way writes them.
     if (s.proxy === null && s.tunnel === undefined) {
-      this.byHandAgrees ??= this.sessionByHand(s, id, '', '[]', '[]') === genericHead(s, id);
+      this.byHandAgrees ??= handWrittenHead(s, id) === genericHead(s, id);
       if (this.byHandAgrees) {
-        return this.sessionByHand(s, id, messages, this.certificates(s.certificates), this.certificates(s.clientCertificates));
+        sessionByHand(out, s, id, this);
+        return;
       }
     }
+    const lists = new JsonTextBytes(1 << 12);
+    this.messages(lists, s.messages);
+    const messages = lists.toString();
     // Inside JSON string values every quote is escaped, so the first `"messages":[]` is the key.
-    return genericHead(s, id)
-      .replace('"messages":[]', () => `"messages":[${messages}]`)
-      .replace('"certificates":[]', () => `"certificates":${this.certificates(s.certificates)}`)
-      .replace('"clientCertificates":[]', () => `"clientCertificates":${this.certificates(s.clientCertificates)}`);
-  }
-
-  /** The keys of `toContractSession` for a session without proxy or tunnel, in its order. */
-  sessionByHand(s: Session, id: number, messages: string, certificates: string, clientCertificates: string): string {
-    return (
-      `{"id":${id},"client":{"ip":${JSON.stringify(s.client.ip)},"port":${num(s.client.port)}}` +
-      `,"server":{"ip":${JSON.stringify(s.server.ip)},"port":${num(s.server.port)}}` +
-      `,"startTime":${num(nsToSeconds(s.startTimeNs))},"proxy":null` +
-      `,"sni":${strOrNull(s.sni)},"alpnOffered":${JSON.stringify(s.alpnOffered)},"alpn":${strOrNull(s.alpn)}` +
-      `,"version":${numOrNull(s.version)},"cipherSuite":${numOrNull(s.cipherSuite)},"cipherSuiteName":${strOrNull(s.cipherSuiteName)}` +
-      `,"resumed":${s.resumed ? 'true' : 'false'}` +
-      `,"ja3":${strOrNull(s.ja3)},"ja3Hash":${strOrNull(s.ja3Hash)},"ja3s":${strOrNull(s.ja3s)},"ja3sHash":${strOrNull(s.ja3sHash)}` +
-      `,"ja4":${strOrNull(s.ja4)},"messages":[${messages}],"certificates":${certificates},"clientCertificates":${clientCertificates}` +
-      `,"warnings":${JSON.stringify(s.warnings)}}`
+    out.text(
+      genericHead(s, id)
+        .replace('"messages":[]', () => `"messages":[${messages}]`)
+        .replace('"certificates":[]', () => `"certificates":${this.certificatesText(s.certificates)}`)
+        .replace('"clientCertificates":[]', () => `"clientCertificates":${this.certificatesText(s.clientCertificates)}`),
     );
   }
 
-  private messages(list: readonly TlsMessage[]): string {
-    let out = '';
+  messages(out: JsonTextBytes, list: readonly TlsMessage[]): void {
     for (let i = 0; i < list.length; i++) {
-      if (i) out += ',';
-      out += this.message(list[i]!);
+      if (i) out.byte(COMMA);
+      this.message(out, list[i]!);
     }
-    return out;
   }
 
-  private message(m: TlsMessage): string {
-    let out = `{"type":${this.quote(m.type)},"from":${this.quote(m.from)}${this.frameAndTime(m.frame, m.timeNs)},"length":${this.length(m.length)}`;
+  private message(out: JsonTextBytes, m: TlsMessage): void {
+    out.bytes(this.messageHead(m));
+    if (m.timeNs !== this.lastTimeNs) {
+      // The messages of one packet (several records a segment) share it: made once.
+      this.lastTimeNs = m.timeNs;
+      this.lastTime = num(this.seconds(m.timeNs));
+    }
+    out.number(m.frame);
+    out.bytes(TIME_KEY);
+    out.ascii(this.lastTime);
+    out.bytes(LENGTH_KEY);
+    out.number(m.length);
     if (m.type === 'alert') {
-      out += `,"level":${m.level == null ? 'null' : this.quote(m.level)}`;
-      out += `,"description":${m.description == null ? 'null' : this.quote(m.description)}`;
+      out.ascii(',"level":');
+      out.stringOrNull(m.level ?? null);
+      out.ascii(',"description":');
+      out.stringOrNull(m.description ?? null);
     }
-    if (m.decrypted) out += ',"decrypted":true';
-    return `${out}}`;
+    if (m.decrypted) out.ascii(',"decrypted":true');
+    out.byte(CLOSE_BRACE);
   }
 
-  /** `,"frame":F,"time":T`: the messages of one packet share it (several records a segment): written once. */
-  private frameAndTime(frame: number, ns: bigint): string {
-    if (frame !== this.lastFrame || ns !== this.lastTimeNs) {
-      this.lastFrame = frame;
-      this.lastTimeNs = ns;
-      this.lastFrameAndTime = `,"frame":${num(frame)},"time":${num(nsToSeconds(ns))}`;
+  private messageHead(m: TlsMessage): Uint8Array {
+    const heads = m.from === 'client' ? this.clientHeads : this.serverHeads;
+    let head = heads.get(m.type);
+    if (head === undefined) {
+      head = this.encoder.encode(`{"type":${JSON.stringify(m.type)},"from":${JSON.stringify(m.from)},"frame":`);
+      if (heads.size < 4096) heads.set(m.type, head);
     }
-    return this.lastFrameAndTime;
+    return head;
   }
 
-  /** Lengths repeat (the same records in every handshake): their text is kept for those below 2^16. */
-  private length(n: number): string {
-    if (n >= 0 && n < LENGTH_TEXTS && Number.isInteger(n)) {
-      let text = this.lengthText[n];
-      if (text === undefined) {
-        text = String(n);
-        this.lengthText[n] = text;
-      }
-      return text;
+  /**
+   * `nsToSeconds(ns)`, the same arithmetic, with the whole second remembered:
+   * consecutive messages mostly fall in the same second, which then costs
+   * one bigint subtraction instead of a division and two more.
+   */
+  private seconds(ns: bigint): number {
+    if (ns >= this.secondStartNs && ns < this.secondEndNs) {
+      return this.secondNumber + Number(ns - this.secondStartNs) / 1e9;
     }
-    return num(n);
+    if (ns < 0n) return nsToSeconds(ns);
+    const s = ns / 1_000_000_000n;
+    this.secondStartNs = s * 1_000_000_000n;
+    this.secondEndNs = this.secondStartNs + 1_000_000_000n;
+    this.secondNumber = Number(s);
+    return this.secondNumber + Number(ns - this.secondStartNs) / 1e9;
   }
 
-  private quote(text: string): string {
-    let q = this.quoted.get(text);
-    if (q === undefined) {
-      q = JSON.stringify(text);
-      if (this.quoted.size < 4096) this.quoted.set(text, q);
-    }
-    return q;
+  certificates(out: JsonTextBytes, list: readonly CertificateInfo[]): void {
+    if (list.length === 0) out.ascii('[]');
+    else out.text(this.certificatesText(list));
   }
 
-  private certificates(list: readonly CertificateInfo[]): string {
-    let out = '[';
+  private certificatesText(list: readonly CertificateInfo[]): string {
+    let text = '[';
     for (let i = 0; i < list.length; i++) {
-      if (i) out += ',';
-      out += this.certificate(list[i]!);
+      if (i) text += ',';
+      text += this.certificate(list[i]!);
     }
-    return `${out}]`;
+    return `${text}]`;
   }
 
   private certificate(c: CertificateInfo): string {
@@ -173,18 +333,74 @@ class SessionJsonWriter {
   }
 }
 
+/**
+ * The keys of `toContractSession` for a session without proxy or tunnel, in
+ * its order; `lists` writes messages and certificates (null: empty lists).
+ */
+function sessionByHand(out: JsonTextBytes, s: Session, id: number, lists: SessionJsonWriter | null): void {
+  out.ascii('{"id":');
+  out.number(id);
+  out.ascii(',"client":{"ip":');
+  out.string(s.client.ip);
+  out.ascii(',"port":');
+  out.number(s.client.port);
+  out.ascii('},"server":{"ip":');
+  out.string(s.server.ip);
+  out.ascii(',"port":');
+  out.number(s.server.port);
+  out.ascii('},"startTime":');
+  out.number(nsToSeconds(s.startTimeNs));
+  out.ascii(',"proxy":null,"sni":');
+  out.stringOrNull(s.sni);
+  out.ascii(',"alpnOffered":');
+  out.strings(s.alpnOffered);
+  out.ascii(',"alpn":');
+  out.stringOrNull(s.alpn);
+  out.ascii(',"version":');
+  numOrNull(out, s.version);
+  out.ascii(',"cipherSuite":');
+  numOrNull(out, s.cipherSuite);
+  out.ascii(',"cipherSuiteName":');
+  out.stringOrNull(s.cipherSuiteName);
+  out.ascii(s.resumed ? ',"resumed":true,"ja3":' : ',"resumed":false,"ja3":');
+  out.stringOrNull(s.ja3);
+  out.ascii(',"ja3Hash":');
+  out.stringOrNull(s.ja3Hash);
+  out.ascii(',"ja3s":');
+  out.stringOrNull(s.ja3s);
+  out.ascii(',"ja3sHash":');
+  out.stringOrNull(s.ja3sHash);
+  out.ascii(',"ja4":');
+  out.stringOrNull(s.ja4);
+  out.ascii(',"messages":[');
+  if (lists) lists.messages(out, s.messages);
+  out.ascii('],"certificates":');
+  if (lists) lists.certificates(out, s.certificates);
+  else out.ascii('[]');
+  out.ascii(',"clientCertificates":');
+  if (lists) lists.certificates(out, s.clientCertificates);
+  else out.ascii('[]');
+  out.ascii(',"warnings":');
+  out.strings(s.warnings);
+  out.ascii('}');
+}
+
+/** The hand-written form of `s` with empty lists, as text. */
+function handWrittenHead(s: Session, id: number): string {
+  const out = new JsonTextBytes(1 << 12);
+  sessionByHand(out, s, id, null);
+  return out.toString();
+}
+
 /** The session as `toContractSession` makes it, with empty lists, as JSON. */
 function genericHead(s: Session, id: number): string {
   const bare = { ...s, messages: NO_MESSAGES, certificates: NO_CERTIFICATES, clientCertificates: NO_CERTIFICATES };
   return JSON.stringify({ ...toContractSession(bare), id });
 }
 
-function strOrNull(text: string | null): string {
-  return text === null ? 'null' : JSON.stringify(text);
-}
-
-function numOrNull(n: number | null): string {
-  return n === null ? 'null' : num(n);
+function numOrNull(out: JsonTextBytes, n: number | null): void {
+  if (n === null) out.ascii('null');
+  else out.number(n);
 }
 
 /** A number as JSON.stringify writes it (non-finite: null). */

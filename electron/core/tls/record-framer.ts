@@ -84,7 +84,7 @@ export class RecordFramer {
    */
   keepWholeApplicationData = false;
   private readonly current: FramedRecord = {
-    type: 0, version: 0, length: 0, fragment: NO_BYTES, frames: [], fragmentEnds: [], frameCount: 0, frame: 0, timeNs: 0n, damaged: false,
+    type: 0, version: 0, length: 0, fragment: NO_BYTES, frames: this.frames, fragmentEnds: this.fragmentEnds, frameCount: 0, frame: 0, timeNs: 0n, damaged: false,
   };
 
   constructor(

@@ -7,7 +7,13 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeFile } from '../../../electron/services/analyze-file';
-import { contractDocumentJsonChunks, sessionWrittenByHandMatchesContract } from '../../../electron/core/session/contract-json-writer';
+import {
+  ShardSessionsJson,
+  StreamedContractJson,
+  contractDocumentJsonChunks,
+  mergeShardedSessions,
+  sessionWrittenByHandMatchesContract,
+} from '../../../electron/core/session/contract-json-writer';
 import type { ContractDocument } from '../../../electron/core/session/contract-json';
 
 const corpus = (name: string) => join(import.meta.dirname, '../../fixtures/corpus', name);
@@ -28,6 +34,14 @@ const CAPTURES = [
   'firefox.pcap',
   'ja3_lots_of_cipher_suites.pcap',
 ];
+
+/** Text and UTF-8 pieces of a document, as one string. */
+function textOf(pieces: Iterable<string | Uint8Array>): string {
+  const decoder = new TextDecoder();
+  let out = '';
+  for (const p of pieces) out += typeof p === 'string' ? p : decoder.decode(p);
+  return out;
+}
 
 /** The document as one JSON text, one session a line: how the CLI printed it before the writer. */
 function stringifyDocument(doc: ContractDocument): string {
@@ -50,6 +64,58 @@ describe('analysis JSON written straight from the sessions', () => {
       expect(JSON.parse(written)).toEqual(lean.document);
     });
   }
+
+  for (const name of [...CAPTURES, 'tls_heur__trojan-tcp-tls.pcapng', 'pgsql2.pcapng', 'vxlan.pcap']) {
+    it(`is the same text when each session is written as soon as it is final: ${name}`, async () => {
+      const whole = await analyzeFile(corpus(name), { keepRawBytes: false });
+      const expected = [...contractDocumentJsonChunks(whole.displayName, whole, whole.sessions)].join('');
+      const json = new StreamedContractJson();
+      const streamed = await analyzeFile(corpus(name), {
+        keepRawBytes: false,
+        stream: { start: () => json.reset(), session: (s) => json.add(s) },
+      });
+      // Streaming hands every session over and keeps none.
+      expect(streamed.sessions).toHaveLength(0);
+      expect(json.sessions).toBe(whole.sessions.length);
+      expect(textOf(json.documentChunks(streamed.displayName, streamed))).toBe(expected);
+    });
+
+    it(`is the same text when shards of the connections are analyzed apart and merged: ${name}`, async () => {
+      const whole = await analyzeFile(corpus(name), { keepRawBytes: false });
+      const expected = [...contractDocumentJsonChunks(whole.displayName, whole, whole.sessions)].join('');
+      for (const count of [2, 3]) {
+        const shards: ShardSessionsJson[] = [];
+        let file = whole;
+        for (let index = 0; index < count; index++) {
+          const json = new ShardSessionsJson();
+          file = await analyzeFile(corpus(name), {
+            keepRawBytes: false,
+            shard: { index, count },
+            stream: { start: () => json.reset(), session: (s) => json.add(s) },
+          });
+          shards.push(json);
+        }
+        const merged = mergeShardedSessions(whole.displayName, file, shards.map((j) => ({ ...j, chunks: j.chunks() })));
+        expect(textOf(merged)).toBe(expected);
+      }
+    });
+  }
+
+  it('splits the connections of a capture between shards (each shard gets some)', async () => {
+    const counts = [];
+    for (let index = 0; index < 2; index++) {
+      const json = new ShardSessionsJson();
+      await analyzeFile(corpus('firefox.pcap'), {
+        keepRawBytes: false,
+        shard: { index, count: 2 },
+        stream: { start: () => json.reset(), session: (s) => json.add(s) },
+      });
+      counts.push(json.firstFrames.length);
+    }
+    const whole = await analyzeFile(corpus('firefox.pcap'));
+    expect(counts[0]! + counts[1]!).toBe(whole.sessions.length);
+    expect(Math.min(...counts)).toBeGreaterThan(0);
+  });
 
   it('writes sessions by hand exactly as the contract would (the fast path is in use)', async () => {
     const { sessions } = await analyzeFile(corpus('firefox.pcap'), { keepRawBytes: false });

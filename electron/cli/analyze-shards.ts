@@ -1,0 +1,175 @@
+/**
+ * `tlswb analyze --json` on two cores: the TCP connections of a large file
+ * are split by endpoint-pair hash between this thread and worker threads
+ * (dist/cli/tlswb-analyze-shard.mjs), each reading the whole file (frame
+ * numbers stay the file's) but analyzing only its share, and writing the JSON
+ * text of its sessions; this thread merges them in document order. The text
+ * is the same as one thread's: connections are analyzed independently, and
+ * what is not independent sends the file back to one thread (a key log or
+ * DSB: resumption secrets cross connections; TCP table limits that the
+ * shards' peaks, added up, could have reached).
+ */
+import { existsSync, openSync, readSync, closeSync, statSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { Worker } from 'node:worker_threads';
+import type { FileDamage } from '../core/session/contract-json';
+import { ShardSessionsJson, mergeShardedSessions, type ShardSessions } from '../core/session/contract-json-writer';
+import type { TcpTablePeaks } from '../core/session/analyzer';
+import { analyzeFile } from '../services/analyze-file';
+import { CaptureFileError } from '../services/capture-file';
+
+/** Smaller files are read by one thread: starting a worker costs more than it saves. */
+const MIN_SHARDED_FILE_BYTES = 8 << 20;
+
+/** Cores a machine needs for two threads to pay: two analyzing, two for the garbage collectors' helpers. */
+const MIN_SHARDED_CORES = 4;
+/** Load (1-minute average) above `cores - 2` that still leaves the two threads their cores. */
+const SPARE_CORE_LOAD = 0.5;
+
+/** Semi-space size (MiB) of the workers' young generation (V8's default grows to 16). */
+const WORKER_SEMI_SPACE_MB = 16;
+
+/** The worker bundle, beside this one once built. */
+const WORKER_FILE = 'tlswb-analyze-shard.mjs';
+
+export interface ShardJob {
+  path: string;
+  index: number;
+  count: number;
+}
+
+/** One shard's analysis, as a worker posts it (plain data and transferable bytes). */
+export interface ShardResult extends ShardSessions {
+  packets: number;
+  linkTypes: number[];
+  damaged: FileDamage | null;
+  secretsInFile: number;
+  tcpPeaks: TcpTablePeaks;
+}
+
+/** What a worker posts: its result, or why it failed. */
+export type ShardReply =
+  | { ok: true; result: ShardResult }
+  | { ok: false; captureError: { kind: CaptureFileError['kind']; message: string; path: string } | null; message: string };
+
+/** Analyze shard `index` of `count` of the file. */
+export async function analyzeShard(job: ShardJob): Promise<ShardResult> {
+  const json = new ShardSessionsJson();
+  const r = await analyzeFile(job.path, {
+    keepRawBytes: false,
+    shard: { index: job.index, count: job.count },
+    stream: { start: () => json.reset(), session: (s) => json.add(s) },
+  });
+  return {
+    packets: r.packets,
+    linkTypes: r.linkTypes,
+    damaged: r.damaged,
+    secretsInFile: r.secretsInFile,
+    tcpPeaks: r.tcpPeaks,
+    firstFrames: json.firstFrames,
+    starts: json.starts,
+    ends: json.ends,
+    chunks: json.chunks(),
+  };
+}
+
+/**
+ * How many threads to analyze `path` with (TLSWB_ANALYZE_THREADS overrides):
+ * 1 for standard input, small or gzip-compressed files; else 2 when the
+ * machine has cores to spare. Each thread reads and parses every packet, so
+ * two threads spend about a third more CPU in all, and one thread already
+ * keeps a second core half busy with V8's parallel garbage collection: on two
+ * cores (measured on the 20,000-handshake bench capture: 1.2 s wall, 1.7 s
+ * CPU for one thread; 2.3-2.5 s CPU for two) two threads are no faster, and
+ * on a busy machine they only wait for each other.
+ */
+export function analyzeThreads(path: string): number {
+  const forced = Number(process.env.TLSWB_ANALYZE_THREADS);
+  if (path === '-' || !existsSync(fileURLToPath(workerUrl()))) return 1;
+  if (Number.isInteger(forced) && forced >= 1) return Math.min(forced, 8);
+  try {
+    if (statSync(path).size < MIN_SHARDED_FILE_BYTES || isGzip(path)) return 1;
+  } catch {
+    return 1; // one thread says what is wrong with it
+  }
+  const cores = availableParallelism();
+  return cores >= MIN_SHARDED_CORES && loadavg()[0]! <= cores - MIN_SHARDED_CORES / 2 + SPARE_CORE_LOAD ? 2 : 1;
+}
+
+export interface ShardedAnalysis {
+  packets: number;
+  linkTypes: number[];
+  damaged: FileDamage | null;
+  /** The document's text. */
+  document(name: string): Generator<string | Uint8Array>;
+}
+
+/**
+ * The file analyzed by `threads` threads; null when it must be analyzed by
+ * one after all (it carries secrets, or the TCP table's limits come into
+ * play). Throws CaptureFileError as analyzeFile does.
+ */
+export async function analyzeSharded(path: string, threads: number): Promise<ShardedAnalysis | null> {
+  const workers: Worker[] = [];
+  const replies: Promise<ShardReply>[] = [];
+  // A worker's heap is made with the flags of the moment: a young generation
+  // at its full size from the start (V8 begins at 1 MiB and grows it) saves a
+  // tenth of the work, as the sessions open at any time outlive small ones.
+  setFlagsFromString(`--min-semi-space-size=${WORKER_SEMI_SPACE_MB}`);
+  for (let index = 1; index < threads; index++) {
+    const worker = new Worker(workerUrl(), { workerData: { path, index, count: threads } satisfies ShardJob });
+    workers.push(worker);
+    replies.push(
+      new Promise<ShardReply>((resolve) => {
+        worker.once('message', (reply: ShardReply) => resolve(reply));
+        worker.once('error', (e) => resolve({ ok: false, captureError: null, message: e.message }));
+        worker.once('exit', (code) => resolve({ ok: false, captureError: null, message: `shard worker exited (${code})` }));
+      }),
+    );
+  }
+  let own: ShardResult;
+  try {
+    own = await analyzeShard({ path, index: 0, count: threads });
+  } catch (e) {
+    for (const w of workers) void w.terminate();
+    throw e;
+  }
+  const results: ShardResult[] = [own];
+  for (const reply of await Promise.all(replies)) {
+    if (!reply.ok) {
+      if (reply.captureError) {
+        const c = reply.captureError;
+        throw new CaptureFileError(c.kind, c.message, c.path);
+      }
+      throw new Error(reply.message);
+    }
+    results.push(reply.result);
+  }
+  if (results.some((r) => r.secretsInFile > 0)) return null;
+  const peaks = results.map((r) => r.tcpPeaks);
+  const connections = peaks.reduce((n, p) => n + p.connections, 0);
+  const buffered = peaks.reduce((n, p) => n + p.bufferedBytes, 0);
+  if (connections >= own.tcpPeaks.maxConnections || buffered > own.tcpPeaks.maxBufferedBytes) return null;
+  return {
+    packets: own.packets,
+    linkTypes: own.linkTypes,
+    damaged: own.damaged,
+    document: (name) => mergeShardedSessions(name, own, results),
+  };
+}
+
+function workerUrl(): URL {
+  return new URL(`./${WORKER_FILE}`, import.meta.url);
+}
+
+function isGzip(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const head = new Uint8Array(2);
+    return readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  } finally {
+    closeSync(fd);
+  }
+}

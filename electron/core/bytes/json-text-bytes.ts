@@ -1,0 +1,172 @@
+/**
+ * JSON text written straight into UTF-8 bytes, for documents too large to
+ * build as strings first (the analysis JSON of a big capture: some 50 MB).
+ * No string is concatenated per value, so nothing is left for the garbage
+ * collector, and the bytes sit in large buffers it neither traces nor moves.
+ *
+ * The text is the same as `JSON.stringify` writes: strings that need no
+ * escaping and are ASCII are copied as they are; any other goes through
+ * `JSON.stringify` itself.
+ */
+
+/** Pieces up to this long are copied by a loop, longer ones by `set` (measured: the call costs more below). */
+const SHORT_COPY_BYTES = 24;
+
+/** Bytes per buffer (a value longer than this gets a buffer of its own). */
+const CHUNK_BYTES = 4 << 20;
+
+/** ASCII text as bytes, for the constant pieces a writer copies again and again. */
+export function asciiBytes(text: string): Uint8Array {
+  const b = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) b[i] = text.charCodeAt(i) & 0x7f;
+  return b;
+}
+
+export class JsonTextBytes {
+  private readonly encoder = new TextEncoder();
+  private full: Uint8Array[] = [];
+  /** Bytes in `full`. */
+  private sealed = 0;
+  private buf: Uint8Array;
+  private pos = 0;
+
+  constructor(private readonly chunkBytes = CHUNK_BYTES) {
+    this.buf = new Uint8Array(0);
+  }
+
+  /** Bytes written so far. */
+  get length(): number {
+    return this.sealed + this.pos;
+  }
+
+  /** Forget everything written. */
+  clear(): void {
+    this.full = [];
+    this.sealed = 0;
+    this.buf = new Uint8Array(0);
+    this.pos = 0;
+  }
+
+  /** The text written, in order (views of the buffers: valid until the next write or clear). */
+  chunks(): Uint8Array[] {
+    return this.pos > 0 ? [...this.full, this.buf.subarray(0, this.pos)] : [...this.full];
+  }
+
+  /** The text written, decoded (for tests and small documents). */
+  toString(): string {
+    const decoder = new TextDecoder();
+    let out = '';
+    for (const c of this.chunks()) out += decoder.decode(c, { stream: true });
+    return out + decoder.decode();
+  }
+
+  /** Room for `n` more bytes: the current buffer is kept as it is and a new one begun if it lacks it. */
+  private room(n: number): void {
+    if (this.buf.length - this.pos >= n) return;
+    if (this.pos > 0) {
+      this.full.push(this.buf.subarray(0, this.pos));
+      this.sealed += this.pos;
+    }
+    this.buf = new Uint8Array(Math.max(this.chunkBytes, n));
+    this.pos = 0;
+  }
+
+  /** Text known to be ASCII (JSON punctuation, keys, numbers' text), as it is. */
+  ascii(text: string): void {
+    const n = text.length;
+    this.room(n);
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) buf[p++] = text.charCodeAt(i);
+    this.pos = p;
+  }
+
+  /** Bytes already UTF-8 JSON text, copied. */
+  bytes(b: Uint8Array): void {
+    const n = b.length;
+    this.room(n);
+    if (n > SHORT_COPY_BYTES) {
+      this.buf.set(b, this.pos);
+      this.pos += n;
+      return;
+    }
+    // Short pieces (keys, punctuation): a loop costs less than the call into `set`.
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) buf[p++] = b[i]!;
+    this.pos = p;
+  }
+
+  /** One ASCII character, by its code (`,`, `}`). */
+  byte(code: number): void {
+    this.room(1);
+    this.buf[this.pos++] = code;
+  }
+
+  /** Any text (already JSON), UTF-8 encoded. */
+  text(text: string): void {
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+    this.room(text.length * 3);
+    this.pos += this.encoder.encodeInto(text, this.buf.subarray(this.pos)).written;
+  }
+
+  /** A non-negative integer below 2^53 (frame numbers, lengths), or any number as `JSON.stringify` writes it. */
+  number(n: number): void {
+    if (n >= 0 && n <= Number.MAX_SAFE_INTEGER && Math.floor(n) === n) {
+      this.room(16);
+      const buf = this.buf;
+      if (n < 10) {
+        buf[this.pos++] = 48 + n;
+        return;
+      }
+      let digits = 1;
+      for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
+      let p = this.pos + digits;
+      this.pos = p;
+      let x = n;
+      do {
+        buf[--p] = 48 + (x % 10);
+        x = Math.floor(x / 10);
+      } while (x > 0);
+      return;
+    }
+    // JSON.stringify writes non-finite numbers as null; -0 as 0.
+    this.ascii(Number.isFinite(n) ? String(n) : 'null');
+  }
+
+  /** `text` as a JSON string (quoted, escaped as `JSON.stringify` escapes it). */
+  string(text: string): void {
+    const n = text.length;
+    this.room(n + 2);
+    const buf = this.buf;
+    let p = this.pos;
+    buf[p++] = 0x22;
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      // Control characters, '"', '\' and anything beyond ASCII: JSON.stringify's own escaping.
+      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) {
+        this.text(JSON.stringify(text));
+        return;
+      }
+      buf[p++] = c;
+    }
+    buf[p++] = 0x22;
+    this.pos = p;
+  }
+
+  /** A JSON string, or null. */
+  stringOrNull(text: string | null): void {
+    if (text === null) this.ascii('null');
+    else this.string(text);
+  }
+
+  /** A list of strings. */
+  strings(list: readonly string[]): void {
+    this.ascii('[');
+    for (let i = 0; i < list.length; i++) {
+      if (i) this.ascii(',');
+      this.string(list[i]!);
+    }
+    this.ascii(']');
+  }
+}
