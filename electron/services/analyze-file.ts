@@ -17,6 +17,8 @@ export interface AnalyzeOptions {
   displayName?: string;
   /** Whether messages keep their raw bytes (default true); see `AnalyzerOptions.keepRawBytes`. */
   keepRawBytes?: boolean;
+  /** Whether sessions keep their hellos' details (default true); see `AnalyzerOptions.keepHelloDetails`. */
+  keepHelloDetails?: boolean;
   /** TLS secrets to decrypt with (merged with the DSBs a pcapng carries; see analyze-with-secrets.ts). */
   keyLog?: KeyLog;
   /**
@@ -73,6 +75,7 @@ async function analyzeOnce(
       return new SessionAnalyzer({
         events: options.events,
         keepRawBytes: options.keepRawBytes,
+        keepHelloDetails: options.keepHelloDetails,
         keyLog,
         ...(options.shard ? { shard: options.shard } : {}),
         ...(stream ? { onSessionFinal: (s: Session) => stream.session(withTunnelLink(s, tunnelLinks)), handOverAtFin } : {}),

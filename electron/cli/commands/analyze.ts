@@ -50,9 +50,11 @@ export function register(program: Command): void {
       const json = flags.json ? new StreamedContractJson() : null;
       let result;
       try {
-        // The document needs no raw bytes: not keeping them saves a copy of every record.
+        // The document needs no raw bytes, nor the hellos' details: not keeping them saves
+        // a copy of every record, and garbage-collector work on every session.
         result = await analyzeFile(file, {
           keepRawBytes: false,
+          keepHelloDetails: false,
           ...(keyLog ? { keyLog } : {}),
           ...(json ? { stream: { start: () => json.reset(), session: (s: Session) => json.add(s) } } : {}),
         });

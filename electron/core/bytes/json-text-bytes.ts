@@ -97,6 +97,15 @@ export class JsonTextBytes {
     this.pos = p;
   }
 
+  /** The first `n` bytes of `b`, already UTF-8 JSON text. */
+  bytesPrefix(b: Uint8Array, n: number): void {
+    this.room(n);
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) buf[p++] = b[i]!;
+    this.pos = p;
+  }
+
   /** One ASCII character, by its code (`,`, `}`). */
   byte(code: number): void {
     this.room(1);
@@ -112,6 +121,21 @@ export class JsonTextBytes {
 
   /** A non-negative integer below 2^53 (frame numbers, lengths), or any number as `JSON.stringify` writes it. */
   number(n: number): void {
+    if ((n | 0) === n && n >= 0) {
+      // The common case (frame numbers, lengths, ports): 31-bit integer arithmetic.
+      this.room(10);
+      const buf = this.buf;
+      const digits = n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : n < 100000 ? 5 : n < 1000000 ? 6 : n < 10000000 ? 7 : n < 100000000 ? 8 : n < 1000000000 ? 9 : 10;
+      let p = this.pos + digits;
+      this.pos = p;
+      let x = n;
+      do {
+        const q = (x / 10) | 0;
+        buf[--p] = 48 + x - q * 10;
+        x = q;
+      } while (x > 0);
+      return;
+    }
     if (n >= 0 && n <= Number.MAX_SAFE_INTEGER && Math.floor(n) === n) {
       this.room(16);
       const buf = this.buf;

@@ -20,11 +20,12 @@ import {
   flowHash,
   type TcpConnection,
 } from '../net/tcp-connection-table';
-import { TlsConnectionDecoder, looksLikeTls, type DecodedMessage } from '../tls/tls-connection-decoder';
+import { TlsConnectionDecoder, looksLikeTls, type DecodedMessage, type TlsConnectionEvents } from '../tls/tls-connection-decoder';
 import type { AnalyzerEvents } from './analyzer-events';
 import type { Session, Side } from './model';
-import { ConnectionTracker } from './connection-tracker';
+import { ConnectionTracker, type TrackerHooks } from './connection-tracker';
 import { applyDecodedMessage, finishSession } from './session-facts';
+import { slimClientHello, slimServerHello } from './slim-hellos';
 import type { KeyLog } from '../tls/decrypt/keylog';
 import { ResumptionSecrets } from '../tls/decrypt/resumption-secrets';
 
@@ -37,6 +38,14 @@ export interface AnalyzerOptions {
    * is copied for it, which saves most of the engine's allocation.
    */
   keepRawBytes?: boolean;
+  /**
+   * Whether a session keeps its hellos' details (default true: the session
+   * view, diff and replay read them). A consumer that only reads the
+   * session's own facts (the CLI's analysis) sets false: `clientHello` and
+   * `serverHello` are then slim (see slim-hellos.ts) once the session took its
+   * facts from them, and the details die young.
+   */
+  keepHelloDetails?: boolean;
   /**
    * TLS secrets (decryption): connections they cover are decrypted. The log
    * may grow while packets are pushed (pcapng DSBs): a connection uses what
@@ -87,6 +96,9 @@ export class SessionAnalyzer {
   private readonly trackers = new Map<number, ConnectionTracker>();
   private readonly events: AnalyzerEvents;
   private readonly keepRawBytes: boolean;
+  private readonly keepHelloDetails: boolean;
+  /** The TLS decoders' options without a key log: one object for all of them. */
+  private readonly plainDecoderOptions: { copyRaw: boolean };
   private keyLog: KeyLog | undefined;
   /** TLS <= 1.2 master secrets by session ID / ticket, across this analysis's connections (made with the key log). */
   private resumption: ResumptionSecrets | undefined;
@@ -114,6 +126,8 @@ export class SessionAnalyzer {
   constructor(options: AnalyzerOptions = {}) {
     this.events = options.events ?? {};
     this.keepRawBytes = options.keepRawBytes ?? true;
+    this.keepHelloDetails = options.keepHelloDetails ?? true;
+    this.plainDecoderOptions = { copyRaw: this.keepRawBytes };
     this.keyLog = options.keyLog;
     this.onSessionFinal = options.onSessionFinal;
     this.handOverAtFin = this.onSessionFinal !== undefined && options.handOverAtFin === true;
@@ -177,6 +191,10 @@ export class SessionAnalyzer {
       if (changed) this.events.sessionUpdated?.(s);
       // Without raw bytes, `raw` was a view of the input, valid only until now.
       if (!this.keepRawBytes) d.message.raw = NO_RAW_BYTES;
+      if (!this.keepHelloDetails) {
+        if (d.clientHello !== undefined && s.clientHello === d.clientHello) s.clientHello = slimClientHello(d.clientHello);
+        if (d.serverHello !== undefined && s.serverHello === d.serverHello) s.serverHello = slimServerHello(d.serverHello);
+      }
     },
     warning: (s: Session, text: string): void => {
       if (s.warnings.length < 100) s.warnings.push(text);
@@ -186,16 +204,14 @@ export class SessionAnalyzer {
     closed: (s: Session): void => {
       this.events.sessionClosed?.(s);
     },
-    makeTlsDecoder: (s: Session, onMessage: (d: DecodedMessage) => void): TlsConnectionDecoder =>
+    makeTlsDecoder: (s: Session): TlsConnectionDecoder =>
       new TlsConnectionDecoder(
-        {
-          onMessage,
-          onWarning: (side: Side, text: string) => this.hooks.warning(s, `${side}: ${text}`),
-        },
-        this.keyLog ? { copyRaw: this.keepRawBytes, keyLog: this.keyLog, resumption: this.resumption } : { copyRaw: this.keepRawBytes },
+        new SessionTlsEvents(this.hooks, s),
+        this.keyLog ? { copyRaw: this.keepRawBytes, keyLog: this.keyLog, resumption: this.resumption } : this.plainDecoderOptions,
       ),
     looksLikeTls,
   };
+
 
   /**
    * Decrypt with `keyLog` from here on: TLS connections that start after this
@@ -277,6 +293,22 @@ export class SessionAnalyzer {
   /** Sessions in the order of their connection's first packet (none when streaming: see `onSessionFinal`). */
   get sessions(): Session[] {
     return [...this.opened].sort((a, b) => a.firstFrame - b.firstFrame || a.id - b.id);
+  }
+}
+
+/** A connection's TLS decoder reports into its session: one small object, not two closures, per connection. */
+class SessionTlsEvents implements TlsConnectionEvents {
+  constructor(
+    private readonly hooks: Pick<TrackerHooks, 'message' | 'warning'>,
+    private readonly s: Session,
+  ) {}
+
+  onMessage(d: DecodedMessage): void {
+    this.hooks.message(this.s, d);
+  }
+
+  onWarning(side: Side, text: string): void {
+    this.hooks.warning(this.s, `${side}: ${text}`);
   }
 }
 

@@ -46,7 +46,8 @@ export interface TrackerHooks {
   message(s: Session, d: DecodedMessage): void;
   warning(s: Session, text: string): void;
   closed(s: Session): void;
-  makeTlsDecoder(s: Session, onMessage: (d: DecodedMessage) => void): TlsConnectionDecoder;
+  /** The decoder reports its messages and warnings into `s` (through `message` and `warning`). */
+  makeTlsDecoder(s: Session): TlsConnectionDecoder;
   looksLikeTls(firstBytes: Uint8Array): boolean;
 }
 
@@ -178,7 +179,7 @@ export class ConnectionTracker {
       other.state = 'scan';
       other.scannedSegments = 0;
     }
-    this.tls ??= this.hooks.makeTlsDecoder(this.session!, (d) => this.hooks.message(this.session!, d));
+    this.tls ??= this.hooks.makeTlsDecoder(this.session!);
     this.tls.push(this.side(dir), data, frame, timeNs);
   }
 
@@ -264,9 +265,16 @@ export class ConnectionTracker {
   }
 }
 
+/**
+ * A direction's head lists before it reads an HTTP head (most never do): one
+ * shared, frozen pair, replaced by fresh lists whenever the state becomes `http`.
+ */
+const NO_HEAD_FRAMES = Object.freeze([]) as readonly number[] as number[];
+const NO_HEAD_BYTES = Object.freeze([]) as readonly Uint8Array[] as Uint8Array[];
+
 function newTrack(): DirectionTrack {
   return {
-    state: 'scan', scannedSegments: 0, offset: 0, pending: null, head: null, headFrames: [], headBytes: [], afterConnect: false,
+    state: 'scan', scannedSegments: 0, offset: 0, pending: null, head: null, headFrames: NO_HEAD_FRAMES, headBytes: NO_HEAD_BYTES, afterConnect: false,
   };
 }
 

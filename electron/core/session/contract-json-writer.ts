@@ -206,6 +206,8 @@ export function sessionWrittenByHandMatchesContract(s: Session, id = 0): boolean
 const NO_MESSAGES: TlsMessage[] = [];
 const COMMA = 0x2c;
 const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
 const TIME_KEY = asciiBytes(',"time":');
 const LENGTH_KEY = asciiBytes(',"length":');
 const NO_CERTIFICATES: CertificateInfo[] = [];
@@ -214,6 +216,7 @@ const NO_CERTIFICATES: CertificateInfo[] = [];
 class SessionJsonWriter {
   /** A certificate chain is usually the same object in many sessions (x509's cache): written once. */
   private readonly certificateText = new WeakMap<CertificateInfo, string>();
+  private readonly certificateUtf8 = new WeakMap<CertificateInfo, Uint8Array>();
   /** `{"type":T,"from":F,"frame":` of each message type and side, as UTF-8: a handful of texts. */
   private readonly clientHeads = new Map<string, Uint8Array>();
   private readonly serverHeads = new Map<string, Uint8Array>();
@@ -222,7 +225,9 @@ class SessionJsonWriter {
   private secondEndNs = 0n;
   private secondNumber = 0;
   private lastTimeNs = -1n;
-  private lastTime = '';
+  /** `,"time":T,"length":` of `lastTimeNs`, as ASCII: the first `timeTextLength` bytes. */
+  private readonly timeText = new Uint8Array(TIME_KEY.length + 32 + LENGTH_KEY.length);
+  private timeTextLength = 0;
 
   /**
    * Whether `sessionByHand` writes what the contract says, checked on the first
@@ -262,15 +267,9 @@ class SessionJsonWriter {
 
   private message(out: JsonTextBytes, m: TlsMessage): void {
     out.bytes(this.messageHead(m));
-    if (m.timeNs !== this.lastTimeNs) {
-      // The messages of one packet (several records a segment) share it: made once.
-      this.lastTimeNs = m.timeNs;
-      this.lastTime = num(this.seconds(m.timeNs));
-    }
+    if (m.timeNs !== this.lastTimeNs) this.setTimeText(m.timeNs);
     out.number(m.frame);
-    out.bytes(TIME_KEY);
-    out.ascii(this.lastTime);
-    out.bytes(LENGTH_KEY);
+    out.bytesPrefix(this.timeText, this.timeTextLength);
     out.number(m.length);
     if (m.type === 'alert') {
       out.ascii(',"level":');
@@ -280,6 +279,22 @@ class SessionJsonWriter {
     }
     if (m.decrypted) out.ascii(',"decrypted":true');
     out.byte(CLOSE_BRACE);
+  }
+
+  /**
+   * The messages of one packet (several records a segment) share their time:
+   * its text, with the keys around it, is made once.
+   */
+  private setTimeText(ns: bigint): void {
+    this.lastTimeNs = ns;
+    const time = num(this.seconds(ns));
+    const b = this.timeText;
+    let p = 0;
+    for (let i = 0; i < TIME_KEY.length; i++) b[p++] = TIME_KEY[i]!;
+    // A number's text is at most 24 characters (-1.2345678901234567e-308).
+    for (let i = 0; i < time.length; i++) b[p++] = time.charCodeAt(i);
+    for (let i = 0; i < LENGTH_KEY.length; i++) b[p++] = LENGTH_KEY[i]!;
+    this.timeTextLength = p;
   }
 
   private messageHead(m: TlsMessage): Uint8Array {
@@ -310,8 +325,26 @@ class SessionJsonWriter {
   }
 
   certificates(out: JsonTextBytes, list: readonly CertificateInfo[]): void {
-    if (list.length === 0) out.ascii('[]');
-    else out.text(this.certificatesText(list));
+    if (list.length === 0) {
+      out.ascii('[]');
+      return;
+    }
+    out.byte(OPEN_BRACKET);
+    for (let i = 0; i < list.length; i++) {
+      if (i) out.byte(COMMA);
+      out.bytes(this.certificateBytes(list[i]!));
+    }
+    out.byte(CLOSE_BRACKET);
+  }
+
+  /** A certificate's JSON as UTF-8, made once per certificate object (a chain repeats across sessions). */
+  private certificateBytes(c: CertificateInfo): Uint8Array {
+    let bytes = this.certificateUtf8.get(c);
+    if (bytes === undefined) {
+      bytes = this.encoder.encode(this.certificate(c));
+      this.certificateUtf8.set(c, bytes);
+    }
+    return bytes;
   }
 
   private certificatesText(list: readonly CertificateInfo[]): string {

@@ -33,10 +33,16 @@ const MODEL_NAMES: ReadonlySet<string> = new Set<HandshakeTypeName>([
  */
 export function handshakeMessageType(msgType: number, raw: Uint8Array): MessageType {
   if (msgType === 2 && isHelloRetryRequest(raw)) return 'hello_retry_request';
+  // Every message asks (twice): one lookup in a table made once, no string built.
+  return MESSAGE_TYPE_BY_BYTE[msgType & 0xff]!;
+}
+
+/** `handshakeMessageType` of every type byte but HelloRetryRequest's. */
+const MESSAGE_TYPE_BY_BYTE: readonly MessageType[] = Array.from({ length: 256 }, (_, msgType): MessageType => {
   const name = handshakeTypeName(msgType);
   if (name !== null && MODEL_NAMES.has(name)) return name as HandshakeTypeName;
   return `unknown_${msgType}`;
-}
+});
 
 /** The typed facts of one handshake message (only the messages the session model types). */
 export interface HandshakeFacts {

@@ -30,6 +30,14 @@ export interface HandshakeReassemblerOptions {
   copyRaw?: boolean;
 }
 
+/** The last single-frame list handed out: the messages of one frame share it (never written). */
+let lastFrameList: number[] = [0];
+
+function sharedFrameList(frame: number): number[] {
+  if (lastFrameList[0] !== frame) lastFrameList = [frame];
+  return lastFrameList;
+}
+
 export class HandshakeReassembler {
   /** Own buffer of bytes carried over between records (allocated on first need). */
   private own: Uint8Array = NO_BYTES;
@@ -42,9 +50,14 @@ export class HandshakeReassembler {
   private borrowed = false;
   private start = 0;
   private end = 0;
-  /** Frames with the buffer offset their bytes end at (absolute in `buf`). */
-  private segFrames: number[] = [];
-  private segEnds: number[] = [];
+  /**
+   * Frames with the buffer offset their bytes end at (absolute in `buf`): the
+   * first `segCount` entries. Reused, never truncated: a list emptied by
+   * `length = 0` loses its storage and the next push allocates room for 17.
+   */
+  private segFrames: number[] = [0, 0];
+  private segEnds: number[] = [0, 0];
+  private segCount = 0;
 
   private readonly copyRaw: boolean;
 
@@ -63,10 +76,11 @@ export class HandshakeReassembler {
     this.borrowed = false;
     this.start = 0;
     this.end = 0;
-    // (Setting an array's length is a builtin call: skip it on the hot path, where they are empty.)
-    if (this.segFrames.length !== 0) {
-      this.segFrames.length = 0;
-      this.segEnds.length = 0;
+    this.segCount = 0;
+    // A long message across many frames grew them: give that room back.
+    if (this.segFrames.length > 64) {
+      this.segFrames = [0, 0];
+      this.segEnds = [0, 0];
     }
   }
 
@@ -99,11 +113,12 @@ export class HandshakeReassembler {
     for (let k = 0; k < frameCount; k++) {
       const end = base + fragmentEnds[k]!;
       if (end <= base && k < frameCount - 1) continue; // a frame that carried only the record header
-      const last = this.segFrames.length - 1;
+      const last = this.segCount - 1;
       if (last >= 0 && this.segFrames[last] === frames[k]) this.segEnds[last] = Math.max(this.segEnds[last]!, end);
       else {
-        this.segFrames.push(frames[k]!);
-        this.segEnds.push(end);
+        this.segFrames[this.segCount] = frames[k]!;
+        this.segEnds[this.segCount] = end;
+        this.segCount++;
       }
     }
     this.end = need;
@@ -124,16 +139,47 @@ export class HandshakeReassembler {
     if (length > MAX_HANDSHAKE_MESSAGE) throw new RangeError(`handshake length ${length} too large`);
     if (avail < 4 + length) return this.needMore();
     const e = s + 4 + length;
-    const frames: number[] = [];
+    const frames = this.framesOf(s, e);
+    this.start = e;
+    return { msgType: b[s]!, raw: this.copyRaw ? b.slice(s, e) : b.subarray(s, e), length, frames };
+  }
+
+  /**
+   * The frames that carried buffer bytes [s, e), in order. Every message keeps
+   * its list (read-only) as long as its session lives: a list as long as its
+   * frames, and one list shared by the messages of one frame (most of them),
+   * not a list grown by `push` (room for 17) per message.
+   */
+  private framesOf(s: number, e: number): number[] {
+    const segFrames = this.segFrames;
+    const segEnds = this.segEnds;
+    let first = -1;
+    let last = -1;
+    let count = 0;
     let prevEnd = 0;
-    for (let k = 0; k < this.segFrames.length; k++) {
-      const segEnd = this.segEnds[k]!;
-      if (segEnd > s && prevEnd < e && frames[frames.length - 1] !== this.segFrames[k]) frames.push(this.segFrames[k]!);
+    let prevFrame = -1;
+    for (let k = 0; k < this.segCount; k++) {
+      const segEnd = segEnds[k]!;
+      if (segEnd > s && prevEnd < e && (count === 0 || prevFrame !== segFrames[k])) {
+        if (count === 0) first = k;
+        last = k;
+        prevFrame = segFrames[k]!;
+        count++;
+      }
       prevEnd = segEnd;
       if (segEnd >= e) break;
     }
-    this.start = e;
-    return { msgType: b[s]!, raw: this.copyRaw ? b.slice(s, e) : b.subarray(s, e), length, frames };
+    if (count === 0) return [];
+    if (count === 1) return sharedFrameList(segFrames[first]!);
+    const frames = new Array<number>(count);
+    let n = 0;
+    prevEnd = 0;
+    for (let k = first; k <= last; k++) {
+      const segEnd = segEnds[k]!;
+      if (segEnd > s && (k === first ? true : prevEnd < e) && (n === 0 || frames[n - 1] !== segFrames[k])) frames[n++] = segFrames[k]!;
+      prevEnd = segEnd;
+    }
+    return frames;
   }
 
   /** No complete message is buffered: a borrowed fragment's rest moves into `own`, as the lender will reuse it. */
@@ -168,14 +214,13 @@ export class HandshakeReassembler {
   /** Frame ends are offsets in the buffer: after `s` bytes left it, drop the frames that ended there. */
   private shiftSegments(s: number): void {
     let keep = 0;
-    for (let k = 0; k < this.segFrames.length; k++) {
+    for (let k = 0; k < this.segCount; k++) {
       const e = this.segEnds[k]! - s;
       if (e <= 0) continue;
       this.segFrames[keep] = this.segFrames[k]!;
       this.segEnds[keep] = e;
       keep++;
     }
-    this.segFrames.length = keep;
-    this.segEnds.length = keep;
+    this.segCount = keep;
   }
 }

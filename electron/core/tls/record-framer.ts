@@ -72,8 +72,10 @@ export class RecordFramer {
   private body: Uint8Array = NO_BYTES;
   private damaged = false;
   // Reused between records (no truncation, no reallocation): the first `frameCount` entries count.
-  private readonly frames: number[] = [];
-  private readonly fragmentEnds: number[] = [];
+  // Room for two to begin with (most records come in one or two frames): an empty list's
+  // first write makes room for 17, and a framer lives as long as its connection.
+  private readonly frames: number[] = [0, 0];
+  private readonly fragmentEnds: number[] = [0, 0];
   private frameCount = 0;
   private skipped = 0;
   /** This record's bytes are all kept (false only for application data that is not kept whole). */

@@ -10,7 +10,7 @@ import type {
 import { alertDescriptionName, cipherSuiteInfo, handshakeTypeName } from './registries';
 import { ContentType } from './record-layer';
 import { RecordFramer, SSLV2_CLIENT_HELLO } from './record-framer';
-import type { FramedRecord } from './record-framer';
+import type { FramedRecord, RecordFramerEvents } from './record-framer';
 import { HandshakeReassembler } from './handshake-reassembler';
 import { handshakeMessageType, parseHandshakeMessage } from './handshake-message';
 import type { HandshakeFacts } from './handshake-message';
@@ -89,11 +89,12 @@ export class TlsConnectionDecoder {
   private readonly copyRaw: boolean;
   /** Null without a key log: the decoding path is then the same as before decryption existed. */
   private readonly decryption: ConnectionDecryption | null;
+  private readonly parseContext = newParseContext(null);
   /** The record being dissected was decrypted: its messages are marked so. */
   private inDecrypted = false;
-  /** Frame attribution of a decrypted record: all of it completes with the record's last frame. */
-  private readonly decryptedFrames = [0];
-  private readonly decryptedEnds = [0];
+  /** Frame attribution of a decrypted record: all of it completes with the record's last frame (made on first need). */
+  private decryptedFrames: number[] | null = null;
+  private decryptedEnds: number[] | null = null;
 
   constructor(
     private readonly events: TlsConnectionEvents,
@@ -136,14 +137,7 @@ export class TlsConnectionDecoder {
       encrypted: false,
       nullCipherMac: 0,
     };
-    d.framer = new RecordFramer(
-      {
-        record: (r) => this.onRecord(d, r),
-        warning: (text) => this.warn(side, text),
-        lostSync: () => this.dropPartialHandshake(d, 'record boundary lost'),
-      },
-      side === 'client',
-    );
+    d.framer = new RecordFramer(new DirectionFramerEvents(this, d), side === 'client');
     return d;
   }
 
@@ -152,16 +146,19 @@ export class TlsConnectionDecoder {
     return this.copyRaw ? fragment.slice() : fragment;
   }
 
-  private warn(side: Side, text: string): void {
+  /** @internal For `DirectionFramerEvents`. */
+  warn(side: Side, text: string): void {
     this.events.onWarning(side, text);
   }
 
-  private dropPartialHandshake(d: Direction, why: string): void {
+  /** @internal For `DirectionFramerEvents`. */
+  dropPartialHandshake(d: Direction, why: string): void {
     if (d.handshake.pending > 0) this.warn(d.side, `incomplete handshake message (${d.handshake.pending} bytes) dropped: ${why}`);
     d.handshake.reset();
   }
 
-  private onRecord(d: Direction, r: FramedRecord): void {
+  /** @internal For `DirectionFramerEvents`. */
+  onRecord(d: Direction, r: FramedRecord): void {
     if (this.decryption !== null && this.decryption.decrypting) {
       const plain = this.decryption.decrypt(d.side, r, r.frame);
       if (plain !== null) {
@@ -231,6 +228,8 @@ export class TlsConnectionDecoder {
     try {
       switch (plain.contentType) {
         case ContentType.HANDSHAKE:
+          this.decryptedFrames ??= [0];
+          this.decryptedEnds ??= [0];
           this.decryptedFrames[0] = r.frame;
           this.decryptedEnds[0] = p.length;
           this.reassembleHandshake(d, r, p, this.decryptedFrames, this.decryptedEnds, 1);
@@ -347,7 +346,11 @@ export class TlsConnectionDecoder {
   private onHandshakeMessage(d: Direction, r: FramedRecord, msgType: number, raw: Uint8Array, length: number, frames: number[]): void {
     const type = handshakeMessageType(msgType, raw);
     const message = this.baseMessage(d, r, type, raw, length, frames);
-    const ctx = newParseContext(null, this.version, this.cipherSuite);
+    // One context per connection, refreshed per message (parsers read it during the call only).
+    const ctx = this.parseContext;
+    ctx.version = this.version;
+    ctx.cipherSuite = this.cipherSuite;
+    if (ctx.problems.length !== 0) ctx.problems = [];
     let facts: HandshakeFacts = {};
     try {
       facts = parseHandshakeMessage(raw, ctx);
@@ -376,6 +379,30 @@ export class TlsConnectionDecoder {
     const whole = decryption.active;
     this.client.framer.keepWholeApplicationData = whole;
     this.server.framer.keepWholeApplicationData = whole;
+  }
+}
+
+/**
+ * A direction's record framer reports here: one small object per direction
+ * instead of three closures (a connection's decoder lives as long as its
+ * handshake, and 20,000 handshakes keep 20,000 of them alive at times).
+ */
+class DirectionFramerEvents implements RecordFramerEvents {
+  constructor(
+    private readonly decoder: TlsConnectionDecoder,
+    private readonly d: Direction,
+  ) {}
+
+  record(r: FramedRecord): void {
+    this.decoder.onRecord(this.d, r);
+  }
+
+  warning(text: string): void {
+    this.decoder.warn(this.d.side, text);
+  }
+
+  lostSync(): void {
+    this.decoder.dropPartialHandshake(this.d, 'record boundary lost');
   }
 }
 
@@ -416,10 +443,13 @@ function isWholeHandshakeMessages(fragment: Uint8Array): boolean {
  */
 const DTLS_ONLY_HANDSHAKE_TYPES = new Set([9, 10, 26]);
 
-/** Whether a handshake message of TLS over TCP can start with this type byte. */
+/** Whether a handshake message of TLS over TCP can start with this type byte (asked per record and per message). */
 function isTlsHandshakeType(t: number): boolean {
-  return handshakeTypeName(t) !== null && !DTLS_ONLY_HANDSHAKE_TYPES.has(t);
+  return TLS_HANDSHAKE_TYPE[t] === 1;
 }
+
+/** Per type byte: 1 when a handshake message of TLS over TCP can start with it. */
+const TLS_HANDSHAKE_TYPE = Uint8Array.from({ length: 256 }, (_, t) => (handshakeTypeName(t) !== null && !DTLS_ONLY_HANDSHAKE_TYPES.has(t) ? 1 : 0));
 
 /** HMAC length by the MAC token of a suite name (RFC 5246 6.2.3.1: SecurityParameters.mac_length). */
 const MAC_LENGTHS: Readonly<Record<string, number>> = { MD5: 16, SHA: 20, SHA256: 32, SHA384: 48 };

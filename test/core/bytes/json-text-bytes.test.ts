@@ -6,7 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { JsonTextBytes } from '../../../electron/core/bytes/json-text-bytes';
 
 const NUMBERS = [0, -0, 1, 9, 10, 99, 100, 65535, 4294967296, Number.MAX_SAFE_INTEGER, 2 ** 53, 1e21, -1, -42, 0.5,
-  1764235363.005832, 1764238531.1602, NaN, Infinity, -Infinity, 1e-7];
+  1764235363.005832, 1764238531.1602, NaN, Infinity, -Infinity, 1e-7,
+  // Each digit count of the 31-bit path and either side of where it ends.
+  999, 1000, 9999, 10000, 99999, 100000, 999999, 1000000, 9999999, 10000000, 99999999, 100000000, 999999999,
+  1000000000, 2 ** 31 - 1, 2 ** 31, -(2 ** 31), 2 ** 32 - 1];
 const STRINGS = ['', 'shop.example', 'a"b', 'back\\slash', 'tab\there', 'nul\u0000', '\u007f', 'é', 'CN=Ünïcødé, O=例',
   '\ud83d\ude00', 'lone \ud800 surrogate', 'x'.repeat(300)];
 

@@ -16,6 +16,11 @@ describe('a handshake message fragmented across records (RFC 8446 5.1)', () => {
     // Every frame from the first fragment to the last carried part of it.
     expect(cert.message.frames[0]).toBe(6);
     expect(cert.message.frames.at(-1)).toBe(410);
+    expect(cert.message.frames).toHaveLength(235);
+    expect(cert.message.frames.every((f, i, all) => i === 0 || f > all[i - 1]!)).toBe(true);
+    // After a message of 235 frames, the next ones name only their own frames.
+    expect(stream!.messages[3]!.message.frames).toEqual([410, 411]);
+    expect(stream!.messages[4]!.message.frames).toEqual([411]);
     expect(cert.message.length + 4).toBe(cert.message.raw.length);
     expect(cert.certificates!.length).toBeGreaterThan(0);
     for (const der of cert.certificates!) {
