@@ -59,6 +59,7 @@ export async function analyzeShard(job: ShardJob): Promise<ShardResult> {
   const json = new ShardSessionsJson();
   const r = await analyzeFile(job.path, {
     keepRawBytes: false,
+    keepHelloDetails: false,
     shard: { index: job.index, count: job.count },
     stream: { start: () => json.reset(), session: (s) => json.add(s) },
   });
