@@ -49,8 +49,9 @@ export interface AnalyzerOptions {
   /**
    * TLS secrets (decryption): connections they cover are decrypted. The log
    * may grow while packets are pushed (pcapng DSBs): a connection uses what
-   * it holds at its ClientHello. Without one, nothing is decrypted and the
-   * decoding path is unchanged.
+   * it holds at its ClientHello, unless the log is live (`KeyLog.live`, the
+   * live proxy's: secrets looked up when first needed). Without one, nothing
+   * is decrypted and the decoding path is unchanged.
    */
   keyLog?: KeyLog;
   /**

@@ -27,6 +27,8 @@ export interface LegRecorderOptions {
   onPacket?: (packet: Packet) => void;
   /** shb_userappl of the file. */
   application?: string;
+  /** Each TLS key log line as it arrives (the live proxy's analyzer decrypts with them). */
+  onSecrets?: (keylogLine: string) => void;
 }
 
 /** Wall-clock nanoseconds that never go backwards (wall clock at start + monotonic time since). */
@@ -72,6 +74,7 @@ export class LegRecorder {
   private constructor(
     private readonly writer: BatchedPcapngFile | null,
     private readonly onPacket: ((p: Packet) => void) | null,
+    private readonly onSecrets: ((keylogLine: string) => void) | null,
   ) {}
 
   static async create(options: LegRecorderOptions = {}): Promise<LegRecorder> {
@@ -80,7 +83,7 @@ export class LegRecorder {
       writer = await BatchedPcapngFile.open(options.file, { userAppl: options.application ?? 'tlswb' },
         { linkType: LinkType.ETHERNET, name: 'tlswb-proxy', description: 'TCP legs synthesized by tlswb' });
     }
-    return new LegRecorder(writer, options.onPacket ?? null);
+    return new LegRecorder(writer, options.onPacket ?? null, options.onSecrets ?? null);
   }
 
   /** Frames recorded so far (events of the current turn are recorded at its end). */
@@ -103,11 +106,14 @@ export class LegRecorder {
   }
 
   /**
-   * TLS key log lines (NSS format) for the file's Decryption Secrets Block.
-   * Duplicates are dropped. Nothing is kept or written without a file.
+   * TLS key log lines (NSS format), handed to `onSecrets` and written to the
+   * file's Decryption Secrets Block. Duplicates are not written twice; nothing
+   * is kept or written without a file.
    */
   secrets(keylogLine: string): void {
-    if (!this.writer || this.closed) return;
+    if (this.closed) return;
+    this.onSecrets?.(keylogLine);
+    if (!this.writer) return;
     const line = keylogLine.endsWith('\n') ? keylogLine : `${keylogLine}\n`;
     if (this.secretsSeen.has(line)) return;
     if (this.secretsSeen.size >= MAX_SECRETS_REMEMBERED) this.secretsSeen.clear();

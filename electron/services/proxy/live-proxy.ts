@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import type { AnalyzerEvents } from '../../core/session/analyzer-events';
 import { SessionAnalyzer } from '../../core/session/analyzer';
 import type { Session } from '../../core/session/model';
+import { KeyLog, parseKeyLog } from '../../core/tls/decrypt/keylog';
 import { loadOrCreateCa } from '../ca/certificate-authority';
 import { LeafCertificateIssuer } from '../ca/leaf-certificates';
 import { ForwardProxy } from './forward-proxy';
@@ -76,11 +77,20 @@ export class LiveProxy {
         insecureUpstream: options.intercept.insecureUpstream ?? false,
       };
     }
-    // Intercepted tunnels are not decrypted live: the engine takes a connection's secrets at its
-    // ClientHello, and they exist only after the ServerHello. The spool file holds them (DSBs), so
-    // opening it after stop() decrypts.
-    const analyzer = new SessionAnalyzer({ events: options.events });
-    const recorder = await LegRecorder.create({ file: options.spoolFile, onPacket: (p) => analyzer.push(p), application: 'tlswb desktop proxy' });
+    // Intercepted tunnels are decrypted live. Each TLS socket of a tunnel logs its secrets (keylog)
+    // while it handles a handshake flight, after the ClientHello but before the records they unlock
+    // are turned into packets (the recorder does that at the end of the event-loop turn), so the
+    // analyzer's key log is live: a connection looks its secrets up when it needs them. The spool
+    // file holds the same secrets (DSBs). Passthrough has no secrets: no key log, no decryption cost.
+    const keyLog = intercept ? new KeyLog({ live: true }) : undefined;
+    const analyzer = new SessionAnalyzer({ events: options.events, ...(keyLog ? { keyLog } : {}) });
+    const recorder = await LegRecorder.create({
+      file: options.spoolFile,
+      onPacket: (p) => analyzer.push(p),
+      // The tunnels hand their key log lines to the recorder (for the file); the analyzer gets them too, at once.
+      ...(keyLog ? { onSecrets: (line: string) => void parseKeyLog(line, keyLog) } : {}),
+      application: 'tlswb desktop proxy',
+    });
     let live: LiveProxy | null = null;
     let proxy: ForwardProxy;
     try {

@@ -7,6 +7,11 @@
  * Cost: a connection whose ClientHello.random has no secrets in the key log
  * turns itself off at the ClientHello (one map lookup) and never sees a
  * record; a decoder without a key log has no ConnectionDecryption at all.
+ * With a live key log (`KeyLog.live`: a live proxy logs each connection's
+ * secrets during its handshake, after the ClientHello) every connection keeps
+ * its transcript and gets its `SessionKeys` at the ServerHello even without
+ * secrets yet; the keys look the secrets up when they first need them, and
+ * records no secret has come for stay as they are, without a warning.
  *
  * Failures stay quiet and bounded: at most one warning per connection
  * (wrong keys make every record fail the same way), and a direction whose
@@ -87,6 +92,8 @@ export class ConnectionDecryption {
   /** 0-RTT application data seen before the ServerHello, with the message already emitted for it. */
   private early: { record: TlsRecordIn; message: TlsMessage }[] = [];
   private earlyBytes = 0;
+  /** Live key log, TLS <= 1.2: the ServerHello's session ID, remembered with the master secret once it came. */
+  private sessionIdToRemember: Uint8Array | null = null;
 
   constructor(
     private readonly keyLog: KeyLog,
@@ -122,7 +129,7 @@ export class ConnectionDecryption {
       const offeredTicket = ticket && ticket.length > 0 ? raw.subarray(ticket.offset + 4, ticket.offset + 4 + ticket.length) : new Uint8Array(0);
       const resumable = this.resumption !== null
         && (this.resumption.find('id', ch.sessionId) !== undefined || this.resumption.find('ticket', offeredTicket) !== undefined);
-      if (!this.keyLog.get(random) && !resumable) {
+      if (!this.keyLog.get(random) && !resumable && !this.keyLog.live) {
         this.state = 'off';
         return;
       }
@@ -233,10 +240,12 @@ export class ConnectionDecryption {
       this.warnOnce('server', 'the key log has only application traffic secrets for this connection (no handshake secrets): not decrypted');
       return;
     }
-    if (status !== 'ready') {
+    // A live key log may still bring this connection's secrets: the keys read them when they need them.
+    const awaitingSecrets = status === 'no-keys' && this.keyLog.live;
+    if (status !== 'ready' && !awaitingSecrets) {
       this.state = 'off';
       this.early = [];
-      if (status !== 'no-keys') {
+      if (status !== 'no-keys' && (secrets || !this.keyLog.live)) {
         const what = status === 'unsupported-version' ? `version 0x${version.toString(16).padStart(4, '0')}` : `cipher suite 0x${sh.cipherSuite.toString(16).padStart(4, '0')}`;
         this.warnOnce('server', `the key log has secrets for this connection, but its ${what} is not decrypted`);
       }
@@ -246,6 +255,7 @@ export class ConnectionDecryption {
     this.state = 'keys';
     const master = keys.masterSecret;
     if (version < TLS1_3 && master && this.resumption) this.resumption.remember('id', sh.sessionId, master);
+    else if (version < TLS1_3 && awaitingSecrets) this.sessionIdToRemember = sh.sessionId.slice();
     const early = this.early;
     this.early = [];
     if (version >= TLS1_3) this.openEarlyRecords(early);
@@ -308,6 +318,7 @@ export class ConnectionDecryption {
   private outcome(side: Side, result: SessionRecordResult, frame: number): DecryptedRecord | null {
     if (result.kind === 'decrypted') {
       this.opened[side] = true;
+      if (this.sessionIdToRemember) this.rememberLateMasterSecret(this.sessionIdToRemember);
       return { contentType: result.contentType, plaintext: result.plaintext };
     }
     // A TLS 1.3 client record before any opened may be 0-RTT data the server rejected
@@ -316,11 +327,20 @@ export class ConnectionDecryption {
     // TLS 1.3 with only some secrets (application but not handshake ones, one side only): SessionKeys
     // keeps trying what it has on each record; nothing is wrong with the keys it used.
     if (result.kind === 'undecryptable' && result.reason === 'no-keys' && this.keys!.version >= TLS1_3) return null;
+    // A live key log without this connection's secrets (yet): shown as it is, as a file without them shows it.
+    if (result.kind === 'undecryptable' && result.reason === 'no-keys' && this.keyLog.live) return null;
     if (result.kind === 'undecryptable') {
       this.lost[side] = true;
       this.warnOnce(side, `${side} record (frame ${frame}) could not be decrypted (${result.reason}): the rest of the ${side} side is shown encrypted`);
     }
     return null;
+  }
+
+  /** Live key log: the TLS <= 1.2 master secret came after the ServerHello; later connections may resume it by session ID. */
+  private rememberLateMasterSecret(sessionId: Uint8Array): void {
+    this.sessionIdToRemember = null;
+    const master = this.keys?.masterSecret;
+    if (master && this.resumption) this.resumption.remember('id', sessionId, master);
   }
 
   private warnOnce(side: Side, text: string): void {

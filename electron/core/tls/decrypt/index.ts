@@ -21,6 +21,9 @@
  *    adding that Finished; false -> one warning on the session. Then add it
  *    (and every decrypted handshake message) to the transcript.
  * 5. When the key log changes (`keyLog.generation`), re-decode the capture.
+ *    A live key log (`KeyLog.live`: a live proxy's, whose secrets come during
+ *    each handshake, before the records they unlock) needs no second pass:
+ *    `SessionKeys` re-reads it when it changed, before each record.
  *
  * `ConnectionDecryption` (connection-decryption.ts) does steps 1-4 for the
  * decoder (../tls-connection-decoder.ts, option `keyLog`), with the 0-RTT

@@ -37,6 +37,20 @@ const HEX_PATTERN = /^[0-9a-fA-F]*$/;
 export class KeyLog {
   private readonly byClientRandom = new Map<string, Partial<Record<KeyLogLabel, Uint8Array>>>();
   private changes = 0;
+  /**
+   * Secrets keep arriving for connections the analysis has already seen: a
+   * live proxy's TLS stacks log them during their handshakes, after the
+   * ClientHello (TLS 1.3: with the ServerHello; TLS 1.2: with the key
+   * exchange) but before the records they unlock. A connection then looks its
+   * secrets up when it needs them (each key change) rather than once at its
+   * ClientHello. A file's key log is not live: DSBs met mid-file are handled
+   * by decoding again (see index.ts, step 5).
+   */
+  readonly live: boolean;
+
+  constructor(options: { live?: boolean } = {}) {
+    this.live = options.live ?? false;
+  }
 
   /** Number of connections (client randoms) with at least one secret. */
   get size(): number {

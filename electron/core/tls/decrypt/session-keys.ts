@@ -87,15 +87,22 @@ interface Tls12Direction {
 export class SessionKeys {
   readonly suite: CipherSuiteParams | null;
   readonly version: number;
-  private readonly secrets: ConnectionSecrets;
-  private readonly master: Uint8Array | null;
-  private readonly keyBlock: { client: Tls12DirectionKeys; server: Tls12DirectionKeys } | null;
+  /** The key log's secrets for this connection (a live key log: re-read when it changed, see `refreshSecrets`). */
+  private secrets: ConnectionSecrets;
+  private master: Uint8Array | null;
+  private keyBlock: { client: Tls12DirectionKeys; server: Tls12DirectionKeys } | null;
+  /** The key log is live (secrets may come after this object was made); false: read once, here. */
+  private readonly live: boolean;
+  /** `keyLog.generation` when `secrets` was read. */
+  private readGeneration: number;
   private readonly tls13: Record<Side, Tls13Direction> | null;
   private readonly tls12: Record<Side, Tls12Direction> | null;
 
   constructor(private readonly init: SessionKeysInit) {
     this.version = init.version;
     this.suite = cipherSuiteParams(init.cipherSuite);
+    this.live = init.keyLog.live;
+    this.readGeneration = init.keyLog.generation;
     this.secrets = init.keyLog.get(init.clientRandom) ?? {};
     this.master = this.secrets.CLIENT_RANDOM ?? init.masterSecret ?? null;
     const suite = this.suite;
@@ -108,9 +115,7 @@ export class SessionKeys {
       };
     } else {
       this.tls13 = null;
-      this.keyBlock = suite && !suite.tls13 && this.master && init.version >= TLS1_0
-        ? tls12KeyBlock(init.version, suite, this.master, init.clientRandom, init.serverRandom)
-        : null;
+      this.keyBlock = this.tls12KeyBlockOrNull();
       this.tls12 = {
         client: { encrypting: false, decryptor: null, lost: false },
         server: { encrypting: false, decryptor: null, lost: false },
@@ -179,6 +184,7 @@ export class SessionKeys {
   }
 
   private decrypt(side: Side, record: TlsRecordIn): SessionRecordResult {
+    if (this.live) this.refreshSecrets();
     if (this.tls13) return this.decryptTls13(side, this.tls13[side], record);
     return this.decryptTls12(side, this.tls12![side], record);
   }
@@ -262,6 +268,47 @@ export class SessionKeys {
     direction.opened = false;
     direction.early = null;
     direction.applicationTrial = null;
+  }
+
+  /**
+   * A live key log changed since the secrets were read: reads them again and
+   * fills in the keys that were missing. Keys already in use stay (their
+   * sequence numbers and chains run on); TLS 1.2 keys are taken at each
+   * direction's ChangeCipherSpec, TLS 1.3 handshake keys at the direction's
+   * first encrypted record, application keys at its Finished (or here, if the
+   * Finished came first).
+   */
+  private refreshSecrets(): void {
+    const keyLog = this.init.keyLog;
+    if (keyLog.generation === this.readGeneration) return;
+    this.readGeneration = keyLog.generation;
+    const secrets = keyLog.get(this.init.clientRandom);
+    if (!secrets) return;
+    this.secrets = secrets;
+    if (this.tls13) {
+      this.fillTls13Keys(this.tls13.client, secrets.CLIENT_HANDSHAKE_TRAFFIC_SECRET, secrets.CLIENT_TRAFFIC_SECRET_0);
+      this.fillTls13Keys(this.tls13.server, secrets.SERVER_HANDSHAKE_TRAFFIC_SECRET, secrets.SERVER_TRAFFIC_SECRET_0);
+    } else if (!this.keyBlock) {
+      this.master = secrets.CLIENT_RANDOM ?? this.master;
+      this.keyBlock = this.tls12KeyBlockOrNull();
+    }
+  }
+
+  private fillTls13Keys(direction: Tls13Direction, handshake: Uint8Array | undefined, application: Uint8Array | undefined): void {
+    if (direction.decryptor || direction.opened) return;
+    if (direction.phase === 'handshake' && handshake) {
+      direction.secret = handshake;
+      direction.decryptor = this.tls13Decryptor(handshake);
+    } else if (direction.phase === 'application' && !direction.secret && application) {
+      this.switchTls13Secret(direction, application);
+    }
+  }
+
+  private tls12KeyBlockOrNull(): { client: Tls12DirectionKeys; server: Tls12DirectionKeys } | null {
+    const { suite, master, init } = this;
+    return suite && !suite.tls13 && master && init.version >= TLS1_0
+      ? tls12KeyBlock(init.version, suite, master, init.clientRandom, init.serverRandom)
+      : null;
   }
 
   private tls13Direction(suite: CipherSuiteParams | null, handshake: KeyLogLabel, early: KeyLogLabel | null): Tls13Direction {
