@@ -23,7 +23,7 @@ function layer(files, paths, patterns) {
 }
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'out/', 'release/', 'test-results/', 'scripts/*.mjs', 'bin/'] },
+  { ignores: ['node_modules/', 'dist/', 'out/', 'release/', 'test-results/', 'scripts/*.mjs', 'bin/', '.bench-cache/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

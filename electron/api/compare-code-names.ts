@@ -8,10 +8,9 @@ import type { DiffValue, SessionDiff } from '../core/session/diff-model';
 import { cipherSuiteName, extensionName, groupName, isGrease, signatureSchemeName, versionName } from '../core/tls/registries';
 import type { CodeNames } from './compare-contract';
 import type { SessionDetail } from './contract';
+import { registryOfField, type CodeRegistry } from './diff-field-registry';
 
-type Registry = keyof CodeNames;
-
-const NAMERS: Record<Registry, (v: number) => string | null> = {
+const NAMERS: Record<CodeRegistry, (v: number) => string | null> = {
   cipherSuites: cipherSuiteName,
   extensions: extensionName,
   groups: groupName,
@@ -19,38 +18,14 @@ const NAMERS: Record<Registry, (v: number) => string | null> = {
   versions: versionName,
 };
 
-/** Which registry names the values of a diff field (`cipherSuites`, `serverKeyExchange.group`, ...). */
-export function registryOfField(field: string): Registry | null {
-  switch (field.slice(field.lastIndexOf('.') + 1)) {
-    case 'cipherSuite':
-    case 'cipherSuites':
-      return 'cipherSuites';
-    case 'extensions':
-      return 'extensions';
-    case 'supportedGroups':
-    case 'keyShares':
-    case 'keyShareGroup':
-    case 'group':
-      return 'groups';
-    case 'signatureAlgorithms':
-    case 'signatureScheme':
-      return 'signatureSchemes';
-    case 'version':
-    case 'supportedVersions':
-      return 'versions';
-    default:
-      return null;
-  }
-}
-
 export function collectCodeNames(diff: SessionDiff, details: readonly SessionDetail[]): CodeNames {
   const names: CodeNames = { cipherSuites: {}, extensions: {}, groups: {}, signatureSchemes: {}, versions: {} };
-  const add = (registry: Registry, v: number): void => {
+  const add = (registry: CodeRegistry, v: number): void => {
     const table = names[registry];
     if (v in table) return;
     table[v] = isGrease(v) && registry !== 'versions' ? 'GREASE' : (NAMERS[registry](v) ?? `0x${v.toString(16).padStart(4, '0')}`);
   };
-  const addValue = (registry: Registry, v: DiffValue): void => {
+  const addValue = (registry: CodeRegistry, v: DiffValue): void => {
     if (typeof v === 'number') add(registry, v);
     else if (Array.isArray(v)) for (const x of v) addValue(registry, x);
   };

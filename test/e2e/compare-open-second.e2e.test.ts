@@ -9,8 +9,9 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, TrackedPages } from '../support/chromium-pages';
 import { startServe } from '../support/serve-process';
 
 const root = join(import.meta.dirname, '../..');
@@ -23,19 +24,13 @@ const work = mkdtempSync(join(tmpdir(), 'tlswb-compare-open-e2e-'));
 
 let browser: Browser;
 const servers: ChildProcess[] = [];
-const openPages = new Map<Page, string[]>();
+const pages = new TrackedPages(shots);
 
 /** `tlswb serve` of the first capture, a page on it, and the compare screen with its only session as A. */
 async function compareScreen(theme: 'light' | 'dark' = 'light', configDir = mkdtempSync(join(work, 'config-'))): Promise<Page> {
   const { child, url } = startServe(served, { TLSWB_CONFIG_DIR: configDir });
   servers.push(child);
-  const context = await browser.newContext({ colorScheme: theme, locale: 'en-US', viewport: { width: 1360, height: 860 } });
-  const page = await context.newPage();
-  const log: string[] = [];
-  openPages.set(page, log);
-  page.on('console', (m) => log.push(`console.${m.type()}: ${m.text()}`));
-  page.on('pageerror', (e) => log.push(`page error: ${e.message}`));
-  await page.goto(await url);
+  const page = await pages.open(browser, await url, { theme });
   await page.locator('[data-session-id="0"]').click();
   await page.getByTestId('compare-session').click();
   await page.getByTestId('compare-screen').waitFor();
@@ -58,23 +53,11 @@ async function expectSecondFileCompared(page: Page, name: string): Promise<void>
 }
 
 beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail') {
-    let n = 0;
-    for (const [page, log] of openPages) {
-      const name = `FAILED-${task.name.replace(/\W+/g, '-').slice(0, 60)}-${n++}`;
-      await page.screenshot({ path: join(shots, `${name}.png`) }).catch(() => undefined);
-      process.stderr.write(`${name}\n${log.join('\n')}\n`);
-    }
-  }
-  for (const page of [...openPages.keys()]) await page.context().close().catch(() => undefined);
-  openPages.clear();
+  await pages.afterTest(task);
 });
 
 afterAll(async () => {

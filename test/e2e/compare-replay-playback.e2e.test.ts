@@ -11,9 +11,10 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, makeTestPki, startOpenSslServer, stopAllSpawned } from '../support/real-peers';
+import { launchChromium, TrackedPages } from '../support/chromium-pages';
 import { startServe } from '../support/serve-process';
 
 const root = join(import.meta.dirname, '../..');
@@ -24,7 +25,7 @@ const work = mkdtempSync(join(tmpdir(), 'tlswb-compare-e2e-'));
 
 let browser: Browser;
 const servers: ChildProcess[] = [];
-const openPages = new Map<Page, string[]>();
+const pages = new TrackedPages(shots);
 
 /** Starts `tlswb serve FILE` and resolves to the one URL line it prints. */
 async function serve(file: string): Promise<string> {
@@ -34,14 +35,7 @@ async function serve(file: string): Promise<string> {
 }
 
 async function openPage(url: string, theme: 'light' | 'dark' = 'light'): Promise<Page> {
-  const context = await browser.newContext({ colorScheme: theme, locale: 'en-US', viewport: { width: 1360, height: 860 } });
-  const page = await context.newPage();
-  const log: string[] = [];
-  openPages.set(page, log);
-  page.on('console', (m) => log.push(`console.${m.type()}: ${m.text()}`));
-  page.on('pageerror', (e) => log.push(`page error: ${e.message}`));
-  await page.goto(url);
-  return page;
+  return pages.open(browser, url, { theme });
 }
 
 async function setTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {
@@ -72,23 +66,11 @@ async function openSecondFile(page: Page, file: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail') {
-    let n = 0;
-    for (const [page, log] of openPages) {
-      const name = `FAILED-${task.name.replace(/\W+/g, '-').slice(0, 60)}-${n++}`;
-      await page.screenshot({ path: join(shots, `${name}.png`) }).catch(() => undefined);
-      process.stderr.write(`${name}\n${log.join('\n')}\n`);
-    }
-  }
-  for (const page of [...openPages.keys()]) await page.context().close().catch(() => undefined);
-  openPages.clear();
+  await pages.afterTest(task);
 });
 
 afterAll(async () => {

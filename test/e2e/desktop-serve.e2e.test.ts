@@ -10,8 +10,9 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, TrackedPages, type PageOptions } from '../support/chromium-pages';
 import { startServe } from '../support/serve-process';
 
 const root = join(import.meta.dirname, '../..');
@@ -29,29 +30,15 @@ async function serve(file: string): Promise<string> {
   return url;
 }
 
-interface PageOptions {
-  theme?: 'light' | 'dark';
-  locale?: 'en-US' | 'zh-CN';
-}
-
 /** Open pages and what their consoles said, for the report of a failing test. */
-const openPages = new Map<Page, string[]>();
+const pages = new TrackedPages(shots);
 
-async function openPage(url: string, { theme = 'light', locale = 'en-US' }: PageOptions = {}): Promise<Page> {
-  const context = await browser.newContext({ colorScheme: theme, locale, viewport: { width: 1360, height: 820 } });
-  const page = await context.newPage();
-  const log: string[] = [];
-  openPages.set(page, log);
-  page.on('console', (m) => log.push(`console.${m.type()}: ${m.text()}`));
-  page.on('pageerror', (e) => log.push(`page error: ${e.message}`));
-  page.on('requestfailed', (r) => log.push(`request failed: ${r.url().replace(/token=[^&]+/, 'token=…')} ${r.failure()?.errorText ?? ''}`));
-  await page.goto(url);
-  return page;
+function openPage(url: string, options: Omit<PageOptions, 'height'> = {}): Promise<Page> {
+  return pages.open(browser, url, { ...options, height: 820 });
 }
 
-async function closePage(page: Page): Promise<void> {
-  openPages.delete(page);
-  await page.context().close();
+function closePage(page: Page): Promise<void> {
+  return pages.close(page);
 }
 
 async function shot(page: Page, name: string): Promise<void> {
@@ -85,23 +72,11 @@ async function textColour(locator: Locator): Promise<[number, number, number]> {
 }
 
 beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
-// A failing test leaves its pages as they were: screenshot them and print their consoles.
 afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail') {
-    let n = 0;
-    for (const [page, log] of openPages) {
-      const name = `FAILED-${task.name.replace(/\W+/g, '-').slice(0, 60)}-${n++}`;
-      await page.screenshot({ path: join(shots, `${name}.png`) }).catch(() => undefined);
-      process.stderr.write(`${name}: ${page.url().replace(/token=[^&]+/, 'token=…')}\n${log.join('\n')}\n`);
-    }
-  }
-  for (const page of [...openPages.keys()]) await closePage(page).catch(() => undefined);
+  await pages.afterTest(task);
 });
 
 afterAll(async () => {

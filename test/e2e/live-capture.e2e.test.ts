@@ -8,7 +8,8 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium-pages';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freeLoopbackAddress, makeTestPki, runOpenSslClient, startOpenSslServer, stopAllSpawned, type OpenSslServer, type TestPki } from '../support/real-peers';
 import { tsharkPacketCount } from '../integration/live-capture-support';
@@ -40,10 +41,7 @@ beforeAll(async () => {
   pki = makeTestPki(dir);
   host = await freeLoopbackAddress([443]);
   server = await startOpenSslServer({ host, port: 443, identity: pki.ecServer, chain: pki.chain });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

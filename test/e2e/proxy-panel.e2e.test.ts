@@ -10,7 +10,8 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium-pages';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freeLoopbackAddress, runCurl, startOpenSslServer, stopAllSpawned, type OpenSslServer } from '../support/real-peers';
 import { makeServerIdentity, type ServerIdentity } from '../integration/proxy-support';
@@ -39,10 +40,7 @@ beforeAll(async () => {
   origin = await freeLoopbackAddress([443]);
   identity = makeServerIdentity(dir, 'origin', origin);
   server = await startOpenSslServer({ host: origin, port: 443, identity, args: ['-alpn', 'http/1.1'] });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

@@ -11,8 +11,9 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, TrackedPages } from '../support/chromium-pages';
 import { startServe } from '../support/serve-process';
 
 const root = join(import.meta.dirname, '../..');
@@ -23,19 +24,12 @@ const work = mkdtempSync(join(tmpdir(), 'tlswb-timeline-e2e-'));
 
 let browser: Browser;
 const servers: ChildProcess[] = [];
-const openPages = new Map<Page, string[]>();
+const pages = new TrackedPages(shots);
 
 async function openPage(theme: 'light' | 'dark'): Promise<Page> {
   const { child, url } = startServe(capture, { TLSWB_CONFIG_DIR: mkdtempSync(join(work, 'config-')) });
   servers.push(child);
-  const context = await browser.newContext({ colorScheme: theme, locale: 'en-US', viewport: { width: 1360, height: 820 } });
-  const page = await context.newPage();
-  const log: string[] = [];
-  openPages.set(page, log);
-  page.on('console', (m) => log.push(`console.${m.type()}: ${m.text()}`));
-  page.on('pageerror', (e) => log.push(`page error: ${e.message}`));
-  await page.goto(await url);
-  return page;
+  return pages.open(browser, await url, { theme, height: 820 });
 }
 
 /** What the body shows: its scroll geometry, the arrows in the DOM, and those inside its visible box. */
@@ -66,23 +60,11 @@ async function shot(page: Page, name: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail') {
-    let n = 0;
-    for (const [page, log] of openPages) {
-      const name = `FAILED-${task.name.replace(/\W+/g, '-').slice(0, 60)}-${n++}`;
-      await page.screenshot({ path: join(shots, `${name}.png`) }).catch(() => undefined);
-      process.stderr.write(`${name}\n${log.join('\n')}\n`);
-    }
-  }
-  for (const page of [...openPages.keys()]) await page.context().close().catch(() => undefined);
-  openPages.clear();
+  await pages.afterTest(task);
 });
 
 afterAll(async () => {

@@ -16,7 +16,7 @@ import { SYSTEM_CA_BUNDLES, verifyCertificateChain, type ChainVerification } fro
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { LegRecorder, type RecordedLeg } from '../proxy/leg-recorder';
-import { TappedDuplex } from '../proxy/tapped-duplex';
+import { TappedSocket } from '../proxy/tapped-socket';
 import { connectUpstream, type UpstreamProxy } from '../proxy/upstream-connector';
 
 export interface ProbeOptions {
@@ -133,7 +133,7 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeResult> {
   }
 
   async function handshakeAndRequest(socket: Socket, rest: Uint8Array): Promise<{ status: number | null }> {
-    const tap = new TappedDuplex(socket, {
+    const tap = new TappedSocket(socket, {
       received: (d) => {
         if (requestSentAt !== null && firstByteAt === null) firstByteAt = clock.nowNs();
         legOf()?.sent('server', d);
@@ -143,7 +143,7 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeResult> {
     const servername = options.servername ?? (isIP(target!.host) ? undefined : target!.host);
     const version = options.tlsVersion === '1.2' ? 'TLSv1.2' : options.tlsVersion === '1.3' ? 'TLSv1.3' : undefined;
     const tls = tlsConnect({
-      socket: tap,
+      socket: tap.asDuplex(),
       servername,
       ALPNProtocols: options.alpn && options.alpn.length ? options.alpn : ['http/1.1'],
       ciphers: options.ciphers ?? undefined,

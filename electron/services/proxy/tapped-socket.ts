@@ -1,12 +1,12 @@
 /**
- * What a TLS socket of the intercepting proxy runs over: a thin stand-in for
- * a TCP socket that reports every byte going each way, so each leg is
- * recorded as the ciphertext really sent and received.
+ * What a recorded TLS socket (the intercepting proxy's, the probe's) runs
+ * over: a thin stand-in for a TCP socket that reports every byte going each
+ * way, so each leg is recorded as the ciphertext really sent and received.
  *
  * Node layers TLS over anything that is not a connected net.Socket through
  * its JS stream wrapper (JSStreamSocket), which only calls pause/resume,
  * write/cork/uncork/end/destroy and listens for data/end/error/close. Giving
- * it this object instead of a full stream.Duplex (tapped-duplex.ts) spares
+ * it this object instead of a full stream.Duplex spares
  * each chunk a Readable and a Writable on the way (buffering, events, a
  * callback per write); the bytes go straight from the TCP socket to TLS and
  * back.
@@ -14,7 +14,13 @@
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { TapHandlers } from './tapped-duplex';
+
+export interface TapHandlers {
+  /** Bytes that arrived from the peer, called right after they were handed on (so that TLS has derived any keys they lead to). */
+  received(data: Uint8Array): void;
+  /** Bytes about to be written to the peer. */
+  sending(data: Uint8Array): void;
+}
 
 /**
  * Taps holding received bytes not yet reported. Shared by all taps: the

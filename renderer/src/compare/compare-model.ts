@@ -6,6 +6,7 @@
  * (RFC 8701) values counted as one value as the engine's diff does.
  */
 import type { AlignedMessage, CodeNames, CompareResult, DiffChange, DiffValue, SessionDetail } from '../../../electron/api/contract';
+import { registryOfField } from '../../../electron/api/diff-field-registry';
 
 /** RFC 8701: 0x0a0a, 0x1a1a, ... 0xfafa. */
 export function isGrease(v: number): boolean {
@@ -67,32 +68,6 @@ function lcsKeys(a: readonly string[], b: readonly string[]): Set<string> {
     else j++;
   }
   return out;
-}
-
-type Registry = keyof CodeNames;
-
-/** Which registry names a field's numbers (mirrors electron/api/compare-code-names.ts). */
-export function registryOfField(field: string): Registry | null {
-  switch (field.slice(field.lastIndexOf('.') + 1)) {
-    case 'cipherSuite':
-    case 'cipherSuites':
-      return 'cipherSuites';
-    case 'extensions':
-      return 'extensions';
-    case 'supportedGroups':
-    case 'keyShares':
-    case 'keyShareGroup':
-    case 'group':
-      return 'groups';
-    case 'signatureAlgorithms':
-    case 'signatureScheme':
-      return 'signatureSchemes';
-    case 'version':
-    case 'supportedVersions':
-      return 'versions';
-    default:
-      return null;
-  }
 }
 
 const hex4 = (v: number): string => `0x${v.toString(16).padStart(4, '0')}`;
