@@ -159,6 +159,12 @@ export interface FileSummary {
   sessionCount: number;
   /** 'loading' while packets are still being read (sessions stream in), then 'ready'. */
   state: 'loading' | 'ready';
+  /**
+   * A live recording (capture or proxy) whose packets are only in its
+   * temporary spool file, removed when another capture opens or the app
+   * closes (as Wireshark's temporary capture files): Save As keeps it.
+   */
+  unsaved: boolean;
 }
 
 export type SessionStatus = 'complete' | 'alert' | 'incomplete' | 'resumed';

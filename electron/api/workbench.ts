@@ -73,10 +73,14 @@ interface OpenCapture {
   sourcePath: string;
   sessions: Session[];
   done: boolean;
+  /** A live recording's spool file: removed once this capture is closed (replaced or the workbench disposed). */
+  spool: string | null;
 }
 
 export class Workbench {
   private current: OpenCapture | null = null;
+  /** Live recordings closed while still recording: their spools go when they end. */
+  private readonly closed = new Set<OpenCapture>();
   /** Each open bumps it; events of an open that a newer one replaced are dropped. */
   private generation = 0;
   private uploadDir: string | null = null;
@@ -160,6 +164,8 @@ export class Workbench {
       if (target === file.sourcePath) throw new ApiError('unsupported', 'choose a different file than the one that is open');
       if (!file.done) throw new ApiError('unsupported', 'the capture is still being read; save it when it is loaded');
       const bytes = await this.ports.savePcapng(file.sourcePath, target, { damaged: file.summary.damaged !== null });
+      // Its packets are kept now; the spool itself still goes when the capture closes.
+      file.summary = { ...file.summary, unsaved: false };
       return { path: target, bytes, format: 'pcapng' };
     },
     recentFiles: () => this.ports.settings.recentFiles(),
@@ -190,6 +196,8 @@ export class Workbench {
     await this.probe.dispose();
     await this.capture.dispose();
     this.batcher.dispose();
+    this.closeCapture(this.current, null);
+    this.current = null;
     if (this.uploadDir) await rm(this.uploadDir, { recursive: true, force: true });
   }
 
@@ -211,19 +219,23 @@ export class Workbench {
   private beginLive(name: string, sourcePath: string): { events: AnalyzerEvents; finished(packets: number): void } {
     const generation = ++this.generation;
     const capture: OpenCapture = {
-      summary: { name, path: sourcePath, packets: 0, linkTypes: [1], damaged: null, sessionCount: 0, state: 'loading' },
+      summary: { name, path: sourcePath, packets: 0, linkTypes: [1], damaged: null, sessionCount: 0, state: 'loading', unsaved: true },
       sourcePath,
       sessions: [],
       done: false,
+      spool: sourcePath,
     };
+    this.closeCapture(this.current, capture);
     this.current = capture;
     this.batcher.markReset();
     this.events.emit('fileOpened', { ...capture.summary });
     return {
       events: this.collectSessions(generation, capture),
       finished: (packets) => {
-        if (generation !== this.generation) return;
         capture.done = true;
+        // Closed while it still recorded: its spool goes now that nothing writes it.
+        if (this.closed.has(capture)) this.removeSpool(capture);
+        if (generation !== this.generation) return;
         capture.summary = { ...capture.summary, packets, sessionCount: capture.sessions.length, state: 'ready' };
         for (const s of capture.sessions) this.batcher.changed(s);
         this.batcher.flush();
@@ -258,13 +270,16 @@ export class Workbench {
       if (err instanceof ApiError) throw err;
       throw new ApiError('not-found', `cannot open ${name}: ${describeIoError(err)}`);
     }
+    const previous = this.current;
+    // Decoding the open live recording again (a key log came) keeps it what it was: unsaved, its spool its own.
+    const spool = previous?.spool === sourcePath ? sourcePath : null;
     const capture: OpenCapture = {
-      summary: { name, path: displayPath, packets: 0, linkTypes: [], damaged: null, sessionCount: 0, state: 'loading' },
+      summary: { name, path: displayPath, packets: 0, linkTypes: [], damaged: null, sessionCount: 0, state: 'loading', unsaved: spool !== null && previous?.summary.unsaved === true },
       sourcePath,
       sessions: [],
       done: false,
+      spool,
     };
-    const previous = this.current;
     this.current = capture;
     this.batcher.markReset();
     this.events.emit('fileOpened', { ...capture.summary });
@@ -287,7 +302,10 @@ export class Workbench {
       }
       throw new ApiError('unreadable', `cannot read ${name}: ${err instanceof Error ? err.message : String(err)}`);
     }
-    if (generation !== this.generation) throw new ApiError('internal', `opening ${name} was replaced by a newer open`);
+    if (generation !== this.generation) {
+      this.closeCapture(previous, this.current);
+      throw new ApiError('internal', `opening ${name} was replaced by a newer open`);
+    }
     capture.sessions = result.sessions;
     capture.done = true;
     capture.summary = {
@@ -298,13 +316,34 @@ export class Workbench {
       damaged: result.damaged,
       sessionCount: result.sessions.length,
       state: 'ready',
+      unsaved: capture.summary.unsaved,
     };
+    this.closeCapture(previous, capture);
     // The end of the file may change any session (closed, fingerprints); unchanged rows are not resent.
     for (const s of result.sessions) this.batcher.changed(s);
     this.batcher.flush();
     if (remember && displayPath) await this.ports.settings.addRecentFile(displayPath).catch(() => undefined);
     this.events.emit('fileOpened', { ...capture.summary });
     return { ...capture.summary };
+  }
+
+  /**
+   * `previous` is no longer the open capture (`next` replaced it, or the
+   * workbench closes): a live recording's spool is removed, at once if the
+   * recording ended, else when it does. The person was asked first (the
+   * renderer and the Electron shell confirm before replacing an unsaved one).
+   */
+  private closeCapture(previous: OpenCapture | null, next: OpenCapture | null): void {
+    if (!previous?.spool || previous.spool === next?.spool) return;
+    this.closed.add(previous);
+    if (previous.done) this.removeSpool(previous);
+  }
+
+  private removeSpool(capture: OpenCapture): void {
+    const spool = capture.spool;
+    capture.spool = null;
+    this.closed.delete(capture);
+    if (spool) void rm(spool, { force: true }).catch(() => undefined);
   }
 
   private async openBytes(name: string, base64: string): Promise<FileSummary> {

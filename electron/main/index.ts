@@ -54,9 +54,31 @@ if (!app.requestSingleInstanceLock()) {
 
   const report = (message: string): void => runtime.events.emit('error', { message });
 
+  /**
+   * An unsaved live recording (capture or proxy) is only in a temporary file
+   * that goes when another capture opens or the app closes: ask first, as
+   * Wireshark does. True when there is nothing to lose or the person agrees.
+   */
+  const confirmDiscard = async (): Promise<boolean> => {
+    const current = await runtime.workbench.handlers.getCurrentFile();
+    if (!current?.unsaved) return true;
+    const options = {
+      type: 'warning' as const,
+      buttons: ['Discard', 'Cancel'],
+      defaultId: 1,
+      cancelId: 1,
+      message: 'The open recording has not been saved.',
+      detail: 'Its packets are only in a temporary file. Use File > Save As pcapng to keep them.',
+    };
+    const r = window ? await dialog.showMessageBox(window, options) : await dialog.showMessageBox(options);
+    return r.response === 0;
+  };
+
   const openPath = (path: string): void => {
     // A key log dropped on the window (or given as the file) decrypts the open capture instead (decryption).
-    void isKeyLogFile(path).then((keys) => runtime.dispatch(keys ? 'loadKeyLog' : 'openFile', [path])).then((r) => {
+    void isKeyLogFile(path).then(async (keys) => {
+      if (!keys && !(await confirmDiscard())) return;
+      const r = await runtime.dispatch(keys ? 'loadKeyLog' : 'openFile', [path]);
       if (!r.ok) report(r.error.message);
       void refreshMenu(runtime, actions);
     });
@@ -120,6 +142,16 @@ if (!app.requestSingleInstanceLock()) {
     nativeTheme.themeSource = settings.theme;
     await refreshMenu(runtime, actions);
     window = createMainWindow(preloadPath);
+    let closeConfirmed = false;
+    window.on('close', (event) => {
+      if (closeConfirmed) return;
+      event.preventDefault();
+      void confirmDiscard().then((discard) => {
+        if (!discard) return;
+        closeConfirmed = true;
+        window?.close();
+      });
+    });
     window.on('closed', () => {
       window = null;
     });

@@ -109,7 +109,7 @@ describe('the API contract', () => {
       const ws = createWebSocketBridge(`ws://127.0.0.1:${server.port}/api/ws?token=${server.token}`, WebSocket as unknown as typeof globalThis.WebSocket);
       await ws.ready;
       const got = new Promise((resolve) => ws.bridge.on('fileOpened', resolve));
-      const summary = { name: 'a.pcap', path: null, packets: 3, linkTypes: [1], damaged: null, sessionCount: 1, state: 'ready' as const };
+      const summary = { name: 'a.pcap', path: null, packets: 3, linkTypes: [1], damaged: null, sessionCount: 1, state: 'ready' as const, unsaved: false };
       events.emit('fileOpened', summary);
       expect(await got).toEqual(summary);
       expect(EVENT_NAMES).toContain('fileOpened');

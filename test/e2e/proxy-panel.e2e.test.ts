@@ -99,6 +99,24 @@ describe('Proxy panel', () => {
     expect(types).toContain('client_hello');
     expect(types).toContain('server_hello');
     await page.screenshot({ path: join(shots, 'proxy-session-selected.png') });
+
+    // The recording was not saved: replacing it (here by a probe) asks first. Cancel keeps it; OK replaces it.
+    const asked: string[] = [];
+    page.once('dialog', (d) => {
+      asked.push(d.message());
+      void d.dismiss();
+    });
+    await page.getByTestId('probe-button').click();
+    const probe = page.getByTestId('probe-panel');
+    await probe.getByTestId('probe-url').fill(`https://${origin}/after-the-proxy`);
+    await probe.getByTestId('probe-run').click();
+    await expect.poll(() => asked.length).toBe(1);
+    expect(asked[0]).toMatch(/has not been saved/);
+    expect(await rows.count()).toBe(2);
+    page.once('dialog', (d) => void d.accept());
+    await probe.getByTestId('probe-run').click();
+    await probe.getByTestId('probe-result').waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('.session-scroll [role="row"]').length === 1);
   });
 });
 

@@ -83,6 +83,36 @@ describe('proxy commands', () => {
     expect(existsSync(saved)).toBe(true);
   });
 
+  it('a recording not saved is temporary: its spool goes when another capture opens; Save As keeps the packets', async () => {
+    const recordOnce = async (): Promise<FileSummary> => {
+      const started = await call<ProxyStatus>('startProxy', { port: 0, intercept: false });
+      const curl = await runCurl(`https://${origin}/api`, { proxy: `http://127.0.0.1:${started.port}`, args: ['--cacert', identity.caCert] });
+      expect(curl.httpCode).toBe(200);
+      await call<ProxyStatus>('stopProxy');
+      const file = await call<FileSummary>('getCurrentFile');
+      expect(file).toMatchObject({ state: 'ready', unsaved: true });
+      expect(file?.path && existsSync(file.path)).toBe(true);
+      return file as FileSummary;
+    };
+    const gone = async (path: string): Promise<boolean> => {
+      for (let i = 0; i < 50 && existsSync(path); i++) await new Promise((r) => setTimeout(r, 20));
+      return !existsSync(path);
+    };
+    const first = await recordOnce();
+    // A second recording replaces the first, which nobody saved: its spool is removed.
+    const second = await recordOnce();
+    expect(await gone(first.path as string)).toBe(true);
+    expect(existsSync(second.path as string)).toBe(true);
+    // Saved, it is no longer at risk; the spool still goes when another capture opens, the copy stays.
+    const kept = join(dir, 'kept.pcapng');
+    await call('saveAs', kept);
+    expect((await call<FileSummary>('getCurrentFile'))?.unsaved).toBe(false);
+    const reopened = await call<FileSummary>('openFile', kept);
+    expect(reopened).toMatchObject({ state: 'ready', unsaved: false, sessionCount: 2 });
+    expect(await gone(second.path as string)).toBe(true);
+    expect(existsSync(kept)).toBe(true);
+  });
+
   it('exports the interception CA with trust instructions, and refuses a host that is not an address', async () => {
     const target = join(dir, 'ca-export.pem');
     const exported = await call<ProxyCaExport>('exportProxyCa', target);

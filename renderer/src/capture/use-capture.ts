@@ -30,7 +30,8 @@ function preferred(list: readonly CaptureInterfaceDto[]): string {
   return (good ?? list[0])?.name ?? '';
 }
 
-export function useCapture(api: ApiClient, onError: (message: string) => void): CaptureState {
+/** `confirmReplace`: false when the person keeps the open unsaved recording (a new capture would replace it). */
+export function useCapture(api: ApiClient, onError: (message: string) => void, confirmReplace: () => boolean = () => true): CaptureState {
   const [interfaces, setInterfaces] = useState<CaptureInterfaceDto[]>([]);
   const [unavailable, setUnavailable] = useState<string | null>(null);
   const [iface, setIface] = useState('');
@@ -60,10 +61,10 @@ export function useCapture(api: ApiClient, onError: (message: string) => void): 
   }, [api]);
 
   const start = useCallback(() => {
-    if (!iface) return;
+    if (!iface || !confirmReplace()) return;
     setBusy(true);
     api.startCapture({ interface: iface, filter }).then(setStatus, (e: Error) => onError(e.message)).finally(() => setBusy(false));
-  }, [api, iface, filter, onError]);
+  }, [api, iface, filter, onError, confirmReplace]);
 
   const stop = useCallback(() => {
     setBusy(true);

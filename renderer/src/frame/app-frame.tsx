@@ -65,8 +65,13 @@ export function AppFrame({ api, settings, onSettings }: AppFrameProps) {
   const [probeOpen, setProbeOpen] = useState(false);
 
   const addError = useCallback((message: string) => setErrors((e) => (e.includes(message) ? e : [...e, message].slice(-3))), []);
+  // An unsaved live recording (capture or proxy) is only in a temporary file that
+  // goes when another capture opens: ask first, as Wireshark does.
+  const fileRef = useRef(file);
+  fileRef.current = file;
+  const confirmReplace = useCallback(() => !fileRef.current?.unsaved || window.confirm(t('discardUnsaved')), [t]);
   // Live capture (issue 4): its sessions arrive as the open capture's.
-  const capture = useCapture(api, addError);
+  const capture = useCapture(api, addError, confirmReplace);
 
   const refreshRecent = useCallback(() => api.recentFiles().then(setRecent, () => undefined), [api]);
 
@@ -114,14 +119,16 @@ export function AppFrame({ api, settings, onSettings }: AppFrameProps) {
   const openPath = useCallback(
     (path: string) => {
       setDialog(null);
+      if (!confirmReplace()) return;
       api.openFile(path).then(() => setErrors([]), openFailed);
     },
-    [api, openFailed],
+    [api, openFailed, confirmReplace],
   );
 
   const upload = useCallback(
     async (f: File) => {
       setDialog(null);
+      if (!confirmReplace()) return;
       try {
         if (caps && f.size > caps.maxUploadBytes) throw new Error(`${f.name} is too large to upload`);
         await api.openBytes(f.name, await fileToBase64(f));
@@ -130,7 +137,7 @@ export function AppFrame({ api, settings, onSettings }: AppFrameProps) {
         openFailed(e as Error);
       }
     },
-    [api, caps, openFailed],
+    [api, caps, openFailed, confirmReplace],
   );
 
   // A dropped key log (decryption): the engine decodes the open capture again with it; only its name is shown.
@@ -156,7 +163,10 @@ export function AppFrame({ api, settings, onSettings }: AppFrameProps) {
     (path: string) => {
       setDialog(null);
       api.saveAs(path).then(
-        (r) => setNotice(t('saved', { bytes: r.bytes, path: r.path })),
+        (r) => {
+          setNotice(t('saved', { bytes: r.bytes, path: r.path }));
+          setFile((f) => (f ? { ...f, unsaved: false } : f));
+        },
         (e: Error) => addError(e.message),
       );
     },
@@ -169,6 +179,17 @@ export function AppFrame({ api, settings, onSettings }: AppFrameProps) {
       api.choosePath('save').then((p) => p && saveTo(p), (e: Error) => addError(e.message));
     } else setDialog('save');
   }, [api, caps, file, saveTo, addError]);
+
+  // Closing the tab with an unsaved recording: the browser asks. (Electron's window asks in the shell.)
+  useEffect(() => {
+    if (!file?.unsaved || !caps || caps.transport === 'ipc') return;
+    const onUnload = (e: BeforeUnloadEvent) => {
+      e.preventDefault();
+      e.returnValue = '';
+    };
+    window.addEventListener('beforeunload', onUnload);
+    return () => window.removeEventListener('beforeunload', onUnload);
+  }, [file?.unsaved, caps]);
 
   // Ctrl+O, Ctrl+S, Ctrl+F. In Electron the menu's accelerators handle O and S first.
   useEffect(() => {
@@ -358,8 +379,8 @@ export function AppFrame({ api, settings, onSettings }: AppFrameProps) {
           }}
         />
       )}
-      {proxyOpen && <ProxyPanel api={api} onClose={() => setProxyOpen(false)} onError={addError} />}
-      {probeOpen && <ProbePanel api={api} onClose={() => setProbeOpen(false)} onError={addError} />}
+      {proxyOpen && <ProxyPanel api={api} onClose={() => setProxyOpen(false)} onError={addError} confirmReplace={confirmReplace} />}
+      {probeOpen && <ProbePanel api={api} onClose={() => setProbeOpen(false)} onError={addError} confirmReplace={confirmReplace} />}
       {dragging && <div className="drop-overlay">{t('dropHere')}</div>}
     </div>
   );

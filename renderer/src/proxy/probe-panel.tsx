@@ -13,11 +13,13 @@ export interface ProbePanelProps {
   api: ApiClient;
   onClose(): void;
   onError(message: string): void;
+  /** False when the person keeps the open unsaved recording (this would replace it). */
+  confirmReplace?(): boolean;
 }
 
 const STEPS = ['tcpConnect', 'connectAnswered', 'serverHello', 'certificate', 'finished', 'firstResponseByte', 'total'] as const;
 
-export function ProbePanel({ api, onClose, onError }: ProbePanelProps) {
+export function ProbePanel({ api, onClose, onError, confirmReplace = () => true }: ProbePanelProps) {
   const t = useProxyText();
   const [url, setUrl] = useState('https://');
   const [proxy, setProxy] = useState('');
@@ -27,6 +29,7 @@ export function ProbePanel({ api, onClose, onError }: ProbePanelProps) {
   const [result, setResult] = useState<ProbeRunResult | null>(null);
 
   const run = (): void => {
+    if (!confirmReplace()) return;
     setBusy(true);
     setResult(null);
     const list = alpn.split(',').map((a) => a.trim()).filter(Boolean);

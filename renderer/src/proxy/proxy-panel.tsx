@@ -15,9 +15,11 @@ export interface ProxyPanelProps {
   api: ApiClient;
   onClose(): void;
   onError(message: string): void;
+  /** False when the person keeps the open unsaved recording (this would replace it). */
+  confirmReplace?(): boolean;
 }
 
-export function ProxyPanel({ api, onClose, onError }: ProxyPanelProps) {
+export function ProxyPanel({ api, onClose, onError, confirmReplace = () => true }: ProxyPanelProps) {
   const t = useProxyText();
   const [status, setStatus] = useState<ProxyStatus | null>(null);
   const [port, setPort] = useState('8080');
@@ -72,7 +74,7 @@ export function ProxyPanel({ api, onClose, onError }: ProxyPanelProps) {
               {t('proxy.stop')}
             </button>
           ) : (
-            <button type="button" className="btn primary" disabled={busy || !portValid} onClick={() => run(() => api.startProxy({ port: portNumber, intercept }))} data-testid="proxy-start">
+            <button type="button" className="btn primary" disabled={busy || !portValid} onClick={() => confirmReplace() && run(() => api.startProxy({ port: portNumber, intercept }))} data-testid="proxy-start">
               {t('proxy.start')}
             </button>
           )}
