@@ -38,7 +38,8 @@ const STATUS_TEXT: Record<number, string> = {
 export class ForwardProxy {
   private readonly server: Server;
   private readonly limits: ProxyLimits;
-  private readonly connections = new Set<Socket>();
+  /** Client sockets, and tunnels the native relay took over from theirs. */
+  private readonly connections = new Set<{ destroy(): void }>();
   private nextTunnel = 1;
   private readonly trust: UpstreamTrust | null;
   private readonly upstreamSessions: UpstreamSessions | null;
@@ -200,7 +201,9 @@ export class ForwardProxy {
     const mode = this.options.intercept ? 'intercept' : 'passthrough';
     this.emit({ type: 'tunnel-opened', tunnel: id, client: `${client.remoteAddress}:${client.remotePort}`, target: authority, mode });
     this.send(client, legs, 'HTTP/1.1 200 Connection established\r\n\r\n');
+    let relayed: { destroy(): void } | null = null;
     const closed = (fromClient: number, fromServer: number): void => {
+      if (relayed) this.connections.delete(relayed);
       this.emit({ type: 'tunnel-closed', tunnel: id, target: authority, bytesFromClient: fromClient, bytesFromServer: fromServer });
     };
     if (this.options.intercept && this.trust) {
@@ -211,7 +214,15 @@ export class ForwardProxy {
         refuse: (reason) => this.emit({ type: 'refused', tunnel: id, client: `${client.remoteAddress}:${client.remotePort}`, target: authority, status: null, reason }),
       });
     } else {
-      bridgeSockets({ client, upstream, legs, initial: rest, upstreamRest: result.rest, idleTimeoutMs: this.limits.idleTimeoutMs, onClosed: closed });
+      bridgeSockets({
+        client, upstream, legs, initial: rest, upstreamRest: result.rest, idleTimeoutMs: this.limits.idleTimeoutMs, onClosed: closed,
+        // The client socket is gone: the proxy now tracks (and closes) the relayed tunnel instead.
+        onRelayed: (tunnel) => {
+          relayed = tunnel;
+          this.connections.delete(client);
+          this.connections.add(tunnel);
+        },
+      });
     }
   }
 

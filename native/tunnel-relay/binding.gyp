@@ -1,0 +1,10 @@
+{
+  'targets': [
+    {
+      'target_name': 'tunnel_relay',
+      'sources': ['tunnel_relay.c'],
+      'cflags': ['-O2', '-Wall', '-Wextra'],
+      'link_settings': { 'libraries': ['-lpthread'] },
+    },
+  ],
+}
