@@ -1,8 +1,9 @@
 /**
- * The native relay (native/tunnel-relay/tunnel_relay.c): one thread per
- * process relays passthrough tunnels between two sockets' descriptors and
- * reports what went through (bytes each way, FINs, failures, the close) in
- * batches, which this module hands to each tunnel's sink.
+ * The native relay (native/tunnel-relay/tunnel_relay.c): relays passthrough
+ * tunnels between two sockets' descriptors in C, on this process's event
+ * loop, and reports what went through (bytes each way, FINs, failures, the
+ * close) in one batch per loop turn, which this module hands to each
+ * tunnel's sink.
  *
  * Optional: when the addon is not built (no C compiler) or
  * TLSWB_TUNNEL_RELAY=off, `nativeTunnelRelay()` is null and the proxy relays
@@ -19,8 +20,6 @@ interface TunnelRelayBinding {
   adopt(clientFd: number, upstreamFd: number, toClient: Uint8Array, toUpstream: Uint8Array, idleMs: number): number;
   close(id: number): void;
   take(): Buffer | null;
-  ref(): void;
-  unref(): void;
 }
 
 /** Event kinds, as tunnel_relay.c numbers them. */
@@ -59,8 +58,6 @@ export class NativeTunnelRelay {
   adopt(clientFd: number, upstreamFd: number, toClient: Uint8Array, toUpstream: Uint8Array, idleMs: number, sink: RelaySink): number {
     const id = this.binding.adopt(clientFd, upstreamFd, toClient, toUpstream, idleMs);
     this.sinks.set(id, sink);
-    // A relayed tunnel keeps the process alive, as its sockets did.
-    this.binding.ref();
     return id;
   }
 
@@ -68,7 +65,6 @@ export class NativeTunnelRelay {
   close(id: number): void {
     if (!this.sinks.delete(id)) return;
     this.binding.close(id);
-    this.binding.unref();
   }
 
   /** Delivers every event reported so far, now (before a tunnel is closed from here, say). */
@@ -88,10 +84,7 @@ export class NativeTunnelRelay {
       const sink = this.sinks.get(id);
       if (!sink) continue;
       const timeNs = batch.readBigUInt64LE(start - 8);
-      if (kind === RelayEvent.CLOSED) {
-        this.sinks.delete(id);
-        this.binding.unref();
-      }
+      if (kind === RelayEvent.CLOSED) this.sinks.delete(id);
       sink(kind, batch.subarray(start, at), timeNs);
     }
   }
