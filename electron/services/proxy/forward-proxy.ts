@@ -85,6 +85,9 @@ export class ForwardProxy {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const s of this.connections) s.destroy();
     await closed;
+    // A destroyed socket reports 'close' (which records its legs' FINs) a loop turn later than the server's
+    // own close: wait for them, so that a caller closing the recording next finds every leg ended.
+    for (let turn = 0; this.connections.size > 0 && turn < 100; turn++) await new Promise((r) => setImmediate(r));
   }
 
   private emit(event: ProxyEvent): void {

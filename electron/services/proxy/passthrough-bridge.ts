@@ -80,12 +80,17 @@ export function bridgeSockets(o: BridgeOptions): void {
     legs.clientReset();
     closeBoth();
   });
-  client.on('close', closeBoth);
+  client.on('close', () => {
+    // Bytes still queued for the server (it reads slowly) are delivered before its connection goes.
+    if (upstream.destroyed || upstream.writableLength === 0) closeBoth();
+    else upstream.once('finish', closeBoth);
+  });
   upstream.on('close', () => {
     legs.upstreamClosed();
-    // The client may still be reading what was relayed; end it gently unless it is gone.
+    // The client may still be reading what was relayed; end it gently unless it is gone. With bytes still queued
+    // for it, its own 'close' (once they are written and it ended too) closes the tunnel: destroying now would drop them.
     if (!client.writableEnded) client.end();
-    if (client.readableEnded || client.destroyed) closeBoth();
+    if (client.destroyed || (client.readableEnded && client.writableLength === 0)) closeBoth();
   });
   client.setTimeout(o.idleTimeoutMs, closeBoth);
   upstream.setTimeout(o.idleTimeoutMs, closeBoth);
