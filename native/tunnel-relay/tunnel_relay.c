@@ -15,14 +15,20 @@
  *       dup()s both descriptors (the caller then closes its own sockets),
  *       writes the given bytes first, and relays until both sides ended, an
  *       error, or `idleMs` without traffic.
- *   close(id)        closes a tunnel now (no more events for it).
+ *   connect(ip, port) -> id   a non-blocking TCP connection of the relay's own
+ *       (passthrough straight to an address: no Node socket towards the
+ *       server at all); CONNECTED or CONNECT_FAILED follows.
+ *   attach(id, clientFd, toClient, toUpstream, idleMs)   relays between the
+ *       client and that connection, as adopt() does.
+ *   close(id)        closes a tunnel (or abandons a connection) now (no more events for it).
  *   take() -> Buffer | null   the events not delivered yet, now.
  *
  * Events, packed back to back, little-endian:
  *   0 tunnel id u32 | 4 kind u32 | 8 length u32 | 12 CLOCK_MONOTONIC ns u64 | 20 bytes[length]
  * Kinds: 1 bytes from the client, 2 bytes from upstream, 3 client sent FIN,
  * 4 upstream sent FIN, 5 client failed (RST or error), 6 upstream failed,
- * 7 closed (both descriptors closed; the last event of a tunnel).
+ * 7 closed (both descriptors closed; the last event of a tunnel),
+ * 8 connected (bytes: "localIp localPort"), 9 connect failed (bytes: errno u32).
  *
  * Per direction at most RELAY_BUFFER bytes wait for a slow reader: a side is
  * not read while bytes it sent before are still pending towards the other
@@ -37,6 +43,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -45,7 +54,7 @@
 #define EVENT_HEADER 20
 
 enum { EV_FROM_CLIENT = 1, EV_FROM_UPSTREAM = 2, EV_FIN_CLIENT = 3, EV_FIN_UPSTREAM = 4,
-       EV_FAIL_CLIENT = 5, EV_FAIL_UPSTREAM = 6, EV_CLOSED = 7 };
+       EV_FAIL_CLIENT = 5, EV_FAIL_UPSTREAM = 6, EV_CLOSED = 7, EV_CONNECTED = 8, EV_CONNECT_FAILED = 9 };
 
 /* Bytes waiting to be written to one side. */
 typedef struct {
@@ -65,6 +74,8 @@ typedef struct tunnel {
   int eof[2];       /* side s sent FIN (recv returned 0) */
   int shut[2];      /* shutdown(SHUT_WR) done on side s, or side s can take nothing more */
   int watching[2];  /* uv_poll events asked for on side s (0: stopped) */
+  int polled[2];    /* poll[s] was initialized (a tunnel from connect() has no client side until attach()) */
+  int connecting;   /* connect() in progress on fd[1] */
   int64_t idle_ms;
   uint64_t last_ms;
   int dead;
@@ -165,14 +176,15 @@ static void tunnel_close(tunnel_t *t, int report) {
   t->dead = 1;
   for (int s = 0; s < 2; s++) {
     /* The handle stops watching at once (uv_close), before its descriptor is closed. */
-    uv_close((uv_handle_t *)&t->poll[s], on_poll_closed);
-    close(t->fd[s]);
+    if (t->polled[s]) uv_close((uv_handle_t *)&t->poll[s], on_poll_closed);
+    if (t->fd[s] >= 0) close(t->fd[s]);
     pending_free(&t->pending[s]);
   }
   if (report) record(r, t->id, EV_CLOSED, NULL, 0);
   if (t->prev) t->prev->next = t->next;
   else r->tunnels = t->next;
   if (t->next) t->next->prev = t->prev;
+  if (t->open_handles == 0) free(t);
 }
 
 static void tunnel_fail(tunnel_t *t, int side) {
@@ -181,6 +193,7 @@ static void tunnel_fail(tunnel_t *t, int side) {
 }
 
 static void on_poll(uv_poll_t *handle, int status, int events);
+static void tunnel_link(relay_t *r, tunnel_t *t);
 
 /* Passes FINs on, closes when both went through, else asks for what each side should be watched for. */
 static void tunnel_update(tunnel_t *t) {
@@ -296,6 +309,7 @@ static void deliver(uv_check_t *check) {
   relay_t *r = check->data;
   if (r->log_len == 0) return;
   napi_env env = r->env;
+
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
   napi_value batch, cb, recv;
@@ -413,6 +427,7 @@ static napi_value js_adopt(napi_env env, napi_callback_info info) {
     ok = uv_poll_init(r->loop, &t->poll[s], t->fd[s]) == 0;
     if (ok) {
       t->poll[s].data = t;
+      t->polled[s] = 1;
       t->open_handles++;
     }
   }
@@ -428,11 +443,7 @@ static napi_value js_adopt(napi_env env, napi_callback_info info) {
   }
   t->idle_ms = idle_ms;
   t->last_ms = uv_now(r->loop);
-  t->id = ++r->next_id;
-  if (t->id == 0) t->id = ++r->next_id;
-  t->next = r->tunnels;
-  if (r->tunnels) r->tunnels->prev = t;
-  r->tunnels = t;
+  tunnel_link(r, t);
   napi_value out;
   napi_create_uint32(env, t->id, &out);
   /* The bytes given go first; what does not fit in the socket now waits for POLLOUT. */
@@ -441,6 +452,173 @@ static napi_value js_adopt(napi_env env, napi_callback_info info) {
   }
   if (!t->dead) tunnel_update(t);
   return out;
+}
+
+/* Links a new tunnel into the relay's list with the next id. */
+static void tunnel_link(relay_t *r, tunnel_t *t) {
+  t->relay = r;
+  t->id = ++r->next_id;
+  if (t->id == 0) t->id = ++r->next_id;
+  t->next = r->tunnels;
+  if (r->tunnels) r->tunnels->prev = t;
+  r->tunnels = t;
+}
+
+/* The connection towards upstream is up (or failed): tell JavaScript, which attaches the client or closes. */
+static void connect_done(tunnel_t *t) {
+  relay_t *r = t->relay;
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (getsockopt(t->fd[1], SOL_SOCKET, SO_ERROR, &err, &len) < 0) err = errno;
+  if (err == 0) {
+    struct sockaddr_storage local;
+    socklen_t local_len = sizeof local;
+    char text[INET6_ADDRSTRLEN + 8] = "";
+    char ip[INET6_ADDRSTRLEN] = "";
+    unsigned port = 0;
+    if (getsockname(t->fd[1], (struct sockaddr *)&local, &local_len) == 0) {
+      if (local.ss_family == AF_INET6) {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&local;
+        inet_ntop(AF_INET6, &a->sin6_addr, ip, sizeof ip);
+        port = ntohs(a->sin6_port);
+      } else {
+        struct sockaddr_in *a = (struct sockaddr_in *)&local;
+        inet_ntop(AF_INET, &a->sin_addr, ip, sizeof ip);
+        port = ntohs(a->sin_port);
+      }
+    }
+    int n = snprintf(text, sizeof text, "%s %u", ip, port);
+    t->connecting = 0;
+    if (t->watching[1]) uv_poll_stop(&t->poll[1]);
+    t->watching[1] = 0;
+    record(r, t->id, EV_CONNECTED, (const uint8_t *)text, n > 0 ? (size_t)n : 0);
+    return;
+  }
+  uint8_t code[4];
+  put32(code, (uint32_t)err);
+  record(r, t->id, EV_CONNECT_FAILED, code, 4);
+  tunnel_close(t, 0);
+}
+
+static void on_connect_poll(uv_poll_t *handle, int status, int events) {
+  (void)status;
+  (void)events;
+  tunnel_t *t = handle->data;
+  if (t->dead || !t->connecting) return;
+  connect_done(t);
+}
+
+/* connect(ip, port) -> id: a non-blocking TCP connection; CONNECTED ("localIp localPort") or CONNECT_FAILED (errno) follows. */
+static napi_value js_connect(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  relay_t *r = relay_of(env);
+  if (!r->started) return throw_error(env, "tunnel_relay: not started");
+  char ip[INET6_ADDRSTRLEN + 1];
+  size_t ip_len;
+  uint32_t port;
+  if (argc < 2 || napi_get_value_string_utf8(env, argv[0], ip, sizeof ip, &ip_len) != napi_ok ||
+      napi_get_value_uint32(env, argv[1], &port) != napi_ok || port == 0 || port > 65535) {
+    return throw_error(env, "tunnel_relay: connect(ip, port): bad arguments");
+  }
+  struct sockaddr_storage to;
+  socklen_t to_len;
+  memset(&to, 0, sizeof to);
+  struct sockaddr_in *v4 = (struct sockaddr_in *)&to;
+  struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&to;
+  if (inet_pton(AF_INET, ip, &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons((uint16_t)port);
+    to_len = sizeof *v4;
+  } else if (inet_pton(AF_INET6, ip, &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons((uint16_t)port);
+    to_len = sizeof *v6;
+  } else {
+    return throw_error(env, "tunnel_relay: connect: not an IP address");
+  }
+  tunnel_t *t = calloc(1, sizeof *t);
+  if (!t) return throw_error(env, "tunnel_relay: out of memory");
+  t->fd[0] = -1;
+  t->fd[1] = socket(to.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (t->fd[1] < 0) {
+    free(t);
+    return throw_error(env, "tunnel_relay: connect: no socket");
+  }
+  /* Relayed handshake messages are small: Nagle's algorithm would hold them for the peer's delayed ACK. */
+  int one = 1;
+  setsockopt(t->fd[1], IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  tunnel_link(r, t);
+  napi_value out;
+  napi_create_uint32(env, t->id, &out);
+  if (uv_poll_init(r->loop, &t->poll[1], t->fd[1]) != 0) {
+    uint8_t code[4];
+    put32(code, (uint32_t)EMFILE);
+    record(r, t->id, EV_CONNECT_FAILED, code, 4);
+    tunnel_close(t, 0);
+    return out;
+  }
+  t->poll[1].data = t;
+  t->polled[1] = 1;
+  t->open_handles++;
+  t->connecting = 1;
+  if (connect(t->fd[1], (struct sockaddr *)&to, to_len) == 0) {
+    connect_done(t);
+  } else if (errno == EINPROGRESS) {
+    uv_poll_start(&t->poll[1], UV_WRITABLE, on_connect_poll);
+    t->watching[1] = UV_WRITABLE;
+  } else {
+    uint8_t code[4];
+    put32(code, (uint32_t)errno);
+    record(r, t->id, EV_CONNECT_FAILED, code, 4);
+    tunnel_close(t, 0);
+  }
+  return out;
+}
+
+/* attach(id, clientFd, toClient, toUpstream, idleMs): relays between the client and a connection from connect(). */
+static napi_value js_attach(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  relay_t *r = relay_of(env);
+  uint32_t id;
+  int32_t client_fd;
+  int64_t idle_ms;
+  uint8_t *to[2];
+  size_t to_len[2];
+  if (!r->started || argc < 5 || napi_get_value_uint32(env, argv[0], &id) != napi_ok || napi_get_value_int32(env, argv[1], &client_fd) != napi_ok ||
+      bytes_arg(env, argv[2], &to[0], &to_len[0]) < 0 || bytes_arg(env, argv[3], &to[1], &to_len[1]) < 0 ||
+      napi_get_value_int64(env, argv[4], &idle_ms) != napi_ok || client_fd < 0) {
+    return throw_error(env, "tunnel_relay: attach(id, clientFd, toClient, toUpstream, idleMs): bad arguments");
+  }
+  tunnel_t *t = r->tunnels;
+  while (t && t->id != id) t = t->next;
+  if (!t || t->connecting || t->fd[0] >= 0) return throw_error(env, "tunnel_relay: attach: no connected tunnel with that id");
+  int fd = fcntl(client_fd, F_DUPFD_CLOEXEC, 0);
+  if (fd < 0) return throw_error(env, "tunnel_relay: attach: dup failed");
+  if (uv_poll_init(r->loop, &t->poll[0], fd) != 0) {
+    close(fd);
+    return throw_error(env, "tunnel_relay: attach: cannot watch the descriptor");
+  }
+  t->fd[0] = fd;
+  t->poll[0].data = t;
+  t->polled[0] = 1;
+  t->open_handles++;
+  t->idle_ms = idle_ms;
+  t->last_ms = uv_now(r->loop);
+  for (int s = 0; s < 2; s++) {
+    if (pending_put(&t->pending[s], to[s], to_len[s]) < 0) {
+      tunnel_fail(t, s);
+      return NULL;
+    }
+  }
+  for (int s = 0; s < 2 && !t->dead; s++) {
+    if (flush_side(t, s) < 0) tunnel_fail(t, s);
+  }
+  if (!t->dead) tunnel_update(t);
+  return NULL;
 }
 
 static napi_value js_close(napi_env env, napi_callback_info info) {
@@ -505,6 +683,8 @@ static napi_value init(napi_env env, napi_value exports) {
     { "adopt", NULL, js_adopt, NULL, NULL, NULL, napi_default, NULL },
     { "close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL },
     { "take", NULL, js_take, NULL, NULL, NULL, napi_default, NULL },
+    { "connect", NULL, js_connect, NULL, NULL, NULL, napi_default, NULL },
+    { "attach", NULL, js_attach, NULL, NULL, NULL, napi_default, NULL },
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

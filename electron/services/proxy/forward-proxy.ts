@@ -10,16 +10,18 @@
  * server. Every request head is parsed with a size limit and a time limit;
  * anything malformed gets 400 and the connection closes.
  */
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer, isIP, type AddressInfo, type Server, type Socket } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import { parseConnectAuthority } from '../../core/http/connect-parser';
 import { HttpHeadParser, headerValue, type HttpHead } from '../../core/http/http-head-parser';
 import { bridgeSockets } from './passthrough-bridge';
+import { attachNatively } from './native-passthrough-bridge';
+import { nativeTunnelRelay, type NativeTunnelRelay } from './native-tunnel-relay';
 import { forwardPlainHttp } from './plain-http-forwarder';
 import { interceptTunnel } from './intercept-tunnel';
 import { DEFAULT_PROXY_LIMITS, type ProxyEvent, type ProxyLimits, type ProxyOptions } from './proxy-types';
 import { TunnelLegs } from './tunnel-legs';
-import { authorityOf, connectUpstream, type ConnectTarget } from './upstream-connector';
+import { authorityOf, connectUpstream, describeSocketError, type ConnectTarget } from './upstream-connector';
 import { UpstreamSessions } from './upstream-sessions';
 import { UpstreamTrust } from './upstream-trust';
 
@@ -183,6 +185,12 @@ export class ForwardProxy {
   }
 
   private async connectTunnel(client: Socket, legs: TunnelLegs, id: number, target: ConnectTarget, rest: Uint8Array): Promise<void> {
+    // Passthrough straight to an IP address: the native relay connects itself (no Node socket towards the server).
+    const relay = this.options.intercept || this.options.upstream || !isIP(target.host) ? null : nativeTunnelRelay();
+    if (relay) {
+      await this.connectNativeTunnel(relay, client, legs, id, target, rest);
+      return;
+    }
     const authority = authorityOf(target);
     const result = await connectUpstream(target, {
       via: this.options.upstream ?? null,
@@ -227,6 +235,40 @@ export class ForwardProxy {
         },
       });
     }
+  }
+
+  /** connectTunnel through the native relay's own connection: the same answers, events and recording. */
+  private async connectNativeTunnel(relay: NativeTunnelRelay, client: Socket, legs: TunnelLegs, id: number, target: ConnectTarget, rest: Uint8Array): Promise<void> {
+    const authority = authorityOf(target);
+    const result = await relay.connect(target.host, target.port, this.limits.connectTimeoutMs);
+    if (client.destroyed) {
+      if (result.ok) relay.close(result.id);
+      return;
+    }
+    if (!result.ok) {
+      // Worded as connectUpstream words them.
+      const reason = result.timedOut
+        ? `connecting to ${authority} timed out after ${this.limits.connectTimeoutMs / 1000} s`
+        : `cannot connect to ${authority}: ${describeSocketError(Object.assign(new Error(result.code), { code: result.code }))}`;
+      this.reject(client, legs, id, authority, result.timedOut ? 504 : 502, reason);
+      return;
+    }
+    legs.openUpstreamLegBetween(result.local, { ip: target.host, port: target.port });
+    this.emit({ type: 'tunnel-opened', tunnel: id, client: `${client.remoteAddress}:${client.remotePort}`, target: authority, mode: 'passthrough' });
+    this.send(client, legs, 'HTTP/1.1 200 Connection established\r\n\r\n');
+    let relayed: { destroy(): void } | null = null;
+    await attachNatively(relay, {
+      client, legs, connection: result.id, initial: rest, idleTimeoutMs: this.limits.idleTimeoutMs,
+      onClosed: (fromClient, fromServer) => {
+        if (relayed) this.connections.delete(relayed);
+        this.emit({ type: 'tunnel-closed', tunnel: id, target: authority, bytesFromClient: fromClient, bytesFromServer: fromServer });
+      },
+      onRelayed: (tunnel) => {
+        relayed = tunnel;
+        this.connections.delete(client);
+        this.connections.add(tunnel);
+      },
+    });
   }
 
   /** Writes to the client and records it on the client leg. */

@@ -9,7 +9,8 @@
  */
 import type { Socket } from 'node:net';
 import type { BridgeOptions } from './passthrough-bridge';
-import { RelayEvent, type NativeTunnelRelay } from './native-tunnel-relay';
+import { RelayEvent, type NativeTunnelRelay, type RelaySink } from './native-tunnel-relay';
+import type { TunnelLegs } from './tunnel-legs';
 
 /** A tunnel on the relay, as the proxy tracks it (closed with the proxy). */
 export interface RelayedTunnel {
@@ -33,6 +34,75 @@ function takeBuffered(socket: Socket): Buffer[] {
   return chunks;
 }
 
+/** Records a relayed tunnel's events on its legs, as the JavaScript bridge records the same happenings. */
+function recordingSink(legs: TunnelLegs, finish: (at?: bigint) => void): RelaySink {
+  return (kind, data, monotonicNs) => {
+    const at = legs.timeOfMonotonic(monotonicNs);
+    switch (kind) {
+      case RelayEvent.FROM_CLIENT:
+        legs.fromClient(data, at);
+        legs.toUpstream(data, at);
+        break;
+      case RelayEvent.FROM_UPSTREAM:
+        legs.fromUpstream(data, at);
+        legs.toClient(data, at);
+        break;
+      case RelayEvent.CLIENT_FIN:
+        legs.clientEnded(at);
+        legs.proxyEndedUpstream(at);
+        break;
+      case RelayEvent.UPSTREAM_FIN:
+        legs.upstreamEnded(at);
+        legs.proxyEndedClient(at);
+        break;
+      case RelayEvent.CLIENT_FAILED:
+        legs.clientReset(at);
+        legs.upstreamReset(at);
+        break;
+      case RelayEvent.UPSTREAM_FAILED:
+        legs.upstreamReset(at);
+        legs.clientReset(at);
+        break;
+      case RelayEvent.CLOSED:
+        finish(at);
+        break;
+    }
+  };
+}
+
+/** Node's sockets are no longer the tunnel's: their listeners (the proxy's too) must not record a close. */
+function letGo(sockets: Socket[]): void {
+  for (const s of sockets) {
+    s.removeAllListeners();
+    s.on('error', () => undefined);
+    s.setTimeout(0);
+    s.destroy();
+  }
+}
+
+/** The tunnel's end, once: its legs' FINs and the tunnel-closed callback; and the handle the proxy closes it with. */
+function tunnelEnd(relay: NativeTunnelRelay, o: Pick<BridgeOptions, 'legs' | 'onClosed'>): { finish(at?: bigint): void; handle(id: number): RelayedTunnel } {
+  let done = false;
+  const finish = (at?: bigint): void => {
+    if (done) return;
+    done = true;
+    o.legs.finish(at);
+    o.onClosed(o.legs.bytesFromClient, o.legs.bytesFromServer);
+  };
+  return {
+    finish,
+    handle: (id) => ({
+      destroy: () => {
+        if (done) return;
+        // What the relay reported before the close is recorded before it.
+        relay.flush();
+        relay.close(id);
+        finish();
+      },
+    }),
+  };
+}
+
 /**
  * Hands the tunnel to `relay`; false (nothing changed, nothing recorded)
  * when it cannot: a socket without a descriptor, or with bytes still queued
@@ -50,54 +120,16 @@ export function relayNatively(relay: NativeTunnelRelay, o: BridgeOptions): boole
   const fromUpstream = takeBuffered(upstream);
   const toUpstream = Buffer.concat([o.initial, ...fromClient]);
   const toClient = Buffer.concat([o.upstreamRest, ...fromUpstream]);
-  let done = false;
+  const end = tunnelEnd(relay, o);
   let id: number;
   try {
-    id = relay.adopt(clientFd, upstreamFd, toClient, toUpstream, o.idleTimeoutMs, (kind, data, monotonicNs) => {
-      const at = legs.timeOfMonotonic(monotonicNs);
-      switch (kind) {
-        case RelayEvent.FROM_CLIENT:
-          legs.fromClient(data, at);
-          legs.toUpstream(data, at);
-          break;
-        case RelayEvent.FROM_UPSTREAM:
-          legs.fromUpstream(data, at);
-          legs.toClient(data, at);
-          break;
-        case RelayEvent.CLIENT_FIN:
-          legs.clientEnded(at);
-          legs.proxyEndedUpstream(at);
-          break;
-        case RelayEvent.UPSTREAM_FIN:
-          legs.upstreamEnded(at);
-          legs.proxyEndedClient(at);
-          break;
-        case RelayEvent.CLIENT_FAILED:
-          legs.clientReset(at);
-          legs.upstreamReset(at);
-          break;
-        case RelayEvent.UPSTREAM_FAILED:
-          legs.upstreamReset(at);
-          legs.clientReset(at);
-          break;
-        case RelayEvent.CLOSED:
-          finish(at);
-          break;
-      }
-    });
+    id = relay.adopt(clientFd, upstreamFd, toClient, toUpstream, o.idleTimeoutMs, recordingSink(legs, end.finish));
   } catch {
     // No descriptor to spare (EMFILE), say: give the bytes back and relay in JavaScript.
     for (let i = fromClient.length - 1; i >= 0; i--) client.unshift(fromClient[i]);
     for (let i = fromUpstream.length - 1; i >= 0; i--) upstream.unshift(fromUpstream[i]);
     return false;
   }
-  const finish = (at?: bigint): void => {
-    if (done) return;
-    done = true;
-    legs.finish(at);
-    o.onClosed(legs.bytesFromClient, legs.bytesFromServer);
-  };
-
   // Recorded as the JavaScript bridge records them: `initial` came with the request head (on the client leg already).
   if (o.initial.length) legs.toUpstream(o.initial);
   if (o.upstreamRest.length) legs.toClient(o.upstreamRest);
@@ -109,21 +141,49 @@ export function relayNatively(relay: NativeTunnelRelay, o: BridgeOptions): boole
     legs.fromUpstream(c);
     legs.toClient(c);
   }
-  // Node's sockets are no longer the tunnel's: their listeners (the proxy's too) must not record a close.
-  for (const s of [client, upstream]) {
-    s.removeAllListeners();
-    s.on('error', () => undefined);
-    s.setTimeout(0);
-    s.destroy();
+  letGo([client, upstream]);
+  o.onRelayed?.(end.handle(id));
+  return true;
+}
+
+export interface AttachOptions extends Omit<BridgeOptions, 'upstream' | 'upstreamRest'> {
+  /** A connection from relay.connect(). */
+  connection: number;
+}
+
+/**
+ * Relays between the client and a connection the relay opened itself
+ * (relay.connect: no Node socket towards the server at all). Waits for the
+ * client's queued bytes (the 200) to be written first. False when the
+ * client is gone (the connection is closed then).
+ */
+export async function attachNatively(relay: NativeTunnelRelay, o: AttachOptions): Promise<boolean> {
+  const { client, legs } = o;
+  while (!client.destroyed && client.writableLength > 0) await new Promise((r) => client.once('drain', r).once('close', r));
+  const clientFd = descriptorOf(client);
+  const end = tunnelEnd(relay, o);
+  if (client.destroyed || client.writableEnded || clientFd < 0) {
+    relay.close(o.connection);
+    end.finish();
+    client.destroy();
+    return false;
   }
-  o.onRelayed?.({
-    destroy: () => {
-      if (done) return;
-      // What the relay reported before the close is recorded before it.
-      relay.flush();
-      relay.close(id);
-      finish();
-    },
-  });
+  const fromClient = takeBuffered(client);
+  const toUpstream = Buffer.concat([o.initial, ...fromClient]);
+  try {
+    relay.attach(o.connection, clientFd, new Uint8Array(0), toUpstream, o.idleTimeoutMs, recordingSink(legs, end.finish));
+  } catch {
+    relay.close(o.connection);
+    end.finish();
+    client.destroy();
+    return false;
+  }
+  if (o.initial.length) legs.toUpstream(o.initial);
+  for (const c of fromClient) {
+    legs.fromClient(c);
+    legs.toUpstream(c);
+  }
+  letGo([client]);
+  o.onRelayed?.(end.handle(o.connection));
   return true;
 }

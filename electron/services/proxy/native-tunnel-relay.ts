@@ -12,6 +12,7 @@
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { constants as osConstants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 /** What the addon exports (see tunnel_relay.c). */
@@ -20,6 +21,8 @@ interface TunnelRelayBinding {
   adopt(clientFd: number, upstreamFd: number, toClient: Uint8Array, toUpstream: Uint8Array, idleMs: number): number;
   close(id: number): void;
   take(): Buffer | null;
+  connect(ip: string, port: number): number;
+  attach(id: number, clientFd: number, toClient: Uint8Array, toUpstream: Uint8Array, idleMs: number): void;
 }
 
 /** Event kinds, as tunnel_relay.c numbers them. */
@@ -31,7 +34,23 @@ export const RelayEvent = {
   CLIENT_FAILED: 5,
   UPSTREAM_FAILED: 6,
   CLOSED: 7,
+  /** connect() succeeded: "localIp localPort" (latin1). */
+  CONNECTED: 8,
+  /** connect() failed: errno (u32). */
+  CONNECT_FAILED: 9,
 } as const;
+
+/** The outcome of `connect`. */
+export type RelayConnectResult =
+  | { ok: true; id: number; local: { ip: string; port: number } }
+  | { ok: false; code: string; timedOut: boolean };
+
+/** errno numbers by name (ECONNREFUSED, ...), the other way round. */
+let errnoNames: Map<number, string> | null = null;
+function errnoName(errno: number): string {
+  errnoNames ??= new Map(Object.entries(osConstants.errno).map(([name, n]) => [n, name]));
+  return errnoNames.get(errno) ?? `errno ${errno}`;
+}
 
 /**
  * Receives one tunnel's events in order. `data` (bytes events only) stays
@@ -61,9 +80,47 @@ export class NativeTunnelRelay {
     return id;
   }
 
-  /** Closes the tunnel at once; its sink gets nothing more (the caller records the end itself). */
+  /**
+   * Opens a TCP connection to `ip`:`port` (an IP address, not a name) in C,
+   * for a tunnel `attach` completes. Resolves when it is up, failed, or after
+   * `timeoutMs` (then it is abandoned).
+   */
+  connect(ip: string, port: number, timeoutMs: number): Promise<RelayConnectResult> {
+    return new Promise((resolve) => {
+      let id: number;
+      try {
+        id = this.binding.connect(ip, port);
+      } catch {
+        resolve({ ok: false, code: 'EMFILE', timedOut: false });
+        return;
+      }
+      const timer = setTimeout(() => {
+        this.close(id);
+        resolve({ ok: false, code: 'ETIMEDOUT', timedOut: true });
+      }, timeoutMs);
+      this.sinks.set(id, (kind, data) => {
+        clearTimeout(timer);
+        this.sinks.delete(id);
+        if (kind === RelayEvent.CONNECTED) {
+          const [localIp, localPort] = Buffer.from(data).toString('latin1').split(' ');
+          resolve({ ok: true, id, local: { ip: localIp ?? '0.0.0.0', port: Number(localPort) || 0 } });
+        } else {
+          const errno = data.length >= 4 ? Buffer.from(data).readUInt32LE(0) : 0;
+          resolve({ ok: false, code: errnoName(errno), timedOut: false });
+        }
+      });
+    });
+  }
+
+  /** Relays between `clientFd` (dup()ed) and connection `id` from `connect`; otherwise as `adopt`. */
+  attach(id: number, clientFd: number, toClient: Uint8Array, toUpstream: Uint8Array, idleMs: number, sink: RelaySink): void {
+    this.binding.attach(id, clientFd, toClient, toUpstream, idleMs);
+    this.sinks.set(id, sink);
+  }
+
+  /** Closes the tunnel (or abandons a connection) at once; its sink gets nothing more (the caller records the end itself). */
   close(id: number): void {
-    if (!this.sinks.delete(id)) return;
+    this.sinks.delete(id);
     this.binding.close(id);
   }
 

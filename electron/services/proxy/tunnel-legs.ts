@@ -12,6 +12,7 @@ import type { Socket } from 'node:net';
 import { hrtime } from 'node:process';
 import type { LegRecorder, RecordedLeg } from './leg-recorder';
 import type { ConnectRecording } from './upstream-connector';
+import type { TcpEndpointAddress } from '../../core/net/tcp-packet-synthesizer';
 
 export class TunnelLegs {
   private client: RecordedLeg | null = null;
@@ -46,12 +47,16 @@ export class TunnelLegs {
   }
 
   openUpstreamLeg(socket: Socket): void {
-    if (!this.recorder || this.upstream) return;
-    this.upstream = this.recorder.leg(
+    this.openUpstreamLegBetween(
       { ip: socket.localAddress ?? '0.0.0.0', port: socket.localPort ?? 0 },
       { ip: socket.remoteAddress ?? '0.0.0.0', port: socket.remotePort ?? 0 },
-      { id: this.id, leg: 'upstream' },
     );
+  }
+
+  /** The upstream leg of a connection without a Node socket (the native relay's own). */
+  openUpstreamLegBetween(local: TcpEndpointAddress, remote: TcpEndpointAddress): void {
+    if (!this.recorder || this.upstream) return;
+    this.upstream = this.recorder.leg(local, remote, { id: this.id, leg: 'upstream' });
     this.upstream.open();
   }
 
