@@ -295,6 +295,74 @@ export function passthroughRelayCases(): void {
     for (const s of held) s.destroy();
   });
 
+  it('answers 502 with the reason when the target refuses, and relays to an IPv6 target', async () => {
+    const rec = await startRecordingProxy(join(dir, 'v6.pcapng'));
+    const proxyPort = rec.proxy.address.port;
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const closedPort = (closed.address() as { port: number }).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const answer = await new Promise<string>((resolve, reject) => {
+      const s = connect(proxyPort, '127.0.0.1', () => s.write(`CONNECT 127.0.0.1:${closedPort} HTTP/1.1\r\n\r\n`));
+      let text = '';
+      s.setEncoding('latin1');
+      s.on('data', (d: string) => (text += d));
+      s.on('close', () => resolve(text));
+      s.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 502 /);
+    expect(answer).toContain(`cannot connect to 127.0.0.1:${closedPort}: connection refused (ECONNREFUSED)`);
+
+    const v6 = createServer({ allowHalfOpen: true }, (s) => {
+      s.on('data', (d: Buffer) => s.write(Buffer.concat([Buffer.from('echo: '), d])));
+      s.on('end', () => s.end());
+    });
+    await new Promise<void>((r) => v6.listen(0, '::1', r));
+    const v6Port = (v6.address() as { port: number }).port;
+    const tunnel = await new Promise<Socket>((resolve, reject) => {
+      const s = connect({ host: '127.0.0.1', port: proxyPort, allowHalfOpen: true }, () => s.write(`CONNECT [::1]:${v6Port} HTTP/1.1\r\n\r\n`));
+      s.once('data', (d: Buffer) => {
+        expect(d.toString('latin1')).toBe(ANSWER);
+        resolve(s);
+      });
+      s.once('error', reject);
+    });
+    const echoed = readAll(tunnel);
+    tunnel.end('over IPv6');
+    expect((await echoed).toString()).toBe('echo: over IPv6');
+    await until(() => closedEvents(rec.events).length === 1);
+    await rec.finish();
+    await new Promise<void>((r) => v6.close(() => r()));
+    expectCleanCapture(rec.file);
+    const addresses = spawnSync('tshark', ['-r', rec.file, '-Y', 'ipv6 && tcp.flags.syn == 1 && tcp.flags.ack == 0', '-T', 'fields', '-e', 'ipv6.dst', '-e', 'tcp.dstport'], { encoding: 'utf8' });
+    expect(addresses.stdout.trim()).toBe(`::1\t${v6Port}`);
+  });
+
+  it('a host name target (Node resolves and connects, then the relay takes both sockets) relays both ways', async () => {
+    onOrigin = (s) => {
+      s.on('data', (d: Buffer) => s.write(Buffer.concat([Buffer.from('echo: '), d])));
+      s.on('end', () => s.end());
+    };
+    const rec = await startRecordingProxy(join(dir, 'name.pcapng'));
+    const proxyPort = rec.proxy.address.port;
+    const tunnel = await new Promise<Socket>((resolve, reject) => {
+      const s = connect({ host: '127.0.0.1', port: proxyPort, allowHalfOpen: true }, () => s.write(`CONNECT localhost:${originPort} HTTP/1.1\r\n\r\n`));
+      s.once('data', (d: Buffer) => {
+        expect(d.toString('latin1')).toBe(ANSWER);
+        resolve(s);
+      });
+      s.once('error', reject);
+    });
+    const echoed = readAll(tunnel);
+    tunnel.end('by name');
+    expect((await echoed).toString()).toBe('echo: by name');
+    await until(() => closedEvents(rec.events).length === 1);
+    await rec.finish();
+    expectCleanCapture(rec.file);
+    const streams = tsharkStreams(rec.file);
+    expect(streams.find((x) => x.serverPort === originPort)?.fromServer.toString()).toBe('echo: by name');
+  });
+
   describe('with real clients', () => {
     let server: OpenSslServer;
     let host: string;
