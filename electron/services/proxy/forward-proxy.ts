@@ -255,10 +255,12 @@ export class ForwardProxy {
     }
     legs.openUpstreamLegBetween(result.local, { ip: target.host, port: target.port });
     this.emit({ type: 'tunnel-opened', tunnel: id, client: `${client.remoteAddress}:${client.remotePort}`, target: authority, mode: 'passthrough' });
-    this.send(client, legs, 'HTTP/1.1 200 Connection established\r\n\r\n');
+    // The relay writes the 200 itself, first: a write through Node's socket would cost a write request and its completion.
+    const answer = Buffer.from('HTTP/1.1 200 Connection established\r\n\r\n', 'latin1');
+    legs.toClient(answer);
     let relayed: { destroy(): void } | null = null;
     await attachNatively(relay, {
-      client, legs, connection: result.id, initial: rest, idleTimeoutMs: this.limits.idleTimeoutMs,
+      client, legs, connection: result.id, answer, initial: rest, idleTimeoutMs: this.limits.idleTimeoutMs,
       onClosed: (fromClient, fromServer) => {
         if (relayed) this.connections.delete(relayed);
         this.emit({ type: 'tunnel-closed', tunnel: id, target: authority, bytesFromClient: fromClient, bytesFromServer: fromServer });

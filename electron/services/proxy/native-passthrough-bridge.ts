@@ -149,6 +149,8 @@ export function relayNatively(relay: NativeTunnelRelay, o: BridgeOptions): boole
 export interface AttachOptions extends Omit<BridgeOptions, 'upstream' | 'upstreamRest'> {
   /** A connection from relay.connect(). */
   connection: number;
+  /** Bytes for the client before anything relayed (the proxy's 200, recorded by the caller). */
+  answer: Uint8Array;
 }
 
 /**
@@ -159,6 +161,7 @@ export interface AttachOptions extends Omit<BridgeOptions, 'upstream' | 'upstrea
  */
 export async function attachNatively(relay: NativeTunnelRelay, o: AttachOptions): Promise<boolean> {
   const { client, legs } = o;
+  // Whatever Node still has queued for the client goes first.
   while (!client.destroyed && client.writableLength > 0) await new Promise((r) => client.once('drain', r).once('close', r));
   const clientFd = descriptorOf(client);
   const end = tunnelEnd(relay, o);
@@ -171,7 +174,7 @@ export async function attachNatively(relay: NativeTunnelRelay, o: AttachOptions)
   const fromClient = takeBuffered(client);
   const toUpstream = Buffer.concat([o.initial, ...fromClient]);
   try {
-    relay.attach(o.connection, clientFd, new Uint8Array(0), toUpstream, o.idleTimeoutMs, recordingSink(legs, end.finish));
+    relay.attach(o.connection, clientFd, o.answer, toUpstream, o.idleTimeoutMs, recordingSink(legs, end.finish));
   } catch {
     relay.close(o.connection);
     end.finish();

@@ -142,7 +142,8 @@ export class NativeTunnelRelay {
       if (!sink) continue;
       const timeNs = batch.readBigUInt64LE(start - 8);
       if (kind === RelayEvent.CLOSED) this.sinks.delete(id);
-      sink(kind, batch.subarray(start, at), timeNs);
+      // A plain view (cheaper than Buffer#subarray); the batch is never reused, so it stays valid.
+      sink(kind, new Uint8Array(batch.buffer, batch.byteOffset + start, length), timeNs);
     }
   }
 }
