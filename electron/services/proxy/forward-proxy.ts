@@ -97,6 +97,11 @@ export class ForwardProxy {
   }
 
   private accept(client: Socket): void {
+    // server.maxConnections counts Node's sockets only: tunnels the native relay took over count here.
+    if (this.connections.size >= this.limits.maxConnections) {
+      client.destroy();
+      return;
+    }
     this.connections.add(client);
     // Relayed handshake messages are small: Nagle's algorithm would hold them for the peer's delayed ACK.
     client.setNoDelay(true);
