@@ -4,7 +4,6 @@
       'target_name': 'tunnel_relay',
       'sources': ['tunnel_relay.c'],
       'cflags': ['-O2', '-Wall', '-Wextra'],
-      'link_settings': { 'libraries': ['-lpthread'] },
     },
   ],
 }
