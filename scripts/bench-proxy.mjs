@@ -131,14 +131,25 @@ function cpuMs(pid) {
   return kids.reduce((a, k) => a + cpuMs1(k), cpuMs1(pid));
 }
 /** CPU time of one process (all its threads). */
-function cpuMs1(pid) {
+function cpuMs1(pid, kind = 'both') {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
     // utime and stime: fields 14 and 15 of stat, counted from the state (field 3) here.
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+    const ticks = kind === 'sys' ? Number(fields[12]) : Number(fields[11]) + Number(fields[12]);
+    return (ticks * 1000) / 100;
   } catch {
     return NaN;
   }
+}
+/** The system (kernel) part of cpuMs: what a proxy's syscalls cost, as opposed to its own code. */
+function sysMs(pid) {
+  let kids = [];
+  try {
+    kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    // no children file: count the process alone
+  }
+  return kids.reduce((a, k) => a + cpuMs1(k, 'sys'), cpuMs1(pid, 'sys'));
 }
 
 function rssMb(pid) {
@@ -291,7 +302,7 @@ net.createServer((s) => s.on('data', () => {})).listen(${originPort + 1 > 65535 
       const trust = p.trust ? p.trust() : ca;
       // Warm up (CA/leaf made, caches filled, JIT of proxy, origin and client) before measuring.
       for (let i = 0; i < WARMUP; i++) await roundTrip(port, originPort, trust, '/');
-      live.push({ ...p, port, child, trust, done: 0, failures: 0, seconds: 0, cpuMs: 0, rounds: [], mbps: [] });
+      live.push({ ...p, port, child, trust, done: 0, failures: 0, seconds: 0, cpuMs: 0, sysMs: 0, rounds: [], mbps: [] });
     } catch (e) {
       results[p.name] = { error: String(e.message ?? e) };
     }
@@ -305,8 +316,10 @@ net.createServer((s) => s.on('data', () => {})).listen(${originPort + 1 > 65535 
       if (round % 2) pair.reverse();
       for (const p of pair) {
         const cpuBefore = cpuMs(p.child.pid);
+        const sysBefore = sysMs(p.child.pid);
         const hs = await handshakes(p.port, originPort, p.trust, perRound);
         p.cpuMs += cpuMs(p.child.pid) - cpuBefore;
+        p.sysMs += sysMs(p.child.pid) - sysBefore;
         p.done += hs.done;
         p.failures += hs.failures;
         p.seconds += hs.seconds;
@@ -331,6 +344,8 @@ net.createServer((s) => s.on('data', () => {})).listen(${originPort + 1 > 65535 
       handshakesPerSecond: Math.round(p.done / p.seconds), failures: p.failures, perRound: p.rounds,
       // The proxy's own CPU per round trip (the steadier figure on a busy machine: it is what the proxy takes from client and origin).
       cpuUsPerRoundTrip: Math.round((p.cpuMs * 1000) / p.done),
+      // Of which in the kernel (system time).
+      sysUsPerRoundTrip: Math.round((p.sysMs * 1000) / p.done),
       throughputMBps: Math.round(median(p.mbps)), throughputPerRound: p.mbps.map(Math.round), rssMb: Math.round(rssMb(p.child.pid)),
     };
   }

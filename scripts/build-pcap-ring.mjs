@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-function nodeGypScript() {
+export function nodeGypScript() {
   const candidates = [];
   try {
     const npmRoot = execFileSync('npm', ['root', '-g'], { encoding: 'utf8' }).trim();

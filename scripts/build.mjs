@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { buildDesktop, buildRenderer } from './build-desktop.mjs';
 import { buildPcapRing } from './build-pcap-ring.mjs';
+import { buildTunnelRelay } from './build-tunnel-relay.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -18,6 +19,8 @@ async function buildCli() {
   await buildNodeBundle('electron/cli/analyze-entry.ts', 'dist/cli/tlswb-analyze.mjs', define);
   // One shard of `tlswb analyze --json` on a large file, in a worker thread (electron/cli/analyze-shards.ts).
   await buildNodeBundle('electron/cli/analyze-shard-worker.ts', 'dist/cli/tlswb-analyze-shard.mjs', define);
+  // The proxy's native relay for passthrough tunnels (dist/native/tunnel_relay.node), best effort: without it JavaScript relays.
+  buildTunnelRelay(root, { quiet: true });
 }
 
 /** One ESM bundle for node 20; npm packages stay imports (installed beside it). */

@@ -10,16 +10,18 @@
  * server. Every request head is parsed with a size limit and a time limit;
  * anything malformed gets 400 and the connection closes.
  */
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer, isIP, type AddressInfo, type Server, type Socket } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import { parseConnectAuthority } from '../../core/http/connect-parser';
 import { HttpHeadParser, headerValue, type HttpHead } from '../../core/http/http-head-parser';
 import { bridgeSockets } from './passthrough-bridge';
+import { attachNatively } from './native-passthrough-bridge';
+import { nativeTunnelRelay, type NativeTunnelRelay } from './native-tunnel-relay';
 import { forwardPlainHttp } from './plain-http-forwarder';
 import { interceptTunnel } from './intercept-tunnel';
 import { DEFAULT_PROXY_LIMITS, type ProxyEvent, type ProxyLimits, type ProxyOptions } from './proxy-types';
 import { TunnelLegs } from './tunnel-legs';
-import { authorityOf, connectUpstream, type ConnectTarget } from './upstream-connector';
+import { authorityOf, connectUpstream, describeSocketError, type ConnectTarget } from './upstream-connector';
 import { UpstreamSessions } from './upstream-sessions';
 import { UpstreamTrust } from './upstream-trust';
 
@@ -38,7 +40,8 @@ const STATUS_TEXT: Record<number, string> = {
 export class ForwardProxy {
   private readonly server: Server;
   private readonly limits: ProxyLimits;
-  private readonly connections = new Set<Socket>();
+  /** Client sockets, and tunnels the native relay took over from theirs. */
+  private readonly connections = new Set<{ destroy(): void }>();
   private nextTunnel = 1;
   private readonly trust: UpstreamTrust | null;
   private readonly upstreamSessions: UpstreamSessions | null;
@@ -84,6 +87,9 @@ export class ForwardProxy {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const s of this.connections) s.destroy();
     await closed;
+    // A destroyed socket reports 'close' (which records its legs' FINs) a loop turn later than the server's
+    // own close: wait for them, so that a caller closing the recording next finds every leg ended.
+    for (let turn = 0; this.connections.size > 0 && turn < 100; turn++) await new Promise((r) => setImmediate(r));
   }
 
   private emit(event: ProxyEvent): void {
@@ -91,6 +97,11 @@ export class ForwardProxy {
   }
 
   private accept(client: Socket): void {
+    // server.maxConnections counts Node's sockets only: tunnels the native relay took over count here.
+    if (this.connections.size >= this.limits.maxConnections) {
+      client.destroy();
+      return;
+    }
     this.connections.add(client);
     // Relayed handshake messages are small: Nagle's algorithm would hold them for the peer's delayed ACK.
     client.setNoDelay(true);
@@ -179,6 +190,12 @@ export class ForwardProxy {
   }
 
   private async connectTunnel(client: Socket, legs: TunnelLegs, id: number, target: ConnectTarget, rest: Uint8Array): Promise<void> {
+    // Passthrough straight to an IP address: the native relay connects itself (no Node socket towards the server).
+    const relay = this.options.intercept || this.options.upstream || !isIP(target.host) ? null : nativeTunnelRelay();
+    if (relay) {
+      await this.connectNativeTunnel(relay, client, legs, id, target, rest);
+      return;
+    }
     const authority = authorityOf(target);
     const result = await connectUpstream(target, {
       via: this.options.upstream ?? null,
@@ -200,7 +217,9 @@ export class ForwardProxy {
     const mode = this.options.intercept ? 'intercept' : 'passthrough';
     this.emit({ type: 'tunnel-opened', tunnel: id, client: `${client.remoteAddress}:${client.remotePort}`, target: authority, mode });
     this.send(client, legs, 'HTTP/1.1 200 Connection established\r\n\r\n');
+    let relayed: { destroy(): void } | null = null;
     const closed = (fromClient: number, fromServer: number): void => {
+      if (relayed) this.connections.delete(relayed);
       this.emit({ type: 'tunnel-closed', tunnel: id, target: authority, bytesFromClient: fromClient, bytesFromServer: fromServer });
     };
     if (this.options.intercept && this.trust) {
@@ -211,8 +230,52 @@ export class ForwardProxy {
         refuse: (reason) => this.emit({ type: 'refused', tunnel: id, client: `${client.remoteAddress}:${client.remotePort}`, target: authority, status: null, reason }),
       });
     } else {
-      bridgeSockets({ client, upstream, legs, initial: rest, upstreamRest: result.rest, idleTimeoutMs: this.limits.idleTimeoutMs, onClosed: closed });
+      bridgeSockets({
+        client, upstream, legs, initial: rest, upstreamRest: result.rest, idleTimeoutMs: this.limits.idleTimeoutMs, onClosed: closed,
+        // The client socket is gone: the proxy now tracks (and closes) the relayed tunnel instead.
+        onRelayed: (tunnel) => {
+          relayed = tunnel;
+          this.connections.delete(client);
+          this.connections.add(tunnel);
+        },
+      });
     }
+  }
+
+  /** connectTunnel through the native relay's own connection: the same answers, events and recording. */
+  private async connectNativeTunnel(relay: NativeTunnelRelay, client: Socket, legs: TunnelLegs, id: number, target: ConnectTarget, rest: Uint8Array): Promise<void> {
+    const authority = authorityOf(target);
+    const result = await relay.connect(target.host, target.port, this.limits.connectTimeoutMs);
+    if (client.destroyed) {
+      if (result.ok) relay.close(result.id);
+      return;
+    }
+    if (!result.ok) {
+      // Worded as connectUpstream words them.
+      const reason = result.timedOut
+        ? `connecting to ${authority} timed out after ${this.limits.connectTimeoutMs / 1000} s`
+        : `cannot connect to ${authority}: ${describeSocketError(Object.assign(new Error(result.code), { code: result.code }))}`;
+      this.reject(client, legs, id, authority, result.timedOut ? 504 : 502, reason);
+      return;
+    }
+    legs.openUpstreamLegBetween(result.local, { ip: target.host, port: target.port });
+    this.emit({ type: 'tunnel-opened', tunnel: id, client: `${client.remoteAddress}:${client.remotePort}`, target: authority, mode: 'passthrough' });
+    // The relay writes the 200 itself, first: a write through Node's socket would cost a write request and its completion.
+    const answer = Buffer.from('HTTP/1.1 200 Connection established\r\n\r\n', 'latin1');
+    legs.toClient(answer);
+    let relayed: { destroy(): void } | null = null;
+    await attachNatively(relay, {
+      client, legs, connection: result.id, answer, initial: rest, idleTimeoutMs: this.limits.idleTimeoutMs,
+      onClosed: (fromClient, fromServer) => {
+        if (relayed) this.connections.delete(relayed);
+        this.emit({ type: 'tunnel-closed', tunnel: id, target: authority, bytesFromClient: fromClient, bytesFromServer: fromServer });
+      },
+      onRelayed: (tunnel) => {
+        relayed = tunnel;
+        this.connections.delete(client);
+        this.connections.add(tunnel);
+      },
+    });
   }
 
   /** Writes to the client and records it on the client leg. */

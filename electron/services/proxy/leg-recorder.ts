@@ -207,17 +207,20 @@ export class RecordedLeg {
     this.recorder.enqueue(OPEN, this.synth, 'client', null, this.recorder.clock.nowNs());
   }
 
-  /** `data` is kept until the end of the turn: it must not be reused meanwhile. */
-  sent(from: TcpSide, data: Uint8Array): void {
-    this.recorder.enqueue(SEND, this.synth, from, data, this.recorder.clock.nowNs());
+  /**
+   * `data` is kept until the end of the turn: it must not be reused meanwhile.
+   * `timeNs` (on `clock`'s scale): when it happened, if not now (the native relay reports events after the fact).
+   */
+  sent(from: TcpSide, data: Uint8Array, timeNs: bigint = this.recorder.clock.nowNs()): void {
+    this.recorder.enqueue(SEND, this.synth, from, data, timeNs);
   }
 
-  close(from: TcpSide): void {
-    this.recorder.enqueue(CLOSE, this.synth, from, null, this.recorder.clock.nowNs());
+  close(from: TcpSide, timeNs: bigint = this.recorder.clock.nowNs()): void {
+    this.recorder.enqueue(CLOSE, this.synth, from, null, timeNs);
   }
 
-  reset(from: TcpSide): void {
-    this.recorder.enqueue(RESET, this.synth, from, null, this.recorder.clock.nowNs());
+  reset(from: TcpSide, timeNs: bigint = this.recorder.clock.nowNs()): void {
+    this.recorder.enqueue(RESET, this.synth, from, null, timeNs);
   }
 }
 

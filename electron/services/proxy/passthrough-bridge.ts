@@ -6,9 +6,15 @@
  * 'drain'); recording only queues the chunk (leg-recorder synthesizes at the
  * end of the turn). Half-closes travel through (FIN from one side ends the
  * other's writing).
+ *
+ * When the native relay is built (native-tunnel-relay.ts), it relays instead
+ * (native-passthrough-bridge.ts) and this file's relay is the fallback
+ * (TLSWB_TUNNEL_RELAY=off forces it).
  */
 import type { Socket } from 'node:net';
 import type { TunnelLegs } from './tunnel-legs';
+import { nativeTunnelRelay } from './native-tunnel-relay';
+import { relayNatively, type RelayedTunnel } from './native-passthrough-bridge';
 
 export interface BridgeOptions {
   client: Socket;
@@ -20,9 +26,13 @@ export interface BridgeOptions {
   upstreamRest: Uint8Array;
   idleTimeoutMs: number;
   onClosed(bytesFromClient: number, bytesFromServer: number): void;
+  /** The native relay took the tunnel: Node's sockets are gone, `tunnel` closes it (onClosed still comes). */
+  onRelayed?(tunnel: RelayedTunnel): void;
 }
 
 export function bridgeSockets(o: BridgeOptions): void {
+  const relay = nativeTunnelRelay();
+  if (relay && relayNatively(relay, o)) return;
   const { client, upstream, legs } = o;
   let done = false;
   const closeBoth = (): void => {
@@ -70,12 +80,17 @@ export function bridgeSockets(o: BridgeOptions): void {
     legs.clientReset();
     closeBoth();
   });
-  client.on('close', closeBoth);
+  client.on('close', () => {
+    // Bytes still queued for the server (it reads slowly) are delivered before its connection goes.
+    if (upstream.destroyed || upstream.writableLength === 0) closeBoth();
+    else upstream.once('finish', closeBoth);
+  });
   upstream.on('close', () => {
     legs.upstreamClosed();
-    // The client may still be reading what was relayed; end it gently unless it is gone.
+    // The client may still be reading what was relayed; end it gently unless it is gone. With bytes still queued
+    // for it, its own 'close' (once they are written and it ended too) closes the tunnel: destroying now would drop them.
     if (!client.writableEnded) client.end();
-    if (client.readableEnded || client.destroyed) closeBoth();
+    if (client.destroyed || (client.readableEnded && client.writableLength === 0)) closeBoth();
   });
   client.setTimeout(o.idleTimeoutMs, closeBoth);
   upstream.setTimeout(o.idleTimeoutMs, closeBoth);

@@ -4,16 +4,22 @@
  * Knows which side each event belongs to, so the rest of the proxy only says
  * what happened ("bytes from the client", "upstream sent FIN").
  * Without a recorder every call is a no-op.
+ *
+ * Each event may say when it happened (`at`, on the recorder's clock, see
+ * `timeOfMonotonic`); without it, it happened now.
  */
 import type { Socket } from 'node:net';
+import { hrtime } from 'node:process';
 import type { LegRecorder, RecordedLeg } from './leg-recorder';
 import type { ConnectRecording } from './upstream-connector';
+import type { TcpEndpointAddress } from '../../core/net/tcp-packet-synthesizer';
 
 export class TunnelLegs {
   private client: RecordedLeg | null = null;
   private upstream: RecordedLeg | null = null;
   bytesFromClient = 0;
   bytesFromServer = 0;
+  private monotonicOffset: bigint | undefined;
 
   constructor(
     private readonly recorder: LegRecorder | null,
@@ -41,71 +47,86 @@ export class TunnelLegs {
   }
 
   openUpstreamLeg(socket: Socket): void {
-    if (!this.recorder || this.upstream) return;
-    this.upstream = this.recorder.leg(
+    this.openUpstreamLegBetween(
       { ip: socket.localAddress ?? '0.0.0.0', port: socket.localPort ?? 0 },
       { ip: socket.remoteAddress ?? '0.0.0.0', port: socket.remotePort ?? 0 },
-      { id: this.id, leg: 'upstream' },
     );
+  }
+
+  /** The upstream leg of a connection without a Node socket (the native relay's own). */
+  openUpstreamLegBetween(local: TcpEndpointAddress, remote: TcpEndpointAddress): void {
+    if (!this.recorder || this.upstream) return;
+    this.upstream = this.recorder.leg(local, remote, { id: this.id, leg: 'upstream' });
     this.upstream.open();
   }
 
   /** Bytes the client sent to the proxy. */
-  fromClient(data: Uint8Array): void {
+  fromClient(data: Uint8Array, at?: bigint): void {
     this.bytesFromClient += data.length;
-    this.client?.sent('client', data);
+    this.client?.sent('client', data, at);
   }
 
   /** Bytes the proxy sent to the client. */
-  toClient(data: Uint8Array): void {
-    this.client?.sent('server', data);
+  toClient(data: Uint8Array, at?: bigint): void {
+    this.client?.sent('server', data, at);
   }
 
   /** Bytes the proxy sent upstream. */
-  toUpstream(data: Uint8Array): void {
-    this.upstream?.sent('client', data);
+  toUpstream(data: Uint8Array, at?: bigint): void {
+    this.upstream?.sent('client', data, at);
   }
 
   /** Bytes the server (or upstream proxy) sent to the proxy. */
-  fromUpstream(data: Uint8Array): void {
+  fromUpstream(data: Uint8Array, at?: bigint): void {
     this.bytesFromServer += data.length;
-    this.upstream?.sent('server', data);
+    this.upstream?.sent('server', data, at);
   }
 
-  clientEnded(): void {
-    this.client?.close('client');
+  clientEnded(at?: bigint): void {
+    this.client?.close('client', at);
   }
 
-  proxyEndedClient(): void {
-    this.client?.close('server');
+  proxyEndedClient(at?: bigint): void {
+    this.client?.close('server', at);
   }
 
-  clientReset(): void {
-    this.client?.reset('client');
+  clientReset(at?: bigint): void {
+    this.client?.reset('client', at);
   }
 
-  upstreamEnded(): void {
-    this.upstream?.close('server');
+  upstreamEnded(at?: bigint): void {
+    this.upstream?.close('server', at);
   }
 
-  proxyEndedUpstream(): void {
-    this.upstream?.close('client');
+  proxyEndedUpstream(at?: bigint): void {
+    this.upstream?.close('client', at);
   }
 
-  upstreamReset(): void {
-    this.upstream?.reset('server');
+  upstreamReset(at?: bigint): void {
+    this.upstream?.reset('server', at);
   }
 
   /** The upstream connection is gone: whatever was not closed yet closes now. */
-  upstreamClosed(): void {
-    this.upstream?.close('client');
-    this.upstream?.close('server');
+  upstreamClosed(at?: bigint): void {
+    this.upstream?.close('client', at);
+    this.upstream?.close('server', at);
   }
 
   /** The client connection is gone: both legs end. */
-  finish(): void {
-    this.client?.close('server');
-    this.client?.close('client');
-    this.upstreamClosed();
+  finish(at?: bigint): void {
+    this.client?.close('server', at);
+    this.client?.close('client', at);
+    this.upstreamClosed(at);
+  }
+
+  /**
+   * A CLOCK_MONOTONIC time in ns (process.hrtime's scale, as the native relay
+   * reports) on the recorder's clock; undefined without a recorder.
+   */
+  timeOfMonotonic(monotonicNs: bigint): bigint | undefined {
+    if (!this.recorder) return undefined;
+    // The recorder's clock is its start's wall time plus monotonic time since: a fixed offset from monotonic time.
+    this.monotonicOffset ??= this.recorder.clock.nowNs() - hrtime.bigint();
+    return monotonicNs + this.monotonicOffset;
   }
 }

@@ -1,0 +1,192 @@
+/**
+ * Passthrough through the native relay (native-tunnel-relay.ts): once the
+ * CONNECT is answered, the two sockets' descriptors go to the relay thread,
+ * and Node lets go of its sockets (the relay holds its own dup()s, so the TCP
+ * connections stay up). Bytes Node read but nobody used yet go first. The
+ * relay reports each chunk, FIN, failure and the close; they are recorded on
+ * both legs exactly as the JavaScript bridge (passthrough-bridge.ts) records
+ * them, with the time the relay saw them.
+ */
+import type { Socket } from 'node:net';
+import type { BridgeOptions } from './passthrough-bridge';
+import { RelayEvent, type NativeTunnelRelay, type RelaySink } from './native-tunnel-relay';
+import type { TunnelLegs } from './tunnel-legs';
+
+/** A tunnel on the relay, as the proxy tracks it (closed with the proxy). */
+export interface RelayedTunnel {
+  destroy(): void;
+}
+
+/** The descriptor under a Node TCP socket (libuv's), or -1. */
+function descriptorOf(socket: Socket): number {
+  const handle = (socket as unknown as { _handle?: { fd?: unknown } | null })._handle;
+  return typeof handle?.fd === 'number' ? handle.fd : -1;
+}
+
+/** What the socket has read and buffered but not delivered. */
+function takeBuffered(socket: Socket): Buffer[] {
+  const chunks: Buffer[] = [];
+  if (socket.readableLength === 0) return chunks;
+  let chunk: unknown;
+  while ((chunk = socket.read()) !== null) {
+    if (Buffer.isBuffer(chunk)) chunks.push(chunk);
+  }
+  return chunks;
+}
+
+/** Records a relayed tunnel's events on its legs, as the JavaScript bridge records the same happenings. */
+function recordingSink(legs: TunnelLegs, finish: (at?: bigint) => void): RelaySink {
+  return (kind, data, monotonicNs) => {
+    const at = legs.timeOfMonotonic(monotonicNs);
+    switch (kind) {
+      case RelayEvent.FROM_CLIENT:
+        legs.fromClient(data, at);
+        legs.toUpstream(data, at);
+        break;
+      case RelayEvent.FROM_UPSTREAM:
+        legs.fromUpstream(data, at);
+        legs.toClient(data, at);
+        break;
+      case RelayEvent.CLIENT_FIN:
+        legs.clientEnded(at);
+        legs.proxyEndedUpstream(at);
+        break;
+      case RelayEvent.UPSTREAM_FIN:
+        legs.upstreamEnded(at);
+        legs.proxyEndedClient(at);
+        break;
+      case RelayEvent.CLIENT_FAILED:
+        legs.clientReset(at);
+        legs.upstreamReset(at);
+        break;
+      case RelayEvent.UPSTREAM_FAILED:
+        legs.upstreamReset(at);
+        legs.clientReset(at);
+        break;
+      case RelayEvent.CLOSED:
+        finish(at);
+        break;
+    }
+  };
+}
+
+/** Node's sockets are no longer the tunnel's: their listeners (the proxy's too) must not record a close. */
+function letGo(sockets: Socket[]): void {
+  for (const s of sockets) {
+    s.removeAllListeners();
+    s.on('error', () => undefined);
+    s.setTimeout(0);
+    s.destroy();
+  }
+}
+
+/** The tunnel's end, once: its legs' FINs and the tunnel-closed callback; and the handle the proxy closes it with. */
+function tunnelEnd(relay: NativeTunnelRelay, o: Pick<BridgeOptions, 'legs' | 'onClosed'>): { finish(at?: bigint): void; handle(id: number): RelayedTunnel } {
+  let done = false;
+  const finish = (at?: bigint): void => {
+    if (done) return;
+    done = true;
+    o.legs.finish(at);
+    o.onClosed(o.legs.bytesFromClient, o.legs.bytesFromServer);
+  };
+  return {
+    finish,
+    handle: (id) => ({
+      destroy: () => {
+        if (done) return;
+        // What the relay reported before the close is recorded before it.
+        relay.flush();
+        relay.close(id);
+        finish();
+      },
+    }),
+  };
+}
+
+/**
+ * Hands the tunnel to `relay`; false (nothing changed, nothing recorded)
+ * when it cannot: a socket without a descriptor, or with bytes still queued
+ * for writing; then the JavaScript bridge relays.
+ */
+export function relayNatively(relay: NativeTunnelRelay, o: BridgeOptions): boolean {
+  const { client, upstream, legs } = o;
+  if (client.destroyed || upstream.destroyed || client.writableLength > 0 || upstream.writableLength > 0) return false;
+  if (client.writableEnded || upstream.writableEnded) return false;
+  const clientFd = descriptorOf(client);
+  const upstreamFd = descriptorOf(upstream);
+  if (clientFd < 0 || upstreamFd < 0) return false;
+
+  const fromClient = takeBuffered(client);
+  const fromUpstream = takeBuffered(upstream);
+  const toUpstream = Buffer.concat([o.initial, ...fromClient]);
+  const toClient = Buffer.concat([o.upstreamRest, ...fromUpstream]);
+  const end = tunnelEnd(relay, o);
+  let id: number;
+  try {
+    id = relay.adopt(clientFd, upstreamFd, toClient, toUpstream, o.idleTimeoutMs, recordingSink(legs, end.finish));
+  } catch {
+    // No descriptor to spare (EMFILE), say: give the bytes back and relay in JavaScript.
+    for (let i = fromClient.length - 1; i >= 0; i--) client.unshift(fromClient[i]);
+    for (let i = fromUpstream.length - 1; i >= 0; i--) upstream.unshift(fromUpstream[i]);
+    return false;
+  }
+  // Recorded as the JavaScript bridge records them: `initial` came with the request head (on the client leg already).
+  if (o.initial.length) legs.toUpstream(o.initial);
+  if (o.upstreamRest.length) legs.toClient(o.upstreamRest);
+  for (const c of fromClient) {
+    legs.fromClient(c);
+    legs.toUpstream(c);
+  }
+  for (const c of fromUpstream) {
+    legs.fromUpstream(c);
+    legs.toClient(c);
+  }
+  letGo([client, upstream]);
+  o.onRelayed?.(end.handle(id));
+  return true;
+}
+
+export interface AttachOptions extends Omit<BridgeOptions, 'upstream' | 'upstreamRest'> {
+  /** A connection from relay.connect(). */
+  connection: number;
+  /** Bytes for the client before anything relayed (the proxy's 200, recorded by the caller). */
+  answer: Uint8Array;
+}
+
+/**
+ * Relays between the client and a connection the relay opened itself
+ * (relay.connect: no Node socket towards the server at all). Waits for the
+ * client's queued bytes (the 200) to be written first. False when the
+ * client is gone (the connection is closed then).
+ */
+export async function attachNatively(relay: NativeTunnelRelay, o: AttachOptions): Promise<boolean> {
+  const { client, legs } = o;
+  // Whatever Node still has queued for the client goes first.
+  while (!client.destroyed && client.writableLength > 0) await new Promise((r) => client.once('drain', r).once('close', r));
+  const clientFd = descriptorOf(client);
+  const end = tunnelEnd(relay, o);
+  if (client.destroyed || client.writableEnded || clientFd < 0) {
+    relay.close(o.connection);
+    end.finish();
+    client.destroy();
+    return false;
+  }
+  const fromClient = takeBuffered(client);
+  const toUpstream = Buffer.concat([o.initial, ...fromClient]);
+  try {
+    relay.attach(o.connection, clientFd, o.answer, toUpstream, o.idleTimeoutMs, recordingSink(legs, end.finish));
+  } catch {
+    relay.close(o.connection);
+    end.finish();
+    client.destroy();
+    return false;
+  }
+  if (o.initial.length) legs.toUpstream(o.initial);
+  for (const c of fromClient) {
+    legs.fromClient(c);
+    legs.toUpstream(c);
+  }
+  letGo([client]);
+  o.onRelayed?.(end.handle(o.connection));
+  return true;
+}

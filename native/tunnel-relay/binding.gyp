@@ -1,0 +1,9 @@
+{
+  'targets': [
+    {
+      'target_name': 'tunnel_relay',
+      'sources': ['tunnel_relay.c'],
+      'cflags': ['-O2', '-Wall', '-Wextra'],
+    },
+  ],
+}
