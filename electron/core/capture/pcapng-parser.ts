@@ -309,8 +309,9 @@ export class PcapngParser implements RecordParser {
     if (capturedLength > body.remaining) {
       throw new CaptureDamageError(`packet length ${capturedLength} does not fit in its block (${body.remaining} bytes left)`);
     }
-    const data = body.bytesView(capturedLength, 'packet data');
-    const frame = this.emitter.packet(iface.id, iface.linkType, iface.timestamps.toNs(high, low), data, originalLength);
+    const start = body.position;
+    body.skip(capturedLength, 'packet data');
+    const frame = this.emitter.packet(iface.id, iface.linkType, iface.timestamps.toNs(high, low), body.bytes, start, start + capturedLength, originalLength);
     if (this.emitter.wantsComments) this.packetComments(body, capturedLength, frame);
   }
 
@@ -345,13 +346,14 @@ export class PcapngParser implements RecordParser {
     if (capturedLength > body.remaining) {
       throw new CaptureDamageError(`packet length ${capturedLength} does not fit in its block (${body.remaining} bytes left)`);
     }
-    const data = body.bytesView(capturedLength, 'packet data');
+    const start = body.position;
+    body.skip(capturedLength, 'packet data');
     // No options in an SPB: bytes past the padded data mean the lengths lie
     // (Wireshark then reads them as a mismatched trailing length).
     if (body.remaining !== ((capturedLength + 3) & ~3) - capturedLength) {
       throw new CaptureDamageError(`simple packet block has ${body.remaining} bytes after its ${capturedLength}-byte packet`);
     }
-    this.emitter.packet(iface.id, iface.linkType, 0n, data, originalLength);
+    this.emitter.packet(iface.id, iface.linkType, 0n, body.bytes, start, start + capturedLength, originalLength);
   }
 
   /**

@@ -85,6 +85,8 @@ export interface TcpConnectionTableOptions {
   closeLingerNs?: bigint;
 }
 
+const NO_BYTES = new Uint8Array(0);
+
 /** Default `maxConnections` and `maxTotalBufferedBytes`. */
 export const DEFAULT_MAX_CONNECTIONS = 100_000;
 export const DEFAULT_MAX_TOTAL_BUFFERED_BYTES = 64 << 20;
@@ -241,7 +243,9 @@ export class TcpConnectionTable {
     const stream = streams[dir];
     const fin = (flags & TcpFlag.FIN) !== 0;
     if (syn) stream.syn(seg.seq);
-    stream.segment(syn ? (seg.seq + 1) >>> 0 : seg.seq, seg.payload, seg.payloadLength, fin, frame, timeNs);
+    // A segment without data (an ACK) needs no view of its payload.
+    const length = seg.payloadLength;
+    stream.segment(syn ? (seg.seq + 1) >>> 0 : seg.seq, length > 0 ? seg.payload : NO_BYTES, length, fin, frame, timeNs);
     // What this side acknowledges of the other's bytes tells which holes there will never be filled.
     if (ackFlag) streams[dir ^ 1].acked(seg.ack);
     if (this.account.bytes > this.peakBufferedBytes) this.peakBufferedBytes = this.account.bytes;
