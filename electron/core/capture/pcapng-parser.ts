@@ -317,7 +317,8 @@ export class PcapngParser implements RecordParser {
 
   private packetComments(body: ByteReader, capturedLength: number, frame: number): void {
     const padding = ((capturedLength + 3) & ~3) - capturedLength;
-    if (padding > body.remaining) return;
+    // Most packets have no options: no visitor made for them.
+    if (padding + 4 > body.remaining) return;
     body.skip(padding, 'packet data padding');
     forEachOption(body, this.littleEndian, (code, value) => {
       if (code === OPT_COMMENT) this.emitter.comment(optionString(value), frame);
