@@ -9,6 +9,7 @@
  * Keys and their order follow contract-json.ts; a test checks the two agree.
  */
 import { nsToSeconds } from '../capture/packet';
+import { writeSecondsText } from './seconds-text';
 import { JsonTextBytes, asciiBytes } from '../bytes/json-text-bytes';
 import { toContractCertificate, toContractDocument, toContractSession, type FileDamage } from './contract-json';
 import type { CertificateInfo, Session, TlsMessage } from './model';
@@ -287,12 +288,11 @@ class SessionJsonWriter {
    */
   private setTimeText(ns: bigint): void {
     this.lastTimeNs = ns;
-    const time = num(this.seconds(ns));
     const b = this.timeText;
     let p = 0;
     for (let i = 0; i < TIME_KEY.length; i++) b[p++] = TIME_KEY[i]!;
-    // A number's text is at most 24 characters (-1.2345678901234567e-308).
-    for (let i = 0; i < time.length; i++) b[p++] = time.charCodeAt(i);
+    // A number's text is at most 24 characters (-1.2345678901234567e-308); seconds are finite.
+    p = writeSecondsText(b, p, this.seconds(ns));
     for (let i = 0; i < LENGTH_KEY.length; i++) b[p++] = LENGTH_KEY[i]!;
     this.timeTextLength = p;
   }
@@ -436,7 +436,3 @@ function numOrNull(out: JsonTextBytes, n: number | null): void {
   else out.number(n);
 }
 
-/** A number as JSON.stringify writes it (non-finite: null). */
-function num(n: number): string {
-  return Number.isFinite(n) ? String(n) : 'null';
-}
