@@ -131,6 +131,18 @@ export class PacketDecoder {
 
   /** `decode` of a packet whose captured bytes are `bytes[start, end)`. */
   decodeWindow(bytes: Uint8Array, start: number, end: number, linkType: number, originalLength: number, timestampNs: bigint): TcpSegment | null {
+    // Nearly every packet of a capture is the plain case: decoded in one go when it is.
+    if (linkType === 1) {
+      if (end - start >= 14 + PLAIN_IPV4_TCP_MIN_BYTES && bytes[start + 12] === 0x08 && bytes[start + 13] === 0x00) {
+        const seg = this.plainIpv4Tcp(bytes, start + 14, end);
+        if (seg !== null) return seg;
+      }
+    } else if (linkType === 101 || linkType === 228) {
+      if (end - start >= PLAIN_IPV4_TCP_MIN_BYTES) {
+        const seg = this.plainIpv4Tcp(bytes, start, end);
+        if (seg !== null) return seg;
+      }
+    }
     this.nowNs = timestampNs;
     const captured = end - start;
     this.uncapturedTail = originalLength > captured ? originalLength - captured : 0;
@@ -142,6 +154,44 @@ export class PacketDecoder {
       this.drops[e instanceof ParseError ? 'truncated' : 'internal']++;
       return null;
     }
+  }
+
+  /**
+   * The common case, read in place: an IPv4 header without options at `ip`,
+   * not a fragment, carrying TCP, whole within `bytes[ip, end)` (its total
+   * length is at least 40 and reaches no further than `end`, so every field
+   * read below lies inside the packet, checked once), and a TCP header that
+   * fits in the datagram. It gives exactly what `ipv4` and `tcp` give for such
+   * a packet; anything else (options, fragments, a snap-length cut, a lying
+   * length, other protocols) returns null, with nothing counted, and takes
+   * the general path, which reads through the bounds-checked reader.
+   */
+  private plainIpv4Tcp(bytes: Uint8Array, ip: number, end: number): TcpSegment | null {
+    if (bytes[ip] !== 0x45 || bytes[ip + 9] !== IPPROTO_TCP) return null;
+    const totalLength = (bytes[ip + 2]! << 8) | bytes[ip + 3]!;
+    if (totalLength < PLAIN_IPV4_TCP_MIN_BYTES || totalLength > end - ip) return null;
+    if ((bytes[ip + 6]! & 0x3f) !== 0 || bytes[ip + 7] !== 0) return null; // MF or a fragment offset
+    const t = ip + 20;
+    const ipEnd = ip + totalLength;
+    const headerLength = (bytes[t + 12]! >> 4) * 4;
+    if (headerLength < 20 || t + headerLength > ipEnd) return null;
+    const src = u32At(bytes, ip + 12);
+    const dst = u32At(bytes, ip + 16);
+    const seg = this.segment;
+    seg.ipVersion = 4;
+    seg.srcIp = this.addresses.ipv4(src);
+    seg.dstIp = this.addresses.ipv4(dst);
+    seg.srcAddrHash = src;
+    seg.dstAddrHash = dst;
+    seg.srcPort = (bytes[t]! << 8) | bytes[t + 1]!;
+    seg.dstPort = (bytes[t + 2]! << 8) | bytes[t + 3]!;
+    seg.seq = u32At(bytes, t + 4);
+    seg.ack = u32At(bytes, t + 8);
+    seg.flags = bytes[t + 13]!;
+    seg.window = (bytes[t + 14]! << 8) | bytes[t + 15]!;
+    seg.setPayload(bytes, t + headerLength, ipEnd);
+    seg.payloadLength = ipEnd - t - headerLength;
+    return seg;
   }
 
   /** Unfinished fragmented datagrams currently held. */
@@ -637,6 +687,14 @@ export class PacketDecoder {
     seg.payloadLength = claimed > captured ? claimed : captured;
     return seg;
   }
+}
+
+/** An IPv4 header without options and a TCP header without options. */
+const PLAIN_IPV4_TCP_MIN_BYTES = 40;
+
+/** Big-endian 32 bits at `at` (the caller checked the bounds). */
+function u32At(b: Uint8Array, at: number): number {
+  return ((b[at]! << 24) >>> 0) + ((b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!);
 }
 
 function swap32(v: number): number {
