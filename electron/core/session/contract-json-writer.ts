@@ -9,7 +9,7 @@
  * Keys and their order follow contract-json.ts; a test checks the two agree.
  */
 import { nsToSeconds } from '../capture/packet';
-import { writeSecondsText } from './seconds-text';
+import { lowWordOf, writeSecondsText } from './seconds-text';
 import { JsonTextBytes, asciiBytes } from '../bytes/json-text-bytes';
 import { toContractCertificate, toContractDocument, toContractSession, type FileDamage } from './contract-json';
 import type { CertificateInfo, Session, TlsMessage } from './model';
@@ -225,6 +225,8 @@ class SessionJsonWriter {
   private secondStartNs = 1n;
   private secondEndNs = 0n;
   private secondNumber = 0;
+  /** The low 32 bits of `secondStartNs`. */
+  private secondStartLow = 0;
   private lastTimeNs = -1n;
   /** `,"time":T,"length":` of `lastTimeNs`, as ASCII: the first `timeTextLength` bytes. */
   private readonly timeText = new Uint8Array(TIME_KEY.length + 32 + LENGTH_KEY.length);
@@ -314,13 +316,15 @@ class SessionJsonWriter {
    */
   private seconds(ns: bigint): number {
     if (ns >= this.secondStartNs && ns < this.secondEndNs) {
-      return this.secondNumber + Number(ns - this.secondStartNs) / 1e9;
+      // ns - secondStartNs is below 1e9 < 2^32: the difference of the low words, without a bigint.
+      return this.secondNumber + ((lowWordOf(ns) - this.secondStartLow) >>> 0) / 1e9;
     }
     if (ns < 0n) return nsToSeconds(ns);
     const s = ns / 1_000_000_000n;
     this.secondStartNs = s * 1_000_000_000n;
     this.secondEndNs = this.secondStartNs + 1_000_000_000n;
     this.secondNumber = Number(s);
+    this.secondStartLow = lowWordOf(this.secondStartNs);
     return this.secondNumber + Number(ns - this.secondStartNs) / 1e9;
   }
 

@@ -88,6 +88,17 @@ function writeInteger(out: Uint8Array, at: number, integer: number): number {
   return at + 10;
 }
 
+/** One 64-bit cell, as two 32-bit words: a bigint stored in it is read back in parts without a new bigint. */
+const cell = new BigUint64Array(1);
+const words = new Uint32Array(cell.buffer);
+const LOW_WORD = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
+
+/** The low 32 bits of `n` (two's complement), without making a bigint (`Number(n & 0xffffffffn)` makes two). */
+export function lowWordOf(n: bigint): number {
+  cell[0] = n;
+  return words[LOW_WORD]!;
+}
+
 function writeAscii(out: Uint8Array, at: number, text: string): number {
   for (let i = 0; i < text.length; i++) out[at + i] = text.charCodeAt(i);
   return at + text.length;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { writeSecondsText } from '../../../electron/core/session/seconds-text';
+import { lowWordOf, writeSecondsText } from '../../../electron/core/session/seconds-text';
 
 const out = new Uint8Array(32);
 const text = (v: number): string => String.fromCharCode(...out.subarray(0, writeSecondsText(out, 0, v)));
@@ -46,5 +46,13 @@ describe('writeSecondsText', () => {
       t(1_795_860_931, 500_000_000), 0, 1e-9, t(999_999_999, 123_456_789), 1.5, -1.25, t(4_102_444_800, 1_000),
     ];
     for (const v of values) expect(text(v)).toBe(String(v));
+  });
+});
+
+describe('lowWordOf', () => {
+  it('is the low 32 bits of a bigint, as BigInt arithmetic gives them', () => {
+    for (const n of [0n, 1n, 0xffffffffn, 0x100000000n, 1_795_860_931_160_200_028n, 2n ** 64n + 5n, -1n, -4_294_967_297n]) {
+      expect(lowWordOf(n)).toBe(Number(BigInt.asUintN(32, n)));
+    }
   });
 });
