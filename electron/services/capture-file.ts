@@ -1,9 +1,11 @@
 /**
  * Reading capture files from disk or standard input: streams the bytes (1 MiB
  * at a time, gunzipping when the file is gzip-compressed) into the core's
- * push-based reader, so a file of any size is never held in memory.
+ * push-based reader, so a file of any size is never held in memory. A plain
+ * regular file is read into two reused buffers (see fileChunks).
  */
 import { createReadStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { constants as zlibConstants, createGunzip } from 'node:zlib';
 import { NotACaptureFileError, type CaptureDamage } from '../core/capture/capture-errors';
@@ -59,17 +61,35 @@ export async function readCaptureFile(
   options: ReadOptions = {},
 ): Promise<ReadResult> {
   const label = pathOrDash === '-' ? 'standard input' : pathOrDash;
-  const source: Readable =
-    pathOrDash === '-'
-      ? (options.stdin ?? process.stdin)
-      : createReadStream(pathOrDash, { highWaterMark: options.chunkBytes ?? CHUNK_BYTES });
+  const chunkBytes = options.chunkBytes ?? CHUNK_BYTES;
+  let source: Readable | null = null;
+  let file: FileHandle | null = null;
   const reader = createCaptureReader(handlers);
   let gzipFailure: string | null = null;
   try {
-    const chunks = source[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
-    const head = await readHead(chunks);
-    const compressed = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
-    const input = compressed ? gunzip(head, chunks) : passThrough(head, chunks);
+    // A plain (uncompressed) regular file is read into two buffers used in turn; anything else streams.
+    let input: AsyncIterable<Uint8Array> | null = null;
+    let compressed = false;
+    if (pathOrDash !== '-') {
+      file = await open(pathOrDash, 'r');
+      if ((await file.stat()).isFile()) {
+        const first = new Uint8Array(Math.max(chunkBytes, 2));
+        const { bytesRead } = await file.read(first, 0, first.length, null);
+        compressed = bytesRead >= 2 && first[0] === 0x1f && first[1] === 0x8b;
+        if (!compressed) input = fileChunks(file, first, bytesRead, chunkBytes);
+      }
+      if (input === null) {
+        await file.close();
+        file = null;
+      }
+    }
+    if (input === null) {
+      source = pathOrDash === '-' ? (options.stdin ?? process.stdin) : createReadStream(pathOrDash, { highWaterMark: chunkBytes });
+      const chunks = source[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
+      const head = await readHead(chunks);
+      compressed = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+      input = compressed ? gunzip(head, chunks) : passThrough(head, chunks);
+    }
     try {
       for await (const chunk of input) {
         try {
@@ -103,7 +123,34 @@ export async function readCaptureFile(
     if (e instanceof ConsumerFailure) throw e.cause;
     throw toCaptureFileError(e, pathOrDash, label, gzipFailure);
   } finally {
-    if (pathOrDash !== '-') source.destroy();
+    if (pathOrDash !== '-') source?.destroy();
+    await file?.close().catch(() => undefined);
+  }
+}
+
+/**
+ * A regular file's bytes, read into two buffers in turn (the first holding
+ * `firstLength` bytes already): the next read runs while the reader parses
+ * the chunk just read. The capture reader copies whatever it keeps of a chunk
+ * (a record cut by the chunk's end) before the next one comes, and packets
+ * are only valid during their handler call, so a buffer can be read into
+ * again once its chunk was fed: no new buffer per read, nothing for the
+ * garbage collector to track.
+ */
+async function* fileChunks(file: FileHandle, first: Uint8Array, firstLength: number, chunkBytes: number): AsyncGenerator<Uint8Array> {
+  if (firstLength === 0) return;
+  const buffers = [first, new Uint8Array(first.length)] as const;
+  let current = 0;
+  let length = firstLength;
+  for (;;) {
+    const next = current ^ 1;
+    const reading = file.read(buffers[next], 0, Math.min(chunkBytes, buffers[next].length), null);
+    // Awaited below; until then a failed read must not count as an unhandled rejection.
+    reading.catch(() => undefined);
+    yield buffers[current].subarray(0, length);
+    length = (await reading).bytesRead;
+    if (length === 0) return;
+    current = next;
   }
 }
 

@@ -1,7 +1,7 @@
-import type { Packet } from './packet';
 import type { CaptureHandlers, CaptureInterface } from './capture-handlers';
 import { CaptureDamageError } from './capture-errors';
 import { MAX_INTERFACES } from './capture-limits';
+import { CapturedPacket } from './captured-packet';
 
 /**
  * An exception thrown by a handler, carried through the parsers untouched so
@@ -24,7 +24,7 @@ export class CaptureEmitter {
   /** Per interface: has a packet of it been seen (its link type counted). */
   private readonly interfaceUsed: boolean[] = [];
   private interfaceCount = 0;
-  private readonly current: Packet = { frame: 0, interfaceId: 0, linkType: 0, timestampNs: 0n, data: new Uint8Array(0), originalLength: 0 };
+  private readonly current = new CapturedPacket();
 
   constructor(private readonly handlers: CaptureHandlers) {}
 
@@ -48,7 +48,16 @@ export class CaptureEmitter {
     return id;
   }
 
-  packet(interfaceId: number, linkType: number, timestampNs: bigint, data: Uint8Array, originalLength: number): number {
+  /** A packet whose captured bytes are `bytes[start, end)`; returns its frame number. */
+  packet(
+    interfaceId: number,
+    linkType: number,
+    timestampNs: bigint,
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    originalLength: number,
+  ): number {
     const frame = ++this.packets;
     if (!this.interfaceUsed[interfaceId]) {
       this.interfaceUsed[interfaceId] = true;
@@ -60,7 +69,7 @@ export class CaptureEmitter {
     p.interfaceId = interfaceId;
     p.linkType = linkType;
     p.timestampNs = timestampNs;
-    p.data = data;
+    p.setBytes(bytes, start, end);
     p.originalLength = originalLength;
     try {
       this.handlers.onPacket(p);

@@ -96,8 +96,9 @@ export class PcapParser implements RecordParser {
     const fraction = readU32(r, le, 'timestamp fraction');
     const capturedLength = readU32(r, le, 'captured packet length');
     const originalLength = readU32(r, le, 'original packet length');
-    const data = r.bytesView(capturedLength, 'packet data');
-    this.emitter.packet(0, this.linkType, this.timestamps.toNs(seconds, fraction), data, originalLength);
+    const start = r.position;
+    r.skip(capturedLength, 'packet data');
+    this.emitter.packet(0, this.linkType, this.timestamps.toNs(seconds, fraction), bytes, start, start + capturedLength, originalLength);
   }
 
   truncatedReason(have: number, length: number | null): string {

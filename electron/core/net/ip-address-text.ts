@@ -61,21 +61,27 @@ function hexGroups(groups: number[], from: number, to: number): string {
   return out;
 }
 
-/** Cache size bound: past it the cache starts over (hostile captures with many addresses). */
+/** Cache size bound (IPv4: slots; IPv6: past it the cache starts over): hostile captures have many addresses. */
 const MAX_CACHED = 4096;
 
 /** Formats addresses with a cache; one instance per decoder. */
 export class IpAddressTextCache {
-  private readonly v4 = new Map<number, string>();
+  /**
+   * IPv4: direct-mapped, by a hash of the address (a Map keyed by the address
+   * would box every key above 2^30, 127.0.0.1 included, on every lookup).
+   */
+  private readonly v4Keys = new Int32Array(MAX_CACHED);
+  private readonly v4Texts: (string | null)[] = new Array<string | null>(MAX_CACHED).fill(null);
   private readonly v6 = new Map<number, { bytes: Uint8Array; text: string }>();
 
   ipv4(addr: number): string {
-    let text = this.v4.get(addr);
-    if (text === undefined) {
-      if (this.v4.size >= MAX_CACHED) this.v4.clear();
-      text = formatIpv4(addr);
-      this.v4.set(addr, text);
-    }
+    const key = addr | 0;
+    const at = (Math.imul(key, 0x9e3779b1) >>> 20) & (MAX_CACHED - 1);
+    const cached = this.v4Texts[at]!;
+    if (cached !== null && this.v4Keys[at] === key) return cached;
+    const text = formatIpv4(addr);
+    this.v4Keys[at] = key;
+    this.v4Texts[at] = text;
     return text;
   }
 

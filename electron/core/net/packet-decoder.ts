@@ -7,10 +7,11 @@
  * `drops`. Checksums are not verified (tshark does not by default).
  */
 import { ByteReader, ParseError } from '../bytes/byte-reader';
+import { CapturedPacket } from '../capture/captured-packet';
 import type { Packet } from '../capture/packet';
 import { IpAddressTextCache, ipv6Hash } from './ip-address-text';
 import { IpFragmentReassembler, type IpFragmentLimits } from './ip-fragment-reassembler';
-import type { TcpSegment } from './tcp-segment';
+import { DecodedTcpSegment, type TcpSegment } from './tcp-segment';
 
 export type DecodeDropReason =
   /** A header ran past the captured bytes. */
@@ -104,24 +105,13 @@ export class PacketDecoder {
    * ("IPv4 total length exceeds packet length").
    */
   private uncapturedTail = 0;
+  /** The packet being decoded lies in `packetBytes` up to `packetEnd` (for `onWire`). */
+  private packetBytes: Uint8Array = new Uint8Array(0);
+  private packetEnd = 0;
   /** The reader over each packet's bytes, pointed at each packet in turn: no object per packet. */
   private readonly packetReader = new ByteReader(new Uint8Array(0));
   /** The segment `decode` returns, refilled for each packet: no object per packet. */
-  private readonly segment: TcpSegment = {
-    ipVersion: 4,
-    srcIp: '',
-    dstIp: '',
-    srcAddrHash: 0,
-    dstAddrHash: 0,
-    srcPort: 0,
-    dstPort: 0,
-    seq: 0,
-    ack: 0,
-    flags: 0,
-    window: 0,
-    payload: new Uint8Array(0),
-    payloadLength: 0,
-  };
+  private readonly segment = new DecodedTcpSegment();
 
   constructor(options: PacketDecoderOptions = {}) {
     this.fragments = new IpFragmentReassembler(options.fragments);
@@ -133,14 +123,75 @@ export class PacketDecoder {
    * the packet's bytes its payload views.
    */
   decode(p: Packet): TcpSegment | null {
-    this.nowNs = p.timestampNs;
-    this.uncapturedTail = p.originalLength > p.data.length ? p.originalLength - p.data.length : 0;
+    // A capture reader's packet is read where it lies in the chunk: no view made for it.
+    if (p instanceof CapturedPacket) return this.decodeWindow(p.bytes, p.start, p.end, p.linkType, p.originalLength, p.timestampNs);
+    const data = p.data;
+    return this.decodeWindow(data, 0, data.length, p.linkType, p.originalLength, p.timestampNs);
+  }
+
+  /** `decode` of a packet whose captured bytes are `bytes[start, end)`. */
+  decodeWindow(bytes: Uint8Array, start: number, end: number, linkType: number, originalLength: number, timestampNs: bigint): TcpSegment | null {
+    // Nearly every packet of a capture is the plain case: decoded in one go when it is.
+    if (linkType === 1) {
+      if (end - start >= 14 + PLAIN_IPV4_TCP_MIN_BYTES && bytes[start + 12] === 0x08 && bytes[start + 13] === 0x00) {
+        const seg = this.plainIpv4Tcp(bytes, start + 14, end);
+        if (seg !== null) return seg;
+      }
+    } else if (linkType === 101 || linkType === 228) {
+      if (end - start >= PLAIN_IPV4_TCP_MIN_BYTES) {
+        const seg = this.plainIpv4Tcp(bytes, start, end);
+        if (seg !== null) return seg;
+      }
+    }
+    this.nowNs = timestampNs;
+    const captured = end - start;
+    this.uncapturedTail = originalLength > captured ? originalLength - captured : 0;
+    this.packetBytes = bytes;
+    this.packetEnd = end;
     try {
-      return this.link(this.packetReader.reset(p.data), p.linkType);
+      return this.link(this.packetReader.reset(bytes, start, end), linkType);
     } catch (e) {
       this.drops[e instanceof ParseError ? 'truncated' : 'internal']++;
       return null;
     }
+  }
+
+  /**
+   * The common case, read in place: an IPv4 header without options at `ip`,
+   * not a fragment, carrying TCP, whole within `bytes[ip, end)` (its total
+   * length is at least 40 and reaches no further than `end`, so every field
+   * read below lies inside the packet, checked once), and a TCP header that
+   * fits in the datagram. It gives exactly what `ipv4` and `tcp` give for such
+   * a packet; anything else (options, fragments, a snap-length cut, a lying
+   * length, other protocols) returns null, with nothing counted, and takes
+   * the general path, which reads through the bounds-checked reader.
+   */
+  private plainIpv4Tcp(bytes: Uint8Array, ip: number, end: number): TcpSegment | null {
+    if (bytes[ip] !== 0x45 || bytes[ip + 9] !== IPPROTO_TCP) return null;
+    const totalLength = (bytes[ip + 2]! << 8) | bytes[ip + 3]!;
+    if (totalLength < PLAIN_IPV4_TCP_MIN_BYTES || totalLength > end - ip) return null;
+    if ((bytes[ip + 6]! & 0x3f) !== 0 || bytes[ip + 7] !== 0) return null; // MF or a fragment offset
+    const t = ip + 20;
+    const ipEnd = ip + totalLength;
+    const headerLength = (bytes[t + 12]! >> 4) * 4;
+    if (headerLength < 20 || t + headerLength > ipEnd) return null;
+    const src = u32At(bytes, ip + 12);
+    const dst = u32At(bytes, ip + 16);
+    const seg = this.segment;
+    seg.ipVersion = 4;
+    seg.srcIp = this.addresses.ipv4(src);
+    seg.dstIp = this.addresses.ipv4(dst);
+    seg.srcAddrHash = src;
+    seg.dstAddrHash = dst;
+    seg.srcPort = (bytes[t]! << 8) | bytes[t + 1]!;
+    seg.dstPort = (bytes[t + 2]! << 8) | bytes[t + 3]!;
+    seg.seq = u32At(bytes, t + 4);
+    seg.ack = u32At(bytes, t + 8);
+    seg.flags = bytes[t + 13]!;
+    seg.window = (bytes[t + 14]! << 8) | bytes[t + 15]!;
+    seg.setPayload(bytes, t + headerLength, ipEnd);
+    seg.payloadLength = ipEnd - t - headerLength;
+    return seg;
   }
 
   /** Unfinished fragmented datagrams currently held. */
@@ -356,7 +407,8 @@ export class PacketDecoder {
     r.skip(headerLength - 20, 'IPv4 options');
 
     const end = start + Math.min(totalLength, available);
-    let payload = new ByteReader(r.bytes, start + headerLength, end);
+    // The same reader, narrowed to the payload (the link layer reads nothing after it).
+    let payload = r.reset(r.bytes, start + headerLength, end);
     let payloadLength = totalLength - headerLength;
 
     const more = (flagsOffset & 0x2000) !== 0;
@@ -412,7 +464,7 @@ export class PacketDecoder {
     // 0 is a jumbogram (RFC 2675) or segmentation offload: the packet's length is used.
     if (payloadLength === 0 || payloadLength > onWire - 40) payloadLength = onWire - 40;
     const end = start + 40 + Math.min(payloadLength, available - 40);
-    let p = new ByteReader(bytes, start + 40, end);
+    let p = r.reset(bytes, start + 40, end);
     let consumed = 0; // extension header bytes, to derive the upper layer's claimed length
     let reassembled = false;
 
@@ -475,7 +527,7 @@ export class PacketDecoder {
 
   /** Bytes from the reader's position to the end of its window as they were on the wire. */
   private onWire(r: ByteReader): number {
-    return r.remaining + (r.end === r.bytes.length ? this.uncapturedTail : 0);
+    return r.remaining + (r.end === this.packetEnd && r.bytes === this.packetBytes ? this.uncapturedTail : 0);
   }
 
   private ipPayload(r: ByteReader, protocol: number, depth: number): TcpSegment | null {
@@ -615,7 +667,9 @@ export class PacketDecoder {
     r.skip(4, 'TCP checksum/urgent pointer');
     if (headerLength < 20) return this.drop('malformed');
     r.skip(headerLength - 20, 'TCP options');
-    const payload = r.rest();
+    const payloadStart = r.position;
+    const payloadEnd = r.end;
+    const captured = payloadEnd - payloadStart;
     const claimed = this.ipPayloadLength - headerLength;
     const seg = this.segment;
     seg.ipVersion = this.ipVersion;
@@ -629,10 +683,18 @@ export class PacketDecoder {
     seg.ack = ack;
     seg.flags = flags;
     seg.window = window;
-    seg.payload = payload;
-    seg.payloadLength = claimed > payload.length ? claimed : payload.length;
+    seg.setPayload(r.bytes, payloadStart, payloadEnd);
+    seg.payloadLength = claimed > captured ? claimed : captured;
     return seg;
   }
+}
+
+/** An IPv4 header without options and a TCP header without options. */
+const PLAIN_IPV4_TCP_MIN_BYTES = 40;
+
+/** Big-endian 32 bits at `at` (the caller checked the bounds). */
+function u32At(b: Uint8Array, at: number): number {
+  return ((b[at]! << 24) >>> 0) + ((b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!);
 }
 
 function swap32(v: number): number {

@@ -85,6 +85,8 @@ export interface TcpConnectionTableOptions {
   closeLingerNs?: bigint;
 }
 
+const NO_BYTES = new Uint8Array(0);
+
 /** Default `maxConnections` and `maxTotalBufferedBytes`. */
 export const DEFAULT_MAX_CONNECTIONS = 100_000;
 export const DEFAULT_MAX_TOTAL_BUFFERED_BYTES = 64 << 20;
@@ -165,7 +167,13 @@ class ConnectionState {
 }
 
 export class TcpConnectionTable {
-  private readonly buckets = new Map<number, ConnectionState>();
+  /**
+   * Hash chains, by `flowHash & bucketMask`: an array grown with the table so
+   * chains stay short (a Map keyed by the 32-bit hash would box half its keys
+   * as heap numbers, on every packet's lookup).
+   */
+  private buckets: (ConnectionState | null)[] = emptyBuckets(INITIAL_BUCKETS);
+  private bucketMask = INITIAL_BUCKETS - 1;
   private count = 0;
   /** Connections in the table not yet closed (holding reassembly state). */
   private live = 0;
@@ -241,7 +249,9 @@ export class TcpConnectionTable {
     const stream = streams[dir];
     const fin = (flags & TcpFlag.FIN) !== 0;
     if (syn) stream.syn(seg.seq);
-    stream.segment(syn ? (seg.seq + 1) >>> 0 : seg.seq, seg.payload, seg.payloadLength, fin, frame, timeNs);
+    // A segment without data (an ACK) needs no view of its payload.
+    const length = seg.payloadLength;
+    stream.segment(syn ? (seg.seq + 1) >>> 0 : seg.seq, length > 0 ? seg.payload : NO_BYTES, length, fin, frame, timeNs);
     // What this side acknowledges of the other's bytes tells which holes there will never be filled.
     if (ackFlag) streams[dir ^ 1].acked(seg.ack);
     if (this.account.bytes > this.peakBufferedBytes) this.peakBufferedBytes = this.account.bytes;
@@ -290,12 +300,13 @@ export class TcpConnectionTable {
   /** End of input: every open connection gives up its holes and closes (`end`), in id order. */
   finish(): void {
     const open: ConnectionState[] = [];
-    for (const head of this.buckets.values()) {
+    for (const head of this.buckets) {
       for (let st: ConnectionState | null = head; st !== null; st = st.next) if (!st.closed) open.push(st);
     }
     open.sort((x, y) => x.conn.id - y.conn.id);
     for (const st of open) this.close(st, st.closing ?? 'end', st.lastFrame, st.lastTimeNs);
-    this.buckets.clear();
+    this.buckets = emptyBuckets(INITIAL_BUCKETS);
+    this.bucketMask = INITIAL_BUCKETS - 1;
     this.count = 0;
     this.live = 0;
     this.lingering = [];
@@ -307,7 +318,8 @@ export class TcpConnectionTable {
   }
 
   private find(hash: number, seg: TcpSegment): ConnectionState | null {
-    for (let st = this.buckets.get(hash) ?? null; st !== null; st = st.next) {
+    for (let st: ConnectionState | null = this.buckets[hash & this.bucketMask]!; st !== null; st = st.next) {
+      if (st.hash !== hash) continue;
       const a = st.conn.a;
       const b = st.conn.b;
       if (
@@ -335,9 +347,11 @@ export class TcpConnectionTable {
       startTimeNs: timeNs,
     };
     const st = new ConnectionState(conn, hash, this.listener, this.limits, this.account);
-    st.next = this.buckets.get(hash) ?? null;
-    this.buckets.set(hash, st);
+    const at = hash & this.bucketMask;
+    st.next = this.buckets[at]!;
+    this.buckets[at] = st;
     this.count++;
+    if (this.count > this.buckets.length) this.growBuckets();
     if (this.count > this.peakSize) this.peakSize = this.count;
     this.live++;
     this.listener.onOpen(conn);
@@ -357,11 +371,11 @@ export class TcpConnectionTable {
   }
 
   private remove(st: ConnectionState): void {
-    const head = this.buckets.get(st.hash);
-    if (head === undefined) return;
+    const at = st.hash & this.bucketMask;
+    const head = this.buckets[at]!;
+    if (head === null) return;
     if (head === st) {
-      if (st.next === null) this.buckets.delete(st.hash);
-      else this.buckets.set(st.hash, st.next);
+      this.buckets[at] = st.next;
     } else {
       let prev = head;
       while (prev.next !== null && prev.next !== st) prev = prev.next;
@@ -371,10 +385,28 @@ export class TcpConnectionTable {
     this.count--;
   }
 
+  /** Twice the buckets, every chain rehashed (there is at most one connection per endpoint pair: order within a chain is free). */
+  private growBuckets(): void {
+    const old = this.buckets;
+    const grown = emptyBuckets(old.length * 2);
+    const mask = grown.length - 1;
+    for (const head of old) {
+      for (let st: ConnectionState | null = head; st !== null; ) {
+        const next = st.next;
+        const at = st.hash & mask;
+        st.next = grown[at]!;
+        grown[at] = st;
+        st = next;
+      }
+    }
+    this.buckets = grown;
+    this.bucketMask = mask;
+  }
+
   /** Make room: drop a quarter of the table, closed connections first, then the longest idle. */
   private evict(): void {
     const all: ConnectionState[] = [];
-    for (const head of this.buckets.values()) {
+    for (const head of this.buckets) {
       for (let st: ConnectionState | null = head; st !== null; st = st.next) all.push(st);
     }
     const rank = (st: ConnectionState) => (st.closed ? 0 : st.closing !== null ? 1 : 2);
@@ -387,6 +419,12 @@ export class TcpConnectionTable {
       this.evicted++;
     }
   }
+}
+
+const INITIAL_BUCKETS = 1024;
+
+function emptyBuckets(n: number): (ConnectionState | null)[] {
+  return new Array<ConnectionState | null>(n).fill(null);
 }
 
 /**

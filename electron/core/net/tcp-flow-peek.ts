@@ -21,10 +21,10 @@ const IPPROTO_TCP = 6;
 export class TcpFlowPeek {
   private readonly r = new ByteReader(new Uint8Array(0));
 
-  /** The packet's flowHash, or -1 when only decoding it can tell. */
-  flowHash(data: Uint8Array, linkType: number): number {
+  /** The packet's flowHash, or -1 when only decoding it can tell; the packet is `data[start, end)`. */
+  flowHash(data: Uint8Array, linkType: number, start = 0, end = data.length): number {
     try {
-      const r = this.r.reset(data);
+      const r = this.r.reset(data, start, end);
       switch (linkType) {
         case 1: {
           // Ethernet II: destination MAC (6) | source MAC (6) | EtherType (2)

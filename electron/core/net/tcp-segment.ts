@@ -49,3 +49,47 @@ export interface TcpSegment {
    */
   payloadLength: number;
 }
+
+const NO_BYTES = new Uint8Array(0);
+
+/**
+ * The segment a packet decoder refills for every packet. Its payload is kept
+ * as a window of the packet's bytes (`payloadBytes[payloadStart, payloadEnd)`);
+ * the `payload` view is made only when asked for, so the segments that carry
+ * no data (half of a capture: ACKs) cost no view at all.
+ */
+export class DecodedTcpSegment implements TcpSegment {
+  ipVersion: 4 | 6 = 4;
+  srcIp = '';
+  dstIp = '';
+  srcAddrHash = 0;
+  dstAddrHash = 0;
+  srcPort = 0;
+  dstPort = 0;
+  seq = 0;
+  ack = 0;
+  flags = 0;
+  window = 0;
+  payloadLength = 0;
+  payloadBytes: Uint8Array = NO_BYTES;
+  payloadStart = 0;
+  payloadEnd = 0;
+  private view: Uint8Array | null = null;
+
+  get payload(): Uint8Array {
+    return (this.view ??= this.payloadBytes.subarray(this.payloadStart, this.payloadEnd));
+  }
+
+  set payload(p: Uint8Array) {
+    this.setPayload(p, 0, p.length);
+    this.view = p;
+  }
+
+  /** The captured payload is `bytes[start, end)`. */
+  setPayload(bytes: Uint8Array, start: number, end: number): void {
+    this.payloadBytes = bytes;
+    this.payloadStart = start;
+    this.payloadEnd = end;
+    this.view = null;
+  }
+}

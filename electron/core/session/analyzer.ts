@@ -10,6 +10,7 @@
  * its first byte (and, for STARTTLS-style protocols, at the start of each of its
  * first segments) for a TLS record header or an HTTP CONNECT.
  */
+import { CapturedPacket } from '../capture/captured-packet';
 import type { Packet } from '../capture/packet';
 import { PacketDecoder } from '../net/packet-decoder';
 import { TcpFlowPeek } from '../net/tcp-flow-peek';
@@ -232,7 +233,8 @@ export class SessionAnalyzer {
       return;
     }
     // Another shard's packet is passed over without decoding it when its headers say so at a glance.
-    const peeked = this.peek.flowHash(p.data, p.linkType);
+    const peeked =
+      p instanceof CapturedPacket ? this.peek.flowHash(p.bytes, p.linkType, p.start, p.end) : this.peek.flowHash(p.data, p.linkType);
     if (peeked !== -1 && !this.inShard(peeked)) return;
     const seg = this.decoder.decode(p);
     if (seg && this.inShard(flowHash(seg))) this.tcp.push(seg, p.frame, p.timestampNs);

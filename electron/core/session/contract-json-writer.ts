@@ -9,6 +9,7 @@
  * Keys and their order follow contract-json.ts; a test checks the two agree.
  */
 import { nsToSeconds } from '../capture/packet';
+import { lowWordOf, writeSecondsText } from './seconds-text';
 import { JsonTextBytes, asciiBytes } from '../bytes/json-text-bytes';
 import { toContractCertificate, toContractDocument, toContractSession, type FileDamage } from './contract-json';
 import type { CertificateInfo, Session, TlsMessage } from './model';
@@ -224,6 +225,8 @@ class SessionJsonWriter {
   private secondStartNs = 1n;
   private secondEndNs = 0n;
   private secondNumber = 0;
+  /** The low 32 bits of `secondStartNs`. */
+  private secondStartLow = 0;
   private lastTimeNs = -1n;
   /** `,"time":T,"length":` of `lastTimeNs`, as ASCII: the first `timeTextLength` bytes. */
   private readonly timeText = new Uint8Array(TIME_KEY.length + 32 + LENGTH_KEY.length);
@@ -287,12 +290,11 @@ class SessionJsonWriter {
    */
   private setTimeText(ns: bigint): void {
     this.lastTimeNs = ns;
-    const time = num(this.seconds(ns));
     const b = this.timeText;
     let p = 0;
     for (let i = 0; i < TIME_KEY.length; i++) b[p++] = TIME_KEY[i]!;
-    // A number's text is at most 24 characters (-1.2345678901234567e-308).
-    for (let i = 0; i < time.length; i++) b[p++] = time.charCodeAt(i);
+    // A number's text is at most 24 characters (-1.2345678901234567e-308); seconds are finite.
+    p = writeSecondsText(b, p, this.seconds(ns));
     for (let i = 0; i < LENGTH_KEY.length; i++) b[p++] = LENGTH_KEY[i]!;
     this.timeTextLength = p;
   }
@@ -314,13 +316,15 @@ class SessionJsonWriter {
    */
   private seconds(ns: bigint): number {
     if (ns >= this.secondStartNs && ns < this.secondEndNs) {
-      return this.secondNumber + Number(ns - this.secondStartNs) / 1e9;
+      // ns - secondStartNs is below 1e9 < 2^32: the difference of the low words, without a bigint.
+      return this.secondNumber + ((lowWordOf(ns) - this.secondStartLow) >>> 0) / 1e9;
     }
     if (ns < 0n) return nsToSeconds(ns);
     const s = ns / 1_000_000_000n;
     this.secondStartNs = s * 1_000_000_000n;
     this.secondEndNs = this.secondStartNs + 1_000_000_000n;
     this.secondNumber = Number(s);
+    this.secondStartLow = lowWordOf(this.secondStartNs);
     return this.secondNumber + Number(ns - this.secondStartNs) / 1e9;
   }
 
@@ -436,7 +440,3 @@ function numOrNull(out: JsonTextBytes, n: number | null): void {
   else out.number(n);
 }
 
-/** A number as JSON.stringify writes it (non-finite: null). */
-function num(n: number): string {
-  return Number.isFinite(n) ? String(n) : 'null';
-}

@@ -42,4 +42,17 @@ describe('IP address text', () => {
     expect(ipv6Hash(a, 0)).not.toBe(ipv6Hash(inPacket, 8));
     expect(cache.ipv4(0x0a000001)).toBe('10.0.0.1');
   });
+
+  it('gives each IPv4 address its own text however many share a cache slot', () => {
+    const cache = new IpAddressTextCache();
+    // 20,000 addresses over a 4096-slot cache, twice: slots are shared and overwritten.
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 20_000; i++) {
+        const addr = (0x7f000000 + i * 7919) >>> 0;
+        expect(cache.ipv4(addr)).toBe(formatIpv4(addr));
+      }
+    }
+    expect(cache.ipv4(0xffffffff)).toBe('255.255.255.255');
+    expect(cache.ipv4(0)).toBe('0.0.0.0');
+  });
 });

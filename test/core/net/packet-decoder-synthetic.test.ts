@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CapturedPacket } from '../../../electron/core/capture/captured-packet';
 import { PacketDecoder } from '../../../electron/core/net/packet-decoder';
 import { concat, ethernet, ipv4, ipv6, packet, tcp, u16, u32, udp, vlanTag, ascii } from './support/build-packet';
 
@@ -132,6 +133,25 @@ describe('PacketDecoder with hostile input', () => {
     const { seg } = decodeOne(101, full.subarray(0, full.length - 5), full.length);
     expect(seg?.payloadLength).toBe(payload.length);
     expect(seg?.payload.length).toBe(payload.length - 5);
+  });
+
+  it('reads a capture reader\'s packet where it lies in the chunk, as a packet of its own', () => {
+    // A CapturedPacket is a window of a larger chunk (bytes before and after it);
+    // the snap-length cut must be measured at the window's end, not the chunk's.
+    const full = ipv4(segment);
+    const cut = full.subarray(0, full.length - 5);
+    for (const [data, originalLength] of [[full, full.length], [cut, full.length]] as const) {
+      const chunk = concat(new Uint8Array(37).fill(0x45), data, new Uint8Array(23).fill(0x45));
+      const p = new CapturedPacket();
+      p.linkType = 101;
+      p.originalLength = originalLength;
+      p.setBytes(chunk, 37, 37 + data.length);
+      const windowed = new PacketDecoder().decode(p);
+      const alone = decodeOne(101, data, originalLength).seg;
+      expect(windowed).toMatchObject({ srcPort: 40000, dstPort: 443, seq: 0xfffffff0, payloadLength: alone!.payloadLength });
+      expect(Array.from(windowed!.payload)).toEqual(Array.from(data === full ? payload : payload.subarray(0, payload.length - 5)));
+      expect(Array.from(p.data)).toEqual(Array.from(data));
+    }
   });
 
   it('treats a total length of 0 as segmentation offload (the packet length)', () => {
