@@ -46,7 +46,7 @@ export function parseClientHello(r: ByteReader, ctx: ParseContext): ClientHelloI
   const facts = emptyExtensionFacts();
   const extensions = r.atEnd ? [] : parseExtensionBlock(r, 'client_hello', ctx, facts);
   r.expectEnd('client_hello');
-  return {
+  const hello: ClientHelloInfo = {
     version,
     random,
     sessionId,
@@ -65,8 +65,9 @@ export function parseClientHello(r: ByteReader, ctx: ParseContext): ClientHelloI
     pskIdentities: facts.pskIdentities,
     sessionTicketLength: facts.sessionTicketLength,
     sslv2: false,
-    ...(facts.truncated ? { extensionsTruncated: true } : {}),
   };
+  if (facts.truncated) hello.extensionsTruncated = true;
+  return hello;
 }
 
 export function compressionLabel(m: number): string {

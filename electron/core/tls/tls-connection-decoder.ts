@@ -12,7 +12,7 @@ import { ContentType } from './record-layer';
 import { RecordFramer, SSLV2_CLIENT_HELLO } from './record-framer';
 import type { FramedRecord, RecordFramerEvents } from './record-framer';
 import { HandshakeReassembler } from './handshake-reassembler';
-import { handshakeMessageType, parseHandshakeMessage } from './handshake-message';
+import { handshakeMessageType, parseHandshakeMessageInto } from './handshake-message';
 import type { HandshakeFacts } from './handshake-message';
 import { isTls13, newParseContext } from './parse-context';
 import { parseSslv2ClientHello } from './sslv2-client-hello';
@@ -351,9 +351,11 @@ export class TlsConnectionDecoder {
     ctx.version = this.version;
     ctx.cipherSuite = this.cipherSuite;
     if (ctx.problems.length !== 0) ctx.problems = [];
-    let facts: HandshakeFacts = {};
+    // The event carries the facts itself: no facts object copied into it.
+    const decoded: DecodedMessage = { message };
+    const facts: HandshakeFacts = decoded;
     try {
-      facts = parseHandshakeMessage(raw, ctx);
+      parseHandshakeMessageInto(raw, ctx, facts);
     } catch (e) {
       this.warn(d.side, `${type} (frame ${r.frame}) malformed: ${errorText(e)}`);
     }
@@ -369,7 +371,7 @@ export class TlsConnectionDecoder {
       }
     }
     if (this.decryption !== null) this.followHandshakeForDecryption(d, msgType, raw, facts, r.frame);
-    this.events.onMessage({ message, ...facts });
+    this.events.onMessage(decoded);
   }
 
   /** Feeds the transcript and key setup; once the key log knows this connection, application data is kept whole. */
