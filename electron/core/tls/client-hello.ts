@@ -25,11 +25,12 @@ export function parseClientHello(r: ByteReader, ctx: ParseContext): ClientHelloI
   const sessionId = readSessionId(r, t, 'legacy_session_id');
   const suites = r.vec16('cipher_suites');
   t?.open('cipher_suites', `${suites.remaining >> 1} suites`, suites.position - 2, 2 + suites.remaining);
-  const cipherSuites: number[] = [];
-  while (!suites.atEnd) {
+  // As long as the vector says (an odd byte left over throws below): no spare room to trim.
+  const cipherSuites = new Array<number>(suites.remaining >> 1);
+  for (let i = 0; !suites.atEnd; i++) {
     const p = suites.position;
     const cs = suites.u16('CipherSuite');
-    cipherSuites.push(cs);
+    cipherSuites[i] = cs;
     t?.add('CipherSuite', cipherSuiteLabel(cs), p, 2);
   }
   t?.close();
@@ -51,7 +52,7 @@ export function parseClientHello(r: ByteReader, ctx: ParseContext): ClientHelloI
     random,
     sessionId,
     // Kept as long as the session: each list without its spare room.
-    cipherSuites: fitted(cipherSuites),
+    cipherSuites,
     compressionMethods: fitted(compressionMethods),
     extensions: fitted(extensions),
     sni: facts.sni,

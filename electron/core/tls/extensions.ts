@@ -88,8 +88,10 @@ export function parseExtensionBlock(r: ByteReader, host: ExtensionHost, ctx: Par
       facts.truncated = true;
       break;
     }
-    const data = block.vec16('extension_data');
-    const length = data.remaining;
+    const length = block.u16('extension_data');
+    const dataAt = block.position;
+    block.skip(length, 'extension_data');
+    const data = extensionData.reset(block.bytes, dataAt, dataAt + length);
     const name = extensionName(type);
     list.push(extensionEntry(type, name, offset, length));
     t?.open('Extension', `${name} (${type}), ${length} bytes`, offset, 4 + length);
@@ -110,6 +112,12 @@ export function parseExtensionBlock(r: ByteReader, host: ExtensionHost, ctx: Par
   t?.close();
   return list;
 }
+
+/**
+ * The reader of the extension being parsed: one for all (extension parsers
+ * never parse another extension block), not one per extension of every hello.
+ */
+const extensionData = new ByteReader(new Uint8Array(0));
 
 /**
  * Entries seen before, shared: the hellos of one client stack list the same
@@ -200,7 +208,7 @@ function parseExtensionData(type: number, d: ByteReader, host: ExtensionHost, ct
       const at = d.position;
       const v = d.vec16('cookie');
       t?.add('cookie', `${v.remaining} bytes`, at, 2 + v.remaining);
-      v.rest();
+      v.skip(v.remaining);
       return;
     }
     case 23: // extended_master_secret: empty
@@ -250,7 +258,7 @@ function parseExtensionData(type: number, d: ByteReader, host: ExtensionHost, ct
       const at = d.position;
       const v = d.vec8('renegotiated_connection');
       t?.add('renegotiated_connection', `${v.remaining} bytes`, at, 1 + v.remaining);
-      v.rest();
+      v.skip(v.remaining);
       return;
     }
     default:
@@ -260,10 +268,11 @@ function parseExtensionData(type: number, d: ByteReader, host: ExtensionHost, ct
   }
 }
 
+/** Skips what is not opened (`skip`, not `rest`: a view per skipped field was most of a hello's garbage). */
 function opaqueRest(d: ByteReader, ctx: ParseContext, name: string): void {
   const at = d.position;
   const n = d.remaining;
-  d.rest();
+  d.skip(d.remaining);
   ctx.t?.add(name, `${n} bytes`, at, n);
 }
 
@@ -302,15 +311,15 @@ function statusRequest(d: ByteReader, ctx: ParseContext): void {
   const type = d.u8('status_type');
   t?.add('status_type', type === 1 ? 'ocsp (1)' : `unknown (${type})`, at, 1);
   if (type !== 1) {
-    d.rest();
+    d.skip(d.remaining);
     return;
   }
   const ids = d.vec16('responder_id_list');
   t?.add('responder_id_list', `${ids.remaining} bytes`, ids.position - 2, 2 + ids.remaining);
-  ids.rest();
+  ids.skip(ids.remaining);
   const exts = d.vec16('request_extensions');
   t?.add('request_extensions', `${exts.remaining} bytes`, exts.position - 2, 2 + exts.remaining);
-  exts.rest();
+  exts.skip(exts.remaining);
 }
 
 /**
@@ -372,7 +381,7 @@ function keyShareEntry(r: ByteReader, ctx: ParseContext, f: ExtensionFacts, clie
   const group = r.u16('KeyShareEntry.group');
   const key = r.vec16('key_exchange');
   const n = key.remaining;
-  key.rest();
+  key.skip(key.remaining);
   if (client) f.keyShares.push({ group, groupName: isGrease(group) ? 'grease' : (groupName(group) ?? `unknown_${group}`), keyExchangeLength: n });
   else f.keyShareGroup = group;
   t?.open('KeyShareEntry', `${groupLabel(group)}, ${n} bytes`, at, 4 + n);
@@ -405,7 +414,7 @@ function preSharedKey(d: ByteReader, host: ExtensionHost, ctx: ParseContext, f: 
     const at = ids.position;
     const id = ids.vec16('identity');
     const n = id.remaining;
-    id.rest();
+    id.skip(id.remaining);
     const age = ids.u32('obfuscated_ticket_age');
     count++;
     t?.open('PskIdentity', `${n} bytes`, at, 6 + n);
@@ -421,7 +430,7 @@ function preSharedKey(d: ByteReader, host: ExtensionHost, ctx: ParseContext, f: 
     const at = binders.position;
     const b = binders.vec8('PskBinderEntry');
     t?.add('PskBinderEntry', `${b.remaining} bytes`, at, 1 + b.remaining);
-    b.rest();
+    b.skip(b.remaining);
   }
   t?.close();
 }

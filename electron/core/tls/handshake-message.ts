@@ -44,6 +44,13 @@ const MESSAGE_TYPE_BY_BYTE: readonly MessageType[] = Array.from({ length: 256 },
   return `unknown_${msgType}`;
 });
 
+/**
+ * The readers of the message being parsed, reused: a message's parsers never
+ * parse another handshake message through here, and keep no reader.
+ */
+const headReader = new ByteReader(new Uint8Array(0));
+const bodyReader = new ByteReader(new Uint8Array(0));
+
 /** The typed facts of one handshake message (only the messages the session model types). */
 export interface HandshakeFacts {
   clientHello?: ClientHelloInfo;
@@ -75,13 +82,14 @@ export function parseHandshakeMessage(raw: Uint8Array, ctx: ParseContext): Hands
  */
 export function parseHandshakeMessageInto(raw: Uint8Array, ctx: ParseContext, out: HandshakeFacts): void {
   const t = ctx.t;
-  const head = new ByteReader(raw);
+  const head = headReader.reset(raw);
   const msgType = head.u8('msg_type');
   const length = head.u24('length');
   const type = handshakeMessageType(msgType, raw);
   t?.add('msg_type', `${type} (${msgType})`, 0, 1);
   t?.add('length', `${length}`, 1, 3);
-  const r = head.sub(length, 'handshake body');
+  head.skip(length, 'handshake body');
+  const r = bodyReader.reset(raw, 4, 4 + length);
   switch (msgType) {
     case 1:
       out.clientHello = parseClientHello(r, ctx);
