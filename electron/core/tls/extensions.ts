@@ -34,18 +34,25 @@ export interface ExtensionFacts {
   truncated: boolean;
 }
 
+/**
+ * A facts list before its extension is seen: one shared, frozen empty list.
+ * Numeric lists are then made at their exact size (`addValues`) rather than
+ * grown by `push` and copied to fit: a hello's lists were most of its garbage.
+ */
+const NO_VALUES = Object.freeze([]) as readonly never[] as never[];
+
 export function emptyExtensionFacts(): ExtensionFacts {
   return {
     sni: null,
-    alpn: [],
-    supportedVersions: [],
+    alpn: NO_VALUES,
+    supportedVersions: NO_VALUES,
     selectedVersion: null,
-    supportedGroups: [],
-    ecPointFormats: [],
-    signatureAlgorithms: [],
-    keyShares: [],
+    supportedGroups: NO_VALUES,
+    ecPointFormats: NO_VALUES,
+    signatureAlgorithms: NO_VALUES,
+    keyShares: NO_VALUES,
     keyShareGroup: null,
-    pskKeyExchangeModes: [],
+    pskKeyExchangeModes: NO_VALUES,
     pskIdentities: 0,
     selectedIdentity: null,
     sessionTicketLength: null,
@@ -154,34 +161,47 @@ function parseExtensionData(type: number, d: ByteReader, host: ExtensionHost, ct
     case 10: { // supported_groups: NamedGroup named_group_list<2..2^16-1>;
       const v = d.vec16('named_group_list');
       t?.open('named_group_list', `${v.remaining / 2} groups`, v.position - 2, 2 + v.remaining);
-      while (!v.atEnd) {
-        const at = v.position;
-        const g = v.u16('NamedGroup');
-        if (host === 'client_hello') f.supportedGroups.push(g);
-        t?.add('NamedGroup', groupLabel(g), at, 2);
+      const groups = host === 'client_hello' ? new Array<number>(v.remaining >> 1) : null;
+      try {
+        for (let k = 0; !v.atEnd; k++) {
+          const at = v.position;
+          const g = v.u16('NamedGroup');
+          if (groups) groups[k] = g;
+          t?.add('NamedGroup', groupLabel(g), at, 2);
+        }
+      } finally {
+        // An odd last byte throws after every whole value was read: those stand.
+        if (groups) f.supportedGroups = addValues(f.supportedGroups, groups);
       }
       t?.close();
       return;
     }
     case 11: { // ec_point_formats: ECPointFormat ec_point_format_list<1..2^8-1>;
       const v = d.vec8('ec_point_format_list');
-      while (!v.atEnd) {
+      const formats = host === 'client_hello' ? new Array<number>(v.remaining) : null;
+      for (let k = 0; !v.atEnd; k++) {
         const at = v.position;
         const p = v.u8('ECPointFormat');
-        if (host === 'client_hello') f.ecPointFormats.push(p);
+        if (formats) formats[k] = p;
         t?.add('ECPointFormat', pointFormatLabel(p), at, 1);
       }
+      if (formats) f.ecPointFormats = addValues(f.ecPointFormats, formats);
       return;
     }
     case 13: // signature_algorithms
     case 50: { // signature_algorithms_cert: SignatureScheme supported_signature_algorithms<2..2^16-2>;
       const v = d.vec16('supported_signature_algorithms');
       t?.open('supported_signature_algorithms', `${v.remaining >> 1} schemes`, v.position - 2, 2 + v.remaining);
-      while (!v.atEnd) {
-        const at = v.position;
-        const s = v.u16('SignatureScheme');
-        if (type === 13 && host === 'client_hello') f.signatureAlgorithms.push(s);
-        t?.add('SignatureScheme', signatureSchemeLabel(s), at, 2);
+      const schemes = type === 13 && host === 'client_hello' ? new Array<number>(v.remaining >> 1) : null;
+      try {
+        for (let k = 0; !v.atEnd; k++) {
+          const at = v.position;
+          const s = v.u16('SignatureScheme');
+          if (schemes) schemes[k] = s;
+          t?.add('SignatureScheme', signatureSchemeLabel(s), at, 2);
+        }
+      } finally {
+        if (schemes) f.signatureAlgorithms = addValues(f.signatureAlgorithms, schemes);
       }
       t?.close();
       return;
@@ -192,8 +212,10 @@ function parseExtensionData(type: number, d: ByteReader, host: ExtensionHost, ct
         const at = v.position;
         const name = v.vec8('ProtocolName').rest();
         const s = decodeText(name);
-        if (host === 'client_hello') f.alpn.push(s);
-        else if (f.alpn.length === 0) f.alpn.push(s);
+        if (host === 'client_hello' || f.alpn.length === 0) {
+          if (f.alpn === NO_VALUES) f.alpn = [];
+          f.alpn.push(s);
+        }
         t?.add('ProtocolName', printable(name), at, 1 + name.length);
       }
       return;
@@ -243,12 +265,14 @@ function parseExtensionData(type: number, d: ByteReader, host: ExtensionHost, ct
       return;
     case 45: { // psk_key_exchange_modes: PskKeyExchangeMode ke_modes<1..255>;
       const v = d.vec8('ke_modes');
-      while (!v.atEnd) {
+      const modes = new Array<number>(v.remaining);
+      for (let k = 0; !v.atEnd; k++) {
         const at = v.position;
         const m = v.u8('PskKeyExchangeMode');
-        f.pskKeyExchangeModes.push(m);
+        modes[k] = m;
         t?.add('PskKeyExchangeMode', m === 0 ? 'psk_ke (0)' : m === 1 ? 'psk_dhe_ke (1)' : `unknown (${m})`, at, 1);
       }
+      f.pskKeyExchangeModes = addValues(f.pskKeyExchangeModes, modes);
       return;
     }
     case 51: // key_share
@@ -266,6 +290,11 @@ function parseExtensionData(type: number, d: ByteReader, host: ExtensionHost, ct
       // elsewhere), padding (zeros), encrypted_client_hello, GREASE, and types this parser does not open.
       if (d.remaining > 0) opaqueRest(d, ctx, type === 21 ? 'padding' : 'extension_data');
   }
+}
+
+/** `values` added to a facts list: the list itself the first time, appended for a repeated extension. */
+function addValues(list: number[], values: number[]): number[] {
+  return list.length === 0 ? values : list.concat(values);
 }
 
 /** Skips what is not opened (`skip`, not `rest`: a view per skipped field was most of a hello's garbage). */
@@ -335,11 +364,16 @@ function supportedVersions(d: ByteReader, host: ExtensionHost, ctx: ParseContext
   const t = ctx.t;
   if (host === 'client_hello') {
     const v = d.vec8('versions');
-    while (!v.atEnd) {
-      const at = v.position;
-      const ver = v.u16('ProtocolVersion');
-      f.supportedVersions.push(ver);
-      t?.add('ProtocolVersion', versionLabel(ver), at, 2);
+    const versions = new Array<number>(v.remaining >> 1);
+    try {
+      for (let k = 0; !v.atEnd; k++) {
+        const at = v.position;
+        const ver = v.u16('ProtocolVersion');
+        versions[k] = ver;
+        t?.add('ProtocolVersion', versionLabel(ver), at, 2);
+      }
+    } finally {
+      f.supportedVersions = addValues(f.supportedVersions, versions);
     }
     return;
   }
@@ -382,6 +416,7 @@ function keyShareEntry(r: ByteReader, ctx: ParseContext, f: ExtensionFacts, clie
   const key = r.vec16('key_exchange');
   const n = key.remaining;
   key.skip(key.remaining);
+  if (client && f.keyShares === NO_VALUES) f.keyShares = [];
   if (client) f.keyShares.push({ group, groupName: isGrease(group) ? 'grease' : (groupName(group) ?? `unknown_${group}`), keyExchangeLength: n });
   else f.keyShareGroup = group;
   t?.open('KeyShareEntry', `${groupLabel(group)}, ${n} bytes`, at, 4 + n);
