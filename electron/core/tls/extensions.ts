@@ -74,7 +74,7 @@ export function emptyExtensionFacts(): ExtensionFacts {
 export function parseExtensionBlock(r: ByteReader, host: ExtensionHost, ctx: ParseContext, facts: ExtensionFacts): ExtensionInfo[] {
   const t = ctx.t;
   const start = r.position;
-  const block = r.vec16('extensions length');
+  const block = vec16In(r, 'extensions length', BLOCK);
   t?.open('extensions', `${block.remaining} bytes`, start, 2 + block.remaining);
   const list: ExtensionInfo[] = [];
   while (!block.atEnd) {
@@ -127,6 +127,31 @@ export function parseExtensionBlock(r: ByteReader, host: ExtensionHost, ctx: Par
 const extensionData = new ByteReader(new Uint8Array(0));
 
 /**
+ * Readers reused for the vectors of an extension block, one per depth: the
+ * block, a list inside an extension, an item of that list. A hello has some
+ * twenty such vectors; a reader each was a good part of its garbage.
+ */
+const BLOCK = new ByteReader(new Uint8Array(0));
+const LIST = new ByteReader(new Uint8Array(0));
+const ITEM = new ByteReader(new Uint8Array(0));
+
+/** `r.vec16(what)` (same checks, same errors), read through `into`: valid until `into` is reused. */
+function vec16In(r: ByteReader, what: string, into: ByteReader): ByteReader {
+  const n = r.u16(what);
+  const at = r.position;
+  r.skip(n, what);
+  return into.reset(r.bytes, at, at + n);
+}
+
+/** `r.vec8(what)`, read through `into` (see `vec16In`). */
+function vec8In(r: ByteReader, what: string, into: ByteReader): ByteReader {
+  const n = r.u8(what);
+  const at = r.position;
+  r.skip(n, what);
+  return into.reset(r.bytes, at, at + n);
+}
+
+/**
  * Entries seen before, shared: the hellos of one client stack list the same
  * extensions at the same offsets, and a session keeps its hellos' lists, so
  * 20,000 handshakes would otherwise hold some 250,000 identical small objects.
@@ -159,7 +184,7 @@ function parseExtensionData(type: number, d: ByteReader, host: ExtensionHost, ct
       else if (host === 'certificate' && !d.atEnd) opaqueRest(d, ctx, 'CertificateStatus');
       return;
     case 10: { // supported_groups: NamedGroup named_group_list<2..2^16-1>;
-      const v = d.vec16('named_group_list');
+      const v = vec16In(d, 'named_group_list', LIST);
       t?.open('named_group_list', `${v.remaining / 2} groups`, v.position - 2, 2 + v.remaining);
       const groups = host === 'client_hello' ? new Array<number>(v.remaining >> 1) : null;
       try {
@@ -177,7 +202,7 @@ function parseExtensionData(type: number, d: ByteReader, host: ExtensionHost, ct
       return;
     }
     case 11: { // ec_point_formats: ECPointFormat ec_point_format_list<1..2^8-1>;
-      const v = d.vec8('ec_point_format_list');
+      const v = vec8In(d, 'ec_point_format_list', LIST);
       const formats = host === 'client_hello' ? new Array<number>(v.remaining) : null;
       for (let k = 0; !v.atEnd; k++) {
         const at = v.position;
@@ -190,7 +215,7 @@ function parseExtensionData(type: number, d: ByteReader, host: ExtensionHost, ct
     }
     case 13: // signature_algorithms
     case 50: { // signature_algorithms_cert: SignatureScheme supported_signature_algorithms<2..2^16-2>;
-      const v = d.vec16('supported_signature_algorithms');
+      const v = vec16In(d, 'supported_signature_algorithms', LIST);
       t?.open('supported_signature_algorithms', `${v.remaining >> 1} schemes`, v.position - 2, 2 + v.remaining);
       const schemes = type === 13 && host === 'client_hello' ? new Array<number>(v.remaining >> 1) : null;
       try {
@@ -207,10 +232,10 @@ function parseExtensionData(type: number, d: ByteReader, host: ExtensionHost, ct
       return;
     }
     case 16: { // ALPN: ProtocolName protocol_name_list<2..2^16-1>; opaque ProtocolName<1..2^8-1>;
-      const v = d.vec16('protocol_name_list');
+      const v = vec16In(d, 'protocol_name_list', LIST);
       while (!v.atEnd) {
         const at = v.position;
-        const name = v.vec8('ProtocolName').rest();
+        const name = vec8In(v, 'ProtocolName', ITEM).rest();
         const s = decodeText(name);
         if (host === 'client_hello' || f.alpn.length === 0) {
           if (f.alpn === NO_VALUES) f.alpn = [];
@@ -264,7 +289,7 @@ function parseExtensionData(type: number, d: ByteReader, host: ExtensionHost, ct
       supportedVersions(d, host, ctx, f);
       return;
     case 45: { // psk_key_exchange_modes: PskKeyExchangeMode ke_modes<1..255>;
-      const v = d.vec8('ke_modes');
+      const v = vec8In(d, 'ke_modes', LIST);
       const modes = new Array<number>(v.remaining);
       for (let k = 0; !v.atEnd; k++) {
         const at = v.position;
@@ -314,11 +339,11 @@ function opaqueRest(d: ByteReader, ctx: ParseContext, name: string): void {
 function serverNameList(d: ByteReader, ctx: ParseContext, f: ExtensionFacts): void {
   const t = ctx.t;
   if (d.atEnd) return;
-  const list = d.vec16('server_name_list');
+  const list = vec16In(d, 'server_name_list', LIST);
   while (!list.atEnd) {
     const at = list.position;
     const nameType = list.u8('name_type');
-    const name = list.vec16('HostName').rest();
+    const name = vec16In(list, 'HostName', ITEM).rest();
     if (nameType === 0 && f.sni === null) f.sni = decodeText(name);
     t?.open('ServerName', printable(name), at, 3 + name.length);
     t?.add('name_type', nameType === 0 ? 'host_name (0)' : `unknown (${nameType})`, at, 1);
@@ -363,7 +388,7 @@ function statusRequest(d: ByteReader, ctx: ParseContext): void {
 function supportedVersions(d: ByteReader, host: ExtensionHost, ctx: ParseContext, f: ExtensionFacts): void {
   const t = ctx.t;
   if (host === 'client_hello') {
-    const v = d.vec8('versions');
+    const v = vec8In(d, 'versions', LIST);
     const versions = new Array<number>(v.remaining >> 1);
     try {
       for (let k = 0; !v.atEnd; k++) {
@@ -400,7 +425,7 @@ function keyShare(d: ByteReader, host: ExtensionHost, ctx: ParseContext, f: Exte
     return;
   }
   if (host === 'client_hello') {
-    const shares = d.vec16('client_shares');
+    const shares = vec16In(d, 'client_shares', LIST);
     t?.open('client_shares', `${shares.remaining} bytes`, shares.position - 2, 2 + shares.remaining);
     while (!shares.atEnd) keyShareEntry(shares, ctx, f, true);
     t?.close();
@@ -413,7 +438,7 @@ function keyShareEntry(r: ByteReader, ctx: ParseContext, f: ExtensionFacts, clie
   const t = ctx.t;
   const at = r.position;
   const group = r.u16('KeyShareEntry.group');
-  const key = r.vec16('key_exchange');
+  const key = vec16In(r, 'key_exchange', ITEM);
   const n = key.remaining;
   key.skip(key.remaining);
   if (client && f.keyShares === NO_VALUES) f.keyShares = [];
@@ -442,12 +467,12 @@ function preSharedKey(d: ByteReader, host: ExtensionHost, ctx: ParseContext, f: 
     t?.add('selected_identity', `${sel}`, at, 2);
     return;
   }
-  const ids = d.vec16('identities');
+  const ids = vec16In(d, 'identities', LIST);
   t?.open('identities', `${ids.remaining} bytes`, ids.position - 2, 2 + ids.remaining);
   let count = 0;
   while (!ids.atEnd) {
     const at = ids.position;
-    const id = ids.vec16('identity');
+    const id = vec16In(ids, 'identity', ITEM);
     const n = id.remaining;
     id.skip(id.remaining);
     const age = ids.u32('obfuscated_ticket_age');
@@ -459,11 +484,11 @@ function preSharedKey(d: ByteReader, host: ExtensionHost, ctx: ParseContext, f: 
   }
   t?.close();
   f.pskIdentities = count;
-  const binders = d.vec16('binders');
+  const binders = vec16In(d, 'binders', LIST); // the identities are read: LIST is free
   t?.open('binders', `${binders.remaining} bytes`, binders.position - 2, 2 + binders.remaining);
   while (!binders.atEnd) {
     const at = binders.position;
-    const b = binders.vec8('PskBinderEntry');
+    const b = vec8In(binders, 'PskBinderEntry', ITEM);
     t?.add('PskBinderEntry', `${b.remaining} bytes`, at, 1 + b.remaining);
     b.skip(b.remaining);
   }
