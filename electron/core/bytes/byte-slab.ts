@@ -15,15 +15,22 @@ let slab = new Uint8Array(SLAB_SIZE);
 let used = 0;
 
 export function keepBytes(bytes: Uint8Array): Uint8Array {
-  const n = bytes.length;
-  if (n === 0) return new Uint8Array(0);
-  if (n > MAX_SLAB_COPY) return bytes.slice();
+  return keepBytesOf(bytes, 0, bytes.length);
+}
+
+/** A kept copy of `bytes[start, end)`: no view of the source made first (hello fields, per session). */
+export function keepBytesOf(bytes: Uint8Array, start: number, end: number): Uint8Array {
+  const n = end - start;
+  if (n <= 0) return new Uint8Array(0);
+  if (n > MAX_SLAB_COPY) return bytes.slice(start, end);
   if (used + n > SLAB_SIZE) {
     slab = new Uint8Array(SLAB_SIZE);
     used = 0;
   }
-  slab.set(bytes, used);
-  const copy = slab.subarray(used, used + n);
+  // Short copies (32 bytes at most, mostly): a loop costs less than `set` of a subarray.
+  const to = slab;
+  for (let i = 0, o = used; i < n; i++) to[o + i] = bytes[start + i]!;
+  const copy = to.subarray(used, used + n);
   used += n;
   return copy;
 }

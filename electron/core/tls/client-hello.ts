@@ -25,11 +25,12 @@ export function parseClientHello(r: ByteReader, ctx: ParseContext): ClientHelloI
   const sessionId = readSessionId(r, t, 'legacy_session_id');
   const suites = r.vec16('cipher_suites');
   t?.open('cipher_suites', `${suites.remaining >> 1} suites`, suites.position - 2, 2 + suites.remaining);
-  const cipherSuites: number[] = [];
-  while (!suites.atEnd) {
+  // As long as the vector says (an odd byte left over throws below): no spare room to trim.
+  const cipherSuites = new Array<number>(suites.remaining >> 1);
+  for (let i = 0; !suites.atEnd; i++) {
     const p = suites.position;
     const cs = suites.u16('CipherSuite');
-    cipherSuites.push(cs);
+    cipherSuites[i] = cs;
     t?.add('CipherSuite', cipherSuiteLabel(cs), p, 2);
   }
   t?.close();
@@ -46,27 +47,29 @@ export function parseClientHello(r: ByteReader, ctx: ParseContext): ClientHelloI
   const facts = emptyExtensionFacts();
   const extensions = r.atEnd ? [] : parseExtensionBlock(r, 'client_hello', ctx, facts);
   r.expectEnd('client_hello');
-  return {
+  const hello: ClientHelloInfo = {
     version,
     random,
     sessionId,
-    // Kept as long as the session: each list without its spare room.
-    cipherSuites: fitted(cipherSuites),
+    // Kept as long as the session: each list without its spare room (the numeric
+    // lists of the extensions are made at their size, extensions.ts).
+    cipherSuites,
     compressionMethods: fitted(compressionMethods),
     extensions: fitted(extensions),
     sni: facts.sni,
     alpn: fitted(facts.alpn),
-    supportedVersions: fitted(facts.supportedVersions),
-    supportedGroups: fitted(facts.supportedGroups),
-    ecPointFormats: fitted(facts.ecPointFormats),
-    signatureAlgorithms: fitted(facts.signatureAlgorithms),
+    supportedVersions: facts.supportedVersions,
+    supportedGroups: facts.supportedGroups,
+    ecPointFormats: facts.ecPointFormats,
+    signatureAlgorithms: facts.signatureAlgorithms,
     keyShares: fitted(facts.keyShares),
-    pskKeyExchangeModes: fitted(facts.pskKeyExchangeModes),
+    pskKeyExchangeModes: facts.pskKeyExchangeModes,
     pskIdentities: facts.pskIdentities,
     sessionTicketLength: facts.sessionTicketLength,
     sslv2: false,
-    ...(facts.truncated ? { extensionsTruncated: true } : {}),
   };
+  if (facts.truncated) hello.extensionsTruncated = true;
+  return hello;
 }
 
 export function compressionLabel(m: number): string {

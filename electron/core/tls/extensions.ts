@@ -34,18 +34,25 @@ export interface ExtensionFacts {
   truncated: boolean;
 }
 
+/**
+ * A facts list before its extension is seen: one shared, frozen empty list.
+ * Numeric lists are then made at their exact size (`addValues`) rather than
+ * grown by `push` and copied to fit: a hello's lists were most of its garbage.
+ */
+const NO_VALUES = Object.freeze([]) as readonly never[] as never[];
+
 export function emptyExtensionFacts(): ExtensionFacts {
   return {
     sni: null,
-    alpn: [],
-    supportedVersions: [],
+    alpn: NO_VALUES,
+    supportedVersions: NO_VALUES,
     selectedVersion: null,
-    supportedGroups: [],
-    ecPointFormats: [],
-    signatureAlgorithms: [],
-    keyShares: [],
+    supportedGroups: NO_VALUES,
+    ecPointFormats: NO_VALUES,
+    signatureAlgorithms: NO_VALUES,
+    keyShares: NO_VALUES,
     keyShareGroup: null,
-    pskKeyExchangeModes: [],
+    pskKeyExchangeModes: NO_VALUES,
     pskIdentities: 0,
     selectedIdentity: null,
     sessionTicketLength: null,
@@ -67,7 +74,7 @@ export function emptyExtensionFacts(): ExtensionFacts {
 export function parseExtensionBlock(r: ByteReader, host: ExtensionHost, ctx: ParseContext, facts: ExtensionFacts): ExtensionInfo[] {
   const t = ctx.t;
   const start = r.position;
-  const block = r.vec16('extensions length');
+  const block = vec16In(r, 'extensions length', BLOCK);
   t?.open('extensions', `${block.remaining} bytes`, start, 2 + block.remaining);
   const list: ExtensionInfo[] = [];
   while (!block.atEnd) {
@@ -88,8 +95,10 @@ export function parseExtensionBlock(r: ByteReader, host: ExtensionHost, ctx: Par
       facts.truncated = true;
       break;
     }
-    const data = block.vec16('extension_data');
-    const length = data.remaining;
+    const length = block.u16('extension_data');
+    const dataAt = block.position;
+    block.skip(length, 'extension_data');
+    const data = extensionData.reset(block.bytes, dataAt, dataAt + length);
     const name = extensionName(type);
     list.push(extensionEntry(type, name, offset, length));
     t?.open('Extension', `${name} (${type}), ${length} bytes`, offset, 4 + length);
@@ -109,6 +118,37 @@ export function parseExtensionBlock(r: ByteReader, host: ExtensionHost, ctx: Par
   }
   t?.close();
   return list;
+}
+
+/**
+ * The reader of the extension being parsed: one for all (extension parsers
+ * never parse another extension block), not one per extension of every hello.
+ */
+const extensionData = new ByteReader(new Uint8Array(0));
+
+/**
+ * Readers reused for the vectors of an extension block, one per depth: the
+ * block, a list inside an extension, an item of that list. A hello has some
+ * twenty such vectors; a reader each was a good part of its garbage.
+ */
+const BLOCK = new ByteReader(new Uint8Array(0));
+const LIST = new ByteReader(new Uint8Array(0));
+const ITEM = new ByteReader(new Uint8Array(0));
+
+/** `r.vec16(what)` (same checks, same errors), read through `into`: valid until `into` is reused. */
+function vec16In(r: ByteReader, what: string, into: ByteReader): ByteReader {
+  const n = r.u16(what);
+  const at = r.position;
+  r.skip(n, what);
+  return into.reset(r.bytes, at, at + n);
+}
+
+/** `r.vec8(what)`, read through `into` (see `vec16In`). */
+function vec8In(r: ByteReader, what: string, into: ByteReader): ByteReader {
+  const n = r.u8(what);
+  const at = r.position;
+  r.skip(n, what);
+  return into.reset(r.bytes, at, at + n);
 }
 
 /**
@@ -144,48 +184,63 @@ function parseExtensionData(type: number, d: ByteReader, host: ExtensionHost, ct
       else if (host === 'certificate' && !d.atEnd) opaqueRest(d, ctx, 'CertificateStatus');
       return;
     case 10: { // supported_groups: NamedGroup named_group_list<2..2^16-1>;
-      const v = d.vec16('named_group_list');
+      const v = vec16In(d, 'named_group_list', LIST);
       t?.open('named_group_list', `${v.remaining / 2} groups`, v.position - 2, 2 + v.remaining);
-      while (!v.atEnd) {
-        const at = v.position;
-        const g = v.u16('NamedGroup');
-        if (host === 'client_hello') f.supportedGroups.push(g);
-        t?.add('NamedGroup', groupLabel(g), at, 2);
+      const groups = host === 'client_hello' ? new Array<number>(v.remaining >> 1) : null;
+      try {
+        for (let k = 0; !v.atEnd; k++) {
+          const at = v.position;
+          const g = v.u16('NamedGroup');
+          if (groups) groups[k] = g;
+          t?.add('NamedGroup', groupLabel(g), at, 2);
+        }
+      } finally {
+        // An odd last byte throws after every whole value was read: those stand.
+        if (groups) f.supportedGroups = addValues(f.supportedGroups, groups);
       }
       t?.close();
       return;
     }
     case 11: { // ec_point_formats: ECPointFormat ec_point_format_list<1..2^8-1>;
-      const v = d.vec8('ec_point_format_list');
-      while (!v.atEnd) {
+      const v = vec8In(d, 'ec_point_format_list', LIST);
+      const formats = host === 'client_hello' ? new Array<number>(v.remaining) : null;
+      for (let k = 0; !v.atEnd; k++) {
         const at = v.position;
         const p = v.u8('ECPointFormat');
-        if (host === 'client_hello') f.ecPointFormats.push(p);
+        if (formats) formats[k] = p;
         t?.add('ECPointFormat', pointFormatLabel(p), at, 1);
       }
+      if (formats) f.ecPointFormats = addValues(f.ecPointFormats, formats);
       return;
     }
     case 13: // signature_algorithms
     case 50: { // signature_algorithms_cert: SignatureScheme supported_signature_algorithms<2..2^16-2>;
-      const v = d.vec16('supported_signature_algorithms');
+      const v = vec16In(d, 'supported_signature_algorithms', LIST);
       t?.open('supported_signature_algorithms', `${v.remaining >> 1} schemes`, v.position - 2, 2 + v.remaining);
-      while (!v.atEnd) {
-        const at = v.position;
-        const s = v.u16('SignatureScheme');
-        if (type === 13 && host === 'client_hello') f.signatureAlgorithms.push(s);
-        t?.add('SignatureScheme', signatureSchemeLabel(s), at, 2);
+      const schemes = type === 13 && host === 'client_hello' ? new Array<number>(v.remaining >> 1) : null;
+      try {
+        for (let k = 0; !v.atEnd; k++) {
+          const at = v.position;
+          const s = v.u16('SignatureScheme');
+          if (schemes) schemes[k] = s;
+          t?.add('SignatureScheme', signatureSchemeLabel(s), at, 2);
+        }
+      } finally {
+        if (schemes) f.signatureAlgorithms = addValues(f.signatureAlgorithms, schemes);
       }
       t?.close();
       return;
     }
     case 16: { // ALPN: ProtocolName protocol_name_list<2..2^16-1>; opaque ProtocolName<1..2^8-1>;
-      const v = d.vec16('protocol_name_list');
+      const v = vec16In(d, 'protocol_name_list', LIST);
       while (!v.atEnd) {
         const at = v.position;
-        const name = v.vec8('ProtocolName').rest();
+        const name = vec8In(v, 'ProtocolName', ITEM).rest();
         const s = decodeText(name);
-        if (host === 'client_hello') f.alpn.push(s);
-        else if (f.alpn.length === 0) f.alpn.push(s);
+        if (host === 'client_hello' || f.alpn.length === 0) {
+          if (f.alpn === NO_VALUES) f.alpn = [];
+          f.alpn.push(s);
+        }
         t?.add('ProtocolName', printable(name), at, 1 + name.length);
       }
       return;
@@ -200,7 +255,7 @@ function parseExtensionData(type: number, d: ByteReader, host: ExtensionHost, ct
       const at = d.position;
       const v = d.vec16('cookie');
       t?.add('cookie', `${v.remaining} bytes`, at, 2 + v.remaining);
-      v.rest();
+      v.skip(v.remaining);
       return;
     }
     case 23: // extended_master_secret: empty
@@ -234,13 +289,15 @@ function parseExtensionData(type: number, d: ByteReader, host: ExtensionHost, ct
       supportedVersions(d, host, ctx, f);
       return;
     case 45: { // psk_key_exchange_modes: PskKeyExchangeMode ke_modes<1..255>;
-      const v = d.vec8('ke_modes');
-      while (!v.atEnd) {
+      const v = vec8In(d, 'ke_modes', LIST);
+      const modes = new Array<number>(v.remaining);
+      for (let k = 0; !v.atEnd; k++) {
         const at = v.position;
         const m = v.u8('PskKeyExchangeMode');
-        f.pskKeyExchangeModes.push(m);
+        modes[k] = m;
         t?.add('PskKeyExchangeMode', m === 0 ? 'psk_ke (0)' : m === 1 ? 'psk_dhe_ke (1)' : `unknown (${m})`, at, 1);
       }
+      f.pskKeyExchangeModes = addValues(f.pskKeyExchangeModes, modes);
       return;
     }
     case 51: // key_share
@@ -250,7 +307,7 @@ function parseExtensionData(type: number, d: ByteReader, host: ExtensionHost, ct
       const at = d.position;
       const v = d.vec8('renegotiated_connection');
       t?.add('renegotiated_connection', `${v.remaining} bytes`, at, 1 + v.remaining);
-      v.rest();
+      v.skip(v.remaining);
       return;
     }
     default:
@@ -260,10 +317,16 @@ function parseExtensionData(type: number, d: ByteReader, host: ExtensionHost, ct
   }
 }
 
+/** `values` added to a facts list: the list itself the first time, appended for a repeated extension. */
+function addValues(list: number[], values: number[]): number[] {
+  return list.length === 0 ? values : list.concat(values);
+}
+
+/** Skips what is not opened (`skip`, not `rest`: a view per skipped field was most of a hello's garbage). */
 function opaqueRest(d: ByteReader, ctx: ParseContext, name: string): void {
   const at = d.position;
   const n = d.remaining;
-  d.rest();
+  d.skip(d.remaining);
   ctx.t?.add(name, `${n} bytes`, at, n);
 }
 
@@ -276,11 +339,11 @@ function opaqueRest(d: ByteReader, ctx: ParseContext, name: string): void {
 function serverNameList(d: ByteReader, ctx: ParseContext, f: ExtensionFacts): void {
   const t = ctx.t;
   if (d.atEnd) return;
-  const list = d.vec16('server_name_list');
+  const list = vec16In(d, 'server_name_list', LIST);
   while (!list.atEnd) {
     const at = list.position;
     const nameType = list.u8('name_type');
-    const name = list.vec16('HostName').rest();
+    const name = vec16In(list, 'HostName', ITEM).rest();
     if (nameType === 0 && f.sni === null) f.sni = decodeText(name);
     t?.open('ServerName', printable(name), at, 3 + name.length);
     t?.add('name_type', nameType === 0 ? 'host_name (0)' : `unknown (${nameType})`, at, 1);
@@ -302,15 +365,15 @@ function statusRequest(d: ByteReader, ctx: ParseContext): void {
   const type = d.u8('status_type');
   t?.add('status_type', type === 1 ? 'ocsp (1)' : `unknown (${type})`, at, 1);
   if (type !== 1) {
-    d.rest();
+    d.skip(d.remaining);
     return;
   }
   const ids = d.vec16('responder_id_list');
   t?.add('responder_id_list', `${ids.remaining} bytes`, ids.position - 2, 2 + ids.remaining);
-  ids.rest();
+  ids.skip(ids.remaining);
   const exts = d.vec16('request_extensions');
   t?.add('request_extensions', `${exts.remaining} bytes`, exts.position - 2, 2 + exts.remaining);
-  exts.rest();
+  exts.skip(exts.remaining);
 }
 
 /**
@@ -325,12 +388,17 @@ function statusRequest(d: ByteReader, ctx: ParseContext): void {
 function supportedVersions(d: ByteReader, host: ExtensionHost, ctx: ParseContext, f: ExtensionFacts): void {
   const t = ctx.t;
   if (host === 'client_hello') {
-    const v = d.vec8('versions');
-    while (!v.atEnd) {
-      const at = v.position;
-      const ver = v.u16('ProtocolVersion');
-      f.supportedVersions.push(ver);
-      t?.add('ProtocolVersion', versionLabel(ver), at, 2);
+    const v = vec8In(d, 'versions', LIST);
+    const versions = new Array<number>(v.remaining >> 1);
+    try {
+      for (let k = 0; !v.atEnd; k++) {
+        const at = v.position;
+        const ver = v.u16('ProtocolVersion');
+        versions[k] = ver;
+        t?.add('ProtocolVersion', versionLabel(ver), at, 2);
+      }
+    } finally {
+      f.supportedVersions = addValues(f.supportedVersions, versions);
     }
     return;
   }
@@ -357,7 +425,7 @@ function keyShare(d: ByteReader, host: ExtensionHost, ctx: ParseContext, f: Exte
     return;
   }
   if (host === 'client_hello') {
-    const shares = d.vec16('client_shares');
+    const shares = vec16In(d, 'client_shares', LIST);
     t?.open('client_shares', `${shares.remaining} bytes`, shares.position - 2, 2 + shares.remaining);
     while (!shares.atEnd) keyShareEntry(shares, ctx, f, true);
     t?.close();
@@ -370,9 +438,10 @@ function keyShareEntry(r: ByteReader, ctx: ParseContext, f: ExtensionFacts, clie
   const t = ctx.t;
   const at = r.position;
   const group = r.u16('KeyShareEntry.group');
-  const key = r.vec16('key_exchange');
+  const key = vec16In(r, 'key_exchange', ITEM);
   const n = key.remaining;
-  key.rest();
+  key.skip(key.remaining);
+  if (client && f.keyShares === NO_VALUES) f.keyShares = [];
   if (client) f.keyShares.push({ group, groupName: isGrease(group) ? 'grease' : (groupName(group) ?? `unknown_${group}`), keyExchangeLength: n });
   else f.keyShareGroup = group;
   t?.open('KeyShareEntry', `${groupLabel(group)}, ${n} bytes`, at, 4 + n);
@@ -398,14 +467,14 @@ function preSharedKey(d: ByteReader, host: ExtensionHost, ctx: ParseContext, f: 
     t?.add('selected_identity', `${sel}`, at, 2);
     return;
   }
-  const ids = d.vec16('identities');
+  const ids = vec16In(d, 'identities', LIST);
   t?.open('identities', `${ids.remaining} bytes`, ids.position - 2, 2 + ids.remaining);
   let count = 0;
   while (!ids.atEnd) {
     const at = ids.position;
-    const id = ids.vec16('identity');
+    const id = vec16In(ids, 'identity', ITEM);
     const n = id.remaining;
-    id.rest();
+    id.skip(id.remaining);
     const age = ids.u32('obfuscated_ticket_age');
     count++;
     t?.open('PskIdentity', `${n} bytes`, at, 6 + n);
@@ -415,13 +484,13 @@ function preSharedKey(d: ByteReader, host: ExtensionHost, ctx: ParseContext, f: 
   }
   t?.close();
   f.pskIdentities = count;
-  const binders = d.vec16('binders');
+  const binders = vec16In(d, 'binders', LIST); // the identities are read: LIST is free
   t?.open('binders', `${binders.remaining} bytes`, binders.position - 2, 2 + binders.remaining);
   while (!binders.atEnd) {
     const at = binders.position;
-    const b = binders.vec8('PskBinderEntry');
+    const b = vec8In(binders, 'PskBinderEntry', ITEM);
     t?.add('PskBinderEntry', `${b.remaining} bytes`, at, 1 + b.remaining);
-    b.rest();
+    b.skip(b.remaining);
   }
   t?.close();
 }

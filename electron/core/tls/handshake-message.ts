@@ -44,6 +44,13 @@ const MESSAGE_TYPE_BY_BYTE: readonly MessageType[] = Array.from({ length: 256 },
   return `unknown_${msgType}`;
 });
 
+/**
+ * The readers of the message being parsed, reused: a message's parsers never
+ * parse another handshake message through here, and keep no reader.
+ */
+const headReader = new ByteReader(new Uint8Array(0));
+const bodyReader = new ByteReader(new Uint8Array(0));
+
 /** The typed facts of one handshake message (only the messages the session model types). */
 export interface HandshakeFacts {
   clientHello?: ClientHelloInfo;
@@ -63,61 +70,78 @@ export interface HandshakeFacts {
  * does not have the shape its type says (the caller turns that into a warning).
  */
 export function parseHandshakeMessage(raw: Uint8Array, ctx: ParseContext): HandshakeFacts {
+  const facts: HandshakeFacts = {};
+  parseHandshakeMessageInto(raw, ctx, facts);
+  return facts;
+}
+
+/**
+ * `parseHandshakeMessage`, its facts set on `out` (the decoder's message
+ * event, made once per message) instead of a fresh object to copy from;
+ * nothing is set when it throws.
+ */
+export function parseHandshakeMessageInto(raw: Uint8Array, ctx: ParseContext, out: HandshakeFacts): void {
   const t = ctx.t;
-  const head = new ByteReader(raw);
+  const head = headReader.reset(raw);
   const msgType = head.u8('msg_type');
   const length = head.u24('length');
   const type = handshakeMessageType(msgType, raw);
   t?.add('msg_type', `${type} (${msgType})`, 0, 1);
   t?.add('length', `${length}`, 1, 3);
-  const r = head.sub(length, 'handshake body');
+  head.skip(length, 'handshake body');
+  const r = bodyReader.reset(raw, 4, 4 + length);
   switch (msgType) {
     case 1:
-      return { clientHello: parseClientHello(r, ctx) };
+      out.clientHello = parseClientHello(r, ctx);
+      return;
     case 2:
-      return { serverHello: parseServerHello(r, ctx) };
+      out.serverHello = parseServerHello(r, ctx);
+      return;
     case 3:
       parseHelloVerifyRequest(r, ctx);
-      return {};
+      return;
     case 4:
       parseNewSessionTicket(r, ctx);
-      return {};
+      return;
     case 8:
       parseEncryptedExtensions(r, ctx);
-      return {};
+      return;
     case 11:
-      return { certificates: parseCertificate(r, ctx) };
+      out.certificates = parseCertificate(r, ctx);
+      return;
     case 12:
-      return { serverKeyExchange: parseServerKeyExchange(r, ctx) };
+      out.serverKeyExchange = parseServerKeyExchange(r, ctx);
+      return;
     case 13:
       parseCertificateRequest(r, ctx);
-      return {};
+      return;
     case 15:
       parseCertificateVerify(r, ctx);
-      return {};
+      return;
     case 16:
       parseClientKeyExchange(r, ctx);
-      return {};
+      return;
     case 20:
       parseFinished(r, ctx);
-      return {};
+      return;
     case 22:
       parseCertificateStatus(r, ctx);
-      return {};
+      return;
     case 24:
       parseKeyUpdate(r, ctx);
-      return {};
+      return;
     case 25: {
       const certificates = parseCompressedCertificate(r, ctx);
-      return certificates ? { certificates } : {};
+      if (certificates) out.certificates = certificates;
+      return;
     }
     case 0: // hello_request: struct {} HelloRequest;
     case 5: // end_of_early_data: struct {} EndOfEarlyData;
     case 14: // server_hello_done: struct {} ServerHelloDone;
       r.expectEnd(type);
-      return {};
+      return;
     default:
       if (length > 0) t?.add('body', `${length} bytes`, 4, length);
-      return {};
+      return;
   }
 }

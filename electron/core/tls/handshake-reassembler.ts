@@ -30,6 +30,9 @@ export interface HandshakeReassemblerOptions {
   copyRaw?: boolean;
 }
 
+/** What `next` returns, refilled each time (one object per message was garbage only). */
+const completed: CompletedHandshake = { msgType: 0, raw: NO_BYTES, length: 0, frames: [] };
+
 /** The last single-frame list handed out: the messages of one frame share it (never written). */
 let lastFrameList: number[] = [0];
 
@@ -129,7 +132,11 @@ export class HandshakeReassembler {
     return this.start < this.end ? this.buf[this.start] : undefined;
   }
 
-  /** The next complete message, or null (need more bytes). Throws RangeError if its length is refused. */
+  /**
+   * The next complete message, or null (need more bytes). Throws RangeError if
+   * its length is refused. The object returned is shared and refilled by the
+   * next call on any reassembler: read its fields, keep none of it.
+   */
   next(): CompletedHandshake | null {
     const avail = this.end - this.start;
     if (avail < 4) return this.needMore();
@@ -141,7 +148,12 @@ export class HandshakeReassembler {
     const e = s + 4 + length;
     const frames = this.framesOf(s, e);
     this.start = e;
-    return { msgType: b[s]!, raw: this.copyRaw ? b.slice(s, e) : b.subarray(s, e), length, frames };
+    const done = completed;
+    done.msgType = b[s]!;
+    done.raw = this.copyRaw ? b.slice(s, e) : b.subarray(s, e);
+    done.length = length;
+    done.frames = frames;
+    return done;
   }
 
   /**

@@ -6,7 +6,7 @@
  *   opaque legacy_session_id<0..32>;         // legacy_session_id_echo in a ServerHello
  */
 import type { ByteReader } from '../bytes/byte-reader';
-import { keepBytes } from '../bytes/byte-slab';
+import { keepBytesOf } from '../bytes/byte-slab';
 import { toHex } from '../bytes/hex';
 import type { FieldSink } from './field-tree-builder';
 import { versionLabel } from './labels';
@@ -21,7 +21,8 @@ export function readProtocolVersion(r: ByteReader, t: FieldSink, name: string): 
 /** Kept (outlives the packet); `describe` labels it in the tree (a ServerHello's may mark a HelloRetryRequest). */
 export function readRandom(r: ByteReader, t: FieldSink, describe: (random: Uint8Array) => string = toHex): Uint8Array {
   const at = r.position;
-  const random = keepBytes(r.bytesView(32, 'random'));
+  r.skip(32, 'random');
+  const random = keepBytesOf(r.bytes, at, at + 32);
   t?.add('random', describe(random), at, 32);
   return random;
 }
@@ -30,7 +31,8 @@ export function readRandom(r: ByteReader, t: FieldSink, describe: (random: Uint8
 export function readSessionId(r: ByteReader, t: FieldSink, name: 'legacy_session_id' | 'legacy_session_id_echo'): Uint8Array {
   const at = r.position;
   const sid = r.vec8(name);
-  const sessionId = keepBytes(sid.bytesView(sid.remaining));
+  const sessionId = keepBytesOf(sid.bytes, sid.position, sid.end);
+  sid.skip(sid.remaining);
   t?.add(name, sessionId.length ? toHex(sessionId) : 'empty', at, 1 + sessionId.length);
   return sessionId;
 }

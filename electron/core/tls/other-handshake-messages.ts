@@ -28,7 +28,7 @@ export function parseCertificateRequest(r: ByteReader, ctx: ParseContext): void 
     const at = r.position;
     const context = r.vec8('certificate_request_context');
     t?.add('certificate_request_context', `${context.remaining} bytes`, at, 1 + context.remaining);
-    context.rest();
+    context.skip(context.remaining);
     parseExtensionBlock(r, 'certificate_request', ctx, emptyExtensionFacts());
     r.expectEnd('certificate_request');
     return;
@@ -59,7 +59,7 @@ export function parseCertificateRequest(r: ByteReader, ctx: ParseContext): void 
     const at = cas.position;
     const dn = cas.vec16('DistinguishedName');
     t?.add('DistinguishedName', `${dn.remaining} bytes`, at, 2 + dn.remaining);
-    dn.rest();
+    dn.skip(dn.remaining);
   }
   t?.close();
   r.expectEnd('certificate_request');
@@ -96,12 +96,12 @@ export function parseNewSessionTicket(r: ByteReader, ctx: ParseContext): void {
     at = r.position;
     const nonce = r.vec8('ticket_nonce');
     t?.add('ticket_nonce', `${nonce.remaining} bytes`, at, 1 + nonce.remaining);
-    nonce.rest();
+    nonce.skip(nonce.remaining);
   }
   at = r.position;
   const ticket = r.vec16('ticket');
   t?.add('ticket', `${ticket.remaining} bytes`, at, 2 + ticket.remaining);
-  ticket.rest();
+  ticket.skip(ticket.remaining);
   if (tls13) parseExtensionBlock(r, 'new_session_ticket', ctx, emptyExtensionFacts());
   r.expectEnd('new_session_ticket');
 }
@@ -119,7 +119,7 @@ export function parseCertificateStatus(r: ByteReader, ctx: ParseContext): void {
   at = r.position;
   const resp = r.vec24('OCSPResponse');
   t?.add('OCSPResponse', `${resp.remaining} bytes`, at, 3 + resp.remaining);
-  resp.rest();
+  resp.skip(resp.remaining);
   r.expectEnd('certificate_status');
 }
 
@@ -135,7 +135,7 @@ export function parseKeyUpdate(r: ByteReader, ctx: ParseContext): void {
 export function parseFinished(r: ByteReader, ctx: ParseContext): void {
   const at = r.position;
   const n = r.remaining;
-  r.rest();
+  r.skip(r.remaining);
   ctx.t?.add('verify_data', `${n} bytes`, at, n);
 }
 
@@ -162,13 +162,13 @@ export function parseCertificateVerify(r: ByteReader, ctx: ParseContext): void {
   if (ctx.version === 0x0300) {
     // SSL 3.0: the signature is the rest of the message, no length prefix.
     const n = r.remaining;
-    r.rest();
+    r.skip(r.remaining);
     t?.add('signature', `${n} bytes`, at, n);
     return;
   }
   const sig = r.vec16('signature');
   t?.add('signature', `${sig.remaining} bytes`, at, 2 + sig.remaining);
-  sig.rest();
+  sig.skip(sig.remaining);
   r.expectEnd('certificate_verify');
 }
 
@@ -185,16 +185,16 @@ export function parseClientKeyExchange(r: ByteReader, ctx: ParseContext): void {
   if (n >= 1 && r.peek(0)! + 1 === n) {
     const p = r.vec8('point');
     t?.add('ecdh_Yc', `${p.remaining} bytes`, at, n);
-    p.rest();
+    p.skip(p.remaining);
     return;
   }
   if (n >= 2 && ((r.peek(0)! << 8) | r.peek(1)!) + 2 === n) {
     const v = r.vec16('exchange_keys');
     t?.add('exchange_keys', `${v.remaining} bytes`, at, n);
-    v.rest();
+    v.skip(v.remaining);
     return;
   }
-  r.rest();
+  r.skip(r.remaining);
   t?.add('exchange_keys', `${n} bytes`, at, n);
 }
 
@@ -205,7 +205,7 @@ export function parseHelloVerifyRequest(r: ByteReader, ctx: ParseContext): void 
   const at = r.position;
   const cookie = r.vec8('cookie');
   t?.add('cookie', `${cookie.remaining} bytes`, at, 1 + cookie.remaining);
-  cookie.rest();
+  cookie.skip(cookie.remaining);
   r.expectEnd('hello_verify_request');
 }
 

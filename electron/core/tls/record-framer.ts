@@ -43,6 +43,15 @@ export interface RecordFramerEvents {
   lostSync(): void;
 }
 
+/**
+ * The record handed to `record`, refilled for each (every framer's: a record
+ * is read during the call, and no framer is pushed to from inside another's
+ * call), instead of one per framer that lives as long as its connection.
+ */
+const current: FramedRecord = {
+  type: 0, version: 0, length: 0, fragment: NO_BYTES, frames: [], fragmentEnds: [], frameCount: 0, frame: 0, timeNs: 0n, damaged: false,
+};
+
 const enum State {
   Header,
   Body,
@@ -85,9 +94,6 @@ export class RecordFramer {
    * by a decoder that decrypts them (decryption); read at each record start.
    */
   keepWholeApplicationData = false;
-  private readonly current: FramedRecord = {
-    type: 0, version: 0, length: 0, fragment: NO_BYTES, frames: this.frames, fragmentEnds: this.fragmentEnds, frameCount: 0, frame: 0, timeNs: 0n, damaged: false,
-  };
 
   constructor(
     private readonly events: RecordFramerEvents,
@@ -270,7 +276,7 @@ export class RecordFramer {
 
   /** `fragment`: the record's bytes (application data: its head), a view valid during the `record` call. */
   private complete(frame: number, timeNs: bigint, fragment: Uint8Array): void {
-    const r = this.current;
+    const r = current;
     r.type = this.type;
     r.version = this.version;
     r.length = this.type === SSLV2_CLIENT_HELLO ? this.length - 2 : this.length;

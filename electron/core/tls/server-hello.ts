@@ -66,7 +66,7 @@ export function parseServerHello(r: ByteReader, ctx: ParseContext): ServerHelloI
   const facts = emptyExtensionFacts();
   const extensions = r.atEnd ? [] : parseExtensionBlock(r, hrr ? 'hello_retry_request' : 'server_hello', ctx, facts);
   r.expectEnd('server_hello');
-  return {
+  const hello: ServerHelloInfo = {
     version,
     random,
     sessionId,
@@ -78,6 +78,7 @@ export function parseServerHello(r: ByteReader, ctx: ParseContext): ServerHelloI
     selectedIdentity: facts.selectedIdentity,
     keyShareGroup: facts.keyShareGroup,
     helloRetryRequest: hrr,
-    ...(facts.truncated ? { extensionsTruncated: true } : {}),
   };
+  if (facts.truncated) hello.extensionsTruncated = true;
+  return hello;
 }

@@ -21,7 +21,7 @@ export function parseServerKeyExchange(r: ByteReader, ctx: ParseContext): Server
   if (form === 'dhe') return dhe(r, ctx);
   const at = r.position;
   const n = r.remaining;
-  r.rest();
+  r.skip(r.remaining);
   ctx.t?.add('params', `${n} bytes`, at, n);
   return { kind: 'unknown', group: null, groupName: null, dhPrimeBits: null, publicKeyLength: 0, signatureScheme: null, signatureLength: 0 };
 }
@@ -53,7 +53,7 @@ function ecdhe(r: ByteReader, ctx: ParseContext): ServerKeyExchangeInfo {
   t?.add('curve_type', curveType === 3 ? 'named_curve (3)' : `unknown (${curveType})`, at, 1);
   if (curveType !== 3) {
     const n = r.remaining;
-    r.rest();
+    r.skip(r.remaining);
     t?.add('params', `${n} bytes`, r.position - n, n);
     return { kind: 'ecdhe', group: null, groupName: null, dhPrimeBits: null, publicKeyLength: 0, signatureScheme: null, signatureLength: 0 };
   }
@@ -63,7 +63,7 @@ function ecdhe(r: ByteReader, ctx: ParseContext): ServerKeyExchangeInfo {
   at = r.position;
   const point = r.vec8('point');
   const publicKeyLength = point.remaining;
-  point.rest();
+  point.skip(point.remaining);
   t?.add('point', `${publicKeyLength} bytes`, at, 1 + publicKeyLength);
   const sig = signature(r, ctx);
   return { kind: 'ecdhe', group, groupName: groupName(group), dhPrimeBits: null, publicKeyLength, ...sig };
@@ -109,7 +109,7 @@ function signature(r: ByteReader, ctx: ParseContext): { signatureScheme: number 
   const at = r.position;
   const s = r.vec16('signature');
   const signatureLength = s.remaining;
-  s.rest();
+  s.skip(s.remaining);
   t?.add('signature', `${signatureLength} bytes`, at, 2 + signatureLength);
   r.expectEnd('server_key_exchange');
   return { signatureScheme, signatureLength };

@@ -12,7 +12,7 @@ import { ContentType } from './record-layer';
 import { RecordFramer, SSLV2_CLIENT_HELLO } from './record-framer';
 import type { FramedRecord, RecordFramerEvents } from './record-framer';
 import { HandshakeReassembler } from './handshake-reassembler';
-import { handshakeMessageType, parseHandshakeMessage } from './handshake-message';
+import { handshakeMessageType, parseHandshakeMessageInto } from './handshake-message';
 import type { HandshakeFacts } from './handshake-message';
 import { isTls13, newParseContext } from './parse-context';
 import { parseSslv2ClientHello } from './sslv2-client-hello';
@@ -57,19 +57,56 @@ export interface TlsConnectionDecoderOptions {
   resumption?: ResumptionSecrets;
 }
 
-/** Per direction: its record framer, handshake reassembly and whether its records are now encrypted. */
-interface Direction {
-  side: Side;
-  framer: RecordFramer;
-  handshake: HandshakeReassembler;
+/**
+ * Per direction: its record framer, handshake reassembly and whether its
+ * records are now encrypted. It is also what the framer reports to (one
+ * object per direction, not a second one for the framer's events: a
+ * connection's decoder lives as long as its handshake, and 20,000 handshakes
+ * keep 20,000 of them alive at times).
+ */
+class Direction implements RecordFramerEvents {
+  readonly framer: RecordFramer;
+  readonly handshake: HandshakeReassembler;
   /** ChangeCipherSpec seen (TLS <= 1.2): handshake records are encrypted from here on. */
-  encrypted: boolean;
+  encrypted = false;
   /**
    * After a ChangeCipherSpec to a NULL-cipher suite (TLS_RSA_WITH_NULL_SHA...): records
    * stay plaintext, each followed by a MAC of this many bytes. 0 otherwise.
    */
-  nullCipherMac: number;
+  nullCipherMac = 0;
+
+  constructor(
+    private readonly decoder: TlsConnectionDecoder,
+    readonly side: Side,
+    copyRaw: boolean,
+  ) {
+    this.handshake = new HandshakeReassembler(copyRaw ? COPY_RAW : VIEW_RAW);
+    this.framer = new RecordFramer(this, side === 'client');
+  }
+
+  record(r: FramedRecord): void {
+    this.decoder.onRecord(this, r);
+  }
+
+  warning(text: string): void {
+    this.decoder.warn(this.side, text);
+  }
+
+  lostSync(): void {
+    this.decoder.dropPartialHandshake(this, 'record boundary lost');
+  }
 }
+
+/** The reassemblers' options, shared. */
+const COPY_RAW = { copyRaw: true };
+const VIEW_RAW = { copyRaw: false };
+
+/**
+ * The context handshake parsers get, shared by every decoder and refreshed per
+ * message: parsers read it during the call only, and never decode another
+ * connection meanwhile.
+ */
+const sharedParseContext = newParseContext(null);
 
 /**
  * Decodes the TLS of one TCP connection, both directions, incrementally:
@@ -89,7 +126,6 @@ export class TlsConnectionDecoder {
   private readonly copyRaw: boolean;
   /** Null without a key log: the decoding path is then the same as before decryption existed. */
   private readonly decryption: ConnectionDecryption | null;
-  private readonly parseContext = newParseContext(null);
   /** The record being dissected was decrypted: its messages are marked so. */
   private inDecrypted = false;
   /** Frame attribution of a decrypted record: all of it completes with the record's last frame (made on first need). */
@@ -130,15 +166,7 @@ export class TlsConnectionDecoder {
   }
 
   private direction(side: Side): Direction {
-    const d: Direction = {
-      side,
-      framer: null as unknown as RecordFramer,
-      handshake: new HandshakeReassembler({ copyRaw: this.copyRaw }),
-      encrypted: false,
-      nullCipherMac: 0,
-    };
-    d.framer = new RecordFramer(new DirectionFramerEvents(this, d), side === 'client');
-    return d;
+    return new Direction(this, side, this.copyRaw);
   }
 
   /** A record's bytes as a message keeps them: a copy, or (copyRaw false) the view itself. */
@@ -146,18 +174,18 @@ export class TlsConnectionDecoder {
     return this.copyRaw ? fragment.slice() : fragment;
   }
 
-  /** @internal For `DirectionFramerEvents`. */
+  /** @internal For `Direction`. */
   warn(side: Side, text: string): void {
     this.events.onWarning(side, text);
   }
 
-  /** @internal For `DirectionFramerEvents`. */
+  /** @internal For `Direction`. */
   dropPartialHandshake(d: Direction, why: string): void {
     if (d.handshake.pending > 0) this.warn(d.side, `incomplete handshake message (${d.handshake.pending} bytes) dropped: ${why}`);
     d.handshake.reset();
   }
 
-  /** @internal For `DirectionFramerEvents`. */
+  /** @internal For `Direction`. */
   onRecord(d: Direction, r: FramedRecord): void {
     if (this.decryption !== null && this.decryption.decrypting) {
       const plain = this.decryption.decrypt(d.side, r, r.frame);
@@ -267,15 +295,18 @@ export class TlsConnectionDecoder {
    * `f`: the fragment, or the plaintext of a decrypted record (`readable`).
    */
   private onAlert(d: Direction, r: FramedRecord, f: Uint8Array = r.fragment, readable = !d.encrypted): void {
-    const message = this.baseMessage(d, r, 'alert', this.rawOf(f), r.length, framesOf(r));
+    let level: TlsMessage['level'] = null;
+    let description: string | null = null;
     if (readable && f.length === 2) {
-      message.level = f[0] === 1 ? 'warning' : f[0] === 2 ? 'fatal' : null;
-      message.description = alertDescriptionName(f[1]!) ?? `unknown_${f[1]}`;
-      if (message.level === null) this.warn(d.side, `alert (frame ${r.frame}): unknown level ${f[0]}`);
-    } else {
-      message.level = null;
-      message.description = null;
+      level = f[0] === 1 ? 'warning' : f[0] === 2 ? 'fatal' : null;
+      description = alertDescriptionName(f[1]!) ?? `unknown_${f[1]}`;
+      if (level === null) this.warn(d.side, `alert (frame ${r.frame}): unknown level ${f[0]}`);
     }
+    // Every field in one literal: level and description added afterwards cost a second, out-of-object store.
+    const message: TlsMessage = {
+      type: 'alert', from: d.side, frame: r.frame, frames: framesOf(r), timeNs: r.timeNs, length: r.length, raw: this.rawOf(f), recordVersion: r.version, level, description,
+    };
+    if (this.inDecrypted) message.decrypted = true;
     this.events.onMessage({ message });
   }
 
@@ -346,14 +377,16 @@ export class TlsConnectionDecoder {
   private onHandshakeMessage(d: Direction, r: FramedRecord, msgType: number, raw: Uint8Array, length: number, frames: number[]): void {
     const type = handshakeMessageType(msgType, raw);
     const message = this.baseMessage(d, r, type, raw, length, frames);
-    // One context per connection, refreshed per message (parsers read it during the call only).
-    const ctx = this.parseContext;
+    // One context for all, refreshed per message (parsers read it during the call only).
+    const ctx = sharedParseContext;
     ctx.version = this.version;
     ctx.cipherSuite = this.cipherSuite;
     if (ctx.problems.length !== 0) ctx.problems = [];
-    let facts: HandshakeFacts = {};
+    // The event carries the facts itself: no facts object copied into it.
+    const decoded: DecodedMessage = { message };
+    const facts: HandshakeFacts = decoded;
     try {
-      facts = parseHandshakeMessage(raw, ctx);
+      parseHandshakeMessageInto(raw, ctx, facts);
     } catch (e) {
       this.warn(d.side, `${type} (frame ${r.frame}) malformed: ${errorText(e)}`);
     }
@@ -369,7 +402,7 @@ export class TlsConnectionDecoder {
       }
     }
     if (this.decryption !== null) this.followHandshakeForDecryption(d, msgType, raw, facts, r.frame);
-    this.events.onMessage({ message, ...facts });
+    this.events.onMessage(decoded);
   }
 
   /** Feeds the transcript and key setup; once the key log knows this connection, application data is kept whole. */
@@ -379,30 +412,6 @@ export class TlsConnectionDecoder {
     const whole = decryption.active;
     this.client.framer.keepWholeApplicationData = whole;
     this.server.framer.keepWholeApplicationData = whole;
-  }
-}
-
-/**
- * A direction's record framer reports here: one small object per direction
- * instead of three closures (a connection's decoder lives as long as its
- * handshake, and 20,000 handshakes keep 20,000 of them alive at times).
- */
-class DirectionFramerEvents implements RecordFramerEvents {
-  constructor(
-    private readonly decoder: TlsConnectionDecoder,
-    private readonly d: Direction,
-  ) {}
-
-  record(r: FramedRecord): void {
-    this.decoder.onRecord(this.d, r);
-  }
-
-  warning(text: string): void {
-    this.decoder.warn(this.d.side, text);
-  }
-
-  lostSync(): void {
-    this.decoder.dropPartialHandshake(this.d, 'record boundary lost');
   }
 }
 

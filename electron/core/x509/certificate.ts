@@ -16,9 +16,10 @@
  *
  * Never throws: a malformed certificate yields what was read before the damage
  * plus `error`; the hashes always cover the bytes given. The same certificate
- * arrives in thousands of sessions, so results are kept by SHA-256 in a small
- * LRU map.
+ * arrives in thousands of sessions, so results are kept, by their DER, in a
+ * small bounded map.
  */
+import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { ParseError } from '../bytes/byte-reader';
 import type { CertificateInfo } from '../session/model';
@@ -127,28 +128,62 @@ function parseWithHash(input: Uint8Array, sha256: string): CertificateInfo {
 }
 
 const CACHE_LIMIT = 512;
-const cache = new Map<string, CertificateInfo>();
+/** By `quickKey`: the entries whose DER gave it (a list: different DER may share a key). */
+const cache = new Map<number, CertificateInfo[]>();
+let cached = 0;
 
 /**
- * The summary of a DER certificate. Results are shared by SHA-256 (treat them
- * as read-only); the least recently used are dropped past CACHE_LIMIT.
+ * A cheap key for a DER certificate: its length and a hash of its first and
+ * last bytes (the serial number is near the start, the signature fills the
+ * end, so distinct certificates differ there). Only a key: a hit is then
+ * compared byte for byte. SHA-256 per certificate as the key cost more than
+ * parsing did once the results were cached (a chain in every session).
+ */
+function quickKey(der: Uint8Array): number {
+  const n = der.length;
+  let h = n | 0;
+  const head = n < 64 ? n : 64;
+  for (let i = 0; i < head; i++) h = Math.imul(h ^ der[i]!, 0x01000193);
+  for (let i = n > 32 ? n - 32 : 0; i < n; i++) h = Math.imul(h ^ der[i]!, 0x01000193);
+  return h >>> 0;
+}
+
+/**
+ * The summary of a DER certificate. Results are shared by DER (treat them as
+ * read-only); past CACHE_LIMIT entries the least recently used key is dropped.
  */
 export function parseCertificate(der: Uint8Array): CertificateInfo {
-  const key = createHash('sha256').update(der).digest('hex');
-  const hit = cache.get(key);
-  if (hit !== undefined && hit.der.length === der.length) {
-    cache.delete(key);
-    cache.set(key, hit);
-    return hit;
+  const key = quickKey(der);
+  const list = cache.get(key);
+  if (list !== undefined) {
+    for (const hit of list) {
+      if (sameDer(hit.der, der)) {
+        // Least recently used goes first: a hit moves its key to the end.
+        cache.delete(key);
+        cache.set(key, list);
+        return hit;
+      }
+    }
   }
-  const info = parseWithHash(der, key);
-  cache.set(key, info);
-  if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+  const info = parseCertificateUncached(der);
+  if (list !== undefined) list.push(info);
+  else cache.set(key, [info]);
+  if (++cached > CACHE_LIMIT) {
+    const oldest = cache.keys().next().value!;
+    cached -= cache.get(oldest)!.length;
+    cache.delete(oldest);
+  }
   return info;
+}
+
+/** Byte-for-byte equality by memcmp (a JS loop over a 1 KB certificate costs several times more). */
+function sameDer(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
 }
 
 /** Forget cached results (tests). */
 export function clearCertificateCache(): void {
   cache.clear();
+  cached = 0;
 }
 

@@ -33,4 +33,16 @@ describe('ja3s (as Wireshark 4.0 computes tls.handshake.ja3s)', () => {
   it.each(serverHellos.map((c) => [`${c.capture} frame ${c.frame}`, c] as const))('matches tshark for %s', (_, c) => {
     expect(ja3s(c.hello)).toEqual({ text: c.tsharkJa3sFull, hash: c.tsharkJa3s });
   });
+
+  it('gives the same from its memo, whatever came before (every hello again, in reverse, then one changed)', () => {
+    for (const c of serverHellos) ja3s(c.hello);
+    for (const c of [...serverHellos].reverse()) expect(ja3s(c.hello)).toEqual({ text: c.tsharkJa3sFull, hash: c.tsharkJa3s });
+    // Same extensions, another suite; same suite, one extension fewer: neither is the remembered one.
+    const h = serverHellos[0]!.hello;
+    const otherSuite = { ...h, cipherSuite: h.cipherSuite ^ 1 };
+    expect(ja3s(otherSuite).text).toBe(`${h.version},${h.cipherSuite ^ 1},${serverHellos[0]!.tsharkJa3sFull.split(',')[2]}`);
+    const fewer = { ...h, extensions: h.extensions.slice(1) };
+    expect(ja3s(fewer).text.split(',')[2]).not.toBe(serverHellos[0]!.tsharkJa3sFull.split(',')[2]);
+    expect(ja3s(h)).toEqual({ text: serverHellos[0]!.tsharkJa3sFull, hash: serverHellos[0]!.tsharkJa3s });
+  });
 });

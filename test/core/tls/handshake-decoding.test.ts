@@ -106,6 +106,40 @@ describe('ClientHello', () => {
     expect(d.warnings[0]).toMatch(/client_hello.*server_name/);
   });
 
+  it('keeps every value of a repeated extension, in order, and the whole values of an odd-length list', () => {
+    // A hostile hello: each list-carrying extension twice; one groups list with a stray last byte.
+    const oddGroups = extension(10, concat(u16(5), u16s([29, 23]), new Uint8Array([0])));
+    const d = recordingDecoder();
+    feed(d, 'client', record(22, handshake(1, clientHelloBody({
+      extensions: [
+        extension(10, vec16(u16s([24]))), oddGroups,
+        extension(11, vec8(new Uint8Array([0]))), extension(11, vec8(new Uint8Array([1, 2]))),
+        extension(13, vec16(u16s([0x0403]))), extension(13, vec16(u16s([0x0804, 0x0401]))),
+        extension(43, vec8(u16s([0x0304]))), extension(43, vec8(u16s([0x0303]))),
+        extension(45, vec8(new Uint8Array([1]))), extension(45, vec8(new Uint8Array([0]))),
+        extension(16, vec16(vec8(ascii('h2')))), extension(16, vec16(vec8(ascii('http/1.1')))),
+        extension(51, vec16(concat(u16(29), vec16(new Uint8Array(32))))), extension(51, vec16(concat(u16(23), vec16(new Uint8Array(65))))),
+      ],
+    }))));
+    const ch = d.messages[0]!.clientHello!;
+    expect(ch).toMatchObject({
+      supportedGroups: [24, 29, 23],
+      ecPointFormats: [0, 1, 2],
+      signatureAlgorithms: [0x0403, 0x0804, 0x0401],
+      supportedVersions: [0x0304, 0x0303],
+      pskKeyExchangeModes: [1, 0],
+      alpn: ['h2', 'http/1.1'],
+      keyShares: [{ group: 29, keyExchangeLength: 32 }, { group: 23, keyExchangeLength: 65 }],
+    });
+    expect(d.warnings).toEqual(['client: client_hello (frame 1): client_hello extension supported_groups: NamedGroup: needs 2 bytes, 1 left']);
+    // Lists the hello has none of are empty, and no two hellos share a list they could write to.
+    const other = recordingDecoder();
+    feed(other, 'client', record(22, handshake(1, clientHelloBody({ extensions: [] }))));
+    const empty = other.messages[0]!.clientHello!;
+    expect(empty).toMatchObject({ supportedGroups: [], alpn: [], keyShares: [], supportedVersions: [] });
+    expect(empty.alpn).not.toBe(ch.alpn);
+  });
+
   it('reports an extension whose length runs past the extension block', () => {
     const body = clientHelloBody({ extensions: [extension(0, new Uint8Array(4))] });
     body[body.length - 5] = 0x10; // extension_data length 4 -> 4100

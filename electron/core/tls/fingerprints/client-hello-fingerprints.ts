@@ -41,19 +41,21 @@ const remembered = new Map<number, Remembered>();
 
 /** JA3 (null for an SSLv2-format hello) and JA4 of `ch`; `message` is its raw bytes (see `Ja4Options.message`). */
 export function clientHelloFingerprints(ch: ClientHelloInfo, message?: Uint8Array): ClientHelloFingerprints {
-  const shape = shapeOf(ch, message);
-  const key = hashShape(shape);
+  // Hashed and compared from the hello itself: a Shape (and its list of extension types) is made only when new.
+  const alpnCode = ja4AlpnCode(firstAlpn(ch, message));
+  const key = hashHello(ch, alpnCode);
   const known = remembered.get(key);
-  if (known !== undefined && sameShape(known.shape, shape)) {
+  if (known !== undefined && sameAsHello(known.shape, ch, alpnCode)) {
     return { ja3: known.ja3 && { text: known.ja3.text, hash: known.ja3.hash }, ja4: known.ja4 };
   }
+  const shape = shapeOf(ch, alpnCode);
   const fresh: Remembered = { shape, ja3: ja3(ch), ja4: ja4(ch, { message }) };
   if (remembered.size >= MEMO_LIMIT) remembered.clear();
   remembered.set(key, fresh);
   return { ja3: fresh.ja3 && { text: fresh.ja3.text, hash: fresh.ja3.hash }, ja4: fresh.ja4 };
 }
 
-function shapeOf(ch: ClientHelloInfo, message: Uint8Array | undefined): Shape {
+function shapeOf(ch: ClientHelloInfo, alpnCode: string): Shape {
   const extensionTypes = new Array<number>(ch.extensions.length);
   for (let i = 0; i < ch.extensions.length; i++) extensionTypes[i] = ch.extensions[i]!.type;
   return {
@@ -65,22 +67,24 @@ function shapeOf(ch: ClientHelloInfo, message: Uint8Array | undefined): Shape {
     ecPointFormats: ch.ecPointFormats,
     signatureAlgorithms: ch.signatureAlgorithms,
     supportedVersions: ch.supportedVersions,
-    alpnCode: ja4AlpnCode(firstAlpn(ch, message)),
+    alpnCode,
   };
 }
 
-/** FNV-1a over the values and the list lengths (so that lists cannot run into each other). */
-function hashShape(s: Shape): number {
-  let h = mix(0x811c9dc5, s.version);
-  h = mix(h, s.sslv2 ? 1 : 0);
-  h = mixList(h, s.cipherSuites);
-  h = mixList(h, s.extensionTypes);
-  h = mixList(h, s.supportedGroups);
-  h = mixList(h, s.ecPointFormats);
-  h = mixList(h, s.signatureAlgorithms);
-  h = mixList(h, s.supportedVersions);
-  h = mix(h, s.alpnCode.charCodeAt(0));
-  return mix(h, s.alpnCode.charCodeAt(1)) >>> 0;
+/** FNV-1a over what the shape holds and the list lengths (so that lists cannot run into each other). */
+function hashHello(ch: ClientHelloInfo, alpnCode: string): number {
+  let h = mix(0x811c9dc5, ch.version);
+  h = mix(h, ch.sslv2 ? 1 : 0);
+  h = mixList(h, ch.cipherSuites);
+  const ext = ch.extensions;
+  h = mix(h, ext.length);
+  for (let i = 0; i < ext.length; i++) h = mix(h, ext[i]!.type);
+  h = mixList(h, ch.supportedGroups);
+  h = mixList(h, ch.ecPointFormats);
+  h = mixList(h, ch.signatureAlgorithms);
+  h = mixList(h, ch.supportedVersions);
+  h = mix(h, alpnCode.charCodeAt(0));
+  return mix(h, alpnCode.charCodeAt(1)) >>> 0;
 }
 
 function mixList(h: number, list: readonly number[]): number {
@@ -94,18 +98,24 @@ function mix(h: number, v: number): number {
   return Math.imul(h ^ (v >>> 16), 0x01000193);
 }
 
-function sameShape(a: Shape, b: Shape): boolean {
+function sameAsHello(a: Shape, ch: ClientHelloInfo, alpnCode: string): boolean {
   return (
-    a.version === b.version &&
-    a.sslv2 === b.sslv2 &&
-    a.alpnCode === b.alpnCode &&
-    sameList(a.cipherSuites, b.cipherSuites) &&
-    sameList(a.extensionTypes, b.extensionTypes) &&
-    sameList(a.supportedGroups, b.supportedGroups) &&
-    sameList(a.ecPointFormats, b.ecPointFormats) &&
-    sameList(a.signatureAlgorithms, b.signatureAlgorithms) &&
-    sameList(a.supportedVersions, b.supportedVersions)
+    a.version === ch.version &&
+    a.sslv2 === ch.sslv2 &&
+    a.alpnCode === alpnCode &&
+    sameList(a.cipherSuites, ch.cipherSuites) &&
+    sameExtensionTypes(a.extensionTypes, ch.extensions) &&
+    sameList(a.supportedGroups, ch.supportedGroups) &&
+    sameList(a.ecPointFormats, ch.ecPointFormats) &&
+    sameList(a.signatureAlgorithms, ch.signatureAlgorithms) &&
+    sameList(a.supportedVersions, ch.supportedVersions)
   );
+}
+
+function sameExtensionTypes(types: readonly number[], extensions: ClientHelloInfo['extensions']): boolean {
+  if (types.length !== extensions.length) return false;
+  for (let i = 0; i < types.length; i++) if (types[i] !== extensions[i]!.type) return false;
+  return true;
 }
 
 function sameList(a: readonly number[], b: readonly number[]): boolean {

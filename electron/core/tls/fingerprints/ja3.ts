@@ -47,6 +47,43 @@ export function ja3(ch: ClientHelloInfo): Fingerprint | null {
 
 /** JA3S of a ServerHello (also computed for a HelloRetryRequest, as Wireshark does). */
 export function ja3s(sh: ServerHelloInfo): Fingerprint {
+  // A server answers its clients alike: the last JA3S per input hash is kept, and reused
+  // when version, suite and extension types are all the same (compared, not trusted to the hash).
+  const key = ja3sKey(sh);
+  const slot = key & (JA3S_SLOTS - 1);
+  const known = ja3sMemo[slot];
+  if (known !== undefined && known.version === sh.version && known.cipherSuite === sh.cipherSuite && sameTypes(known.types, sh.extensions)) {
+    return { text: known.fingerprint.text, hash: known.fingerprint.hash };
+  }
   const text = [String(sh.version), String(sh.cipherSuite), joinNonGrease(extensionTypes(sh.extensions))].join(',');
-  return internedMd5(text);
+  const fingerprint = internedMd5(text);
+  ja3sMemo[slot] = { version: sh.version, cipherSuite: sh.cipherSuite, types: extensionTypes(sh.extensions), fingerprint };
+  return { text: fingerprint.text, hash: fingerprint.hash };
+}
+
+interface RememberedJa3s {
+  version: number;
+  cipherSuite: number;
+  types: number[];
+  fingerprint: Fingerprint;
+}
+
+/** A small direct-mapped memo (a power of two): bounded, no eviction bookkeeping. */
+const JA3S_SLOTS = 256;
+const ja3sMemo: (RememberedJa3s | undefined)[] = new Array<RememberedJa3s | undefined>(JA3S_SLOTS).fill(undefined);
+
+/** FNV-1a over what JA3S reads. */
+function ja3sKey(sh: ServerHelloInfo): number {
+  let h = Math.imul(0x811c9dc5 ^ sh.version, 0x01000193);
+  h = Math.imul(h ^ sh.cipherSuite, 0x01000193);
+  const ext = sh.extensions;
+  h = Math.imul(h ^ ext.length, 0x01000193);
+  for (let i = 0; i < ext.length; i++) h = Math.imul(h ^ ext[i]!.type, 0x01000193);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+function sameTypes(types: readonly number[], extensions: ServerHelloInfo['extensions']): boolean {
+  if (types.length !== extensions.length) return false;
+  for (let i = 0; i < types.length; i++) if (types[i] !== extensions[i]!.type) return false;
+  return true;
 }
