@@ -2,6 +2,7 @@
 // node scripts/bench-proxy.mjs [--n 300] [--concurrency 8] [--rounds 6] [--tunnels 1000] [--big-mb 32]
 //                              [--only passthrough|intercept] [--baseline OTHER_BUILD/dist/cli/tlswb.mjs]
 //                              [--tlswb BUILD/dist/cli/tlswb.mjs] [--warmup 30] [--check] [--json]
+// --big-mb 0 skips the throughput rounds; --tunnels 0 the held tunnels.
 //
 // Proxies compared in the same run, with the same Node client making N
 // CONNECT + TLS + GET round trips (new TCP and TLS each time) through each:
@@ -315,7 +316,8 @@ net.createServer((s) => s.on('data', () => {})).listen(${originPort + 1 > 65535 
     }
   }
   // Throughput after all handshake rounds: writing a big download's recording would spill into the next block's CPU time.
-  for (let round = 0; round < ROUNDS; round++) {
+  // --big-mb 0: none (round trips only, e.g. to profile a proxy).
+  for (let round = 0; round < (BIG_MB > 0 ? ROUNDS : 0); round++) {
     for (const suite of ['passthrough', 'intercept']) {
       const pair = live.filter((p) => p.suite === suite);
       if (round % 2) pair.reverse();
