@@ -211,8 +211,8 @@ export function interceptTunnel(o: InterceptTunnelOptions): void {
   const relay = (clientTls: TLSSocket, upTls: TLSSocket): void => {
     secureBoth = true;
     clearTimeout(handshakeTimer);
-    clientTls.pipe(upTls);
-    upTls.pipe(clientTls);
+    forward(clientTls, upTls);
+    forward(upTls, clientTls);
     // Each end flows through the pipes (close_notify, then FIN); the client's socket closing ends the tunnel.
     // A side that vanished gives the other a moment to drain before everything is torn down.
     const soon = (): void => {
@@ -228,4 +228,25 @@ export function interceptTunnel(o: InterceptTunnelOptions): void {
   client.on('data', onClientData);
   client.resume();
   look();
+}
+
+/**
+ * Relays `from`'s plaintext into `to` and its end (close_notify, then FIN)
+ * after it, holding `from` while `to` is over its high-water mark: what
+ * Readable.pipe does, without the listeners and bookkeeping it sets up on both
+ * streams for each tunnel (errors and closes are the tunnel's to handle).
+ */
+function forward(from: TLSSocket, to: TLSSocket): void {
+  let held = false;
+  const release = (): void => {
+    held = false;
+    from.resume();
+  };
+  from.on('data', (d: Buffer) => {
+    if (to.write(d) || held) return;
+    held = true;
+    from.pause();
+    to.once('drain', release);
+  });
+  from.once('end', () => to.end());
 }
