@@ -78,10 +78,13 @@ export function interceptTunnel(o: InterceptTunnelOptions): void {
   /** The upstream failed and the client is being told why: the upstream closing must not end the tunnel yet. */
   let answeringError = false;
   const sockets: Array<{ destroy(): void }> = [client, upstream];
+  /** Set when one side of a relay closed: the other gets a moment to drain. */
+  let drainTimer: NodeJS.Timeout | null = null;
   const closeAll = (): void => {
     if (finished) return;
     finished = true;
     clearTimeout(handshakeTimer);
+    if (drainTimer) clearTimeout(drainTimer);
     for (const s of sockets) s.destroy();
     o.onClosed(legs.bytesFromClient, legs.bytesFromServer);
   };
@@ -215,8 +218,10 @@ export function interceptTunnel(o: InterceptTunnelOptions): void {
     forward(upTls, clientTls);
     // Each end flows through the pipes (close_notify, then FIN); the client's socket closing ends the tunnel.
     // A side that vanished gives the other a moment to drain before everything is torn down.
+    // Not once the tunnel is closed: a timer would keep the whole tunnel (sockets, buffers) alive for nothing.
     const soon = (): void => {
-      setTimeout(closeAll, 2000).unref();
+      if (finished || drainTimer) return;
+      drainTimer = setTimeout(closeAll, 2000).unref();
     };
     clientTls.on('close', soon);
     upTls.on('close', soon);
