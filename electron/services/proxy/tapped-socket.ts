@@ -164,8 +164,26 @@ export class TappedSocket extends EventEmitter {
     return below;
   }
 
+  /**
+   * FIN to the peer; `callback` (JSStreamSocket's shutdown) once it is sent or
+   * the socket closed. Not handed to the socket's end(): a socket destroyed
+   * before its FIN went out (the tunnel closing) would make an Error, with
+   * its stack trace, to give each pending end callback.
+   */
   end(callback?: () => void): this {
-    this.raw.end(callback);
+    const raw = this.raw;
+    if (callback && (raw.destroyed || raw.writableFinished)) {
+      process.nextTick(callback);
+    } else if (callback) {
+      const done = (): void => {
+        raw.removeListener('finish', done);
+        raw.removeListener('close', done);
+        callback();
+      };
+      raw.once('finish', done);
+      raw.once('close', done);
+    }
+    raw.end();
     return this;
   }
 
