@@ -70,6 +70,32 @@ function leafContext(issuer: LeafCertificateIssuer, host: string): SecureContext
   return context;
 }
 
+/** ALPN lists in wire form, per list (Node would convert an array again for every socket). */
+const alpnLists = new Map<string, Buffer>();
+const MAX_ALPN_LISTS = 256;
+
+/**
+ * `protocols` as TLS carries them (RFC 7301 3.1: ProtocolName<1..2^8-1>, one
+ * after another), UTF-8 as Node encodes an array; a name that does not fit
+ * (empty, or longer than 255 bytes) is left out; none left: undefined (no ALPN).
+ */
+function alpnWire(protocols: readonly string[]): Buffer | undefined {
+  const key = protocols.join('\0');
+  let wire = alpnLists.get(key);
+  if (!wire) {
+    const parts: Buffer[] = [];
+    for (const p of protocols) {
+      const name = Buffer.from(p, 'utf8');
+      if (name.length === 0 || name.length > 255) continue;
+      parts.push(Buffer.of(name.length), name);
+    }
+    wire = Buffer.concat(parts);
+    if (alpnLists.size >= MAX_ALPN_LISTS) alpnLists.clear();
+    alpnLists.set(key, wire);
+  }
+  return wire.length > 0 ? wire : undefined;
+}
+
 export function interceptTunnel(o: InterceptTunnelOptions): void {
   const { client, upstream, legs } = o;
   let buffered: Uint8Array = o.initial;
@@ -142,7 +168,7 @@ export function interceptTunnel(o: InterceptTunnelOptions): void {
       socket: upTap.asDuplex(),
       servername,
       host: name,
-      ALPNProtocols: alpnOffered.length ? alpnOffered : undefined,
+      ALPNProtocols: alpnWire(alpnOffered),
       secureContext: o.trust.context,
       rejectUnauthorized: !o.intercept.insecureUpstream,
       maxVersion,
@@ -202,7 +228,7 @@ export function interceptTunnel(o: InterceptTunnelOptions): void {
     const clientTls = new TLSSocket(clientTap.asDuplex(), {
       isServer: true,
       secureContext: context,
-      ALPNProtocols: alpn ?? undefined,
+      ALPNProtocols: alpn ? alpnWire(alpn) : undefined,
     });
     sockets.push(clientTls, clientTap);
     // Node turns the keylog callback on when the first 'keylog' listener is added (before the handshake starts).
