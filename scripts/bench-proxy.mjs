@@ -2,6 +2,8 @@
 // node scripts/bench-proxy.mjs [--n 300] [--concurrency 8] [--rounds 6] [--tunnels 1000] [--big-mb 32]
 //                              [--only passthrough|intercept] [--baseline OTHER_BUILD/dist/cli/tlswb.mjs]
 //                              [--tlswb BUILD/dist/cli/tlswb.mjs] [--warmup 30] [--check] [--json]
+// --big-mb 0 skips the throughput rounds; --tunnels 0 the held tunnels.
+// --resume: the client resumes its TLS session with each proxy (as browsers do) instead of a full handshake every time.
 //
 // Proxies compared in the same run, with the same Node client making N
 // CONNECT + TLS + GET round trips (new TCP and TLS each time) through each:
@@ -42,6 +44,11 @@ const BASELINE = baselineAt >= 0 ? resolve(args[baselineAt + 1]) : null;
 const tlswbAt = args.indexOf('--tlswb');
 const tlswbBin = tlswbAt >= 0 ? resolve(args[tlswbAt + 1]) : join(repoRoot, 'bin', 'tlswb.mjs');
 const CONCURRENCY = opt('concurrency', 8);
+const RESUME = args.includes('--resume');
+/** With --resume: the last TLS session each proxy's leaf gave the client, by the CA the client trusts (one per proxy). */
+const clientSessions = new Map();
+/** With --resume: round trips whose TLS session was resumed, by the CA the client trusts. */
+const resumedCount = new Map();
 // Round trips through each proxy before measuring (the JIT of Node's proxies, origin and client settle; caches fill).
 const WARMUP = opt('warmup', 30);
 const TUNNELS = opt('tunnels', 1000);
@@ -168,12 +175,16 @@ function roundTrip(proxyPort, originPort, ca, path) {
       if (!head.includes('\r\n\r\n')) return;
       raw.removeListener('data', onHead);
       if (!/^HTTP\/1\.\d 200/.test(head)) return rej(new Error(`CONNECT: ${head.split('\r\n')[0]}`));
-      const tls = tlsConnect({ socket: raw, ca, servername: 'localhost', ALPNProtocols: ['http/1.1'] }, () => {
+      const tls = tlsConnect({ socket: raw, ca, servername: 'localhost', ALPNProtocols: ['http/1.1'], session: RESUME ? clientSessions.get(ca) : undefined }, () => {
         tls.write(`GET ${path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`);
       });
+      if (RESUME) tls.on('session', (session) => clientSessions.set(ca, session));
       let bytes = 0;
       tls.on('data', (d) => (bytes += d.length));
-      tls.on('end', () => res(bytes));
+      tls.on('end', () => {
+        if (RESUME && tls.isSessionReused()) resumedCount.set(ca, (resumedCount.get(ca) ?? 0) + 1);
+        res(bytes);
+      });
       tls.on('error', rej);
     };
     raw.on('data', onHead);
@@ -328,7 +339,8 @@ net.createServer((s) => s.on('data', () => {})).listen(${originPort + 1 > 65535 
     }
   }
   // Throughput after all handshake rounds: writing a big download's recording would spill into the next block's CPU time.
-  for (let round = 0; round < ROUNDS; round++) {
+  // --big-mb 0: none (round trips only, e.g. to profile a proxy).
+  for (let round = 0; round < (BIG_MB > 0 ? ROUNDS : 0); round++) {
     for (const suite of ['passthrough', 'intercept']) {
       const pair = live.filter((p) => p.suite === suite);
       if (round % 2) pair.reverse();
@@ -346,6 +358,7 @@ net.createServer((s) => s.on('data', () => {})).listen(${originPort + 1 > 65535 
       cpuUsPerRoundTrip: Math.round((p.cpuMs * 1000) / p.done),
       // Of which in the kernel (system time).
       sysUsPerRoundTrip: Math.round((p.sysMs * 1000) / p.done),
+      ...(RESUME ? { resumed: resumedCount.get(p.trust) ?? 0 } : {}),
       throughputMBps: Math.round(median(p.mbps)), throughputPerRound: p.mbps.map(Math.round), rssMb: Math.round(rssMb(p.child.pid)),
     };
   }
@@ -381,7 +394,7 @@ try {
   const intRatio = i?.handshakesPerSecond && m?.handshakesPerSecond ? i.handshakesPerSecond / m.handshakesPerSecond : NaN;
   if (args.includes('--json')) console.log(JSON.stringify({ ...r, passthroughRatio: passRatio, interceptRatio: intRatio }, null, 2));
   else {
-    console.log(`N=${N} round trips each in ${ROUNDS} alternating rounds after ${WARMUP} to warm up, concurrency ${CONCURRENCY}, ${BIG_MB} MB for throughput`);
+    console.log(`N=${N} round trips each in ${ROUNDS} alternating rounds after ${WARMUP} to warm up, concurrency ${CONCURRENCY}, ${BIG_MB} MB for throughput${RESUME ? ', the client resuming its TLS sessions' : ''}`);
     for (const [name, v] of Object.entries(r)) console.log(`${name.padEnd(18)} ${JSON.stringify(v)}`);
     console.log(`per round: passthrough / tinyproxy ${JSON.stringify(roundRatios(p, t))}; intercept / mitmdump ${JSON.stringify(roundRatios(i, m))}`);
     const bp = r['baseline passthrough'];

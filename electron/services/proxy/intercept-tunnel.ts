@@ -70,6 +70,32 @@ function leafContext(issuer: LeafCertificateIssuer, host: string): SecureContext
   return context;
 }
 
+/** ALPN lists in wire form, per list (Node would convert an array again for every socket). */
+const alpnLists = new Map<string, Buffer>();
+const MAX_ALPN_LISTS = 256;
+
+/**
+ * `protocols` as TLS carries them (RFC 7301 3.1: ProtocolName<1..2^8-1>, one
+ * after another), UTF-8 as Node encodes an array; a name that does not fit
+ * (empty, or longer than 255 bytes) is left out; none left: undefined (no ALPN).
+ */
+function alpnWire(protocols: readonly string[]): Buffer | undefined {
+  const key = protocols.join('\0');
+  let wire = alpnLists.get(key);
+  if (!wire) {
+    const parts: Buffer[] = [];
+    for (const p of protocols) {
+      const name = Buffer.from(p, 'utf8');
+      if (name.length === 0 || name.length > 255) continue;
+      parts.push(Buffer.of(name.length), name);
+    }
+    wire = Buffer.concat(parts);
+    if (alpnLists.size >= MAX_ALPN_LISTS) alpnLists.clear();
+    alpnLists.set(key, wire);
+  }
+  return wire.length > 0 ? wire : undefined;
+}
+
 export function interceptTunnel(o: InterceptTunnelOptions): void {
   const { client, upstream, legs } = o;
   let buffered: Uint8Array = o.initial;
@@ -78,10 +104,13 @@ export function interceptTunnel(o: InterceptTunnelOptions): void {
   /** The upstream failed and the client is being told why: the upstream closing must not end the tunnel yet. */
   let answeringError = false;
   const sockets: Array<{ destroy(): void }> = [client, upstream];
+  /** Set when one side of a relay closed: the other gets a moment to drain. */
+  let drainTimer: NodeJS.Timeout | null = null;
   const closeAll = (): void => {
     if (finished) return;
     finished = true;
     clearTimeout(handshakeTimer);
+    if (drainTimer) clearTimeout(drainTimer);
     for (const s of sockets) s.destroy();
     o.onClosed(legs.bytesFromClient, legs.bytesFromServer);
   };
@@ -139,7 +168,7 @@ export function interceptTunnel(o: InterceptTunnelOptions): void {
       socket: upTap.asDuplex(),
       servername,
       host: name,
-      ALPNProtocols: alpnOffered.length ? alpnOffered : undefined,
+      ALPNProtocols: alpnWire(alpnOffered),
       secureContext: o.trust.context,
       rejectUnauthorized: !o.intercept.insecureUpstream,
       maxVersion,
@@ -199,7 +228,7 @@ export function interceptTunnel(o: InterceptTunnelOptions): void {
     const clientTls = new TLSSocket(clientTap.asDuplex(), {
       isServer: true,
       secureContext: context,
-      ALPNProtocols: alpn ?? undefined,
+      ALPNProtocols: alpn ? alpnWire(alpn) : undefined,
     });
     sockets.push(clientTls, clientTap);
     // Node turns the keylog callback on when the first 'keylog' listener is added (before the handshake starts).
@@ -211,12 +240,14 @@ export function interceptTunnel(o: InterceptTunnelOptions): void {
   const relay = (clientTls: TLSSocket, upTls: TLSSocket): void => {
     secureBoth = true;
     clearTimeout(handshakeTimer);
-    clientTls.pipe(upTls);
-    upTls.pipe(clientTls);
+    forward(clientTls, upTls);
+    forward(upTls, clientTls);
     // Each end flows through the pipes (close_notify, then FIN); the client's socket closing ends the tunnel.
     // A side that vanished gives the other a moment to drain before everything is torn down.
+    // Not once the tunnel is closed: a timer would keep the whole tunnel (sockets, buffers) alive for nothing.
     const soon = (): void => {
-      setTimeout(closeAll, 2000).unref();
+      if (finished || drainTimer) return;
+      drainTimer = setTimeout(closeAll, 2000).unref();
     };
     clientTls.on('close', soon);
     upTls.on('close', soon);
@@ -228,4 +259,25 @@ export function interceptTunnel(o: InterceptTunnelOptions): void {
   client.on('data', onClientData);
   client.resume();
   look();
+}
+
+/**
+ * Relays `from`'s plaintext into `to` and its end (close_notify, then FIN)
+ * after it, holding `from` while `to` is over its high-water mark: what
+ * Readable.pipe does, without the listeners and bookkeeping it sets up on both
+ * streams for each tunnel (errors and closes are the tunnel's to handle).
+ */
+function forward(from: TLSSocket, to: TLSSocket): void {
+  let held = false;
+  const release = (): void => {
+    held = false;
+    from.resume();
+  };
+  from.on('data', (d: Buffer) => {
+    if (to.write(d) || held) return;
+    held = true;
+    from.pause();
+    to.once('drain', release);
+  });
+  from.once('end', () => to.end());
 }

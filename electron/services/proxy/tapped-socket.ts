@@ -50,6 +50,9 @@ export class TappedSocket extends EventEmitter {
   private pendingReceived: Uint8Array | null = null;
   /** Bytes already read from the socket (and already reported) that TLS gets first. */
   private initial: Uint8Array | null;
+  /** cork() depth, and the writes held until the matching uncork(). */
+  private corked = 0;
+  private held: Array<{ chunk: Uint8Array; callback: ((error?: Error | null) => void) | undefined }> = [];
 
   constructor(
     private readonly raw: Socket,
@@ -108,11 +111,27 @@ export class TappedSocket extends EventEmitter {
     return this;
   }
 
+  /**
+   * JSStreamSocket corks around every write it passes on, nearly always of a
+   * single buffer: writes are held here until uncork and go to the socket as
+   * they are (one buffer: a plain write, without the socket's cork buffering;
+   * several: corked there, one writev).
+   */
   cork(): void {
-    this.raw.cork();
+    this.corked++;
   }
 
   uncork(): void {
+    if (this.corked === 0 || --this.corked > 0) return;
+    const held = this.held;
+    if (held.length === 0) return;
+    this.held = [];
+    if (held.length === 1) {
+      this.writeNow(held[0]!.chunk, held[0]!.callback);
+      return;
+    }
+    this.raw.cork();
+    for (const w of held) this.writeNow(w.chunk, w.callback);
     this.raw.uncork();
   }
 
@@ -123,11 +142,48 @@ export class TappedSocket extends EventEmitter {
     }
     flushAllReceived();
     this.tap.sending(chunk);
-    return this.raw.write(chunk, callback);
+    if (this.corked > 0) {
+      this.held.push({ chunk, callback });
+      return true;
+    }
+    return this.writeNow(chunk, callback);
   }
 
+  /**
+   * Writes to the socket. The caller (TLS, through JSStreamSocket) is told the
+   * write is done at once when the socket took it without going over its
+   * high-water mark, else when it drains: TLS keeps at most that much queued
+   * (back-pressure as before) without waiting for each write's own callback.
+   */
+  private writeNow(chunk: Uint8Array, callback: ((error?: Error | null) => void) | undefined): boolean {
+    const below = this.raw.write(chunk);
+    if (callback) {
+      if (below) callback(null);
+      else this.raw.once('drain', () => callback(null));
+    }
+    return below;
+  }
+
+  /**
+   * FIN to the peer; `callback` (JSStreamSocket's shutdown) once it is sent or
+   * the socket closed. Not handed to the socket's end(): a socket destroyed
+   * before its FIN went out (the tunnel closing) would make an Error, with
+   * its stack trace, to give each pending end callback.
+   */
   end(callback?: () => void): this {
-    this.raw.end(callback);
+    const raw = this.raw;
+    if (callback && (raw.destroyed || raw.writableFinished)) {
+      process.nextTick(callback);
+    } else if (callback) {
+      const done = (): void => {
+        raw.removeListener('finish', done);
+        raw.removeListener('close', done);
+        callback();
+      };
+      raw.once('finish', done);
+      raw.once('close', done);
+    }
+    raw.end();
     return this;
   }
 

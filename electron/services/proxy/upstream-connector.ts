@@ -102,9 +102,11 @@ export function connectUpstream(
       const what = options.via ? `upstream proxy ${authorityOf(options.via)}` : authorityOf(target);
       finish({ ok: false, reason: `cannot connect to ${what}: ${describeSocketError(e)}`, timedOut: false, socket: null });
     };
-    const parser = new HttpHeadParser(options.maxHeadBytes ?? 16 * 1024);
+    // Only through an upstream proxy is there an answer to parse.
+    let parser: HttpHeadParser | null = null;
     const onData = (data: Buffer): void => {
       options.recording?.received(data);
+      parser ??= new HttpHeadParser(options.maxHeadBytes ?? 16 * 1024);
       const r = parser.push(data);
       if (!r.done) return;
       if ('error' in r) {

@@ -5,7 +5,12 @@
  * server sign and send its chain and the proxy verify it again, as browsers
  * do. A resumed session keeps the verdict of the full handshake that made it
  * (OpenSSL stores the verify result in the session). Bounded; per proxy.
+ * TLS 1.3 sessions are kept without the server's certificate
+ * (upstream-session-der.ts): decoding it again on every resumption cost more
+ * than the resumed handshake.
  */
+import { withoutPeerCertificate } from './upstream-session-der';
+
 const MAX_SESSIONS = 1024;
 
 export interface UpstreamSessionKey {
@@ -33,7 +38,7 @@ export class UpstreamSessions {
       const oldest = this.sessions.keys().next().value;
       if (oldest !== undefined) this.sessions.delete(oldest);
     }
-    this.sessions.set(key, session);
+    this.sessions.set(key, withoutPeerCertificate(session));
   }
 
   /** Forgets the session for `key` (the server refused it, or the handshake failed). */
