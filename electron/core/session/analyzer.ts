@@ -100,7 +100,7 @@ export class SessionAnalyzer {
   private readonly keepRawBytes: boolean;
   private readonly keepHelloDetails: boolean;
   /** The TLS decoders' options without a key log: one object for all of them. */
-  private readonly plainDecoderOptions: { copyRaw: boolean };
+  private readonly plainDecoderOptions: { copyRaw: boolean; keepRecordBytes: boolean };
   private keyLog: KeyLog | undefined;
   /** TLS <= 1.2 master secrets by session ID / ticket, across this analysis's connections (made with the key log). */
   private resumption: ResumptionSecrets | undefined;
@@ -129,7 +129,9 @@ export class SessionAnalyzer {
     this.events = options.events ?? {};
     this.keepRawBytes = options.keepRawBytes ?? true;
     this.keepHelloDetails = options.keepHelloDetails ?? true;
-    this.plainDecoderOptions = { copyRaw: this.keepRawBytes };
+    // Without raw bytes, and with no event that could look at a message before its
+    // bytes are dropped, record messages never get theirs (no view of the input each).
+    this.plainDecoderOptions = { copyRaw: this.keepRawBytes, keepRecordBytes: this.keepRawBytes || this.events.messageDecoded !== undefined };
     this.keyLog = options.keyLog;
     this.onSessionFinal = options.onSessionFinal;
     this.handOverAtFin = this.onSessionFinal !== undefined && options.handOverAtFin === true;
