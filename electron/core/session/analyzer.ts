@@ -149,6 +149,12 @@ export class SessionAnalyzer {
         if (t) t.data(dir, data, frame, timeNs);
         else if (this.handOverAtFin && this.handedAtFin.has(c)) this.handedOverTooEarly = true;
       },
+      // The table's usual way in: a window of the packet's bytes, no view per segment.
+      onBytes: (c, dir, bytes, start, end, frame, timeNs) => {
+        const t = this.trackers.get(c.id);
+        if (t) t.bytes(dir, bytes, start, end, frame, timeNs);
+        else if (this.handOverAtFin && this.handedAtFin.has(c)) this.handedOverTooEarly = true;
+      },
       onGap: (c, dir, missing, frame, timeNs) => {
         const t = this.trackers.get(c.id);
         if (t) t.gap(dir, missing, frame, timeNs);

@@ -128,11 +128,17 @@ export class RecordFramer {
   ) {}
 
   push(data: Uint8Array, frame: number, timeNs: bigint): void {
-    const n = data.length;
-    let i = 0;
+    this.pushBytes(data, 0, data.length, frame, timeNs);
+  }
+
+  /** The next bytes of the stream, `data[start, end)` (read during the call only: no view is kept or made of them). */
+  pushBytes(data: Uint8Array, start: number, end: number, frame: number, timeNs: bigint): void {
+    // Offsets below are into `data`: the segment is [start, n).
+    const n = end;
+    let i = start;
     if (this.state === State.Lost) {
-      if (!isRecordHeader(data, 0)) {
-        this.skipped += n;
+      if (end - start < RECORD_HEADER_LENGTH || !isRecordHeader(data, start)) {
+        this.skipped += end - start;
         return;
       }
       this.events.warning(`resynchronised on a record header after skipping ${this.skipped} bytes`);
@@ -161,7 +167,7 @@ export class RecordFramer {
           i -= RECORD_HEADER_LENGTH - take; // `i` now points where the 5 header bytes "started" in this segment's terms
         }
         if (!this.startRecord(h, at, frame)) {
-          this.lose(`not a TLS record: header ${hexOf(h, at)}`, n - Math.max(i, 0));
+          this.lose(`not a TLS record: header ${hexOf(h, at)}`, n - Math.max(i, start));
           return;
         }
         i += RECORD_HEADER_LENGTH;

@@ -160,9 +160,14 @@ export class TlsConnectionDecoder {
 
   /** In-order TCP payload of one side. `data` is only read during the call. */
   push(side: Side, data: Uint8Array, frame: number, timeNs: bigint): void {
-    if (data.length === 0) return;
+    this.pushBytes(side, data, 0, data.length, frame, timeNs);
+  }
+
+  /** In-order TCP payload of one side, `bytes[start, end)` (read during the call only: no view of it is made). */
+  pushBytes(side: Side, bytes: Uint8Array, start: number, end: number, frame: number, timeNs: bigint): void {
+    if (end <= start) return;
     try {
-      (side === 'client' ? this.client : this.server).framer.push(data, frame, timeNs);
+      (side === 'client' ? this.client : this.server).framer.pushBytes(bytes, start, end, frame, timeNs);
     } catch (e) {
       // A bug must not take the engine down: report it on the session.
       this.warn(side, `internal error while decoding: ${e instanceof Error ? e.message : String(e)}`);
