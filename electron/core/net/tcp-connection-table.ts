@@ -14,7 +14,7 @@
  * A closed connection (after its linger) keeps only a tombstone of some 200
  * bytes: its reassembly state is released when `onClose` returns.
  */
-import { TcpFlag, type TcpSegment } from './tcp-segment';
+import { DecodedTcpSegment, TcpFlag, type TcpSegment } from './tcp-segment';
 import {
   DEFAULT_REASSEMBLY_LIMITS,
   TcpStreamReassembly,
@@ -58,6 +58,11 @@ export interface TcpListener {
   onSegment?(c: TcpConnection, dir: TcpDirection, seg: TcpSegment, frame: number, timeNs: bigint): void;
   /** In-order payload bytes; a view valid only during the call. */
   onData(c: TcpConnection, dir: TcpDirection, data: Uint8Array, frame: number, timeNs: bigint): void;
+  /**
+   * When given, called instead of `onData` with the bytes as `bytes[start, end)`
+   * (read during the call only): no view is made per segment.
+   */
+  onBytes?(c: TcpConnection, dir: TcpDirection, bytes: Uint8Array, start: number, end: number, frame: number, timeNs: bigint): void;
   /** Bytes that never came (capture loss): the stream continues after them. */
   onGap(c: TcpConnection, dir: TcpDirection, missingBytes: number, frame: number, timeNs: bigint): void;
   /** Called once per connection. */
@@ -99,8 +104,10 @@ class DirectionSink implements TcpStreamSink {
     private readonly dir: TcpDirection,
   ) {}
 
-  data(d: Uint8Array, frame: number, timeNs: bigint): void {
-    this.listener.onData(this.conn, this.dir, d, frame, timeNs);
+  data(bytes: Uint8Array, start: number, end: number, frame: number, timeNs: bigint): void {
+    const l = this.listener;
+    if (l.onBytes !== undefined) l.onBytes(this.conn, this.dir, bytes, start, end, frame, timeNs);
+    else l.onData(this.conn, this.dir, start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end), frame, timeNs);
   }
 
   gap(missing: number, frame: number, timeNs: bigint): void {
@@ -249,9 +256,15 @@ export class TcpConnectionTable {
     const stream = streams[dir];
     const fin = (flags & TcpFlag.FIN) !== 0;
     if (syn) stream.syn(seg.seq);
-    // A segment without data (an ACK) needs no view of its payload.
+    // The payload is passed on as a window of the packet's bytes: no view per segment.
     const length = seg.payloadLength;
-    stream.segment(syn ? (seg.seq + 1) >>> 0 : seg.seq, length > 0 ? seg.payload : NO_BYTES, length, fin, frame, timeNs);
+    const seq = syn ? (seg.seq + 1) >>> 0 : seg.seq;
+    if (length === 0) stream.segment(seq, NO_BYTES, 0, 0, 0, fin, frame, timeNs);
+    else if (seg instanceof DecodedTcpSegment) stream.segment(seq, seg.payloadBytes, seg.payloadStart, seg.payloadEnd, length, fin, frame, timeNs);
+    else {
+      const payload = seg.payload;
+      stream.segment(seq, payload, 0, payload.length, length, fin, frame, timeNs);
+    }
     // What this side acknowledges of the other's bytes tells which holes there will never be filled.
     if (ackFlag) streams[dir ^ 1].acked(seg.ack);
     if (this.account.bytes > this.peakBufferedBytes) this.peakBufferedBytes = this.account.bytes;

@@ -35,7 +35,8 @@ export const DEFAULT_REASSEMBLY_LIMITS: TcpReassemblyLimits = {
 
 /** Where one direction's bytes go. */
 export interface TcpStreamSink {
-  data(data: Uint8Array, frame: number, timeNs: bigint): void;
+  /** In-order bytes `bytes[start, end)`, read during the call only (no view is made for them). */
+  data(bytes: Uint8Array, start: number, end: number, frame: number, timeNs: bigint): void;
   gap(missingBytes: number, frame: number, timeNs: bigint): void;
 }
 
@@ -121,11 +122,12 @@ export class TcpStreamReassembly {
   }
 
   /**
-   * One segment whose first data byte has sequence number `seq`. `data` is what
-   * was captured (may be a view; copied if held); `length` is what the IP header
+   * One segment whose first data byte has sequence number `seq`. What was
+   * captured is `bytes[start, end)` (read during the call; copied if held: no
+   * view is made of an in-order segment); `length` is what the IP header
    * claims, larger when the capture cut the packet short.
    */
-  segment(seq: number, data: Uint8Array, length: number, fin: boolean, frame: number, timeNs: bigint): void {
+  segment(seq: number, bytes: Uint8Array, start: number, end: number, length: number, fin: boolean, frame: number, timeNs: bigint): void {
     if (!this.started) {
       this.started = true;
       this.baseSeq = (seq - 1) >>> 0;
@@ -147,12 +149,12 @@ export class TcpStreamReassembly {
     }
     if (fin && this.finOffset < 0) this.finOffset = this.delivered + rel + length;
     if (length === 0) return;
-    const captured = data.length < length ? data.length : length;
-    if (captured > 0) this.accept(rel, data.length === captured ? data : data.subarray(0, captured), captured, frame, timeNs);
+    const captured = end - start < length ? end - start : length;
+    if (captured > 0) this.accept(rel, bytes, start, captured, frame, timeNs);
     if (captured < length) {
       // Relative to the next expected byte as it is now (the captured part may have moved it).
       const tailRel = (((seq + captured) >>> 0) - this.nextSeq) | 0;
-      this.accept(tailRel, null, length - captured, frame, timeNs);
+      this.accept(tailRel, null, 0, length - captured, frame, timeNs);
     }
     if (this.pieces.length > 0 && this.pieces[0]!.offset <= this.ackedOffset) this.skipAckedHoles();
     if (this.bufferedBytes > this.limits.maxBufferedBytes || this.pieces.length > this.limits.maxBufferedSegments) {
@@ -197,26 +199,27 @@ export class TcpStreamReassembly {
     }
   }
 
-  private accept(rel: number, data: Uint8Array | null, length: number, frame: number, timeNs: bigint): void {
+  /** `length` bytes at `rel` from the next expected byte: `data[start, start + length)`, or lost (`data` null). */
+  private accept(rel: number, data: Uint8Array | null, start: number, length: number, frame: number, timeNs: bigint): void {
     if (rel + length <= 0) return; // all of it delivered already (retransmission)
     if (rel < 0) {
       // starts before the next expected byte: the earlier copy won, keep the new tail
-      if (data !== null) data = data.subarray(-rel);
+      start -= rel;
       length += rel;
       rel = 0;
     }
     if (rel === 0) {
       this.advance(length);
-      this.emit(data, length, frame, timeNs);
+      this.emit(data, start, length, frame, timeNs);
       this.drain(frame, timeNs);
     } else {
-      this.hold(this.delivered + rel, data, length, frame, timeNs);
+      this.hold(this.delivered + rel, data === null ? null : data.subarray(start, start + length), length, frame, timeNs);
     }
   }
 
-  private emit(data: Uint8Array | null, length: number, frame: number, timeNs: bigint): void {
+  private emit(data: Uint8Array | null, start: number, length: number, frame: number, timeNs: bigint): void {
     if (data === null) this.sink.gap(length, frame, timeNs);
-    else this.sink.data(data, frame, timeNs);
+    else this.sink.data(data, start, start + length, frame, timeNs);
   }
 
   private advance(n: number): void {
@@ -241,7 +244,7 @@ export class TcpStreamReassembly {
       if (skip >= p.length) continue;
       const length = p.length - skip;
       this.advance(length);
-      this.emit(p.data === null ? null : skip > 0 ? p.data.subarray(skip) : p.data, length, frame ?? p.frame, timeNs ?? p.timeNs);
+      this.emit(p.data, skip, length, frame ?? p.frame, timeNs ?? p.timeNs);
     }
     // One removal for the whole run (shift() per piece is quadratic on long queues).
     if (n > 0) pieces.splice(0, n);

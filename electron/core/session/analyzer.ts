@@ -100,7 +100,7 @@ export class SessionAnalyzer {
   private readonly keepRawBytes: boolean;
   private readonly keepHelloDetails: boolean;
   /** The TLS decoders' options without a key log: one object for all of them. */
-  private readonly plainDecoderOptions: { copyRaw: boolean };
+  private readonly plainDecoderOptions: { copyRaw: boolean; keepRecordBytes: boolean };
   private keyLog: KeyLog | undefined;
   /** TLS <= 1.2 master secrets by session ID / ticket, across this analysis's connections (made with the key log). */
   private resumption: ResumptionSecrets | undefined;
@@ -129,7 +129,9 @@ export class SessionAnalyzer {
     this.events = options.events ?? {};
     this.keepRawBytes = options.keepRawBytes ?? true;
     this.keepHelloDetails = options.keepHelloDetails ?? true;
-    this.plainDecoderOptions = { copyRaw: this.keepRawBytes };
+    // Without raw bytes, and with no event that could look at a message before its
+    // bytes are dropped, record messages never get theirs (no view of the input each).
+    this.plainDecoderOptions = { copyRaw: this.keepRawBytes, keepRecordBytes: this.keepRawBytes || this.events.messageDecoded !== undefined };
     this.keyLog = options.keyLog;
     this.onSessionFinal = options.onSessionFinal;
     this.handOverAtFin = this.onSessionFinal !== undefined && options.handOverAtFin === true;
@@ -145,6 +147,12 @@ export class SessionAnalyzer {
       onData: (c, dir, data, frame, timeNs) => {
         const t = this.trackers.get(c.id);
         if (t) t.data(dir, data, frame, timeNs);
+        else if (this.handOverAtFin && this.handedAtFin.has(c)) this.handedOverTooEarly = true;
+      },
+      // The table's usual way in: a window of the packet's bytes, no view per segment.
+      onBytes: (c, dir, bytes, start, end, frame, timeNs) => {
+        const t = this.trackers.get(c.id);
+        if (t) t.bytes(dir, bytes, start, end, frame, timeNs);
         else if (this.handOverAtFin && this.handedAtFin.has(c)) this.handedOverTooEarly = true;
       },
       onGap: (c, dir, missing, frame, timeNs) => {

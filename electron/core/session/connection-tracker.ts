@@ -85,6 +85,19 @@ export class ConnectionTracker {
     t.offset += data.length;
   }
 
+  /** `data`, as `bytes[start, end)`: a TLS stream's bytes go to its decoder without a view. */
+  bytes(dir: 0 | 1, bytes: Uint8Array, start: number, end: number, frame: number, timeNs: bigint): void {
+    const t = this.dirs[dir];
+    if (t.state !== 'tls') {
+      this.data(dir, bytes.subarray(start, end), frame, timeNs);
+      return;
+    }
+    const side = this.side(dir);
+    if (this.session) this.session.bytes[side] += end - start;
+    this.tls!.pushBytes(side, bytes, start, end, frame, timeNs);
+    t.offset += end - start;
+  }
+
   gap(dir: 0 | 1, missing: number, frame: number, _timeNs: bigint): void {
     const t = this.dirs[dir];
     t.offset += missing;

@@ -13,27 +13,55 @@ const NO_BYTES = new Uint8Array(0);
 /** Pseudo content type of an SSLv2-format ClientHello record. */
 export const SSLV2_CLIENT_HELLO = 0x80;
 
-/** One complete record, handed to the consumer during `push` (the views are reused afterwards). */
-export interface FramedRecord {
-  type: number;
-  version: number;
+/**
+ * One complete record, handed to the consumer during `push` (refilled for the
+ * next: read it during the call only). Its fragment is
+ * `source[fragmentStart, fragmentEnd)`; the `fragment` view of it is made
+ * only when asked for, so a consumer that only counts a record (application
+ * data, ChangeCipherSpec, encrypted records when no raw bytes are kept)
+ * costs no view per record.
+ */
+export class FramedRecord {
+  type = 0;
+  version = 0;
   /** The record length field (SSLv2: msg_length). */
-  length: number;
+  length = 0;
   /**
-   * The fragment; for application data only its first 64 bytes (unless
-   * `keepWholeApplicationData`); for an SSLv2
+   * Holds the fragment at [fragmentStart, fragmentEnd); for application data
+   * only its first 64 bytes (unless `keepWholeApplicationData`); for an SSLv2
    * ClientHello the whole record with its 2-byte header.
    */
-  fragment: Uint8Array;
+  source: Uint8Array = NO_BYTES;
+  fragmentStart = 0;
+  fragmentEnd = 0;
+  private view: Uint8Array | null = null;
   /** Frames that carried the record's bytes (header included), in order: the first `frameCount` entries. */
-  frames: number[];
+  frames: number[] = [];
   /** Per entry of `frames`: the fragment offset its bytes end at. */
-  fragmentEnds: number[];
-  frameCount: number;
-  frame: number;
-  timeNs: bigint;
+  fragmentEnds: number[] = [];
+  frameCount = 0;
+  frame = 0;
+  timeNs = 0n;
   /** Bytes of the fragment were lost in a gap (not for application data, whose bytes are not kept). */
-  damaged: boolean;
+  damaged = false;
+
+  /** The fragment as a view (see `source`), made on first need. */
+  get fragment(): Uint8Array {
+    return (this.view ??= this.source.subarray(this.fragmentStart, this.fragmentEnd));
+  }
+
+  /** The fragment's length, without a view. */
+  get fragmentLength(): number {
+    return this.fragmentEnd - this.fragmentStart;
+  }
+
+  /** @internal For the framer: the fragment is `source[start, end)`. */
+  setFragment(source: Uint8Array, start: number, end: number): void {
+    this.source = source;
+    this.fragmentStart = start;
+    this.fragmentEnd = end;
+    this.view = null;
+  }
 }
 
 export interface RecordFramerEvents {
@@ -48,9 +76,7 @@ export interface RecordFramerEvents {
  * is read during the call, and no framer is pushed to from inside another's
  * call), instead of one per framer that lives as long as its connection.
  */
-const current: FramedRecord = {
-  type: 0, version: 0, length: 0, fragment: NO_BYTES, frames: [], fragmentEnds: [], frameCount: 0, frame: 0, timeNs: 0n, damaged: false,
-};
+const current = new FramedRecord();
 
 const enum State {
   Header,
@@ -102,11 +128,17 @@ export class RecordFramer {
   ) {}
 
   push(data: Uint8Array, frame: number, timeNs: bigint): void {
-    const n = data.length;
-    let i = 0;
+    this.pushBytes(data, 0, data.length, frame, timeNs);
+  }
+
+  /** The next bytes of the stream, `data[start, end)` (read during the call only: no view is kept or made of them). */
+  pushBytes(data: Uint8Array, start: number, end: number, frame: number, timeNs: bigint): void {
+    // Offsets below are into `data`: the segment is [start, n).
+    const n = end;
+    let i = start;
     if (this.state === State.Lost) {
-      if (!isRecordHeader(data, 0)) {
-        this.skipped += n;
+      if (end - start < RECORD_HEADER_LENGTH || !isRecordHeader(data, start)) {
+        this.skipped += end - start;
         return;
       }
       this.events.warning(`resynchronised on a record header after skipping ${this.skipped} bytes`);
@@ -135,13 +167,13 @@ export class RecordFramer {
           i -= RECORD_HEADER_LENGTH - take; // `i` now points where the 5 header bytes "started" in this segment's terms
         }
         if (!this.startRecord(h, at, frame)) {
-          this.lose(`not a TLS record: header ${hexOf(h, at)}`, n - Math.max(i, 0));
+          this.lose(`not a TLS record: header ${hexOf(h, at)}`, n - Math.max(i, start));
           return;
         }
         i += RECORD_HEADER_LENGTH;
         if (this.state === State.Header) {
           // A zero-length record is complete with its header.
-          this.complete(frame, timeNs, this.body.subarray(0, 0));
+          this.complete(frame, timeNs, this.body, 0, 0);
           continue;
         }
         if (this.got === 0 && this.type !== SSLV2_CLIENT_HELLO && n - i >= this.length) {
@@ -152,7 +184,7 @@ export class RecordFramer {
           this.noteFrame(frame, this.length, false);
           this.state = State.Header;
           const kept = !this.keepAll && this.length > APPLICATION_DATA_HEAD ? i + APPLICATION_DATA_HEAD : end;
-          this.complete(frame, timeNs, data.subarray(i, kept));
+          this.complete(frame, timeNs, data, i, kept);
           i = end;
           continue;
         }
@@ -178,7 +210,7 @@ export class RecordFramer {
       if (this.got === this.length) {
         this.state = State.Header;
         const kept = this.keepAll ? this.length : Math.min(this.length, APPLICATION_DATA_HEAD);
-        this.complete(frame, timeNs, this.body.subarray(0, kept));
+        this.complete(frame, timeNs, this.body, 0, kept);
       }
     }
   }
@@ -274,13 +306,13 @@ export class RecordFramer {
     this.frameCount = k + 1;
   }
 
-  /** `fragment`: the record's bytes (application data: its head), a view valid during the `record` call. */
-  private complete(frame: number, timeNs: bigint, fragment: Uint8Array): void {
+  /** The record's bytes (application data: its head) are `source[start, end)`, read during the `record` call only. */
+  private complete(frame: number, timeNs: bigint, source: Uint8Array, start: number, end: number): void {
     const r = current;
     r.type = this.type;
     r.version = this.version;
     r.length = this.type === SSLV2_CLIENT_HELLO ? this.length - 2 : this.length;
-    r.fragment = fragment;
+    r.setFragment(source, start, end);
     r.frames = this.frames;
     r.fragmentEnds = this.fragmentEnds;
     r.frameCount = this.frameCount;

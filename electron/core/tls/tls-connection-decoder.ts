@@ -47,6 +47,14 @@ export interface TlsConnectionDecoderOptions {
    */
   copyRaw?: boolean;
   /**
+   * Whether messages made of a whole record (ChangeCipherSpec, alert,
+   * application data, encrypted handshake, heartbeat) carry its bytes as
+   * `raw` (default). When false (and no `keyLog`), their `raw` is empty: a
+   * consumer that reads no raw bytes (the CLI's analysis) then costs no view
+   * of the input per record. Handshake messages keep theirs either way.
+   */
+  keepRecordBytes?: boolean;
+  /**
    * Secrets to decrypt with (decryption): a connection whose ClientHello.random
    * has secrets in it shows its encrypted handshake messages, alerts and
    * application data decrypted (`decrypted: true`). Read, never changed; it
@@ -97,6 +105,9 @@ class Direction implements RecordFramerEvents {
   }
 }
 
+/** The `raw` of a record's message when record bytes are not kept (`keepRecordBytes` false). */
+const NO_RECORD_BYTES = new Uint8Array(0);
+
 /** The reassemblers' options, shared. */
 const COPY_RAW = { copyRaw: true };
 const VIEW_RAW = { copyRaw: false };
@@ -124,6 +135,8 @@ export class TlsConnectionDecoder {
   private cipherSuite: number | null = null;
 
   private readonly copyRaw: boolean;
+  /** See `TlsConnectionDecoderOptions.keepRecordBytes` (always true when decrypting). */
+  private readonly keepRecordBytes: boolean;
   /** Null without a key log: the decoding path is then the same as before decryption existed. */
   private readonly decryption: ConnectionDecryption | null;
   /** The record being dissected was decrypted: its messages are marked so. */
@@ -137,6 +150,7 @@ export class TlsConnectionDecoder {
     options: TlsConnectionDecoderOptions = {},
   ) {
     this.copyRaw = options.copyRaw ?? true;
+    this.keepRecordBytes = (options.keepRecordBytes ?? true) || options.keyLog !== undefined;
     this.client = this.direction('client');
     this.server = this.direction('server');
     this.decryption = options.keyLog
@@ -146,9 +160,14 @@ export class TlsConnectionDecoder {
 
   /** In-order TCP payload of one side. `data` is only read during the call. */
   push(side: Side, data: Uint8Array, frame: number, timeNs: bigint): void {
-    if (data.length === 0) return;
+    this.pushBytes(side, data, 0, data.length, frame, timeNs);
+  }
+
+  /** In-order TCP payload of one side, `bytes[start, end)` (read during the call only: no view of it is made). */
+  pushBytes(side: Side, bytes: Uint8Array, start: number, end: number, frame: number, timeNs: bigint): void {
+    if (end <= start) return;
     try {
-      (side === 'client' ? this.client : this.server).framer.push(data, frame, timeNs);
+      (side === 'client' ? this.client : this.server).framer.pushBytes(bytes, start, end, frame, timeNs);
     } catch (e) {
       // A bug must not take the engine down: report it on the session.
       this.warn(side, `internal error while decoding: ${e instanceof Error ? e.message : String(e)}`);
@@ -172,6 +191,11 @@ export class TlsConnectionDecoder {
   /** A record's bytes as a message keeps them: a copy, or (copyRaw false) the view itself. */
   private rawOf(fragment: Uint8Array): Uint8Array {
     return this.copyRaw ? fragment.slice() : fragment;
+  }
+
+  /** A cleartext record's bytes as its message keeps them (`keepRecordBytes`), without a view when none are kept. */
+  private recordRaw(r: FramedRecord): Uint8Array {
+    return this.keepRecordBytes ? this.rawOf(r.fragment) : NO_RECORD_BYTES;
   }
 
   /** @internal For `Direction`. */
@@ -199,7 +223,7 @@ export class TlsConnectionDecoder {
         this.onHandshakeRecord(d, r);
         return;
       case ContentType.CHANGE_CIPHER_SPEC:
-        this.emitRecord(d, r, 'change_cipher_spec', this.rawOf(r.fragment));
+        this.emitRecord(d, r, 'change_cipher_spec', this.recordRaw(r));
         if (this.cipherSpecChangeEncrypts()) {
           this.dropPartialHandshake(d, 'change_cipher_spec');
           d.nullCipherMac = this.cipherSuite === null ? 0 : nullCipherMacLength(this.cipherSuite);
@@ -210,7 +234,7 @@ export class TlsConnectionDecoder {
         this.onAlert(d, r);
         return;
       case ContentType.APPLICATION_DATA: {
-        const message = this.emitRecord(d, r, 'application_data', this.rawOf(r.fragment));
+        const message = this.emitRecord(d, r, 'application_data', this.recordRaw(r));
         // TLS 1.3 0-RTT data, ahead of the ServerHello that brings its keys.
         if (this.decryption !== null && d.side === 'client' && this.decryption.active && !this.decryption.decrypting) {
           this.decryption.holdEarlyRecord(r, message);
@@ -218,7 +242,7 @@ export class TlsConnectionDecoder {
         return;
       }
       case ContentType.HEARTBEAT:
-        this.emitRecord(d, r, 'heartbeat', this.rawOf(r.fragment));
+        this.emitRecord(d, r, 'heartbeat', this.recordRaw(r));
         return;
       case SSLV2_CLIENT_HELLO:
         this.onSslv2ClientHello(d, r);
@@ -294,7 +318,9 @@ export class TlsConnectionDecoder {
    * One message per record; encrypted (after CCS, or not 2 bytes long): level/description null.
    * `f`: the fragment, or the plaintext of a decrypted record (`readable`).
    */
-  private onAlert(d: Direction, r: FramedRecord, f: Uint8Array = r.fragment, readable = !d.encrypted): void {
+  private onAlert(d: Direction, r: FramedRecord, plain: Uint8Array | null = null, readable = !d.encrypted): void {
+    // The record's own bytes are only looked at when they are read or kept (no view otherwise).
+    const f = plain ?? (this.keepRecordBytes || (readable && r.fragmentLength === 2) ? r.fragment : NO_RECORD_BYTES);
     let level: TlsMessage['level'] = null;
     let description: string | null = null;
     if (readable && f.length === 2) {
@@ -304,7 +330,7 @@ export class TlsConnectionDecoder {
     }
     // Every field in one literal: level and description added afterwards cost a second, out-of-object store.
     const message: TlsMessage = {
-      type: 'alert', from: d.side, frame: r.frame, frames: framesOf(r), timeNs: r.timeNs, length: r.length, raw: this.rawOf(f), recordVersion: r.version, level, description,
+      type: 'alert', from: d.side, frame: r.frame, frames: framesOf(r), timeNs: r.timeNs, length: r.length, raw: plain !== null || this.keepRecordBytes ? this.rawOf(f) : NO_RECORD_BYTES, recordVersion: r.version, level, description,
     };
     if (this.inDecrypted) message.decrypted = true;
     this.events.onMessage({ message });
@@ -330,19 +356,19 @@ export class TlsConnectionDecoder {
     // with a byte that is no handshake type is taken for an encrypted one too
     // (a CCS lost, a NULL-less renegotiation, garbage).
     // An empty handshake record (RFC 8446 5.1 forbids them) is shown as tshark shows it.
-    const unknownFirst = d.handshake.pending === 0 && (r.fragment.length === 0 || !isTlsHandshakeType(r.fragment[0]!));
+    const unknownFirst = d.handshake.pending === 0 && (r.fragmentLength === 0 || !isTlsHandshakeType(r.source[r.fragmentStart]!));
     // After a CCS, a record that is exactly a chain of whole handshake messages of known types
     // is still read as plaintext (a TLS 1.3 client's second ClientHello when the HelloRetryRequest
     // was not seen; tshark judges by the bytes too). An encrypted record looks like that by chance
     // with a probability below 2^-20.
-    if ((d.encrypted && !(d.handshake.pending === 0 && isWholeHandshakeMessages(r.fragment))) || unknownFirst) {
-      this.emitRecord(d, r, 'encrypted_handshake', this.rawOf(r.fragment));
+    if ((d.encrypted && !(d.handshake.pending === 0 && isWholeHandshakeMessages(r.source, r.fragmentStart, r.fragmentEnd))) || unknownFirst) {
+      this.emitRecord(d, r, 'encrypted_handshake', this.recordRaw(r));
       return;
     }
     if (d.nullCipherMac > 0) {
       // NULL cipher: the plaintext, then its MAC (RFC 5246 6.2.3.1 GenericStreamCipher).
       if (r.fragment.length < d.nullCipherMac) {
-        this.emitRecord(d, r, 'encrypted_handshake', this.rawOf(r.fragment));
+        this.emitRecord(d, r, 'encrypted_handshake', this.recordRaw(r));
         return;
       }
       this.reassembleHandshake(d, r, r.fragment.subarray(0, r.fragment.length - d.nullCipherMac), r.frames, r.fragmentEnds, r.frameCount);
@@ -435,14 +461,14 @@ function framesOf(r: FramedRecord): number[] {
   return sharedFrameList;
 }
 
-/** Whether `fragment` is one or more complete handshake messages of known types, nothing more. */
-function isWholeHandshakeMessages(fragment: Uint8Array): boolean {
-  let at = 0;
-  while (at + 4 <= fragment.length) {
-    if (!isTlsHandshakeType(fragment[at]!)) return false;
-    at += 4 + ((fragment[at + 1]! << 16) | (fragment[at + 2]! << 8) | fragment[at + 3]!);
+/** Whether `bytes[start, end)` (a record's fragment) is one or more complete handshake messages of known types, nothing more. */
+function isWholeHandshakeMessages(bytes: Uint8Array, start: number, end: number): boolean {
+  let at = start;
+  while (at + 4 <= end) {
+    if (!isTlsHandshakeType(bytes[at]!)) return false;
+    at += 4 + ((bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!);
   }
-  return at === fragment.length && fragment.length > 0;
+  return at === end && end > start;
 }
 
 /**
