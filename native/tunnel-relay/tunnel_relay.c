@@ -77,6 +77,7 @@ typedef struct tunnel {
   int watching[2];  /* uv_poll events asked for on side s (0: stopped) */
   int polled[2];    /* poll[s] was initialized (a tunnel from connect() has no client side until attach()) */
   int connecting;   /* connect() in progress on fd[1] */
+  int held;         /* accepted here, head handed over: JavaScript decides (the client is not read meanwhile) */
   uint8_t *head;    /* accepted here: the request head read so far (until EV_HEAD) */
   size_t max_head;
   uint32_t listener;
@@ -303,10 +304,22 @@ static int relay_from(tunnel_t *t, int s) {
   return 0;
 }
 
+static void on_head_poll(uv_poll_t *handle, int status, int events);
+
 static void on_poll(uv_poll_t *handle, int status, int events) {
   tunnel_t *t = handle->data;
   if (t->dead) return;
   int s = handle == &t->poll[0] ? 0 : 1;
+  if (s == 0 && t->head) {
+    on_head_poll(handle, status, events);
+    return;
+  }
+  if (s == 0 && t->held) {
+    /* The head is JavaScript's: the client waits in the kernel until it decides (stopped only now: usually nothing comes). */
+    uv_poll_stop(handle);
+    t->watching[0] = 0;
+    return;
+  }
   t->last_ms = uv_now(t->relay->loop);
   if (status < 0) {
     /* libuv saw EPOLLERR (and stopped the handle): a reset or another failure of side s. */
@@ -407,8 +420,8 @@ static void head_done(tunnel_t *t, const char *reason) {
   t->head = NULL;
   t->head_len = 0;
   t->head_deadline_ms = 0;
-  if (t->watching[0]) uv_poll_stop(&t->poll[0]);
-  t->watching[0] = 0;
+  /* Still watched (one epoll change less when the tunnel relays next); on_poll stops it if the client speaks meanwhile. */
+  t->held = 1;
   /* Out of memory: the client is dropped (JavaScript never heard of it). */
   if (!event) tunnel_close(t, 0);
 }
@@ -429,6 +442,7 @@ static void on_head_poll(uv_poll_t *handle, int status, int events) {
   if (t->dead || !t->head) return;
   if (status < 0) {
     t->watching[0] = 0;
+    uv_poll_stop(handle);
     head_done(t, "error");
     return;
   }
@@ -488,8 +502,12 @@ static void on_listen(uv_poll_t *handle, int status, int events) {
     t->last_ms = uv_now(r->loop);
     t->head_deadline_ms = t->last_ms + l->head_timeout_ms;
     tunnel_link(r, t);
-    uv_poll_start(&t->poll[0], UV_READABLE | UV_DISCONNECT, on_head_poll);
-    t->watching[0] = UV_READABLE | UV_DISCONNECT;
+    /* The client usually sent its request with the handshake's last ACK: read it now, without a trip through epoll. */
+    on_head_poll(&t->poll[0], 0, UV_READABLE);
+    if (!t->dead && t->head) {
+      uv_poll_start(&t->poll[0], UV_READABLE | UV_DISCONNECT, on_poll);
+      t->watching[0] = UV_READABLE | UV_DISCONNECT;
+    }
   }
 }
 
@@ -814,7 +832,7 @@ static napi_value js_attach(napi_env env, napi_callback_info info) {
   if (client_fd < 0) {
     /* -1: the client accepted here (listen()); its descriptor and handle are the tunnel's already. */
     if (t->fd[0] < 0) return throw_error(env, "tunnel_relay: attach: no client");
-    t->poll[0].data = t;
+    t->held = 0;
   } else {
     if (t->fd[0] >= 0) return throw_error(env, "tunnel_relay: attach: a client already");
     int fd = fcntl(client_fd, F_DUPFD_CLOEXEC, 0);
