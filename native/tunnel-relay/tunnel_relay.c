@@ -20,6 +20,15 @@
  *       server at all); CONNECTED or CONNECT_FAILED follows.
  *   attach(id, clientFd, toClient, toUpstream, idleMs)   relays between the
  *       client and that connection, as adopt() does.
+ *   listen(fd, maxHeadBytes, headTimeoutMs) -> listener id   accepts clients
+ *       on a dup() of a listening socket (accept4, in C) and reads each one's
+ *       request head (bounded; the head timeout on the relay's timer); HEAD
+ *       hands it to JavaScript, which decides: connectFor() then attach(id,
+ *       -1, ...) to relay it (no Node socket at all), release() to take the
+ *       descriptor (a Node socket then), or close(). unlisten(listener id).
+ *   connectFor(id, ip, port)   connect() for an accepted client (same id);
+ *       on CONNECT_FAILED the client stays (release() it to answer).
+ *   release(id) -> fd   the accepted client's descriptor becomes the caller's.
  *   close(id)        closes a tunnel (or abandons a connection) now (no more events for it).
  *   take() -> Buffer | null   the events not delivered yet, now.
  *
@@ -28,7 +37,9 @@
  * Kinds: 1 bytes from the client, 2 bytes from upstream, 3 client sent FIN,
  * 4 upstream sent FIN, 5 client failed (RST or error), 6 upstream failed,
  * 7 closed (both descriptors closed; the last event of a tunnel),
- * 8 connected (bytes: "localIp localPort"), 9 connect failed (bytes: errno u32).
+ * 8 connected (bytes: "localIp localPort"), 9 connect failed (bytes: errno u32),
+ * 10 head (bytes: "reason listenerId remoteIp remotePort localIp localPort\n"
+ * then the bytes read; reason: head, eof, error or timeout).
  *
  * Per direction at most RELAY_BUFFER bytes wait for a slow reader: a side is
  * not read while bytes it sent before are still pending towards the other
@@ -947,6 +958,13 @@ static void on_listener_closed(uv_handle_t *h) {
 }
 
 static void listener_close(relay_t *r, listener_t *l) {
+  /* Clients still sending their head are nobody's yet: they go with the listener. */
+  tunnel_t *t = r->tunnels;
+  while (t) {
+    tunnel_t *next = t->next;
+    if (t->head && t->listener == l->id) tunnel_close(t, 0);
+    t = next;
+  }
   listener_t **at = &r->listeners;
   while (*at && *at != l) at = &(*at)->next;
   if (*at) *at = l->next;
