@@ -151,7 +151,13 @@ export class ForwardProxy {
 
   /** The accepted client `id` as a Node socket (its descriptor handed over), or null when Node cannot take it. */
   private socketOf(relay: NativeTunnelRelay, id: number): Socket | null {
-    const fd = relay.release(id);
+    let fd: number;
+    try {
+      fd = relay.release(id);
+    } catch {
+      // Gone already (closed with the proxy): nothing to answer.
+      return null;
+    }
     try {
       return new Socket({ fd, readable: true, writable: true, allowHalfOpen: true });
     } catch {
