@@ -20,6 +20,15 @@
  *       server at all); CONNECTED or CONNECT_FAILED follows.
  *   attach(id, clientFd, toClient, toUpstream, idleMs)   relays between the
  *       client and that connection, as adopt() does.
+ *   listen(fd, maxHeadBytes, headTimeoutMs) -> listener id   accepts clients
+ *       on a dup() of a listening socket (accept4, in C) and reads each one's
+ *       request head (bounded; the head timeout on the relay's timer); HEAD
+ *       hands it to JavaScript, which decides: connectFor() then attach(id,
+ *       -1, ...) to relay it (no Node socket at all), release() to take the
+ *       descriptor (a Node socket then), or close(). unlisten(listener id).
+ *   connectFor(id, ip, port)   connect() for an accepted client (same id);
+ *       on CONNECT_FAILED the client stays (release() it to answer).
+ *   release(id) -> fd   the accepted client's descriptor becomes the caller's.
  *   close(id)        closes a tunnel (or abandons a connection) now (no more events for it).
  *   take() -> Buffer | null   the events not delivered yet, now.
  *
@@ -28,7 +37,9 @@
  * Kinds: 1 bytes from the client, 2 bytes from upstream, 3 client sent FIN,
  * 4 upstream sent FIN, 5 client failed (RST or error), 6 upstream failed,
  * 7 closed (both descriptors closed; the last event of a tunnel),
- * 8 connected (bytes: "localIp localPort"), 9 connect failed (bytes: errno u32).
+ * 8 connected (bytes: "localIp localPort"), 9 connect failed (bytes: errno u32),
+ * 10 head (bytes: "reason listenerId remoteIp remotePort localIp localPort\n"
+ * then the bytes read; reason: head, eof, error or timeout).
  *
  * Per direction at most RELAY_BUFFER bytes wait for a slow reader: a side is
  * not read while bytes it sent before are still pending towards the other
@@ -54,7 +65,8 @@
 #define EVENT_HEADER 20
 
 enum { EV_FROM_CLIENT = 1, EV_FROM_UPSTREAM = 2, EV_FIN_CLIENT = 3, EV_FIN_UPSTREAM = 4,
-       EV_FAIL_CLIENT = 5, EV_FAIL_UPSTREAM = 6, EV_CLOSED = 7, EV_CONNECTED = 8, EV_CONNECT_FAILED = 9 };
+       EV_FAIL_CLIENT = 5, EV_FAIL_UPSTREAM = 6, EV_CLOSED = 7, EV_CONNECTED = 8, EV_CONNECT_FAILED = 9,
+       EV_HEAD = 10 };
 
 /* Bytes waiting to be written to one side. */
 typedef struct {
@@ -76,6 +88,12 @@ typedef struct tunnel {
   int watching[2];  /* uv_poll events asked for on side s (0: stopped) */
   int polled[2];    /* poll[s] was initialized (a tunnel from connect() has no client side until attach()) */
   int connecting;   /* connect() in progress on fd[1] */
+  int held;         /* accepted here, head handed over: JavaScript decides (the client is not read meanwhile) */
+  uint8_t *head;    /* accepted here: the request head read so far (until EV_HEAD) */
+  size_t max_head;
+  uint32_t listener;
+  size_t head_len;
+  uint64_t head_deadline_ms;
   int64_t idle_ms;
   uint64_t last_ms;
   int dead;
@@ -96,7 +114,21 @@ struct relay {
   tunnel_t *tunnels;
   uint8_t *scratch;
   uint32_t next_id;
+  struct listener *listeners;
+  uint32_t next_listener;
 };
+
+/* listen(): a listening socket (a dup of Node's) and its head limits. */
+typedef struct listener {
+  relay_t *relay;
+  uint32_t id;
+  int fd;
+  int paused;       /* out of descriptors: accepting again at the next timer tick */
+  uv_poll_t poll;
+  size_t max_head;
+  uint64_t head_timeout_ms;
+  struct listener *next;
+} listener_t;
 
 static uint64_t mono_ns(void) {
   struct timespec ts;
@@ -166,7 +198,7 @@ static int pending_put(pending_t *q, const uint8_t *data, size_t len) {
 
 static void on_poll_closed(uv_handle_t *h) {
   tunnel_t *t = h->data;
-  if (--t->open_handles == 0) free(t);
+  if (--t->open_handles == 0 && t->dead) free(t);
 }
 
 /* Closes both descriptors; `report`: tell JavaScript (not when JavaScript asked). */
@@ -180,6 +212,8 @@ static void tunnel_close(tunnel_t *t, int report) {
     if (t->fd[s] >= 0) close(t->fd[s]);
     pending_free(&t->pending[s]);
   }
+  free(t->head);
+  t->head = NULL;
   if (report) record(r, t->id, EV_CLOSED, NULL, 0);
   if (t->prev) t->prev->next = t->next;
   else r->tunnels = t->next;
@@ -281,10 +315,22 @@ static int relay_from(tunnel_t *t, int s) {
   return 0;
 }
 
+static void on_head_poll(uv_poll_t *handle, int status, int events);
+
 static void on_poll(uv_poll_t *handle, int status, int events) {
   tunnel_t *t = handle->data;
   if (t->dead) return;
   int s = handle == &t->poll[0] ? 0 : 1;
+  if (s == 0 && t->head) {
+    on_head_poll(handle, status, events);
+    return;
+  }
+  if (s == 0 && t->held) {
+    /* The head is JavaScript's: the client waits in the kernel until it decides (stopped only now: usually nothing comes). */
+    uv_poll_stop(handle);
+    t->watching[0] = 0;
+    return;
+  }
   t->last_ms = uv_now(t->relay->loop);
   if (status < 0) {
     /* libuv saw EPOLLERR (and stopped the handle): a reset or another failure of side s. */
@@ -332,14 +378,167 @@ static void deliver(uv_check_t *check) {
   napi_close_handle_scope(env, scope);
 }
 
+/* ---- Accepting clients and reading their request head (listen()) ---- */
+
+static void on_listen(uv_poll_t *handle, int status, int events);
+
+/* Writes "ip port" of an address into text; returns its length. */
+static int address_text(const struct sockaddr_storage *a, char *text, size_t size) {
+  char ip[INET6_ADDRSTRLEN] = "0.0.0.0";
+  unsigned port = 0;
+  if (a->ss_family == AF_INET6) {
+    const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)a;
+    inet_ntop(AF_INET6, &v6->sin6_addr, ip, sizeof ip);
+    port = ntohs(v6->sin6_port);
+  } else if (a->ss_family == AF_INET) {
+    const struct sockaddr_in *v4 = (const struct sockaddr_in *)a;
+    inet_ntop(AF_INET, &v4->sin_addr, ip, sizeof ip);
+    port = ntohs(v4->sin_port);
+  }
+  int n = snprintf(text, size, "%s %u", ip, port);
+  return n > 0 && (size_t)n < size ? n : 0;
+}
+
+/*
+ * Hands JavaScript the head read so far: "reason listenerId remoteIp remotePort
+ * localIp localPort\n" then the bytes. Reasons: head (an empty line came, or the size
+ * limit was passed: JavaScript's parser decides), eof, error, timeout. The
+ * client is not watched any more: JavaScript relays (relay()) or takes the
+ * descriptor (release()).
+ */
+static void head_done(tunnel_t *t, const char *reason) {
+  relay_t *r = t->relay;
+  struct sockaddr_storage peer, local;
+  socklen_t peer_len = sizeof peer, local_len = sizeof local;
+  memset(&peer, 0, sizeof peer);
+  memset(&local, 0, sizeof local);
+  getpeername(t->fd[0], (struct sockaddr *)&peer, &peer_len);
+  getsockname(t->fd[0], (struct sockaddr *)&local, &local_len);
+  char a[INET6_ADDRSTRLEN + 8], b[INET6_ADDRSTRLEN + 8];
+  address_text(&peer, a, sizeof a);
+  address_text(&local, b, sizeof b);
+  char prefix[2 * (INET6_ADDRSTRLEN + 8) + 32];
+  int n = snprintf(prefix, sizeof prefix, "%s %u %s %s\n", reason, (unsigned)t->listener, a, b);
+  if (n <= 0 || (size_t)n >= sizeof prefix) n = 0;
+  uint8_t *event = malloc((size_t)n + t->head_len);
+  if (event) {
+    memcpy(event, prefix, (size_t)n);
+    if (t->head_len) memcpy(event + n, t->head, t->head_len);
+    record(r, t->id, EV_HEAD, event, (size_t)n + t->head_len);
+    free(event);
+  }
+  free(t->head);
+  t->head = NULL;
+  t->head_len = 0;
+  t->head_deadline_ms = 0;
+  /* Still watched (one epoll change less when the tunnel relays next); on_poll stops it if the client speaks meanwhile. */
+  t->held = 1;
+  /* Out of memory: the client is dropped (JavaScript never heard of it). */
+  if (!event) tunnel_close(t, 0);
+}
+
+/* The end of the head as HttpHeadParser finds it (LF LF or LF CR LF), in the first len bytes. */
+static int has_head_end(const uint8_t *b, size_t len) {
+  for (size_t i = 0; i + 1 < len; i++) {
+    if (b[i] != '\n') continue;
+    if (b[i + 1] == '\n') return 1;
+    if (i + 2 < len && b[i + 1] == '\r' && b[i + 2] == '\n') return 1;
+  }
+  return 0;
+}
+
+static void on_head_poll(uv_poll_t *handle, int status, int events) {
+  (void)events;
+  tunnel_t *t = handle->data;
+  if (t->dead || !t->head) return;
+  if (status < 0) {
+    t->watching[0] = 0;
+    uv_poll_stop(handle);
+    head_done(t, "error");
+    return;
+  }
+  /* At most one byte past the limit: enough for the parser to know it was passed. */
+  size_t room = t->max_head + 1 - t->head_len;
+  ssize_t n = recv(t->fd[0], t->head + t->head_len, room, 0);
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
+    head_done(t, "error");
+    return;
+  }
+  if (n == 0) {
+    head_done(t, "eof");
+    return;
+  }
+  size_t from = t->head_len > 2 ? t->head_len - 2 : 0;
+  t->head_len += (size_t)n;
+  if (t->head_len > t->max_head || has_head_end(t->head + from, t->head_len - from)) head_done(t, "head");
+}
+
+static void on_listen(uv_poll_t *handle, int status, int events) {
+  (void)events;
+  listener_t *l = handle->data;
+  relay_t *r = l->relay;
+  if (status < 0) return;
+  /* A bounded batch per wake-up: the loop's other work is not starved by a flood of connections. */
+  for (int i = 0; i < 64; i++) {
+    int fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      /* Out of descriptors: stop accepting until the next timer tick rather than spin on a ready socket. */
+      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+        uv_poll_stop(&l->poll);
+        l->paused = 1;
+      }
+      return;
+    }
+    int one = 1;
+    /* Relayed handshake messages are small: Nagle's algorithm would hold them for the peer's delayed ACK. */
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    tunnel_t *t = calloc(1, sizeof *t);
+    uint8_t *head = malloc(l->max_head + 1);
+    if (!t || !head || uv_poll_init(r->loop, &t->poll[0], fd) != 0) {
+      free(t);
+      free(head);
+      close(fd);
+      continue;
+    }
+    t->fd[0] = fd;
+    t->fd[1] = -1;
+    t->head = head;
+    t->max_head = l->max_head;
+    t->listener = l->id;
+    t->poll[0].data = t;
+    t->polled[0] = 1;
+    t->open_handles = 1;
+    t->last_ms = uv_now(r->loop);
+    t->head_deadline_ms = t->last_ms + l->head_timeout_ms;
+    tunnel_link(r, t);
+    /* The client usually sent its request with the handshake's last ACK: read it now, without a trip through epoll. */
+    on_head_poll(&t->poll[0], 0, UV_READABLE);
+    if (!t->dead && t->head) {
+      uv_poll_start(&t->poll[0], UV_READABLE | UV_DISCONNECT, on_poll);
+      t->watching[0] = UV_READABLE | UV_DISCONNECT;
+    }
+  }
+}
+
 static void expire_idle(uv_timer_t *timer) {
   relay_t *r = timer->data;
   uint64_t now = uv_now(r->loop);
   tunnel_t *t = r->tunnels;
   while (t) {
     tunnel_t *next = t->next;
-    if (t->idle_ms > 0 && now - t->last_ms >= (uint64_t)t->idle_ms) tunnel_close(t, 1);
+    if (t->head) {
+      if (now >= t->head_deadline_ms) head_done(t, "timeout");
+    } else if (t->idle_ms > 0 && now - t->last_ms >= (uint64_t)t->idle_ms) {
+      tunnel_close(t, 1);
+    }
     t = next;
+  }
+  for (listener_t *l = r->listeners; l; l = l->next) {
+    if (!l->paused) continue;
+    l->paused = 0;
+    uv_poll_start(&l->poll, UV_READABLE, on_listen);
   }
 }
 
@@ -497,6 +696,13 @@ static void connect_done(tunnel_t *t) {
   uint8_t code[4];
   put32(code, (uint32_t)err);
   record(r, t->id, EV_CONNECT_FAILED, code, 4);
+  if (t->fd[0] >= 0) {
+    /* A client accepted here stays: JavaScript answers it (release()). */
+    t->connecting = 0;
+    if (t->watching[1]) uv_poll_stop(&t->poll[1]);
+    t->watching[1] = 0;
+    return;
+  }
   tunnel_close(t, 0);
 }
 
@@ -508,6 +714,75 @@ static void on_connect_poll(uv_poll_t *handle, int status, int events) {
   connect_done(t);
 }
 
+/* Starts a non-blocking connection to ip:port on fd[1] of t (linked already); CONNECTED or CONNECT_FAILED follows. */
+static void start_connect(tunnel_t *t, const struct sockaddr_storage *to, socklen_t to_len) {
+  relay_t *r = t->relay;
+  t->fd[1] = socket(to->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  uint8_t code[4];
+  if (t->fd[1] < 0) {
+    put32(code, (uint32_t)errno);
+    record(r, t->id, EV_CONNECT_FAILED, code, 4);
+    if (t->fd[0] < 0) tunnel_close(t, 0);
+    return;
+  }
+  /* Relayed handshake messages are small: Nagle's algorithm would hold them for the peer's delayed ACK. */
+  int one = 1;
+  setsockopt(t->fd[1], IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (uv_poll_init(r->loop, &t->poll[1], t->fd[1]) != 0) {
+    put32(code, (uint32_t)EMFILE);
+    record(r, t->id, EV_CONNECT_FAILED, code, 4);
+    if (t->fd[0] < 0) tunnel_close(t, 0);
+    return;
+  }
+  t->poll[1].data = t;
+  t->polled[1] = 1;
+  t->open_handles++;
+  t->connecting = 1;
+  if (connect(t->fd[1], (const struct sockaddr *)to, to_len) == 0) {
+    connect_done(t);
+  } else if (errno == EINPROGRESS) {
+    uv_poll_start(&t->poll[1], UV_WRITABLE, on_connect_poll);
+    t->watching[1] = UV_WRITABLE;
+  } else {
+    put32(code, (uint32_t)errno);
+    record(r, t->id, EV_CONNECT_FAILED, code, 4);
+    t->connecting = 0;
+    if (t->fd[0] < 0) tunnel_close(t, 0);
+  }
+}
+
+/* argv[at], argv[at + 1] as an IP address and port; -1 when they are not. */
+static int address_arg(napi_env env, napi_value *argv, struct sockaddr_storage *to, socklen_t *to_len) {
+  char ip[INET6_ADDRSTRLEN + 1];
+  size_t ip_len;
+  uint32_t port;
+  if (napi_get_value_string_utf8(env, argv[0], ip, sizeof ip, &ip_len) != napi_ok ||
+      napi_get_value_uint32(env, argv[1], &port) != napi_ok || port == 0 || port > 65535) {
+    return -1;
+  }
+  memset(to, 0, sizeof *to);
+  struct sockaddr_in *v4 = (struct sockaddr_in *)to;
+  struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)to;
+  if (inet_pton(AF_INET, ip, &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons((uint16_t)port);
+    *to_len = sizeof *v4;
+  } else if (inet_pton(AF_INET6, ip, &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons((uint16_t)port);
+    *to_len = sizeof *v6;
+  } else {
+    return -1;
+  }
+  return 0;
+}
+
+static tunnel_t *tunnel_by_id(relay_t *r, uint32_t id) {
+  tunnel_t *t = r->tunnels;
+  while (t && t->id != id) t = t->next;
+  return t;
+}
+
 /* connect(ip, port) -> id: a non-blocking TCP connection; CONNECTED ("localIp localPort") or CONNECT_FAILED (errno) follows. */
 static napi_value js_connect(napi_env env, napi_callback_info info) {
   size_t argc = 2;
@@ -515,66 +790,36 @@ static napi_value js_connect(napi_env env, napi_callback_info info) {
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   relay_t *r = relay_of(env);
   if (!r->started) return throw_error(env, "tunnel_relay: not started");
-  char ip[INET6_ADDRSTRLEN + 1];
-  size_t ip_len;
-  uint32_t port;
-  if (argc < 2 || napi_get_value_string_utf8(env, argv[0], ip, sizeof ip, &ip_len) != napi_ok ||
-      napi_get_value_uint32(env, argv[1], &port) != napi_ok || port == 0 || port > 65535) {
-    return throw_error(env, "tunnel_relay: connect(ip, port): bad arguments");
-  }
   struct sockaddr_storage to;
   socklen_t to_len;
-  memset(&to, 0, sizeof to);
-  struct sockaddr_in *v4 = (struct sockaddr_in *)&to;
-  struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&to;
-  if (inet_pton(AF_INET, ip, &v4->sin_addr) == 1) {
-    v4->sin_family = AF_INET;
-    v4->sin_port = htons((uint16_t)port);
-    to_len = sizeof *v4;
-  } else if (inet_pton(AF_INET6, ip, &v6->sin6_addr) == 1) {
-    v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons((uint16_t)port);
-    to_len = sizeof *v6;
-  } else {
-    return throw_error(env, "tunnel_relay: connect: not an IP address");
-  }
+  if (argc < 2 || address_arg(env, argv, &to, &to_len) < 0) return throw_error(env, "tunnel_relay: connect(ip, port): bad arguments");
   tunnel_t *t = calloc(1, sizeof *t);
   if (!t) return throw_error(env, "tunnel_relay: out of memory");
   t->fd[0] = -1;
-  t->fd[1] = socket(to.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (t->fd[1] < 0) {
-    free(t);
-    return throw_error(env, "tunnel_relay: connect: no socket");
-  }
-  /* Relayed handshake messages are small: Nagle's algorithm would hold them for the peer's delayed ACK. */
-  int one = 1;
-  setsockopt(t->fd[1], IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  t->fd[1] = -1;
   tunnel_link(r, t);
   napi_value out;
   napi_create_uint32(env, t->id, &out);
-  if (uv_poll_init(r->loop, &t->poll[1], t->fd[1]) != 0) {
-    uint8_t code[4];
-    put32(code, (uint32_t)EMFILE);
-    record(r, t->id, EV_CONNECT_FAILED, code, 4);
-    tunnel_close(t, 0);
-    return out;
-  }
-  t->poll[1].data = t;
-  t->polled[1] = 1;
-  t->open_handles++;
-  t->connecting = 1;
-  if (connect(t->fd[1], (struct sockaddr *)&to, to_len) == 0) {
-    connect_done(t);
-  } else if (errno == EINPROGRESS) {
-    uv_poll_start(&t->poll[1], UV_WRITABLE, on_connect_poll);
-    t->watching[1] = UV_WRITABLE;
-  } else {
-    uint8_t code[4];
-    put32(code, (uint32_t)errno);
-    record(r, t->id, EV_CONNECT_FAILED, code, 4);
-    tunnel_close(t, 0);
-  }
+  start_connect(t, &to, to_len);
   return out;
+}
+
+/* connectFor(id, ip, port): connects upstream for a client accepted here whose head was handed over. */
+static napi_value js_connect_for(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  relay_t *r = relay_of(env);
+  uint32_t id;
+  struct sockaddr_storage to;
+  socklen_t to_len;
+  if (!r->started || argc < 3 || napi_get_value_uint32(env, argv[0], &id) != napi_ok || address_arg(env, argv + 1, &to, &to_len) < 0) {
+    return throw_error(env, "tunnel_relay: connectFor(id, ip, port): bad arguments");
+  }
+  tunnel_t *t = tunnel_by_id(r, id);
+  if (!t || t->head || t->fd[0] < 0 || t->fd[1] >= 0) return throw_error(env, "tunnel_relay: connectFor: no accepted client with that id");
+  start_connect(t, &to, to_len);
+  return NULL;
 }
 
 /* attach(id, clientFd, toClient, toUpstream, idleMs): relays between the client and a connection from connect(). */
@@ -590,22 +835,28 @@ static napi_value js_attach(napi_env env, napi_callback_info info) {
   size_t to_len[2];
   if (!r->started || argc < 5 || napi_get_value_uint32(env, argv[0], &id) != napi_ok || napi_get_value_int32(env, argv[1], &client_fd) != napi_ok ||
       bytes_arg(env, argv[2], &to[0], &to_len[0]) < 0 || bytes_arg(env, argv[3], &to[1], &to_len[1]) < 0 ||
-      napi_get_value_int64(env, argv[4], &idle_ms) != napi_ok || client_fd < 0) {
+      napi_get_value_int64(env, argv[4], &idle_ms) != napi_ok) {
     return throw_error(env, "tunnel_relay: attach(id, clientFd, toClient, toUpstream, idleMs): bad arguments");
   }
-  tunnel_t *t = r->tunnels;
-  while (t && t->id != id) t = t->next;
-  if (!t || t->connecting || t->fd[0] >= 0) return throw_error(env, "tunnel_relay: attach: no connected tunnel with that id");
-  int fd = fcntl(client_fd, F_DUPFD_CLOEXEC, 0);
-  if (fd < 0) return throw_error(env, "tunnel_relay: attach: dup failed");
-  if (uv_poll_init(r->loop, &t->poll[0], fd) != 0) {
-    close(fd);
-    return throw_error(env, "tunnel_relay: attach: cannot watch the descriptor");
+  tunnel_t *t = tunnel_by_id(r, id);
+  if (!t || t->connecting || t->fd[1] < 0 || t->head) return throw_error(env, "tunnel_relay: attach: no connected tunnel with that id");
+  if (client_fd < 0) {
+    /* -1: the client accepted here (listen()); its descriptor and handle are the tunnel's already. */
+    if (t->fd[0] < 0) return throw_error(env, "tunnel_relay: attach: no client");
+    t->held = 0;
+  } else {
+    if (t->fd[0] >= 0) return throw_error(env, "tunnel_relay: attach: a client already");
+    int fd = fcntl(client_fd, F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) return throw_error(env, "tunnel_relay: attach: dup failed");
+    if (uv_poll_init(r->loop, &t->poll[0], fd) != 0) {
+      close(fd);
+      return throw_error(env, "tunnel_relay: attach: cannot watch the descriptor");
+    }
+    t->fd[0] = fd;
+    t->poll[0].data = t;
+    t->polled[0] = 1;
+    t->open_handles++;
   }
-  t->fd[0] = fd;
-  t->poll[0].data = t;
-  t->polled[0] = 1;
-  t->open_handles++;
   t->idle_ms = idle_ms;
   t->last_ms = uv_now(r->loop);
   for (int s = 0; s < 2; s++) {
@@ -637,6 +888,107 @@ static napi_value js_close(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* release(id) -> fd: the accepted client's descriptor is the caller's from now on (the tunnel is gone, no events). */
+static napi_value js_release(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  relay_t *r = relay_of(env);
+  uint32_t id;
+  if (!r->started || argc < 1 || napi_get_value_uint32(env, argv[0], &id) != napi_ok) return throw_error(env, "tunnel_relay: release(id): bad arguments");
+  tunnel_t *t = tunnel_by_id(r, id);
+  if (!t || t->fd[0] < 0) return throw_error(env, "tunnel_relay: release: no client with that id");
+  int fd = t->fd[0];
+  /* uv_close stops watching at once (the descriptor leaves epoll before Node watches it). */
+  if (t->polled[0]) uv_close((uv_handle_t *)&t->poll[0], on_poll_closed);
+  t->polled[0] = 0;
+  t->fd[0] = -1;
+  tunnel_close(t, 0);
+  napi_value out;
+  napi_create_int32(env, fd, &out);
+  return out;
+}
+
+/* listen(fd, maxHeadBytes, headTimeoutMs) -> listener id: accepts on (a dup of) a listening socket; each client's head comes as HEAD. */
+static napi_value js_listen(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  relay_t *r = relay_of(env);
+  int32_t fd;
+  uint32_t max_head, timeout_ms;
+  if (!r->started || argc < 3 || napi_get_value_int32(env, argv[0], &fd) != napi_ok ||
+      napi_get_value_uint32(env, argv[1], &max_head) != napi_ok || napi_get_value_uint32(env, argv[2], &timeout_ms) != napi_ok ||
+      fd < 0 || max_head == 0 || max_head > 16 * 1024 * 1024) {
+    return throw_error(env, "tunnel_relay: listen(fd, maxHeadBytes, headTimeoutMs): bad arguments");
+  }
+  listener_t *l = calloc(1, sizeof *l);
+  if (!l) return throw_error(env, "tunnel_relay: out of memory");
+  l->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (l->fd < 0) {
+    free(l);
+    return throw_error(env, "tunnel_relay: listen: dup failed");
+  }
+  int flags = fcntl(l->fd, F_GETFL);
+  fcntl(l->fd, F_SETFL, flags | O_NONBLOCK);
+  if (uv_poll_init(r->loop, &l->poll, l->fd) != 0) {
+    close(l->fd);
+    free(l);
+    return throw_error(env, "tunnel_relay: listen: cannot watch the descriptor");
+  }
+  l->relay = r;
+  l->id = ++r->next_listener;
+  l->poll.data = l;
+  l->max_head = max_head;
+  l->head_timeout_ms = timeout_ms;
+  l->next = r->listeners;
+  r->listeners = l;
+  uv_poll_start(&l->poll, UV_READABLE, on_listen);
+  /* Head timeouts are checked on the relay's timer: tick often enough for the smallest limit given. */
+  uint64_t tick = timeout_ms / 4;
+  if (tick < 10) tick = 10;
+  if (tick < uv_timer_get_repeat(&r->idle)) uv_timer_start(&r->idle, expire_idle, tick, tick);
+  napi_value out;
+  napi_create_uint32(env, l->id, &out);
+  return out;
+}
+
+static void on_listener_closed(uv_handle_t *h) {
+  free(h->data);
+}
+
+static void listener_close(relay_t *r, listener_t *l) {
+  /* Clients still sending their head are nobody's yet: they go with the listener. */
+  tunnel_t *t = r->tunnels;
+  while (t) {
+    tunnel_t *next = t->next;
+    if (t->head && t->listener == l->id) tunnel_close(t, 0);
+    t = next;
+  }
+  listener_t **at = &r->listeners;
+  while (*at && *at != l) at = &(*at)->next;
+  if (*at) *at = l->next;
+  uv_close((uv_handle_t *)&l->poll, on_listener_closed);
+  close(l->fd);
+}
+
+/* unlisten(listener id): stops accepting and closes that listening socket (clients accepted stay). */
+static napi_value js_unlisten(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  relay_t *r = relay_of(env);
+  uint32_t id;
+  if (argc < 1 || napi_get_value_uint32(env, argv[0], &id) != napi_ok) return NULL;
+  for (listener_t *l = r->listeners; l; l = l->next) {
+    if (l->id == id) {
+      listener_close(r, l);
+      break;
+    }
+  }
+  return NULL;
+}
+
 static napi_value js_take(napi_env env, napi_callback_info info) {
   (void)info;
   relay_t *r = relay_of(env);
@@ -654,6 +1006,7 @@ static napi_value js_take(napi_env env, napi_callback_info info) {
 /* The environment goes away (process exit): close every descriptor. */
 static void relay_cleanup(void *arg) {
   relay_t *r = arg;
+  while (r->listeners) listener_close(r, r->listeners);
   while (r->tunnels) tunnel_close(r->tunnels, 0);
   if (r->started) {
     uv_close((uv_handle_t *)&r->deliver, NULL);
@@ -685,6 +1038,10 @@ static napi_value init(napi_env env, napi_value exports) {
     { "take", NULL, js_take, NULL, NULL, NULL, napi_default, NULL },
     { "connect", NULL, js_connect, NULL, NULL, NULL, napi_default, NULL },
     { "attach", NULL, js_attach, NULL, NULL, NULL, napi_default, NULL },
+    { "connectFor", NULL, js_connect_for, NULL, NULL, NULL, napi_default, NULL },
+    { "release", NULL, js_release, NULL, NULL, NULL, napi_default, NULL },
+    { "listen", NULL, js_listen, NULL, NULL, NULL, napi_default, NULL },
+    { "unlisten", NULL, js_unlisten, NULL, NULL, NULL, napi_default, NULL },
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

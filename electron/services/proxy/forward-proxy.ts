@@ -10,13 +10,14 @@
  * server. Every request head is parsed with a size limit and a time limit;
  * anything malformed gets 400 and the connection closes.
  */
-import { createServer, isIP, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer, isIP, Socket, type AddressInfo, type Server } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
+import { closeSync } from 'node:fs';
 import { parseConnectAuthority } from '../../core/http/connect-parser';
 import { HttpHeadParser, headerValue, type HttpHead } from '../../core/http/http-head-parser';
 import { bridgeSockets } from './passthrough-bridge';
-import { attachNatively } from './native-passthrough-bridge';
-import { nativeTunnelRelay, type NativeTunnelRelay } from './native-tunnel-relay';
+import { attachAccepted, attachNatively } from './native-passthrough-bridge';
+import { nativeTunnelRelay, type AcceptedClient, type NativeTunnelRelay } from './native-tunnel-relay';
 import { forwardPlainHttp } from './plain-http-forwarder';
 import { interceptTunnel } from './intercept-tunnel';
 import { DEFAULT_PROXY_LIMITS, type ProxyEvent, type ProxyLimits, type ProxyOptions } from './proxy-types';
@@ -46,6 +47,8 @@ export class ForwardProxy {
   private readonly trust: UpstreamTrust | null;
   private readonly upstreamSessions: UpstreamSessions | null;
   private readonly expectedAuth: Buffer | null;
+  /** Passthrough: the native relay accepts the clients and reads their heads (Node's server only made the socket). */
+  private nativeListener: { relay: NativeTunnelRelay; id: number; address: AddressInfo } | null = null;
 
   private constructor(private readonly options: ProxyOptions) {
     this.limits = { ...DEFAULT_PROXY_LIMITS, ...options.limits };
@@ -69,11 +72,35 @@ export class ForwardProxy {
       });
     });
     proxy.server.on('error', () => undefined);
+    proxy.acceptNatively();
     return proxy;
   }
 
+  /**
+   * Passthrough (no --intercept, no --upstream) with the native relay: the
+   * relay accepts on the listening socket and reads each request head in C;
+   * Node's server lets go of the socket. Clients the relay cannot take all
+   * the way (plain http://, errors, host names...) come back as Node sockets.
+   */
+  private acceptNatively(): void {
+    if (this.options.intercept || this.options.upstream) return;
+    const relay = nativeTunnelRelay();
+    const fd = (this.server as unknown as { _handle?: { fd?: unknown } | null })._handle?.fd;
+    if (!relay || typeof fd !== 'number' || fd < 0) return;
+    const address = this.server.address() as AddressInfo;
+    let id: number;
+    try {
+      id = relay.listen(fd, this.limits.maxHeadBytes, this.limits.headTimeoutMs, (client) => this.acceptedNatively(relay, client));
+    } catch {
+      return;
+    }
+    this.nativeListener = { relay, id, address };
+    // The relay holds its own dup() of the socket: Node's handle closes, the socket keeps listening.
+    this.server.close();
+  }
+
   get address(): { host: string; port: number } {
-    const a = this.server.address() as AddressInfo;
+    const a = this.nativeListener?.address ?? (this.server.address() as AddressInfo);
     return { host: a.address, port: a.port };
   }
 
@@ -84,7 +111,13 @@ export class ForwardProxy {
 
   /** Stops listening and ends every connection (each leg gets its FIN in the recording). */
   async close(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    let closed: Promise<void>;
+    if (this.nativeListener) {
+      this.nativeListener.relay.unlisten(this.nativeListener.id);
+      closed = Promise.resolve();
+    } else {
+      closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    }
     for (const s of this.connections) s.destroy();
     await closed;
     // A destroyed socket reports 'close' (which records its legs' FINs) a loop turn later than the server's
@@ -96,23 +129,136 @@ export class ForwardProxy {
     this.options.onEvent?.(event);
   }
 
-  private accept(client: Socket): void {
-    // server.maxConnections counts Node's sockets only: tunnels the native relay took over count here.
+  /**
+   * A client the native relay accepted, with its head. A CONNECT passthrough
+   * to an IP address stays in C (connectFor, then the relay relays); anything
+   * else becomes a Node socket again and takes the path Node's clients take,
+   * the bytes read so far first.
+   */
+  private acceptedNatively(relay: NativeTunnelRelay, accepted: AcceptedClient): void {
     if (this.connections.size >= this.limits.maxConnections) {
-      client.destroy();
+      relay.close(accepted.id);
       return;
     }
-    this.connections.add(client);
-    // Relayed handshake messages are small: Nagle's algorithm would hold them for the peer's delayed ACK.
-    client.setNoDelay(true);
+    const tunnel = accepted.reason === 'head' ? this.nativeTunnelTarget(accepted.bytes) : null;
+    if (tunnel) {
+      this.connectAcceptedTunnel(relay, accepted, tunnel.target, tunnel.rest);
+      return;
+    }
+    const client = this.socketOf(relay, accepted.id);
+    if (client) this.accept(client, accepted.bytes, accepted.reason === 'timeout');
+  }
+
+  /** The accepted client `id` as a Node socket (its descriptor handed over), or null when Node cannot take it. */
+  private socketOf(relay: NativeTunnelRelay, id: number): Socket | null {
+    let fd: number;
+    try {
+      fd = relay.release(id);
+    } catch {
+      // Gone already (closed with the proxy): nothing to answer.
+      return null;
+    }
+    try {
+      return new Socket({ fd, readable: true, writable: true, allowHalfOpen: true });
+    } catch {
+      closeSync(fd);
+      return null;
+    }
+  }
+
+  /** The target and the bytes after the head when the head is a CONNECT this proxy relays natively as it is; else null. */
+  private nativeTunnelTarget(bytes: Uint8Array): { target: ConnectTarget; rest: Uint8Array } | null {
+    const r = new HttpHeadParser(this.limits.maxHeadBytes).push(bytes);
+    if (!r.done || 'error' in r) return null;
+    const head = r.head;
+    if (head.kind !== 'request' || head.method !== 'CONNECT' || !head.target || !/^HTTP\/1\.[01]$/.test(head.version)) return null;
+    if (this.expectedAuth && !this.authorized(head)) return null;
+    const target = parseConnectAuthority(head.target);
+    if (!target || target.port === 0 || !isIP(target.host)) return null;
+    return { target, rest: r.rest };
+  }
+
+  /** connectNativeTunnel for a client the relay accepted: the same answers, events and recording, without a Node socket. */
+  private async connectAcceptedTunnel(relay: NativeTunnelRelay, accepted: AcceptedClient, target: ConnectTarget, rest: Uint8Array): Promise<void> {
     const id = this.nextTunnel++;
     const legs = new TunnelLegs(this.options.recorder ?? null, id);
-    legs.openClientLeg(client);
+    legs.openClientLegBetween(accepted.remote, accepted.local);
+    // All the bytes read, as Node's path records its 'data' (the bytes after the head go upstream first, as `initial`).
+    legs.fromClient(accepted.bytes);
+    const authority = authorityOf(target);
+    const clientText = `${accepted.remote.ip}:${accepted.remote.port}`;
+    let gone = false;
+    const waiting = {
+      destroy: () => {
+        gone = true;
+        this.connections.delete(waiting);
+        relay.close(accepted.id);
+        legs.finish();
+      },
+    };
+    this.connections.add(waiting);
+    const result = await relay.connectFor(accepted.id, target.host, target.port, this.limits.connectTimeoutMs);
+    if (gone) return;
+    this.connections.delete(waiting);
+    if (!result.ok) {
+      const reason = result.timedOut
+        ? `connecting to ${authority} timed out after ${this.limits.connectTimeoutMs / 1000} s`
+        : `cannot connect to ${authority}: ${describeSocketError(Object.assign(new Error(result.code), { code: result.code }))}`;
+      const client = this.socketOf(relay, accepted.id);
+      if (!client) {
+        legs.finish();
+        return;
+      }
+      this.track(client, legs);
+      this.reject(client, legs, id, authority, result.timedOut ? 504 : 502, reason);
+      return;
+    }
+    legs.openUpstreamLegBetween(result.local, { ip: target.host, port: target.port });
+    this.emit({ type: 'tunnel-opened', tunnel: id, client: clientText, target: authority, mode: 'passthrough' });
+    const answer = Buffer.from('HTTP/1.1 200 Connection established\r\n\r\n', 'latin1');
+    legs.toClient(answer);
+    let relayed: { destroy(): void } | null = null;
+    attachAccepted(relay, {
+      id: accepted.id, legs, answer, initial: rest, idleTimeoutMs: this.limits.idleTimeoutMs,
+      onClosed: (fromClient, fromServer) => {
+        if (relayed) this.connections.delete(relayed);
+        this.emit({ type: 'tunnel-closed', tunnel: id, target: authority, bytesFromClient: fromClient, bytesFromServer: fromServer });
+      },
+      onRelayed: (tunnel) => {
+        relayed = tunnel;
+        this.connections.add(tunnel);
+      },
+    });
+  }
+
+  /** The proxy tracks a client socket: closed with the proxy; its close, error and end recorded on its leg. */
+  private track(client: Socket, legs: TunnelLegs): void {
+    this.connections.add(client);
     client.on('close', () => {
       this.connections.delete(client);
       legs.finish();
     });
     client.on('error', () => legs.clientReset());
+    client.on('end', () => legs.clientEnded());
+  }
+
+  /**
+   * A client connection from its first byte: reads the request head (with
+   * the size and time limits) and handles the request. `prior`: bytes the
+   * native relay read already; `timedOut`: the relay's head timeout passed.
+   */
+  private accept(client: Socket, prior?: Uint8Array, timedOut = false): void {
+    // server.maxConnections counts Node's sockets only: tunnels the native relay took over count here.
+    if (this.connections.size >= this.limits.maxConnections) {
+      client.destroy();
+      return;
+    }
+    // Relayed handshake messages are small: Nagle's algorithm would hold them for the peer's delayed ACK.
+    client.setNoDelay(true);
+    const id = this.nextTunnel++;
+    const legs = new TunnelLegs(this.options.recorder ?? null, id);
+    legs.openClientLeg(client);
+    this.track(client, legs);
     // A named listener, removed once the head is in: socket.setTimeout(ms, fn) adds `fn` for good, and a tunnel's
     // idle timeout later re-arms the same timer (it must not answer 408 into an open tunnel).
     const onHeadTimeout = (): void => this.reject(client, legs, id, null, 408, 'no complete request head in time');
@@ -138,9 +284,9 @@ export class ForwardProxy {
       });
     };
     client.on('data', onData);
-    client.on('end', () => {
-      legs.clientEnded();
-    });
+    if (prior && prior.length > 0) onData(Buffer.from(prior.buffer, prior.byteOffset, prior.length));
+    // The relay's head timeout passed (and the head is still not complete): answered as Node's own timeout answers.
+    if (timedOut && client.listeners('timeout').includes(onHeadTimeout)) onHeadTimeout();
   }
 
   private async handleRequest(client: Socket, legs: TunnelLegs, id: number, head: HttpHead, rest: Uint8Array): Promise<void> {

@@ -190,3 +190,24 @@ export async function attachNatively(relay: NativeTunnelRelay, o: AttachOptions)
   o.onRelayed?.(end.handle(o.connection));
   return true;
 }
+
+export interface AttachAcceptedOptions extends Pick<BridgeOptions, 'legs' | 'initial' | 'idleTimeoutMs' | 'onClosed' | 'onRelayed'> {
+  /** The client the relay accepted (listen), connected upstream with connectFor. */
+  id: number;
+  /** Bytes for the client before anything relayed (the proxy's 200, recorded by the caller). */
+  answer: Uint8Array;
+}
+
+/** Relays between a client the relay accepted itself and its connection (no Node socket at all); recorded as attachNatively records. */
+export function attachAccepted(relay: NativeTunnelRelay, o: AttachAcceptedOptions): void {
+  const end = tunnelEnd(relay, o);
+  try {
+    relay.attach(o.id, -1, o.answer, o.initial, o.idleTimeoutMs, recordingSink(o.legs, end.finish));
+  } catch {
+    relay.close(o.id);
+    end.finish();
+    return;
+  }
+  if (o.initial.length) o.legs.toUpstream(o.initial);
+  o.onRelayed?.(end.handle(o.id));
+}

@@ -23,6 +23,10 @@ interface TunnelRelayBinding {
   take(): Buffer | null;
   connect(ip: string, port: number): number;
   attach(id: number, clientFd: number, toClient: Uint8Array, toUpstream: Uint8Array, idleMs: number): void;
+  listen(fd: number, maxHeadBytes: number, headTimeoutMs: number): number;
+  unlisten(listener: number): void;
+  connectFor(id: number, ip: string, port: number): void;
+  release(id: number): number;
 }
 
 /** Event kinds, as tunnel_relay.c numbers them. */
@@ -38,7 +42,40 @@ export const RelayEvent = {
   CONNECTED: 8,
   /** connect() failed: errno (u32). */
   CONNECT_FAILED: 9,
+  /** A client accepted on a listener: "reason listener remoteIp remotePort localIp localPort\n" then its head's bytes. */
+  HEAD: 10,
 } as const;
+
+/** Why the relay handed a client's head over: complete (or past the size limit), or the client ended, failed or was too slow first. */
+export type HeadReason = 'head' | 'eof' | 'error' | 'timeout';
+
+/** A client the relay accepted, with what it sent so far (see `listen`). */
+export interface AcceptedClient {
+  id: number;
+  reason: HeadReason;
+  remote: { ip: string; port: number };
+  local: { ip: string; port: number };
+  /** The request head (and any bytes after it read with it). */
+  bytes: Uint8Array;
+  monotonicNs: bigint;
+}
+
+/** Parses a HEAD event's data; null when it is not one the relay makes. */
+function acceptedClient(id: number, data: Uint8Array, monotonicNs: bigint): { listener: number; client: AcceptedClient } | null {
+  const nl = data.indexOf(0x0a);
+  if (nl < 0) return null;
+  const [reason, listener, remoteIp, remotePort, localIp, localPort] = Buffer.from(data.buffer, data.byteOffset, nl).toString('latin1').split(' ');
+  if (reason !== 'head' && reason !== 'eof' && reason !== 'error' && reason !== 'timeout') return null;
+  return {
+    listener: Number(listener),
+    client: {
+      id, reason, monotonicNs,
+      remote: { ip: remoteIp ?? '0.0.0.0', port: Number(remotePort) || 0 },
+      local: { ip: localIp ?? '0.0.0.0', port: Number(localPort) || 0 },
+      bytes: data.subarray(nl + 1),
+    },
+  };
+}
 
 /** The outcome of `connect`. */
 export type RelayConnectResult =
@@ -64,6 +101,7 @@ const EVENT_HEADER = 20;
 
 export class NativeTunnelRelay {
   private readonly sinks = new Map<number, RelaySink>();
+  private readonly listeners = new Map<number, (client: AcceptedClient) => void>();
 
   constructor(private readonly binding: TunnelRelayBinding) {
     binding.start((batch) => this.dispatch(batch));
@@ -86,16 +124,22 @@ export class NativeTunnelRelay {
    * `timeoutMs` (then it is abandoned).
    */
   connect(ip: string, port: number, timeoutMs: number): Promise<RelayConnectResult> {
+    return this.connecting(() => this.binding.connect(ip, port), timeoutMs, true);
+  }
+
+  /** `start` opens the connection (returns its id); `abandon`: a timeout closes it (else the caller does). */
+  private connecting(start: () => number, timeoutMs: number, abandon: boolean): Promise<RelayConnectResult> {
     return new Promise((resolve) => {
       let id: number;
       try {
-        id = this.binding.connect(ip, port);
+        id = start();
       } catch {
         resolve({ ok: false, code: 'EMFILE', timedOut: false });
         return;
       }
       const timer = setTimeout(() => {
-        this.close(id);
+        this.sinks.delete(id);
+        if (abandon) this.close(id);
         resolve({ ok: false, code: 'ETIMEDOUT', timedOut: true });
       }, timeoutMs);
       this.sinks.set(id, (kind, data) => {
@@ -112,7 +156,40 @@ export class NativeTunnelRelay {
     });
   }
 
-  /** Relays between `clientFd` (dup()ed) and connection `id` from `connect`; otherwise as `adopt`. */
+  /**
+   * Accepts clients on (a dup of) the listening socket `fd` in C and reads
+   * each one's request head (at most `maxHeadBytes` + 1 bytes, within
+   * `headTimeoutMs`); `onClient` gets it. The client then belongs to the
+   * caller: `connectFor` + `attach(id, -1, ...)` to relay it, `release` to
+   * take its descriptor, or `close`. Returns the listener's id (`unlisten`).
+   */
+  listen(fd: number, maxHeadBytes: number, headTimeoutMs: number, onClient: (client: AcceptedClient) => void): number {
+    const listener = this.binding.listen(fd, maxHeadBytes, headTimeoutMs);
+    this.listeners.set(listener, onClient);
+    return listener;
+  }
+
+  /** Stops accepting on that listener and closes its socket. */
+  unlisten(listener: number): void {
+    this.listeners.delete(listener);
+    this.binding.unlisten(listener);
+  }
+
+  /** The descriptor of accepted client `id`, now the caller's (the relay forgets it). */
+  release(id: number): number {
+    this.sinks.delete(id);
+    return this.binding.release(id);
+  }
+
+  /** As `connect`, for accepted client `id` (the connection gets the same id; the client stays on a failure). */
+  connectFor(id: number, ip: string, port: number, timeoutMs: number): Promise<RelayConnectResult> {
+    return this.connecting(() => {
+      this.binding.connectFor(id, ip, port);
+      return id;
+    }, timeoutMs, false);
+  }
+
+  /** Relays between `clientFd` (dup()ed; -1: the client accepted with this id) and connection `id` from `connect`; otherwise as `adopt`. */
   attach(id: number, clientFd: number, toClient: Uint8Array, toUpstream: Uint8Array, idleMs: number, sink: RelaySink): void {
     this.binding.attach(id, clientFd, toClient, toUpstream, idleMs);
     this.sinks.set(id, sink);
@@ -138,6 +215,13 @@ export class NativeTunnelRelay {
       const length = batch.readUInt32LE(at + 8);
       const start = at + EVENT_HEADER;
       at = start + length;
+      if (kind === RelayEvent.HEAD) {
+        const accepted = acceptedClient(id, new Uint8Array(batch.buffer, batch.byteOffset + start, length), batch.readBigUInt64LE(start - 8));
+        const onClient = accepted ? this.listeners.get(accepted.listener) : undefined;
+        if (accepted && onClient) onClient(accepted.client);
+        else this.binding.close(id);
+        continue;
+      }
       const sink = this.sinks.get(id);
       if (!sink) continue;
       const timeNs = batch.readBigUInt64LE(start - 8);

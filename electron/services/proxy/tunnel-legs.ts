@@ -27,12 +27,16 @@ export class TunnelLegs {
   ) {}
 
   openClientLeg(socket: Socket): void {
-    if (!this.recorder) return;
-    this.client = this.recorder.leg(
+    this.openClientLegBetween(
       { ip: socket.remoteAddress ?? '0.0.0.0', port: socket.remotePort ?? 0 },
       { ip: socket.localAddress ?? '0.0.0.0', port: socket.localPort ?? 0 },
-      { id: this.id, leg: 'client' },
     );
+  }
+
+  /** The client leg of a client without a Node socket (accepted by the native relay). */
+  openClientLegBetween(remote: TcpEndpointAddress, local: TcpEndpointAddress): void {
+    if (!this.recorder || this.client) return;
+    this.client = this.recorder.leg(remote, local, { id: this.id, leg: 'client' });
     this.client.open();
   }
 
