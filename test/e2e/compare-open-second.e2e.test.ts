@@ -5,13 +5,12 @@
 // arkime-openssl-tls1_2.pcap, whose server chose 0xc02f where the first chose
 // 0xc011 (tshark: frame 6 of each). Waits are for selectors or values, never
 // sleeps. Screenshots (light and dark) go to test-results/compare/.
-import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, TrackedPages } from '../support/chromium-pages';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { chromiumSuite } from '../support/chromium-pages';
 import { startServe } from '../support/serve-process';
 
 const root = join(import.meta.dirname, '../..');
@@ -22,15 +21,13 @@ const shots = join(root, 'test-results/compare');
 mkdirSync(shots, { recursive: true });
 const work = mkdtempSync(join(tmpdir(), 'tlswb-compare-open-e2e-'));
 
-let browser: Browser;
-const servers: ChildProcess[] = [];
-const pages = new TrackedPages(shots);
+const { pages, servers, browser } = chromiumSuite(shots, () => rmSync(work, { recursive: true, force: true }));
 
 /** `tlswb serve` of the first capture, a page on it, and the compare screen with its only session as A. */
 async function compareScreen(theme: 'light' | 'dark' = 'light', configDir = mkdtempSync(join(work, 'config-'))): Promise<Page> {
   const { child, url } = startServe(served, { TLSWB_CONFIG_DIR: configDir });
   servers.push(child);
-  const page = await pages.open(browser, await url, { theme });
+  const page = await pages.open(browser(), await url, { theme });
   await page.locator('[data-session-id="0"]').click();
   await page.getByTestId('compare-session').click();
   await page.getByTestId('compare-screen').waitFor();
@@ -52,19 +49,6 @@ async function expectSecondFileCompared(page: Page, name: string): Promise<void>
   expect(await page.getByTestId('file-name').innerText()).toContain('arkime-openssl-tls1.pcap');
 }
 
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-
-afterEach(async ({ task }) => {
-  await pages.afterTest(task);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  for (const s of servers) s.kill('SIGTERM');
-  rmSync(work, { recursive: true, force: true });
-});
 
 describe('the second file to compare with, in the browser', () => {
   it('is picked and uploaded from the open dialog', async () => {
@@ -84,7 +68,7 @@ describe('the second file to compare with, in the browser', () => {
     const config = mkdtempSync(join(work, 'config-'));
     const { child, url } = startServe(second, { TLSWB_CONFIG_DIR: config });
     servers.push(child);
-    const first = await browser.newContext();
+    const first = await browser().newContext();
     const firstPage = await first.newPage();
     await firstPage.goto(await url);
     await firstPage.locator('[data-session-id="0"]').waitFor();

@@ -7,14 +7,13 @@
 // Playback: stepping through a session's messages with the keyboard, then
 // playing it to the end. Waits are for selectors or values, never sleeps.
 // Screenshots (light and dark) go to test-results/compare/.
-import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { freePort, makeTestPki, startOpenSslServer, stopAllSpawned } from '../support/real-peers';
-import { launchChromium, TrackedPages } from '../support/chromium-pages';
+import { chromiumSuite } from '../support/chromium-pages';
 import { startServe } from '../support/serve-process';
 
 const root = join(import.meta.dirname, '../..');
@@ -23,9 +22,10 @@ const shots = join(root, 'test-results/compare');
 mkdirSync(shots, { recursive: true });
 const work = mkdtempSync(join(tmpdir(), 'tlswb-compare-e2e-'));
 
-let browser: Browser;
-const servers: ChildProcess[] = [];
-const pages = new TrackedPages(shots);
+const { pages, servers, browser } = chromiumSuite(shots, async () => {
+  await stopAllSpawned();
+  rmSync(work, { recursive: true, force: true });
+});
 
 /** Starts `tlswb serve FILE` and resolves to the one URL line it prints. */
 async function serve(file: string): Promise<string> {
@@ -35,7 +35,7 @@ async function serve(file: string): Promise<string> {
 }
 
 async function openPage(url: string, theme: 'light' | 'dark' = 'light'): Promise<Page> {
-  return pages.open(browser, url, { theme });
+  return pages.open(browser(), url, { theme });
 }
 
 async function setTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {
@@ -65,20 +65,6 @@ async function openSecondFile(page: Page, file: string): Promise<void> {
   await page.locator(`[data-testid="compare-pick-b"] optgroup[label*="${file}"]`).waitFor({ state: 'attached' });
 }
 
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-
-afterEach(async ({ task }) => {
-  await pages.afterTest(task);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  for (const s of servers) s.kill('SIGTERM');
-  await stopAllSpawned();
-  rmSync(work, { recursive: true, force: true });
-});
 
 describe('compare in the browser', () => {
   it('shows two captures side by side with the changed cipher suite highlighted', async () => {

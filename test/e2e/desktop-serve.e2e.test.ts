@@ -6,13 +6,12 @@
 // verdict; and the token refusal. Every wait is for a selector or a value,
 // never a sleep. Screenshots (light and dark, English and 中文) go to
 // test-results/desktop/ to be looked at.
-import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, TrackedPages, type PageOptions } from '../support/chromium-pages';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { chromiumSuite, type PageOptions } from '../support/chromium-pages';
 import { startServe } from '../support/serve-process';
 
 const root = join(import.meta.dirname, '../..');
@@ -20,8 +19,6 @@ const fixtures = join(root, 'test/fixtures/e2e');
 const shots = join(root, 'test-results/desktop');
 mkdirSync(shots, { recursive: true });
 
-let browser: Browser;
-const servers: ChildProcess[] = [];
 
 /** Starts `tlswb serve FILE` and resolves to the one URL line it prints. */
 async function serve(file: string): Promise<string> {
@@ -31,10 +28,10 @@ async function serve(file: string): Promise<string> {
 }
 
 /** Open pages and what their consoles said, for the report of a failing test. */
-const pages = new TrackedPages(shots);
+const { pages, servers, browser } = chromiumSuite(shots);
 
 function openPage(url: string, options: Omit<PageOptions, 'height'> = {}): Promise<Page> {
-  return pages.open(browser, url, { ...options, height: 820 });
+  return pages.open(browser(), url, { ...options, height: 820 });
 }
 
 function closePage(page: Page): Promise<void> {
@@ -71,18 +68,6 @@ async function textColour(locator: Locator): Promise<[number, number, number]> {
   return [Number(m[1]), Number(m[2]), Number(m[3])];
 }
 
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-
-afterEach(async ({ task }) => {
-  await pages.afterTest(task);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  for (const s of servers) s.kill('SIGTERM');
-});
 
 describe('the workbench in a browser (tlswb serve)', () => {
   it('prints exactly one URL line carrying the token', async () => {

@@ -7,13 +7,12 @@
 // in the DOM, the lane names fixed above the scrolling body, and reach the
 // rest by scrolling and by the keyboard. Waits are for selectors or values,
 // never sleeps. Screenshots (light and dark) go to test-results/timeline/.
-import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, TrackedPages } from '../support/chromium-pages';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { chromiumSuite } from '../support/chromium-pages';
 import { startServe } from '../support/serve-process';
 
 const root = join(import.meta.dirname, '../..');
@@ -22,14 +21,12 @@ const shots = join(root, 'test-results/timeline');
 mkdirSync(shots, { recursive: true });
 const work = mkdtempSync(join(tmpdir(), 'tlswb-timeline-e2e-'));
 
-let browser: Browser;
-const servers: ChildProcess[] = [];
-const pages = new TrackedPages(shots);
+const { pages, servers, browser } = chromiumSuite(shots, () => rmSync(work, { recursive: true, force: true }));
 
 async function openPage(theme: 'light' | 'dark'): Promise<Page> {
   const { child, url } = startServe(capture, { TLSWB_CONFIG_DIR: mkdtempSync(join(work, 'config-')) });
   servers.push(child);
-  return pages.open(browser, await url, { theme, height: 820 });
+  return pages.open(browser(), await url, { theme, height: 820 });
 }
 
 /** What the body shows: its scroll geometry, the arrows in the DOM, and those inside its visible box. */
@@ -59,19 +56,6 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(shots, `${name}.png`) });
 }
 
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-
-afterEach(async ({ task }) => {
-  await pages.afterTest(task);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  for (const s of servers) s.kill('SIGTERM');
-  rmSync(work, { recursive: true, force: true });
-});
 
 describe('the timeline of thousands of alternating records, in Chromium', () => {
   it('draws only the rows in view, scrolls to later ones under fixed lane names, and keeps the keyboard', async () => {

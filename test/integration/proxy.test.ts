@@ -1,7 +1,6 @@
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { connect } from 'node:net';
 import { spawnSync } from 'node:child_process';
-import { connect as tlsConnect } from 'node:tls';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +10,7 @@ import {
   stopAllSpawned, type OpenSslServer,
 } from '../support/real-peers';
 import { analyzeWithCli, tlswbBin, type ContractSession } from '../support/oracle';
+import { pausingDownload } from '../support/pausing-download';
 import {
   expectCleanCapture, expectFullAgreement, makeServerIdentity, startTlswbProxy, tsharkRequestUris, type ServerIdentity,
 } from './proxy-support';
@@ -39,35 +39,11 @@ type TunnelSession = ContractSession & { tunnel?: { id: number; leg: 'client' | 
 /** What the Node origin sends for /big: more than the proxy's socket buffers and its recording batches hold. */
 const BIG_BODY = Buffer.alloc(6 * 1024 * 1024 + 123).map((_, i) => (i * 7919) >>> 5);
 
-/**
- * CONNECT through `proxy`, TLS (trusting `ca`), GET `path` on `target`; the
- * response bytes. Reading stops for a moment twice during the download, so
- * the proxy must hold the server back (back-pressure) instead of buffering.
- */
+/** CONNECT through `proxy`, TLS (trusting `ca`), GET `path` on `target`, the reader pausing twice; the response bytes. */
 function downloadThrough(proxy: { host: string; port: number }, target: string, ca: Buffer, path: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const raw = connect(proxy, () => raw.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\n`));
-    raw.on('error', reject);
-    raw.once('data', (answer: Buffer) => {
-      if (!/^HTTP\/1\.1 200 /.test(answer.toString('latin1'))) return reject(new Error(answer.toString('latin1')));
-      const tls = tlsConnect({ socket: raw, ca, servername: 'origin.tlswb.test', checkServerIdentity: () => undefined }, () => {
-        tls.write(`GET ${path} HTTP/1.1\r\nHost: origin\r\nConnection: close\r\n\r\n`);
-      });
-      const chunks: Buffer[] = [];
-      let received = 0;
-      let pauses = 0;
-      tls.on('data', (d: Buffer) => {
-        chunks.push(d);
-        received += d.length;
-        if (pauses < 2 && received > (pauses + 1) * 2_000_000) {
-          pauses++;
-          tls.pause();
-          setTimeout(() => tls.resume(), 300);
-        }
-      });
-      tls.on('end', () => resolve(Buffer.concat(chunks)));
-      tls.on('error', reject);
-    });
+  return pausingDownload({
+    proxy, target, connectHost: true, path, host: 'origin', pauseEvery: 2_000_000,
+    tls: { ca, servername: 'origin.tlswb.test', checkServerIdentity: () => undefined },
   });
 }
 

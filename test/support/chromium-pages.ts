@@ -3,8 +3,10 @@
  * headless, opening pages whose console and errors are kept, and, after a
  * failing test, a screenshot of every open page with what its console said.
  */
+import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
@@ -55,6 +57,45 @@ export class TrackedPages {
     }
     for (const page of [...this.pages.keys()]) await this.close(page).catch(() => undefined);
   }
+}
+
+export interface ChromiumSuite {
+  readonly pages: TrackedPages;
+  /** `tlswb serve` processes the suite started: killed when it ends. */
+  readonly servers: ChildProcess[];
+  /** The suite's Chromium, launched before its first test. */
+  browser(): Browser;
+}
+
+/**
+ * The hooks every browser suite needs, registered once (call it at the top of
+ * the test file): Chromium launched before the tests; after each test, its
+ * pages screenshotted if it failed, then closed; at the end the browser closed,
+ * the servers killed, then `cleanup` (the suite's own folders, peers).
+ */
+export function chromiumSuite(shotsDir: string, cleanup?: () => unknown): ChromiumSuite {
+  const pages = new TrackedPages(shotsDir);
+  const servers: ChildProcess[] = [];
+  let browser: Browser | null = null;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterEach(async ({ task }) => {
+    await pages.afterTest(task);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    for (const s of servers) s.kill('SIGTERM');
+    await cleanup?.();
+  });
+  return {
+    pages,
+    servers,
+    browser: () => {
+      if (!browser) throw new Error('Chromium is not launched yet (chromiumSuite launches it in beforeAll)');
+      return browser;
+    },
+  };
 }
 
 function redactToken(url: string): string {

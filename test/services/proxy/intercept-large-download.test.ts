@@ -1,16 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
-import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect as tlsConnect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadOrCreateCa } from '../../../electron/services/ca/certificate-authority';
 import { LeafCertificateIssuer } from '../../../electron/services/ca/leaf-certificates';
 import { ForwardProxy } from '../../../electron/services/proxy/forward-proxy';
 import { LegRecorder } from '../../../electron/services/proxy/leg-recorder';
 import { makeTestPki, type TestPki } from '../../support/test-pki';
+import { pausingDownload } from '../../support/pausing-download';
 
 /**
  * A download larger than every buffer on the way through the intercepting
@@ -44,29 +43,9 @@ afterAll(async () => {
 
 /** CONNECT, TLS trusting the tlswb CA, GET /big; reading pauses for a moment after 1.5 and 3 MB. The response's bytes. */
 function download(proxyPort: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const raw = netConnect({ host: '127.0.0.1', port: proxyPort }, () => raw.write(`CONNECT 127.0.0.1:${originPort} HTTP/1.1\r\n\r\n`));
-    raw.on('error', reject);
-    raw.once('data', (answer: Buffer) => {
-      if (!/^HTTP\/1\.1 200 /.test(answer.toString('latin1'))) return reject(new Error(answer.toString('latin1')));
-      const tls = tlsConnect({ socket: raw, servername: pki.serverName, ca: ca.certPem, ALPNProtocols: ['http/1.1'] }, () => {
-        tls.write(`GET /big HTTP/1.1\r\nHost: ${pki.serverName}\r\nConnection: close\r\n\r\n`);
-      });
-      const chunks: Buffer[] = [];
-      let received = 0;
-      let pauses = 0;
-      tls.on('data', (d: Buffer) => {
-        chunks.push(d);
-        received += d.length;
-        if (pauses < 2 && received > (pauses + 1) * 1_500_000) {
-          pauses++;
-          tls.pause();
-          setTimeout(() => tls.resume(), 300);
-        }
-      });
-      tls.on('end', () => resolve(Buffer.concat(chunks)));
-      tls.on('error', reject);
-    });
+  return pausingDownload({
+    proxy: { host: '127.0.0.1', port: proxyPort }, target: `127.0.0.1:${originPort}`, path: '/big', host: pki.serverName, pauseEvery: 1_500_000,
+    tls: { servername: pki.serverName, ca: ca.certPem, ALPNProtocols: ['http/1.1'] },
   });
 }
 
