@@ -7,7 +7,6 @@
  * origin); tshark reads the recording, whose client leg must carry exactly
  * the bytes the client sent and got.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -18,6 +17,7 @@ import { LegRecorder } from '../../../electron/services/proxy/leg-recorder';
 import { nativeTunnelRelay } from '../../../electron/services/proxy/native-tunnel-relay';
 import type { ProxyEvent } from '../../../electron/services/proxy/proxy-types';
 import { expectCleanCapture } from '../../integration/proxy-support';
+import { tsharkTcpStreams } from '../../support/tshark-tcp-streams';
 
 /** Sends `pieces` one by one (a pause between), then reads until the proxy closes, or until `until` matches what came. */
 function exchange(port: number, pieces: string[], until?: RegExp): Promise<{ text: string; socket: Socket }> {
@@ -46,27 +46,9 @@ function exchange(port: number, pieces: string[], until?: RegExp): Promise<{ tex
   });
 }
 
-/** Each TCP stream's client->server and server->client bytes, as tshark reassembles them, by the client's port. */
+/** Each TCP connection's bytes as tshark reassembles them (latin1 text), by the client's port. */
 function tsharkStreams(file: string): Map<number, { fromClient: string; fromServer: string }> {
-  const syns = spawnSync('tshark', ['-r', file, '-Y', 'tcp.flags.syn == 1 && tcp.flags.ack == 0', '-T', 'fields', '-e', 'tcp.stream', '-e', 'tcp.srcport'],
-    { encoding: 'utf8', timeout: 60_000 });
-  expect(syns.status, syns.stderr).toBe(0);
-  const out = new Map<number, { fromClient: string; fromServer: string }>();
-  for (const line of syns.stdout.trim().split('\n').filter(Boolean)) {
-    const [stream, clientPort] = line.split('\t').map(Number) as [number, number];
-    const follow = spawnSync('tshark', ['-r', file, '-q', '-z', `follow,tcp,raw,${stream}`], { encoding: 'utf8', timeout: 60_000 });
-    expect(follow.status, follow.stderr).toBe(0);
-    const body = follow.stdout.split(/^Node 1: .*$/m)[1]!.split(/^=+$/m)[0]!;
-    let fromClient = '';
-    let fromServer = '';
-    for (const l of body.split('\n')) {
-      if (!l.trim()) continue;
-      if (l.startsWith('\t')) fromServer += l.trim();
-      else fromClient += l.trim();
-    }
-    out.set(clientPort, { fromClient: Buffer.from(fromClient, 'hex').toString('latin1'), fromServer: Buffer.from(fromServer, 'hex').toString('latin1') });
-  }
-  return out;
+  return new Map(tsharkTcpStreams(file).map((t) => [t.clientPort, { fromClient: t.fromClient.toString('latin1'), fromServer: t.fromServer.toString('latin1') }]));
 }
 
 describe('passthrough with the native relay accepting the clients', () => {

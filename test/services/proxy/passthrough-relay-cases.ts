@@ -17,6 +17,7 @@ import { ForwardProxy } from '../../../electron/services/proxy/forward-proxy';
 import { LegRecorder } from '../../../electron/services/proxy/leg-recorder';
 import type { ProxyEvent } from '../../../electron/services/proxy/proxy-types';
 import { expectCleanCapture, makeServerIdentity } from '../../integration/proxy-support';
+import { tsharkTcpStreams as tsharkStreams } from '../../support/tshark-tcp-streams';
 import { freeLoopbackAddress, runCurl, runOpenSslClient, startOpenSslServer, stopAllSpawned, type OpenSslServer } from '../../support/real-peers';
 
 const ANSWER = 'HTTP/1.1 200 Connection established\r\n\r\n';
@@ -85,34 +86,6 @@ async function sendAll(socket: Socket, data: Buffer): Promise<void> {
     if (!socket.write(data.subarray(at, at + 65536))) await new Promise((r) => socket.once('drain', r));
   }
   socket.end();
-}
-
-/** The bytes of each TCP connection in the file, by direction, as tshark reassembles them. */
-function tsharkStreams(file: string): { clientPort: number; serverPort: number; fromClient: Buffer; fromServer: Buffer; resets: number }[] {
-  const syns = spawnSync('tshark', ['-r', file, '-Y', 'tcp.flags.syn == 1 && tcp.flags.ack == 0', '-T', 'fields', '-e', 'tcp.stream', '-e', 'tcp.srcport', '-e', 'tcp.dstport'],
-    { encoding: 'utf8', timeout: 60_000 });
-  expect(syns.status, syns.stderr).toBe(0);
-  const out = [];
-  for (const line of syns.stdout.trim().split('\n').filter(Boolean)) {
-    const [stream, clientPort, serverPort] = line.split('\t').map(Number) as [number, number, number];
-    const follow = spawnSync('tshark', ['-r', file, '-q', '-z', `follow,tcp,raw,${stream}`], { encoding: 'utf8', timeout: 120_000, maxBuffer: 256 * 1024 * 1024 });
-    expect(follow.status, follow.stderr).toBe(0);
-    const body = follow.stdout.split(/^Node 1: .*$/m)[1]!.split(/^=+$/m)[0]!;
-    let fromClient = '';
-    let fromServer = '';
-    for (const l of body.split('\n')) {
-      if (!l.trim()) continue;
-      if (l.startsWith('\t')) fromServer += l.trim();
-      else fromClient += l.trim();
-    }
-    const rst = spawnSync('tshark', ['-r', file, '-Y', `tcp.stream == ${stream} && tcp.flags.reset == 1`, '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8', timeout: 60_000 });
-    out.push({
-      clientPort, serverPort,
-      fromClient: Buffer.from(fromClient, 'hex'), fromServer: Buffer.from(fromServer, 'hex'),
-      resets: rst.stdout.trim().split('\n').filter(Boolean).length,
-    });
-  }
-  return out;
 }
 
 function closedEvents(events: ProxyEvent[]): Extract<ProxyEvent, { type: 'tunnel-closed' }>[] {
