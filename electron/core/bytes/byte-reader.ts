@@ -35,9 +35,7 @@ export class ByteReader {
     /** One past the last byte this reader may read (absolute). */
     end = bytes.length,
   ) {
-    if (start < 0 || end > bytes.length || start > end) {
-      throw new ParseError(`reader window ${start}..${end} outside 0..${bytes.length}`, start);
-    }
+    checkWindow(bytes, start, end);
     this.bytesRead = bytes;
     this.startAt = start;
     this.endAt = end;
@@ -50,9 +48,7 @@ export class ByteReader {
    * instead of making one per record (hundreds of thousands a file).
    */
   reset(bytes: Uint8Array, start = 0, end = bytes.length): this {
-    if (start < 0 || end > bytes.length || start > end) {
-      throw new ParseError(`reader window ${start}..${end} outside 0..${bytes.length}`, start);
-    }
+    checkWindow(bytes, start, end);
     this.bytesRead = bytes;
     this.startAt = start;
     this.endAt = end;
@@ -210,5 +206,11 @@ export class ByteReader {
     if (this.pos !== this.endAt) {
       throw new ParseError(`${what}: ${this.endAt - this.pos} unexpected trailing bytes`, this.pos);
     }
+  }
+}
+
+function checkWindow(bytes: Uint8Array, start: number, end: number): void {
+  if (start < 0 || end > bytes.length || start > end) {
+    throw new ParseError(`reader window ${start}..${end} outside 0..${bytes.length}`, start);
   }
 }

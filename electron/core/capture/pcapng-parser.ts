@@ -320,15 +320,7 @@ export class PcapngParser implements RecordParser {
     const low = v.getUint32(offset + 16, le);
     const capturedLength = v.getUint32(offset + 20, le);
     const originalLength = v.getUint32(offset + 24, le);
-    const iface = this.interfaces[localId];
-    if (iface === undefined) {
-      throw new CaptureDamageError(
-        `packet block refers to interface ${localId}, but the section has declared ${this.interfaces.length} so far`,
-      );
-    }
-    if (capturedLength > MAX_PACKET_BYTES) {
-      throw new CaptureDamageError(`packet length ${capturedLength} exceeds the maximum of ${MAX_PACKET_BYTES} bytes`);
-    }
+    const iface = this.packetInterface(localId, capturedLength);
     const room = length - ENHANCED_PACKET_MIN_BYTES;
     if (capturedLength > room) {
       throw new CaptureDamageError(`packet length ${capturedLength} does not fit in its block (${room} bytes left)`);
@@ -373,6 +365,18 @@ export class PcapngParser implements RecordParser {
     capturedLength: number,
     originalLength: number,
   ): void {
+    const iface = this.packetInterface(localId, capturedLength);
+    if (capturedLength > body.remaining) {
+      throw new CaptureDamageError(`packet length ${capturedLength} does not fit in its block (${body.remaining} bytes left)`);
+    }
+    const start = body.position;
+    body.skip(capturedLength, 'packet data');
+    const frame = this.emitter.packet(iface.id, iface.linkType, iface.timestamps.toNs(high, low), body.bytes, start, start + capturedLength, originalLength);
+    if (this.emitter.wantsComments) this.packetComments(body, capturedLength, frame);
+  }
+
+  /** The interface a packet block names, checked, and its captured length checked against the limit. */
+  private packetInterface(localId: number, capturedLength: number): SectionInterface {
     const iface = this.interfaces[localId];
     if (iface === undefined) {
       throw new CaptureDamageError(
@@ -382,13 +386,7 @@ export class PcapngParser implements RecordParser {
     if (capturedLength > MAX_PACKET_BYTES) {
       throw new CaptureDamageError(`packet length ${capturedLength} exceeds the maximum of ${MAX_PACKET_BYTES} bytes`);
     }
-    if (capturedLength > body.remaining) {
-      throw new CaptureDamageError(`packet length ${capturedLength} does not fit in its block (${body.remaining} bytes left)`);
-    }
-    const start = body.position;
-    body.skip(capturedLength, 'packet data');
-    const frame = this.emitter.packet(iface.id, iface.linkType, iface.timestamps.toNs(high, low), body.bytes, start, start + capturedLength, originalLength);
-    if (this.emitter.wantsComments) this.packetComments(body, capturedLength, frame);
+    return iface;
   }
 
   private packetComments(body: ByteReader, capturedLength: number, frame: number): void {
