@@ -38,6 +38,14 @@ const STATUS_TEXT: Record<number, string> = {
   504: 'Gateway Timeout',
 };
 
+const CONNECT_ESTABLISHED = 'HTTP/1.1 200 Connection established\r\n\r\n';
+
+/** How a tunnel's end is reported, and who the proxy closes for it once a relay took it from `client`'s socket. */
+interface TunnelCallbacks {
+  onClosed(bytesFromClient: number, bytesFromServer: number): void;
+  onRelayed(tunnel: { destroy(): void }): void;
+}
+
 export class ForwardProxy {
   private readonly server: Server;
   private readonly limits: ProxyLimits;
@@ -215,19 +223,11 @@ export class ForwardProxy {
     }
     legs.openUpstreamLegBetween(result.local, { ip: target.host, port: target.port });
     this.emit({ type: 'tunnel-opened', tunnel: id, client: clientText, target: authority, mode: 'passthrough' });
-    const answer = Buffer.from('HTTP/1.1 200 Connection established\r\n\r\n', 'latin1');
+    const answer = Buffer.from(CONNECT_ESTABLISHED, 'latin1');
     legs.toClient(answer);
-    let relayed: { destroy(): void } | null = null;
     attachAccepted(relay, {
       id: accepted.id, legs, answer, initial: rest, idleTimeoutMs: this.limits.idleTimeoutMs,
-      onClosed: (fromClient, fromServer) => {
-        if (relayed) this.connections.delete(relayed);
-        this.emit({ type: 'tunnel-closed', tunnel: id, target: authority, bytesFromClient: fromClient, bytesFromServer: fromServer });
-      },
-      onRelayed: (tunnel) => {
-        relayed = tunnel;
-        this.connections.add(tunnel);
-      },
+      ...this.tunnelCallbacks(id, authority, null),
     });
   }
 
@@ -362,28 +362,18 @@ export class ForwardProxy {
     const upstream = result.socket;
     const mode = this.options.intercept ? 'intercept' : 'passthrough';
     this.emit({ type: 'tunnel-opened', tunnel: id, client: `${client.remoteAddress}:${client.remotePort}`, target: authority, mode });
-    this.send(client, legs, 'HTTP/1.1 200 Connection established\r\n\r\n');
-    let relayed: { destroy(): void } | null = null;
-    const closed = (fromClient: number, fromServer: number): void => {
-      if (relayed) this.connections.delete(relayed);
-      this.emit({ type: 'tunnel-closed', tunnel: id, target: authority, bytesFromClient: fromClient, bytesFromServer: fromServer });
-    };
+    this.send(client, legs, CONNECT_ESTABLISHED);
+    const callbacks = this.tunnelCallbacks(id, authority, client);
     if (this.options.intercept && this.trust) {
       interceptTunnel({
         id, client, upstream, legs, target, initial: rest, upstreamRest: result.rest, limits: this.limits,
         intercept: this.options.intercept, trust: this.trust, sessions: this.upstreamSessions, recorder: this.options.recorder ?? null,
-        onEvent: (e) => this.emit(e), onClosed: closed,
+        onEvent: (e) => this.emit(e), onClosed: callbacks.onClosed,
         refuse: (reason) => this.emit({ type: 'refused', tunnel: id, client: `${client.remoteAddress}:${client.remotePort}`, target: authority, status: null, reason }),
       });
     } else {
       bridgeSockets({
-        client, upstream, legs, initial: rest, upstreamRest: result.rest, idleTimeoutMs: this.limits.idleTimeoutMs, onClosed: closed,
-        // The client socket is gone: the proxy now tracks (and closes) the relayed tunnel instead.
-        onRelayed: (tunnel) => {
-          relayed = tunnel;
-          this.connections.delete(client);
-          this.connections.add(tunnel);
-        },
+        client, upstream, legs, initial: rest, upstreamRest: result.rest, idleTimeoutMs: this.limits.idleTimeoutMs, ...callbacks,
       });
     }
   }
@@ -407,21 +397,32 @@ export class ForwardProxy {
     legs.openUpstreamLegBetween(result.local, { ip: target.host, port: target.port });
     this.emit({ type: 'tunnel-opened', tunnel: id, client: `${client.remoteAddress}:${client.remotePort}`, target: authority, mode: 'passthrough' });
     // The relay writes the 200 itself, first: a write through Node's socket would cost a write request and its completion.
-    const answer = Buffer.from('HTTP/1.1 200 Connection established\r\n\r\n', 'latin1');
+    const answer = Buffer.from(CONNECT_ESTABLISHED, 'latin1');
     legs.toClient(answer);
-    let relayed: { destroy(): void } | null = null;
     await attachNatively(relay, {
       client, legs, connection: result.id, answer, initial: rest, idleTimeoutMs: this.limits.idleTimeoutMs,
-      onClosed: (fromClient, fromServer) => {
+      ...this.tunnelCallbacks(id, authority, client),
+    });
+  }
+
+  /**
+   * A tunnel's end reported as 'tunnel-closed'; once a relay took it over from
+   * `client`'s socket (gone then), the proxy tracks and closes the relayed
+   * tunnel instead.
+   */
+  private tunnelCallbacks(id: number, authority: string, client: Socket | null): TunnelCallbacks {
+    let relayed: { destroy(): void } | null = null;
+    return {
+      onClosed: (bytesFromClient, bytesFromServer) => {
         if (relayed) this.connections.delete(relayed);
-        this.emit({ type: 'tunnel-closed', tunnel: id, target: authority, bytesFromClient: fromClient, bytesFromServer: fromServer });
+        this.emit({ type: 'tunnel-closed', tunnel: id, target: authority, bytesFromClient, bytesFromServer });
       },
       onRelayed: (tunnel) => {
         relayed = tunnel;
-        this.connections.delete(client);
+        if (client) this.connections.delete(client);
         this.connections.add(tunnel);
       },
-    });
+    };
   }
 
   /** Writes to the client and records it on the client leg. */
