@@ -53,6 +53,8 @@ export class CaptureWorkspace {
         live = await this.ports.start({
           interfaceName: request.interface,
           filter,
+          // Removed unless saved; a later run removes it if this one dies first.
+          temporary: true,
           events: {
             // The workbench's live source exists once the helper said where the spool is; sessions come after.
             sessionOpened: (s) => {

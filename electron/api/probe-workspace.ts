@@ -5,11 +5,11 @@
  * opens as the capture, so the probe's session lands in the same session list
  * and timeline as any other; the timings and verdict come back to the panel.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ProbeOptions, ProbeResult } from '../services/probe/tls-probe';
 import { parseProxyUrl } from '../services/proxy/upstream-connector';
+import { makeTemporaryDir } from '../services/workbench-temporaries';
 import { ApiError, type FileSummary, type ProbeRequest, type ProbeRunResult } from './contract';
 
 export interface ProbeWorkspacePorts {
@@ -28,7 +28,7 @@ export class ProbeWorkspace {
     runProbe: async (request: ProbeRequest): Promise<ProbeRunResult> => {
       const proxy = request.proxy ? parseProxyUrl(request.proxy) : null;
       if (request.proxy && !proxy) throw new ApiError('invalid-arguments', `the proxy must be http://host:port, not "${request.proxy.slice(0, 100)}"`);
-      this.dir ??= await mkdtemp(join(tmpdir(), 'tlswb-probe-'));
+      this.dir ??= await makeTemporaryDir('probe');
       const file = join(this.dir, `probe-${++this.count}.pcapng`);
       let result: ProbeResult;
       try {

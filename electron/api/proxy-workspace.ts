@@ -7,12 +7,12 @@
  * what Save As copies. Status changes go out as `proxyChanged`, at most
  * every PUSH_INTERVAL_MS.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AnalyzerEvents } from '../core/session/analyzer-events';
 import type { ExportedCa } from '../services/proxy/live-proxy-ca';
 import type { LiveProxy, LiveProxyOptions } from '../services/proxy/live-proxy';
+import { makeTemporaryDir } from '../services/workbench-temporaries';
 import { ApiError, type ProxyStartRequest, type ProxyStatus } from './contract';
 import { CoalescedPush } from './coalesced-push';
 
@@ -40,7 +40,7 @@ export class ProxyWorkspace {
   readonly handlers = {
     startProxy: async (request: ProxyStartRequest): Promise<ProxyStatus> => {
       if (this.live?.running) throw new ApiError('unsupported', `the proxy already runs on ${this.live.address.host}:${this.live.address.port}; stop it first`);
-      this.spoolDir ??= await mkdtemp(join(tmpdir(), 'tlswb-proxy-'));
+      this.spoolDir ??= await makeTemporaryDir('proxy');
       const spoolFile = join(this.spoolDir, `proxy-${Date.now()}.pcapng`);
       const host = request.host ?? '127.0.0.1';
       const source = this.ports.beginLive(`proxy ${host}:${request.port}`, spoolFile);
@@ -73,7 +73,7 @@ export class ProxyWorkspace {
     },
     getProxyStatus: async (): Promise<ProxyStatus> => this.status(),
     exportProxyCa: async (path: string | null): Promise<ExportedCa> => {
-      const file = path ?? join((this.spoolDir ??= await mkdtemp(join(tmpdir(), 'tlswb-proxy-'))), 'tlswb-ca.pem');
+      const file = path ?? join((this.spoolDir ??= await makeTemporaryDir('proxy')), 'tlswb-ca.pem');
       try {
         return this.ports.exportCa(this.ports.caDir(), file);
       } catch (e: unknown) {

@@ -6,8 +6,7 @@
  * on real files without Electron.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { AnalyzerEvents } from '../core/session/analyzer-events';
 import type { FileDamage } from '../core/session/contract-json';
@@ -15,6 +14,8 @@ import type { FieldNode } from '../core/session/field-tree';
 import type { CertificateInfo, Session, TlsMessage } from '../core/session/model';
 import type { ChainVerification } from '../core/x509/chain-verdict';
 import type { ReplayOptions, ReplayResult } from '../services/replay/replay-session';
+import { captureSpoolDir } from '../services/capture-paths';
+import { makeTemporaryDir, pruneStaleTemporaries } from '../services/workbench-temporaries';
 import { CompareWorkspace } from './compare-workspace';
 import { ProxyWorkspace, type ProxyWorkspacePorts } from './proxy-workspace';
 import { ProbeWorkspace } from './probe-workspace';
@@ -90,6 +91,8 @@ export class Workbench {
     private readonly ports: WorkbenchPorts,
     private readonly events: EventHub,
   ) {
+    // What runs that crashed left behind (their unsaved recordings, uploads): this run removes it.
+    void pruneStaleTemporaries(captureSpoolDir());
     this.batcher = new SessionsBatcher<Session>(
       (payload) => this.events.emit('sessionsChanged', payload),
       () => this.current?.sessions.length ?? 0,
@@ -356,7 +359,7 @@ export class Workbench {
     const bytes = Buffer.from(base64, 'base64');
     if (bytes.length === 0) throw new ApiError('unreadable', `${name} is empty`);
     if (bytes.length > MAX_UPLOAD_BYTES) throw new ApiError('too-large', `${name} is larger than ${MAX_UPLOAD_BYTES} bytes`);
-    if (!this.uploadDir) this.uploadDir = await mkdtemp(join(tmpdir(), 'tlswb-upload-'));
+    if (!this.uploadDir) this.uploadDir = await makeTemporaryDir('upload');
     await mkdir(this.uploadDir, { recursive: true });
     // The uploaded name is only a label: the file on disk gets a random name.
     const safeName = basename(name).replace(/[^\w.-]/g, '_').slice(0, 100) || 'capture';

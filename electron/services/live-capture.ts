@@ -24,6 +24,7 @@ import { CaptureError, PERMISSION_FIX } from '../../native/capture-errors';
 import { parseHelperMessage, type CaptureStatistics, type HelperMessage } from '../../native/helper-protocol';
 import { captureHelperScript, captureNodeBinary, captureSpoolDir, tlswbCommand } from './capture-paths';
 import { SpoolTail } from './capture-spool-tail';
+import { keptSpoolName, unsavedSpoolName } from './workbench-temporaries';
 
 export { CaptureError } from '../../native/capture-errors';
 export type { CaptureStatistics } from '../../native/helper-protocol';
@@ -40,6 +41,12 @@ export interface LiveCaptureOptions {
   spoolPath?: string;
   /** Default: captureSpoolDir() ($XDG_DATA_HOME/tlswb/spool, TLSWB_SPOOL_DIR). */
   spoolDir?: string;
+  /**
+   * The workbench's recording, removed unless saved: the default spool is
+   * named `unsaved-…-PID` so that a later run removes it if this one dies
+   * first (services/workbench-temporaries). Default false: the CLI's capture is kept.
+   */
+  temporary?: boolean;
   /** Stop after this many packets (the spool then holds exactly these). */
   maxPackets?: number;
   /** Stop after this many seconds. */
@@ -163,7 +170,7 @@ export class LiveCapture {
    */
   static async start(options: LiveCaptureOptions): Promise<LiveCapture> {
     const spoolDir = options.spoolDir ?? captureSpoolDir(options.env);
-    const spoolPath = options.spoolPath ?? defaultSpoolPath(spoolDir, options.interfaceName);
+    const spoolPath = options.spoolPath ?? join(spoolDir, options.temporary ? unsavedSpoolName(options.interfaceName) : keptSpoolName(options.interfaceName));
     if (!options.spoolPath) {
       try {
         mkdirSync(spoolDir, { recursive: true, mode: 0o700 });
@@ -394,8 +401,3 @@ function lowerThreadPriority(): void {
   }
 }
 
-function defaultSpoolPath(dir: string, interfaceName: string): string {
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
-  const safe = interfaceName.replace(/[^\w.-]/g, '_');
-  return join(dir, `capture-${safe}-${stamp}-${process.pid}.pcapng`);
-}

@@ -4,8 +4,8 @@
 // the capture runs, select it and see its timeline; Stop and read the status
 // bar's counters. Every wait is for a selector or a value, never a sleep.
 // Screenshots go to test-results/desktop/live-capture-*.png to be looked at.
-import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -58,7 +58,18 @@ function openPage(url: string): Promise<Page> {
 
 describe('capture toolbar', () => {
   it('captures on lo from the UI: the handshake\'s session appears while capturing, with its timeline; Stop keeps the file', async () => {
+    // What a crashed run left in the spool folder: its unsaved recording goes when the next run starts; a capture
+    // the CLI wrote there (the user's file) stays.
+    const spoolDir = join(dir, 'spool');
+    mkdirSync(spoolDir, { recursive: true });
+    const deadPid = spawnSync('true').pid!;
+    const stale = join(spoolDir, `unsaved-lo-20260101-000000-${deadPid}.pcapng`);
+    const kept = join(spoolDir, `capture-lo-20260101-000000-${deadPid}.pcapng`);
+    writeFileSync(stale, 'x');
+    writeFileSync(kept, 'x');
     const page = await openPage(await serve());
+    await expect.poll(() => existsSync(stale)).toBe(false);
+    expect(existsSync(kept)).toBe(true);
     const toolbar = page.getByTestId('capture-toolbar');
     const picker = toolbar.getByTestId('capture-interface');
     // Interfaces come with their addresses; the filter starts as `tcp`.
@@ -103,8 +114,9 @@ describe('capture toolbar', () => {
     await page.screenshot({ path: join(shots, 'live-capture-stopped.png') });
 
     // The spool the UI captured into is a complete capture of what the status bar counted.
-    const spool = readdirSync(join(dir, 'spool')).filter((f) => f.endsWith('.pcapng'));
-    expect(spool.length).toBe(1);
+    // Named as unsaved and owned by the serving process, so a later run removes it if this one dies first.
+    const spool = readdirSync(join(dir, 'spool')).filter((f) => f.startsWith('unsaved-'));
+    expect(spool).toEqual([expect.stringMatching(new RegExp(`^unsaved-lo-\\d{8}-\\d{6}-${serveProcess!.pid}\\.pcapng$`))]);
     expect(tsharkPacketCount(join(dir, 'spool', spool[0]!))).toBe(packets);
 
     // After Stop: Save As pcapng copies it.
