@@ -261,6 +261,15 @@ export class TcpConnectionTable {
   /** Connections lingering before their close, in deadline order (deadlines only grow). */
   private lingering: ConnectionState[] = [];
   private lingeringHead = 0;
+  /**
+   * The close deadline of the lingering queue's head (when there is one), so
+   * that a packet checks it without reading the head (a connection of some
+   * seconds ago, no longer in the cache): `closeLingering` has work when the
+   * deadline passed, or when `lingerRecheck` says a queued connection was
+   * closed otherwise (the head may be one: it leaves the queue at once).
+   */
+  private nextDeadlineNs = 0n;
+  private lingerRecheck = false;
   /** Streams of closed connections, for new ones (see `TcpStreamReassembly.reuse`). */
   private readonly spareStreams: TcpStreamReassembly[] = [];
   /** The direction of the segment `find` (or `open`) last matched. */
@@ -295,7 +304,8 @@ export class TcpConnectionTable {
     const flags = seg.flags;
     const syn = (flags & TcpFlag.SYN) !== 0;
     const ackFlag = (flags & TcpFlag.ACK) !== 0;
-    if (this.lingeringHead < this.lingering.length) this.closeLingering(timeNs);
+    // The lingering queue's head, checked without reading it (see `nextDeadlineNs`).
+    if (this.lingeringHead < this.lingering.length && (this.lingerRecheck || this.nextDeadlineNs < timeNs)) this.closeLingering(timeNs);
     const hash = flowHash(seg);
     let st = this.find(hash, seg);
     let dir = this.foundDir;
@@ -367,6 +377,13 @@ export class TcpConnectionTable {
       this.lingering = q.slice(this.lingeringHead);
       this.lingeringHead = 0;
     }
+    this.noteLingeringHead();
+  }
+
+  /** After the lingering queue's head changed: its deadline, and nothing to recheck. */
+  private noteLingeringHead(): void {
+    this.lingerRecheck = false;
+    if (this.lingeringHead < this.lingering.length) this.nextDeadlineNs = this.lingering[this.lingeringHead]!.closeDeadlineNs;
   }
 
   private startClosing(st: ConnectionState, how: TcpCloseReason, timeNs: bigint): void {
@@ -374,6 +391,7 @@ export class TcpConnectionTable {
     st.closing = how;
     st.closeDeadlineNs = timeNs + this.lingerNs;
     this.lingering.push(st);
+    if (this.lingering.length - this.lingeringHead === 1) this.nextDeadlineNs = st.closeDeadlineNs;
   }
 
   /** End of input: every open connection gives up its holes and closes (`end`), in id order. */
@@ -443,6 +461,8 @@ export class TcpConnectionTable {
 
   private close(st: ConnectionState, how: TcpCloseReason, frame: number, timeNs: bigint): void {
     st.closed = true;
+    // A lingering connection closed otherwise (port reuse, eviction) leaves the queue at the next look.
+    if (st.closing !== null) this.lingerRecheck = true;
     const s0 = st.stream0;
     const s1 = st.stream1;
     if (s0 !== null && s1 !== null) {
