@@ -80,10 +80,10 @@ function previousOwners(): Script[] {
     scripts.push([
       [seg(c, s, 100, 0, SYN), 1n],
       [seg(s, c, 700, 101, SYN | ACK), 2n],
-      [seg(c, s, 101, 701, ACK, 'abc'), 3n],
-      [seg(c, s, 110, 701, ACK, 'held'), 4n],
-      [seg(s, c, 701, 104, ACK | FIN, 'x'), 5n],
-      [seg(c, s, 114, 703, ACK | FIN), 6n],
+      [seg(c, s, 101, 701, ACK, 'abcdefghijklmnopqrstuvwxyz'), 3n],
+      [seg(c, s, 130, 701, ACK, 'held'), 4n],
+      [seg(s, c, 701, 127, ACK | FIN, 'xyz0123456789'), 5n],
+      [seg(c, s, 134, 715, ACK | FIN), 6n],
     ]);
   }
   // Several SYN-ACKs with different ISNs (the base moves), data too far ahead (bogus), then a RST.
@@ -128,11 +128,19 @@ function newcomer(): Script {
   ];
 }
 
+/** The newcomer without its handshake: each direction starts at its first segment. */
+function midstreamNewcomer(): Script {
+  return newcomer().filter(([s]) => (s.flags & SYN) === 0);
+}
+
 describe('TcpConnectionTable stream reuse', () => {
   it('a connection on the streams of closed ones sees what it sees on new streams', () => {
     const fresh = record([], newcomer());
-    const reused = record(previousOwners(), newcomer());
-    expect(reused).toEqual(fresh);
+    // Each owner alone, so that the newcomer gets its very streams (the spares are a stack).
+    for (const owner of previousOwners()) expect(record([owner], newcomer())).toEqual(fresh);
+    expect(record(previousOwners(), newcomer())).toEqual(fresh);
+    const midstream = record([], midstreamNewcomer());
+    for (const owner of previousOwners()) expect(record([owner], midstreamNewcomer())).toEqual(midstream);
     // The newcomer's own story, so that both sides of the comparison are not merely empty.
     expect(fresh).toEqual([
       'open 0 a=10.0.9.1:40009',
