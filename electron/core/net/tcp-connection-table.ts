@@ -333,13 +333,11 @@ export class TcpConnectionTable {
     const fin = (flags & TcpFlag.FIN) !== 0;
     if (syn) stream.syn(seg.seq);
     // The payload is passed on as a window of the packet's bytes: no view per segment.
-    const length = seg.payloadLength;
-    const seq = syn ? (seg.seq + 1) >>> 0 : seg.seq;
-    if (length === 0) stream.segment(seq, NO_BYTES, 0, 0, 0, fin, frame, timeNs);
-    else if (seg instanceof DecodedTcpSegment) stream.segment(seq, seg.payloadBytes, seg.payloadStart, seg.payloadEnd, length, fin, frame, timeNs);
+    if (seg.payloadLength === 0) stream.segment(seg, NO_BYTES, 0, 0, frame, timeNs);
+    else if (seg instanceof DecodedTcpSegment) stream.segment(seg, seg.payloadBytes, seg.payloadStart, seg.payloadEnd, frame, timeNs);
     else {
       const payload = seg.payload;
-      stream.segment(seq, payload, 0, payload.length, length, fin, frame, timeNs);
+      stream.segment(seg, payload, 0, payload.length, frame, timeNs);
     }
     // What this side acknowledges of the other's bytes tells which holes there will never be filled.
     if (ackFlag) (dir === 0 ? st.stream1 : st.stream0)!.acked(seg.ack);

@@ -17,6 +17,7 @@
  * more than `maxBufferedSegments` pieces make the first hole a gap (bytes that
  * never came) and delivery continues after it.
  */
+import { TcpFlag, type TcpSegment } from './tcp-segment';
 
 export interface TcpReassemblyLimits {
   /** Out-of-order bytes held per direction before the first hole is given up. */
@@ -151,12 +152,19 @@ export class TcpStreamReassembly {
   }
 
   /**
-   * One segment whose first data byte has sequence number `seq`. What was
-   * captured is `bytes[start, end)` (read during the call; copied if held: no
-   * view is made of an in-order segment); `length` is what the IP header
-   * claims, larger when the capture cut the packet short.
+   * One segment of this direction, `seg`: its first data byte has sequence
+   * number `seg.seq` (+1 after a SYN). What was captured is `bytes[start, end)`
+   * (read during the call; copied if held: no view is made of an in-order
+   * segment); `seg.payloadLength` is what the IP header claims, larger when
+   * the capture cut the packet short. The numbers are read from `seg` here,
+   * not handed over: a sequence number at or above 2^30 passed as an argument
+   * to a call that is not inlined becomes a heap number, for most packets.
    */
-  segment(seq: number, bytes: Uint8Array, start: number, end: number, length: number, fin: boolean, frame: number, timeNs: bigint): void {
+  segment(seg: TcpSegment, bytes: Uint8Array, start: number, end: number, frame: number, timeNs: bigint): void {
+    const flags = seg.flags;
+    const seq = (flags & TcpFlag.SYN) !== 0 ? (seg.seq + 1) >>> 0 : seg.seq;
+    const fin = (flags & TcpFlag.FIN) !== 0;
+    const length = seg.payloadLength;
     if (!this.started) {
       this.started = true;
       this.baseSeq = (seq - 1) >>> 0;
