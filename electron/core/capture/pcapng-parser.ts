@@ -328,7 +328,9 @@ export class PcapngParser implements RecordParser {
     const start = offset + ENHANCED_PACKET_DATA_AT;
     const end = start + capturedLength;
     const frame = this.emitter.packet(iface.id, iface.linkType, iface.timestamps.toNs(high, low), bytes, start, end, originalLength);
-    if (this.emitter.wantsComments) {
+    // Options need at least an end-of-options code after the padded data: most blocks have no room for any (no reader set up).
+    const optionsAt = start + ((capturedLength + 3) & ~3);
+    if (optionsAt + 4 <= offset + length - BLOCK_TRAILER_BYTES && this.emitter.wantsComments) {
       this.packetComments(this.bodyReader.reset(bytes, end, offset + length - BLOCK_TRAILER_BYTES), capturedLength, frame);
     }
   }

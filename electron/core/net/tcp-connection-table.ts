@@ -96,35 +96,26 @@ const NO_BYTES = new Uint8Array(0);
 export const DEFAULT_MAX_CONNECTIONS = 100_000;
 export const DEFAULT_MAX_TOTAL_BUFFERED_BYTES = 64 << 20;
 
-/** Delivers one direction's reassembled bytes to the listener (a class, not two closures per direction). */
-class DirectionSink implements TcpStreamSink {
-  constructor(
-    private readonly listener: TcpListener,
-    private readonly conn: TcpConnection,
-    private readonly dir: TcpDirection,
-  ) {}
-
-  data(bytes: Uint8Array, start: number, end: number, frame: number, timeNs: bigint): void {
-    const l = this.listener;
-    if (l.onBytes !== undefined) l.onBytes(this.conn, this.dir, bytes, start, end, frame, timeNs);
-    else l.onData(this.conn, this.dir, start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end), frame, timeNs);
-  }
-
-  gap(missing: number, frame: number, timeNs: bigint): void {
-    this.listener.onGap(this.conn, this.dir, missing, frame, timeNs);
-  }
-}
-
 /**
  * One connection's state; chained per hash bucket. Once closed it stays in the
  * table only as a small tombstone (its endpoints, id and initial sequence
  * numbers), so that late segments still count as this connection, as tshark
  * numbers them, and a SYN with a new sequence number still starts a new one:
- * its reassembly state is released, so memory follows open connections.
+ * its reassembly state goes back to the table for a later connection, so
+ * memory follows open connections.
+ *
+ * The endpoints are also kept here as plain fields (side `a`'s, then `b`'s):
+ * every packet's lookup compares them, and reading them here rather than
+ * through `conn.a`/`conn.b` saves two dependent loads (cache misses, in a
+ * table of many thousand connections) per candidate.
+ *
+ * It is also its connection's stream sink: both directions' bytes go to the
+ * listener through it (no object per direction for that).
  */
-class ConnectionState {
-  /** Both directions' reassembly; `null` once closed. */
-  streams: [TcpStreamReassembly, TcpStreamReassembly] | null;
+class ConnectionState implements TcpStreamSink {
+  /** Each direction's reassembly; `null` once closed. */
+  stream0: TcpStreamReassembly | null;
+  stream1: TcpStreamReassembly | null;
   /** After the close: each direction's base sequence number, or -1 when it had none (for port reuse). */
   closedBaseSeq0 = -1;
   closedBaseSeq1 = -1;
@@ -141,37 +132,107 @@ class ConnectionState {
   lastTimeNs: bigint;
   /** Next connection in the same hash bucket. */
   next: ConnectionState | null = null;
+  readonly aIp: string;
+  readonly aAddrHash: number;
+  readonly aPort: number;
+  readonly bIp: string;
+  readonly bAddrHash: number;
+  readonly bPort: number;
 
   constructor(
     readonly conn: TcpConnection,
     readonly hash: number,
-    listener: TcpListener,
-    limits: TcpReassemblyLimits,
-    account: BufferAccount,
+    /** `seg`'s source is the connection's side `b` (`conn` was made with the endpoints swapped). */
+    srcIsB: boolean,
+    seg: TcpSegment,
+    private readonly listener: TcpListener,
+    stream0: TcpStreamReassembly,
+    stream1: TcpStreamReassembly,
   ) {
     this.lastFrame = conn.firstFrame;
     this.lastTimeNs = conn.startTimeNs;
-    this.streams = [
-      new TcpStreamReassembly(new DirectionSink(listener, conn, 0), limits, account),
-      new TcpStreamReassembly(new DirectionSink(listener, conn, 1), limits, account),
-    ];
+    this.aIp = srcIsB ? seg.dstIp : seg.srcIp;
+    this.aAddrHash = srcIsB ? seg.dstAddrHash : seg.srcAddrHash;
+    this.aPort = srcIsB ? seg.dstPort : seg.srcPort;
+    this.bIp = srcIsB ? seg.srcIp : seg.dstIp;
+    this.bAddrHash = srcIsB ? seg.srcAddrHash : seg.dstAddrHash;
+    this.bPort = srcIsB ? seg.srcPort : seg.dstPort;
+    stream0.reuse(this, 0);
+    stream1.reuse(this, 1);
+    this.stream0 = stream0;
+    this.stream1 = stream1;
+  }
+
+  /**
+   * Whether `seg` travels between this connection's endpoints, and which way:
+   * 0 from `a` to `b`, 1 from `b` to `a`, -1 neither. The numbers first (an
+   * address hash may collide; the texts decide, and are mostly the very same
+   * strings, from the decoder's cache).
+   */
+  directionOf(seg: TcpSegment): -1 | TcpDirection {
+    const srcPort = seg.srcPort;
+    const srcHash = seg.srcAddrHash;
+    if (
+      srcPort === this.aPort &&
+      srcHash === this.aAddrHash &&
+      seg.dstPort === this.bPort &&
+      seg.dstAddrHash === this.bAddrHash &&
+      seg.srcIp === this.aIp &&
+      seg.dstIp === this.bIp
+    ) {
+      return 0;
+    }
+    if (
+      srcPort === this.bPort &&
+      srcHash === this.bAddrHash &&
+      seg.dstPort === this.aPort &&
+      seg.dstAddrHash === this.aAddrHash &&
+      seg.srcIp === this.bIp &&
+      seg.dstIp === this.aIp
+    ) {
+      return 1;
+    }
+    return -1;
   }
 
   /** The base sequence number a new SYN in direction `dir` is compared with; -1 when none is known. */
   baseSeqOf(dir: TcpDirection): number {
-    if (this.streams === null) return dir === 0 ? this.closedBaseSeq0 : this.closedBaseSeq1;
-    const stream = this.streams[dir];
+    const stream = dir === 0 ? this.stream0 : this.stream1;
+    if (stream === null) return dir === 0 ? this.closedBaseSeq0 : this.closedBaseSeq1;
     return stream.started ? stream.baseSeq : -1;
   }
 
-  /** After `onClose`: keep only what identifies the connection. */
-  release(): void {
-    if (this.streams === null) return;
+  /** After `onClose`: keep only what identifies the connection; hand the streams back to `spare`. */
+  release(spare: TcpStreamReassembly[]): void {
+    const s0 = this.stream0;
+    const s1 = this.stream1;
+    if (s0 === null || s1 === null) return;
     this.closedBaseSeq0 = this.baseSeqOf(0);
     this.closedBaseSeq1 = this.baseSeqOf(1);
-    this.streams = null;
+    this.stream0 = null;
+    this.stream1 = null;
+    if (spare.length < MAX_SPARE_STREAMS) spare.push(s0, s1);
+  }
+
+  data(dir: TcpDirection, bytes: Uint8Array, start: number, end: number, frame: number, timeNs: bigint): void {
+    const l = this.listener;
+    if (l.onBytes !== undefined) l.onBytes(this.conn, dir, bytes, start, end, frame, timeNs);
+    else l.onData(this.conn, dir, start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end), frame, timeNs);
+  }
+
+  gap(dir: TcpDirection, missing: number, frame: number, timeNs: bigint): void {
+    this.listener.onGap(this.conn, dir, missing, frame, timeNs);
   }
 }
+
+/** Where a spare stream's bytes would go before `reuse` gives it a connection (never: it is not pushed to). */
+const NO_SINK: TcpStreamSink = {
+  data(): void {},
+  gap(): void {},
+};
+
+/** Streams of closed connections kept for reuse (two per connection). */
+const MAX_SPARE_STREAMS = 4096;
 
 export class TcpConnectionTable {
   /**
@@ -200,6 +261,19 @@ export class TcpConnectionTable {
   /** Connections lingering before their close, in deadline order (deadlines only grow). */
   private lingering: ConnectionState[] = [];
   private lingeringHead = 0;
+  /**
+   * The close deadline of the lingering queue's head (when there is one), so
+   * that a packet checks it without reading the head (a connection of some
+   * seconds ago, no longer in the cache): `closeLingering` has work when the
+   * deadline passed, or when `lingerRecheck` says a queued connection was
+   * closed otherwise (the head may be one: it leaves the queue at once).
+   */
+  private nextDeadlineNs = 0n;
+  private lingerRecheck = false;
+  /** Streams of closed connections, for new ones (see `TcpStreamReassembly.reuse`). */
+  private readonly spareStreams: TcpStreamReassembly[] = [];
+  /** The direction of the segment `find` (or `open`) last matched. */
+  private foundDir: TcpDirection = 0;
 
   constructor(
     private readonly listener: TcpListener,
@@ -230,12 +304,14 @@ export class TcpConnectionTable {
     const flags = seg.flags;
     const syn = (flags & TcpFlag.SYN) !== 0;
     const ackFlag = (flags & TcpFlag.ACK) !== 0;
-    if (this.lingeringHead < this.lingering.length) this.closeLingering(timeNs);
+    // The lingering queue's head, checked without reading it (see `nextDeadlineNs`).
+    if (this.lingeringHead < this.lingering.length && (this.lingerRecheck || this.nextDeadlineNs < timeNs)) this.closeLingering(timeNs);
     const hash = flowHash(seg);
     let st = this.find(hash, seg);
+    let dir = this.foundDir;
 
     if (st !== null && syn && !ackFlag) {
-      const base = st.baseSeqOf(this.directionOf(st.conn, seg));
+      const base = st.baseSeqOf(dir);
       if (base !== -1 && base !== seg.seq) {
         // Port reuse: a new SYN with another initial sequence number.
         this.remove(st);
@@ -243,30 +319,28 @@ export class TcpConnectionTable {
         st = null;
       }
     }
-    if (st === null) st = this.open(seg, hash, syn, ackFlag, frame, timeNs);
+    if (st === null) {
+      st = this.open(seg, hash, syn, ackFlag, frame, timeNs);
+      dir = this.foundDir;
+    }
 
-    const conn = st.conn;
-    const dir = this.directionOf(conn, seg);
     st.lastFrame = frame;
     st.lastTimeNs = timeNs;
-    this.listener.onSegment?.(conn, dir, seg, frame, timeNs);
-    const streams = st.streams;
-    if (streams === null) return; // after the close: nothing more to deliver
+    this.listener.onSegment?.(st.conn, dir, seg, frame, timeNs);
+    const stream = dir === 0 ? st.stream0 : st.stream1;
+    if (stream === null) return; // after the close: nothing more to deliver
 
-    const stream = streams[dir];
     const fin = (flags & TcpFlag.FIN) !== 0;
     if (syn) stream.syn(seg.seq);
     // The payload is passed on as a window of the packet's bytes: no view per segment.
-    const length = seg.payloadLength;
-    const seq = syn ? (seg.seq + 1) >>> 0 : seg.seq;
-    if (length === 0) stream.segment(seq, NO_BYTES, 0, 0, 0, fin, frame, timeNs);
-    else if (seg instanceof DecodedTcpSegment) stream.segment(seq, seg.payloadBytes, seg.payloadStart, seg.payloadEnd, length, fin, frame, timeNs);
+    if (seg.payloadLength === 0) stream.segment(seg, NO_BYTES, 0, 0, frame, timeNs);
+    else if (seg instanceof DecodedTcpSegment) stream.segment(seg, seg.payloadBytes, seg.payloadStart, seg.payloadEnd, frame, timeNs);
     else {
       const payload = seg.payload;
-      stream.segment(seq, payload, 0, payload.length, length, fin, frame, timeNs);
+      stream.segment(seg, payload, 0, payload.length, frame, timeNs);
     }
     // What this side acknowledges of the other's bytes tells which holes there will never be filled.
-    if (ackFlag) streams[dir ^ 1].acked(seg.ack);
+    if (ackFlag) (dir === 0 ? st.stream1 : st.stream0)!.acked(seg.ack);
     if (this.account.bytes > this.peakBufferedBytes) this.peakBufferedBytes = this.account.bytes;
     if (this.account.bytes > this.maxTotalBuffered) stream.flush(frame, timeNs);
 
@@ -279,9 +353,9 @@ export class TcpConnectionTable {
       else st.finSeen1 = true;
       if (st.finSeen0 && st.finSeen1) this.startClosing(st, 'fin', timeNs);
     }
-    if (st.finSeen0 && st.finSeen1 && !st.drained && this.listener.onDrained && streams[0].drained && streams[1].drained) {
+    if (st.finSeen0 && st.finSeen1 && !st.drained && this.listener.onDrained && st.stream0!.drained && st.stream1!.drained) {
       st.drained = true;
-      this.listener.onDrained(conn, frame, timeNs);
+      this.listener.onDrained(st.conn, frame, timeNs);
     }
   }
 
@@ -301,6 +375,13 @@ export class TcpConnectionTable {
       this.lingering = q.slice(this.lingeringHead);
       this.lingeringHead = 0;
     }
+    this.noteLingeringHead();
+  }
+
+  /** After the lingering queue's head changed: its deadline, and nothing to recheck. */
+  private noteLingeringHead(): void {
+    this.lingerRecheck = false;
+    if (this.lingeringHead < this.lingering.length) this.nextDeadlineNs = this.lingering[this.lingeringHead]!.closeDeadlineNs;
   }
 
   private startClosing(st: ConnectionState, how: TcpCloseReason, timeNs: bigint): void {
@@ -308,6 +389,7 @@ export class TcpConnectionTable {
     st.closing = how;
     st.closeDeadlineNs = timeNs + this.lingerNs;
     this.lingering.push(st);
+    if (this.lingering.length - this.lingeringHead === 1) this.nextDeadlineNs = st.closeDeadlineNs;
   }
 
   /** End of input: every open connection gives up its holes and closes (`end`), in id order. */
@@ -326,25 +408,20 @@ export class TcpConnectionTable {
     this.lingeringHead = 0;
   }
 
-  private directionOf(conn: TcpConnection, seg: TcpSegment): TcpDirection {
-    return seg.srcPort === conn.a.port && seg.srcIp === conn.a.ip ? 0 : 1;
-  }
-
+  /** The connection `seg` belongs to, or null; its direction in `foundDir`. */
   private find(hash: number, seg: TcpSegment): ConnectionState | null {
     for (let st: ConnectionState | null = this.buckets[hash & this.bucketMask]!; st !== null; st = st.next) {
       if (st.hash !== hash) continue;
-      const a = st.conn.a;
-      const b = st.conn.b;
-      if (
-        (seg.srcPort === a.port && seg.dstPort === b.port && seg.srcIp === a.ip && seg.dstIp === b.ip) ||
-        (seg.srcPort === b.port && seg.dstPort === a.port && seg.srcIp === b.ip && seg.dstIp === a.ip)
-      ) {
+      const dir = st.directionOf(seg);
+      if (dir !== -1) {
+        this.foundDir = dir;
         return st;
       }
     }
     return null;
   }
 
+  /** A new connection for `seg` (its direction in `foundDir`). */
   private open(seg: TcpSegment, hash: number, syn: boolean, ack: boolean, frame: number, timeNs: bigint): ConnectionState {
     if (this.count >= this.maxConnections) this.evict();
     const src = { ip: seg.srcIp, port: seg.srcPort };
@@ -359,7 +436,11 @@ export class TcpConnectionTable {
       firstFrame: frame,
       startTimeNs: timeNs,
     };
-    const st = new ConnectionState(conn, hash, this.listener, this.limits, this.account);
+    const spare = this.spareStreams;
+    const s0 = spare.pop() ?? this.newStream();
+    const s1 = spare.pop() ?? this.newStream();
+    const st = new ConnectionState(conn, hash, reversed, seg, this.listener, s0, s1);
+    this.foundDir = reversed ? 1 : 0;
     const at = hash & this.bucketMask;
     st.next = this.buckets[at]!;
     this.buckets[at] = st;
@@ -371,16 +452,24 @@ export class TcpConnectionTable {
     return st;
   }
 
+  /** A stream for `open` to set up (`reuse`) when no closed connection left one. */
+  private newStream(): TcpStreamReassembly {
+    return new TcpStreamReassembly(NO_SINK, 0, this.limits, this.account);
+  }
+
   private close(st: ConnectionState, how: TcpCloseReason, frame: number, timeNs: bigint): void {
     st.closed = true;
-    const streams = st.streams;
-    if (streams !== null) {
-      streams[0].flush(frame, timeNs);
-      streams[1].flush(frame, timeNs);
+    // A lingering connection closed otherwise (port reuse, eviction) leaves the queue at the next look.
+    if (st.closing !== null) this.lingerRecheck = true;
+    const s0 = st.stream0;
+    const s1 = st.stream1;
+    if (s0 !== null && s1 !== null) {
+      s0.flush(frame, timeNs);
+      s1.flush(frame, timeNs);
     }
     this.listener.onClose(st.conn, how, frame, timeNs);
-    if (streams !== null) this.live--;
-    st.release();
+    if (s0 !== null) this.live--;
+    st.release(this.spareStreams);
   }
 
   private remove(st: ConnectionState): void {

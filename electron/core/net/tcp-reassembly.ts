@@ -17,6 +17,7 @@
  * more than `maxBufferedSegments` pieces make the first hole a gap (bytes that
  * never came) and delivery continues after it.
  */
+import { TcpFlag, type TcpSegment } from './tcp-segment';
 
 export interface TcpReassemblyLimits {
   /** Out-of-order bytes held per direction before the first hole is given up. */
@@ -33,11 +34,14 @@ export const DEFAULT_REASSEMBLY_LIMITS: TcpReassemblyLimits = {
   maxAhead: 1 << 30,
 };
 
-/** Where one direction's bytes go. */
+/**
+ * Where a connection's bytes go, for both of its directions (`dir` is the
+ * stream's: one sink per connection, not one object per direction).
+ */
 export interface TcpStreamSink {
   /** In-order bytes `bytes[start, end)`, read during the call only (no view is made for them). */
-  data(bytes: Uint8Array, start: number, end: number, frame: number, timeNs: bigint): void;
-  gap(missingBytes: number, frame: number, timeNs: bigint): void;
+  data(dir: 0 | 1, bytes: Uint8Array, start: number, end: number, frame: number, timeNs: bigint): void;
+  gap(dir: 0 | 1, missingBytes: number, frame: number, timeNs: bigint): void;
 }
 
 /** Bytes held out of order, shared by all directions of a table so it can bound the total. */
@@ -79,10 +83,36 @@ export class TcpStreamReassembly {
   private ackedOffset = 0;
 
   constructor(
-    private readonly sink: TcpStreamSink,
+    private sink: TcpStreamSink,
+    /** The direction this stream is, as the sink is told. */
+    private dir: 0 | 1,
     private readonly limits: TcpReassemblyLimits,
     private readonly account: BufferAccount,
   ) {}
+
+  /**
+   * The state of a new stream, for `sink`'s direction `dir`: a table reuses
+   * the streams of closed connections (they would otherwise be made for every
+   * connection and, living as long as it, outlive the young generation).
+   * Only for a stream whose connection is done with it.
+   */
+  reuse(sink: TcpStreamSink, dir: 0 | 1): void {
+    this.sink = sink;
+    this.dir = dir;
+    this.started = false;
+    this.baseSeq = 0;
+    this.nextSeq = 0;
+    this.delivered = 0;
+    this.finOffset = -1;
+    // A queue that grew long keeps its room: a new one instead.
+    if (this.pieces.length !== 0 || this.bufferedBytes !== 0) {
+      this.account.bytes -= this.bufferedBytes;
+      this.pieces = [];
+    }
+    this.bufferedBytes = 0;
+    this.bogus = 0;
+    this.ackedOffset = 0;
+  }
 
   get buffered(): number {
     return this.bufferedBytes;
@@ -122,12 +152,19 @@ export class TcpStreamReassembly {
   }
 
   /**
-   * One segment whose first data byte has sequence number `seq`. What was
-   * captured is `bytes[start, end)` (read during the call; copied if held: no
-   * view is made of an in-order segment); `length` is what the IP header
-   * claims, larger when the capture cut the packet short.
+   * One segment of this direction, `seg`: its first data byte has sequence
+   * number `seg.seq` (+1 after a SYN). What was captured is `bytes[start, end)`
+   * (read during the call; copied if held: no view is made of an in-order
+   * segment); `seg.payloadLength` is what the IP header claims, larger when
+   * the capture cut the packet short. The numbers are read from `seg` here,
+   * not handed over: a sequence number at or above 2^30 passed as an argument
+   * to a call that is not inlined becomes a heap number, for most packets.
    */
-  segment(seq: number, bytes: Uint8Array, start: number, end: number, length: number, fin: boolean, frame: number, timeNs: bigint): void {
+  segment(seg: TcpSegment, bytes: Uint8Array, start: number, end: number, frame: number, timeNs: bigint): void {
+    const flags = seg.flags;
+    const seq = (flags & TcpFlag.SYN) !== 0 ? (seg.seq + 1) >>> 0 : seg.seq;
+    const fin = (flags & TcpFlag.FIN) !== 0;
+    const length = seg.payloadLength;
     if (!this.started) {
       this.started = true;
       this.baseSeq = (seq - 1) >>> 0;
@@ -195,7 +232,7 @@ export class TcpStreamReassembly {
     if (this.finOffset > this.delivered) {
       const missing = this.finOffset - this.delivered;
       this.advance(missing);
-      this.sink.gap(missing, frame, timeNs);
+      this.sink.gap(this.dir, missing, frame, timeNs);
     }
   }
 
@@ -218,8 +255,8 @@ export class TcpStreamReassembly {
   }
 
   private emit(data: Uint8Array | null, start: number, length: number, frame: number, timeNs: bigint): void {
-    if (data === null) this.sink.gap(length, frame, timeNs);
-    else this.sink.data(data, start, start + length, frame, timeNs);
+    if (data === null) this.sink.gap(this.dir, length, frame, timeNs);
+    else this.sink.data(this.dir, data, start, start + length, frame, timeNs);
   }
 
   private advance(n: number): void {
@@ -257,7 +294,7 @@ export class TcpStreamReassembly {
     const missing = first.offset - this.delivered;
     if (missing > 0) {
       this.advance(missing);
-      this.sink.gap(missing, first.frame, first.timeNs);
+      this.sink.gap(this.dir, missing, first.frame, first.timeNs);
     }
     this.drain();
   }
