@@ -240,15 +240,17 @@ async function main() {
     '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-days', '2'], { stdio: 'ignore' });
   const ca = readFileSync(join(dir, 'o.pem'));
   const originPort = await freePort();
+  // The held tunnels' target: a port of its own (originPort + 1 was at times another process's, and the origin died of EADDRINUSE).
+  let holdPort = await freePort();
+  while (holdPort === originPort) holdPort = await freePort();
   const originJs = join(dir, 'origin.mjs');
   writeFileSync(originJs, `import https from 'node:https'; import net from 'node:net'; import fs from 'node:fs';
 const big = Buffer.alloc(${BIG_MB} * 1e6, 7);
 https.createServer({ key: fs.readFileSync('${join(dir, 'o.key')}'), cert: fs.readFileSync('${join(dir, 'o.pem')}') }, (req, res) => {
   res.setHeader('Connection', 'close'); res.end(req.url === '/big' ? big : 'ok\\n');
 }).listen(${originPort}, '${host}', () => console.log('ready'));
-net.createServer((s) => s.on('data', () => {})).listen(${originPort + 1 > 65535 ? originPort - 1 : originPort + 1}, '${host}');`);
+net.createServer((s) => s.on('data', () => {})).listen(${holdPort}, '${host}');`);
   await start('origin', process.execPath, [originJs], /ready/);
-  const holdPort = originPort + 1 > 65535 ? originPort - 1 : originPort + 1;
 
   const caDir = join(dir, 'tlswb-ca');
   const mitmConf = join(dir, 'mitm');
