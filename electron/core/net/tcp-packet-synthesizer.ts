@@ -90,22 +90,20 @@ interface Scratch {
 }
 
 /**
- * Frame memory shared by every synthesizer with the default MSS: a frame is
- * written completely (every header field, then the payload) and handed to
- * the sink before the next one is begun, so one buffer serves all of them and
- * a proxy opening thousands of legs allocates none. Larger MSS values get
- * their own.
+ * Frame memory shared by every synthesizer: a frame is written completely
+ * (every header field, then the payload) and handed to the sink before the
+ * next one is begun, so one buffer serves all of them and a proxy opening
+ * thousands of legs allocates none. A larger MSS than any before grows it
+ * once (synthesizers made earlier keep the smaller one). One of its own per
+ * synthesizer made a large MSS cost two zero-filled 64 KiB buffers per
+ * proxied connection: more CPU per round trip than the segments it saved.
  */
 const SHARED_SCRATCH_BYTES = 4 + ETHERNET_HEADER + IPV6_HEADER + TCP_HEADER + MSS_OPTION + 1460;
 let sharedScratch: Scratch | null = null;
 
 function scratchFor(bytes: number): Scratch {
-  if (bytes > SHARED_SCRATCH_BYTES) {
-    const buffer = new ArrayBuffer((bytes + 3) & ~3);
-    return { bytes: new Uint8Array(buffer), words: new Uint32Array(buffer) };
-  }
-  if (!sharedScratch) {
-    const buffer = new ArrayBuffer((SHARED_SCRATCH_BYTES + 3) & ~3);
+  if (!sharedScratch || sharedScratch.bytes.length < bytes) {
+    const buffer = new ArrayBuffer((Math.max(bytes, SHARED_SCRATCH_BYTES) + 3) & ~3);
     sharedScratch = { bytes: new Uint8Array(buffer), words: new Uint32Array(buffer) };
   }
   return sharedScratch;

@@ -192,3 +192,29 @@ describe.skipIf(!encoder)('LegRecorder with the native segment encoder', () => {
     }
   });
 });
+
+describe('the synthesizer\'s shared frame memory', () => {
+  it('gives each synthesizer its own frames when a larger MSS grows it in between (and the encoder agrees at that MSS)', () => {
+    const small = { client: { ip: '10.0.0.1', port: 1000 }, server: { ip: '10.0.0.2', port: 443 } };
+    const large = { client: { ip: '10.0.0.3', port: 1001 }, server: { ip: '10.0.0.4', port: 443 }, mss: 65483 };
+    const chunks = [randomBytes(100_000), randomBytes(5), randomBytes(65_483), randomBytes(65_484)];
+    const script = conversation(chunks);
+    const alone = [framesInJs(small, script), framesInJs(large, script), framesInJs(small, script)];
+    // Interleaved: made small, large (grows the memory), small; each sends in turn.
+    const got: Buffer[][] = [[], [], []];
+    const synths = [small, large, small].map((o, i) => new TcpPacketSynthesizer({ ...o, sink: (d) => got[i]!.push(Buffer.from(d)) }));
+    synths.forEach((s) => s.open(T0));
+    chunks.forEach((c, k) => synths.forEach((s) => s.send(k % 2 ? 'server' : 'client', c, T0 + BigInt(k) * 1_000n)));
+    synths.forEach((s) => {
+      s.close('client', T0 + 10_000_000n);
+      s.send('client', Uint8Array.of(1, 2, 3), T0 + 10_000_001n);
+      s.send('server', Uint8Array.of(4, 5), T0 + 10_000_002n);
+      s.close('server', T0 + 10_000_003n);
+    });
+    for (let i = 0; i < 3; i++) expect(got[i]!.map((b) => b.toString('hex'))).toEqual(alone[i]!.map((f) => f.bytes.toString('hex')));
+    if (encoder) {
+      const native = framesNatively(encoder, large, script);
+      expect(native.map((f) => f.bytes.toString('hex'))).toEqual(alone[1]!.map((f) => f.bytes.toString('hex')));
+    }
+  });
+});
