@@ -24,7 +24,7 @@ export interface TcpEndpointAddress {
 export type FrameSink = (data: Uint8Array, timestampNs: bigint) => void;
 
 /**
- * Takes over a whole `send`'s data segments at once (a recorder that encodes
+ * Takes over a `send`'s data segments at once, when there are several (a recorder that encodes
  * them natively, say): `headers` starts with the first segment's link, IP
  * and TCP headers (`headerLength` bytes: every field as that segment has it
  * except lengths and checksums, flags ACK); segment i carries `payload`
@@ -187,7 +187,8 @@ export class TcpPacketSynthesizer {
     if (this.state !== 'open') return;
     const [src, dst] = this.pair(from);
     if (src.finSent) return;
-    if (this.segmentRun && this.sendRun(src, dst, data, timeNs)) {
+    // One segment is made here: cheaper than a call into native code for it.
+    if (this.segmentRun && data.length > this.mss && this.sendRun(src, dst, data, timeNs)) {
       this.segment(dst, src, ACK, null, timeNs);
       return;
     }

@@ -83,7 +83,7 @@ function acceptedClient(id: number, data: Uint8Array, monotonicNs: bigint): { li
       remote: { ip: remoteIp ?? '0.0.0.0', port: Number(remotePort) || 0 },
       local: { ip: localIp ?? '0.0.0.0', port: Number(localPort) || 0 },
       // A copy: the batch is refilled next turn, and the head's bytes are used later (after connecting).
-      bytes: Uint8Array.prototype.slice.call(data, nl + 1),
+      bytes: Buffer.from(data.subarray(nl + 1)),
     },
   };
 }
