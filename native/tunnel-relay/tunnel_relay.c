@@ -10,7 +10,12 @@
  * measured, its wake-ups (epoll on one thread, an eventfd to hand events to
  * the other) cost more CPU on two cores than the JavaScript it saved.
  *
- *   start(onEvents)  `onEvents(Buffer)` receives the events of each loop turn.
+ *   start(onEvents, reusable?)  `onEvents(batch: Buffer, length)` receives the
+ *       events of each loop turn: batch[0, length). With `reusable` (a Buffer
+ *       whose memory is outside the JavaScript heap), a turn's events that
+ *       fit are copied into it, so it is the batch every turn: JavaScript
+ *       must be done with a batch when onEvents returns. Larger ones come
+ *       in a fresh Buffer (as all do without it).
  *   adopt(clientFd, upstreamFd, toClient: Uint8Array, toUpstream: Uint8Array, idleMs) -> id
  *       dup()s both descriptors (the caller then closes its own sockets),
  *       writes the given bytes first, and relays until both sides ended, an
@@ -31,6 +36,8 @@
  *   release(id) -> fd   the accepted client's descriptor becomes the caller's.
  *   close(id)        closes a tunnel (or abandons a connection) now (no more events for it).
  *   take() -> Buffer | null   the events not delivered yet, now.
+ *   encodeSegments(...)   recording's per-segment work (segment_encoder.c);
+ *       needs no start().
  *
  * Events, packed back to back, little-endian:
  *   0 tunnel id u32 | 4 kind u32 | 8 length u32 | 12 CLOCK_MONOTONIC ns u64 | 20 bytes[length]
@@ -60,6 +67,8 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "segment_encoder.h"
 
 #define RELAY_BUFFER (64 * 1024)
 #define EVENT_HEADER 20
@@ -108,6 +117,9 @@ struct relay {
   uv_check_t deliver;
   uv_timer_t idle;
   napi_ref on_events;
+  napi_ref reusable;      /* start()'s batch buffer (JavaScript's), refilled every turn */
+  uint8_t *reusable_bytes;
+  size_t reusable_len;
   napi_async_context async;
   uint8_t *log;
   size_t log_len, log_cap;
@@ -358,12 +370,21 @@ static void deliver(uv_check_t *check) {
 
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-  napi_value batch, cb, recv;
-  void *copy;
-  if (napi_create_buffer_copy(env, r->log_len, r->log, &copy, &batch) == napi_ok &&
+  napi_value argv[2], cb, recv;
+  napi_status made;
+  if (r->reusable && r->log_len <= r->reusable_len) {
+    /* JavaScript is done with the last batch (see start()): no allocation per turn. */
+    memcpy(r->reusable_bytes, r->log, r->log_len);
+    made = napi_get_reference_value(env, r->reusable, &argv[0]);
+  } else {
+    void *copy;
+    made = napi_create_buffer_copy(env, r->log_len, r->log, &copy, &argv[0]);
+  }
+  if (made == napi_ok && napi_create_uint32(env, (uint32_t)r->log_len, &argv[1]) == napi_ok &&
       napi_get_reference_value(env, r->on_events, &cb) == napi_ok && napi_get_global(env, &recv) == napi_ok) {
+    /* Reset first: what JavaScript causes meanwhile (attach() failing, say) goes into the next batch. */
     r->log_len = 0;
-    if (napi_make_callback(env, r->async, recv, cb, 1, &batch, NULL) == napi_pending_exception) {
+    if (napi_make_callback(env, r->async, recv, cb, 2, argv, NULL) == napi_pending_exception) {
       /* A throwing recorder is the proxy's bug: report it as any uncaught exception would be. */
       napi_value error;
       if (napi_get_and_clear_last_exception(env, &error) == napi_ok) napi_fatal_exception(env, error);
@@ -555,9 +576,11 @@ static relay_t *relay_of(napi_env env) {
   return r;
 }
 
+static int bytes_arg(napi_env env, napi_value v, uint8_t **data, size_t *len);
+
 static napi_value js_start(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
+  size_t argc = 2;
+  napi_value argv[2];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   relay_t *r = relay_of(env);
   if (r->started) return throw_error(env, "tunnel_relay: already started");
@@ -573,6 +596,14 @@ static napi_value js_start(napi_env env, napi_callback_info info) {
   if (napi_create_reference(env, argv[0], 1, &r->on_events) != napi_ok ||
       napi_async_init(env, NULL, name, &r->async) != napi_ok) {
     return throw_error(env, "tunnel_relay: cannot keep the event callback");
+  }
+  uint8_t *reusable;
+  size_t reusable_len;
+  if (argc >= 2 && bytes_arg(env, argv[1], &reusable, &reusable_len) == 0 && reusable_len > 0) {
+    /* The reference keeps the buffer (and its memory, outside the JavaScript heap) where it is. */
+    if (napi_create_reference(env, argv[1], 1, &r->reusable) != napi_ok) return throw_error(env, "tunnel_relay: cannot keep the batch buffer");
+    r->reusable_bytes = reusable;
+    r->reusable_len = reusable_len;
   }
   /* Neither keeps the process alive: the tunnels' own handles do. */
   uv_check_init(r->loop, &r->deliver);
@@ -1042,6 +1073,7 @@ static napi_value init(napi_env env, napi_value exports) {
     { "release", NULL, js_release, NULL, NULL, NULL, napi_default, NULL },
     { "listen", NULL, js_listen, NULL, NULL, NULL, napi_default, NULL },
     { "unlisten", NULL, js_unlisten, NULL, NULL, NULL, napi_default, NULL },
+    { "encodeSegments", NULL, js_encode_segments, NULL, NULL, NULL, napi_default, NULL },
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -23,10 +23,24 @@ export interface TcpEndpointAddress {
 /** Receives each synthesized frame; `data` is valid only during the call. */
 export type FrameSink = (data: Uint8Array, timestampNs: bigint) => void;
 
+/**
+ * Takes over a `send`'s data segments at once, when there are several (a recorder that encodes
+ * them natively, say): `headers` starts with the first segment's link, IP
+ * and TCP headers (`headerLength` bytes: every field as that segment has it
+ * except lengths and checksums, flags ACK); segment i carries `payload`
+ * bytes [i * mss, (i + 1) * mss) with sequence number + i * mss, IPv4
+ * identification + i, PSH on the last; all at `timestampNs`. The frames
+ * must be exactly the ones the sink would have been given. False: not
+ * taken, the sink gets them one by one. `headers` is valid only during the call.
+ */
+export type SegmentRunSink = (headers: Uint8Array, headerLength: number, linkHeaderLength: number, payload: Uint8Array, mss: number, timestampNs: bigint) => boolean;
+
 export interface TcpPacketSynthesizerOptions {
   client: TcpEndpointAddress;
   server: TcpEndpointAddress;
   sink: FrameSink;
+  /** Optional: takes each `send`'s data segments in one call (see SegmentRunSink); the ACK after them still goes to `sink`. */
+  segmentRun?: SegmentRunSink;
   /** LINKTYPE_ETHERNET (default) or LINKTYPE_RAW. */
   linkType?: typeof LinkType.ETHERNET | typeof LinkType.RAW;
   /** Largest TCP payload per segment; default 1460 (IPv4) / 1440 (IPv6), as on Ethernet. */
@@ -76,22 +90,20 @@ interface Scratch {
 }
 
 /**
- * Frame memory shared by every synthesizer with the default MSS: a frame is
- * written completely (every header field, then the payload) and handed to
- * the sink before the next one is begun, so one buffer serves all of them and
- * a proxy opening thousands of legs allocates none. Larger MSS values get
- * their own.
+ * Frame memory shared by every synthesizer: a frame is written completely
+ * (every header field, then the payload) and handed to the sink before the
+ * next one is begun, so one buffer serves all of them and a proxy opening
+ * thousands of legs allocates none. A larger MSS than any before grows it
+ * once (synthesizers made earlier keep the smaller one). One of its own per
+ * synthesizer made a large MSS cost two zero-filled 64 KiB buffers per
+ * proxied connection: more CPU per round trip than the segments it saved.
  */
 const SHARED_SCRATCH_BYTES = 4 + ETHERNET_HEADER + IPV6_HEADER + TCP_HEADER + MSS_OPTION + 1460;
 let sharedScratch: Scratch | null = null;
 
 function scratchFor(bytes: number): Scratch {
-  if (bytes > SHARED_SCRATCH_BYTES) {
-    const buffer = new ArrayBuffer((bytes + 3) & ~3);
-    return { bytes: new Uint8Array(buffer), words: new Uint32Array(buffer) };
-  }
-  if (!sharedScratch) {
-    const buffer = new ArrayBuffer((SHARED_SCRATCH_BYTES + 3) & ~3);
+  if (!sharedScratch || sharedScratch.bytes.length < bytes) {
+    const buffer = new ArrayBuffer((Math.max(bytes, SHARED_SCRATCH_BYTES) + 3) & ~3);
     sharedScratch = { bytes: new Uint8Array(buffer), words: new Uint32Array(buffer) };
   }
   return sharedScratch;
@@ -103,6 +115,7 @@ function scratchFor(bytes: number): Scratch {
  */
 export class TcpPacketSynthesizer {
   private readonly sink: FrameSink;
+  private readonly segmentRun: SegmentRunSink | null;
   private readonly linkHeader: number;
   private readonly ipv6: boolean;
   private readonly ipHeader: number;
@@ -129,6 +142,7 @@ export class TcpPacketSynthesizer {
     if (!serverAddress) throw new RangeError(`not an IP address: ${options.server.ip}`);
     if (clientAddress.length !== serverAddress.length) throw new RangeError('client and server addresses are of different IP versions');
     this.sink = options.sink;
+    this.segmentRun = options.segmentRun ?? null;
     this.ipv6 = clientAddress.length === 16;
     this.ipHeader = this.ipv6 ? IPV6_HEADER : IPV4_HEADER;
     this.linkHeader = (options.linkType ?? LinkType.ETHERNET) === LinkType.ETHERNET ? ETHERNET_HEADER : 0;
@@ -173,6 +187,11 @@ export class TcpPacketSynthesizer {
     if (this.state !== 'open') return;
     const [src, dst] = this.pair(from);
     if (src.finSent) return;
+    // One segment is made here: cheaper than a call into native code for it.
+    if (this.segmentRun && data.length > this.mss && this.sendRun(src, dst, data, timeNs)) {
+      this.segment(dst, src, ACK, null, timeNs);
+      return;
+    }
     for (let at = 0; at < data.length; at += this.mss) {
       const end = Math.min(at + this.mss, data.length);
       this.segment(src, dst, end === data.length ? PSH | ACK : ACK, data.subarray(at, end), timeNs);
@@ -205,12 +224,45 @@ export class TcpPacketSynthesizer {
     this.state = 'ended';
   }
 
+  /** `data`'s segments through segmentRun: the first one's headers, then the state as if each had been made here. */
+  private sendRun(src: Direction, dst: Direction, data: Uint8Array, timeNs: bigint): boolean {
+    const tcpAt = this.headers(src, dst, ACK, data.length <= this.mss ? data.length : this.mss);
+    if (!this.segmentRun!(this.frame, tcpAt + TCP_HEADER, this.linkHeader, data, this.mss, timeNs)) return false;
+    const segments = Math.ceil(data.length / this.mss);
+    src.seq = (src.seq + data.length) >>> 0;
+    if (!this.ipv6) src.ipId = (src.ipId + segments) & 0xffff;
+    return true;
+  }
+
   private pair(from: TcpSide): [Direction, Direction] {
     return from === 'client' ? [this.sides.client, this.sides.server] : [this.sides.server, this.sides.client];
   }
 
+  /** One frame: headers, payload, checksums, to the sink. */
+  private segment(src: Direction, dst: Direction, flags: number, payload: Uint8Array | null, timeNs: bigint): void {
+    const f = this.frame;
+    const optionLength = flags & SYN ? MSS_OPTION : 0;
+    const tcpLength = TCP_HEADER + optionLength + (payload ? payload.length : 0);
+    const tcpAt = this.headers(src, dst, flags, payload ? payload.length : 0);
+    if (!this.ipv6) {
+      src.ipId = (src.ipId + 1) & 0xffff;
+      const ipAt = this.linkHeader;
+      put16(f, ipAt + 10, ~onesComplementSum(f, ipAt, ipAt + IPV4_HEADER, 0) & 0xffff);
+    }
+    if (payload) f.set(payload, tcpAt + TCP_HEADER + optionLength);
+    const end = tcpAt + tcpLength;
+    // Checksum over the pseudo-header (addresses, protocol, TCP length) and the segment.
+    const sum = this.addressSum + IPPROTO_TCP + tcpLength + segmentSum(this.bufferWords, this.bufferBytes, this.frameOffset + tcpAt, tcpLength);
+    // A result of zero stays 0x0000: writing 0xffff for it is UDP's rule (RFC 768), and tshark
+    // flags it in TCP ("0xffff instead of 0x0000", RFC 1624).
+    const checksum = ~fold(sum) & 0xffff;
+    put16(f, tcpAt + 16, checksum);
+    this.sink(f.subarray(0, end), timeNs);
+  }
+
   /**
-   * One frame.
+   * A frame's headers for `payloadLength` bytes of payload, checksums zero
+   * (the IPv4 identification is src's, not advanced); returns where TCP starts.
    * Ethernet II: dst MAC (6) | src MAC (6) | EtherType (2)
    * IPv4 (RFC 791 3.1): Version/IHL | TOS | Total Length | Identification | Flags/Fragment Offset |
    *   TTL | Protocol | Header Checksum | Source Address | Destination Address
@@ -219,10 +271,10 @@ export class TcpPacketSynthesizer {
    * TCP (RFC 9293 3.1): Source Port | Destination Port | Sequence Number | Acknowledgment Number |
    *   Data Offset/Reserved/Flags | Window | Checksum | Urgent Pointer | Options
    */
-  private segment(src: Direction, dst: Direction, flags: number, payload: Uint8Array | null, timeNs: bigint): void {
+  private headers(src: Direction, dst: Direction, flags: number, payloadLength: number): number {
     const f = this.frame;
     const optionLength = flags & SYN ? MSS_OPTION : 0;
-    const tcpLength = TCP_HEADER + optionLength + (payload ? payload.length : 0);
+    const tcpLength = TCP_HEADER + optionLength + payloadLength;
     let at = 0;
     if (this.linkHeader) {
       f.set(dst.mac, 0);
@@ -242,14 +294,12 @@ export class TcpPacketSynthesizer {
       f[at + 1] = 0;
       put16(f, at + 2, IPV4_HEADER + tcpLength);
       put16(f, at + 4, src.ipId);
-      src.ipId = (src.ipId + 1) & 0xffff;
       put16(f, at + 6, 0x4000); // Don't Fragment
       f[at + 8] = 64;
       f[at + 9] = IPPROTO_TCP;
       put16(f, at + 10, 0);
       f.set(src.address, at + 12);
       f.set(dst.address, at + 16);
-      put16(f, at + 10, ~onesComplementSum(f, at, at + IPV4_HEADER, 0) & 0xffff);
     }
     at += this.ipHeader;
     const tcpAt = at;
@@ -267,15 +317,7 @@ export class TcpPacketSynthesizer {
       f[at + 21] = 4;
       put16(f, at + 22, this.mss);
     }
-    if (payload) f.set(payload, tcpAt + TCP_HEADER + optionLength);
-    const end = tcpAt + tcpLength;
-    // Checksum over the pseudo-header (addresses, protocol, TCP length) and the segment.
-    const sum = this.addressSum + IPPROTO_TCP + tcpLength + segmentSum(this.bufferWords, this.bufferBytes, this.frameOffset + tcpAt, tcpLength);
-    // A result of zero stays 0x0000: writing 0xffff for it is UDP's rule (RFC 768), and tshark
-    // flags it in TCP ("0xffff instead of 0x0000", RFC 1624).
-    const checksum = ~fold(sum) & 0xffff;
-    put16(f, tcpAt + 16, checksum);
-    this.sink(f.subarray(0, end), timeNs);
+    return tcpAt;
   }
 }
 

@@ -5,16 +5,19 @@
  * Enhanced Packet Blocks (with or without a comment) and Decryption Secrets
  * Blocks are encoded here directly into the batch (no allocation per block,
  * the same bytes PcapngWriter makes); every other block
- * comes from the core's PcapngWriter. A full batch is handed over as it is and a fresh one taken
- * (not zero-filled: every byte is written before it is used); a partial one
- * is copied out and the batch reused, so a proxy doing many small handshakes
- * does not allocate 256 KiB per flush. The file is valid pcapng after every flush.
+ * comes from the core's PcapngWriter. A batch is handed over as it is and
+ * another taken from a small pool of written ones (not zero-filled: every
+ * byte is written before it is used), so a busy proxy allocates none. The
+ * file is valid pcapng after every flush.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { BlockType, SecretsType } from '../../core/capture/pcapng-block-types';
 import { PcapngWriter, type InterfaceDescription, type SectionHeaderOptions } from '../../core/capture/pcapng-writer';
+import type { SegmentEncoder } from './native-tunnel-relay';
 
 const BATCH_BYTES = 256 * 1024;
+/** Written batches kept for reuse (more are allocated while the disk lags, and dropped when they come back). */
+const SPARE_BATCHES = 8;
 /** Longest time a block waits in a partial batch (a live reader of the file sees it this late at most). */
 const FLUSH_DELAY_MS = 50;
 const ENHANCED_PACKET_BLOCK = 0x00000006;
@@ -26,6 +29,7 @@ export class BatchedPcapngFile {
   private batch: Uint8Array = Buffer.allocUnsafeSlow(BATCH_BYTES);
   private view = new DataView(this.batch.buffer, this.batch.byteOffset, this.batch.byteLength);
   private used = 0;
+  private readonly spare: Uint8Array[] = [];
   private flushTimer: NodeJS.Timeout | null = null;
   private readonly flushLater = (): void => {
     this.flushTimer = null;
@@ -74,12 +78,7 @@ export class BatchedPcapngFile {
     v.setUint32(at, ENHANCED_PACKET_BLOCK, true);
     v.setUint32(at + 4, total, true);
     v.setUint32(at + 8, 0, true);
-    if (timestampNs !== this.lastTimestampNs) {
-      // The packets of one event share its time: split it once.
-      this.lastTimestampNs = timestampNs;
-      this.timestampHigh = Number(timestampNs >> 32n);
-      this.timestampLow = Number(timestampNs & 0xffffffffn);
-    }
+    this.splitTimestamp(timestampNs);
     v.setUint32(at + 12, this.timestampHigh, true);
     v.setUint32(at + 16, this.timestampLow, true);
     v.setUint32(at + 20, data.length, true);
@@ -96,6 +95,30 @@ export class BatchedPcapngFile {
     v.setUint32(at + 28 + padded + optionBytes, total, true);
     this.used += total;
     this.scheduleFlush();
+  }
+
+  /**
+   * The Enhanced Packet Blocks of a run of TCP segments (see SegmentRunSink),
+   * encoded by `encode` straight into the batch: the same bytes `packet` makes
+   * for each frame. `onFrame` (optional) then gets each frame, valid only
+   * during the call. Returns the number of frames.
+   */
+  packetRun(encode: SegmentEncoder, headers: Uint8Array, headerLength: number, linkHeaderLength: number, payload: Uint8Array, mss: number,
+    timestampNs: bigint, onFrame?: (frame: Uint8Array) => void): number {
+    const full = Math.floor(payload.length / mss);
+    const rest = payload.length - full * mss;
+    const need = full * (32 + ((headerLength + mss + 3) & ~3)) + (rest ? 32 + ((headerLength + rest + 3) & ~3) : 0);
+    this.reserve(need);
+    this.splitTimestamp(timestampNs);
+    const start = this.used;
+    this.used += encode(this.batch, start, headers, linkHeaderLength, payload, mss, this.timestampHigh, this.timestampLow);
+    this.scheduleFlush();
+    const frames = full + (rest ? 1 : 0);
+    if (onFrame) {
+      const v = this.view;
+      for (let at = start; at < this.used; at += v.getUint32(at + 4, true)) onFrame(this.batch.subarray(at + 28, at + 28 + v.getUint32(at + 20, true)));
+    }
+    return frames;
   }
 
   /**
@@ -139,6 +162,14 @@ export class BatchedPcapngFile {
     this.scheduleFlush();
   }
 
+  /** timestampHigh/Low of `timestampNs`; the packets of one event share its time: split it once. */
+  private splitTimestamp(timestampNs: bigint): void {
+    if (timestampNs === this.lastTimestampNs) return;
+    this.lastTimestampNs = timestampNs;
+    this.timestampHigh = Number(timestampNs >> 32n);
+    this.timestampLow = Number(timestampNs & 0xffffffffn);
+  }
+
   private reserve(n: number): void {
     if (this.used + n <= this.batch.length) return;
     this.flush();
@@ -165,13 +196,17 @@ export class BatchedPcapngFile {
       this.used = 0;
       return;
     }
-    // The stream keeps the chunk until written: a full batch is handed over, a partial one copied out.
-    if (this.used >= this.batch.length - 64 * 1024) {
-      this.stream.write(this.batch.subarray(0, this.used));
-      this.useBatch(Buffer.allocUnsafeSlow(Math.max(BATCH_BYTES, this.batch.length)));
-    } else {
-      this.stream.write(Buffer.from(this.batch.subarray(0, this.used)));
-    }
+    // The stream keeps the chunk until written: the batch is handed over and comes back to the pool once
+    // written, so a busy recorder writes from the same few buffers (fresh ones cost page faults, and
+    // their external memory drives V8 into full collections).
+    const batch = this.batch;
+    this.stream.write(batch.subarray(0, this.used), () => this.recycle(batch));
+    this.useBatch(this.spare.pop() ?? Buffer.allocUnsafeSlow(BATCH_BYTES));
     this.used = 0;
+  }
+
+  /** A written batch back to the pool (an oversized one, for one huge block, is let go). */
+  private recycle(batch: Uint8Array): void {
+    if (batch.length === BATCH_BYTES && this.spare.length < SPARE_BATCHES) this.spare.push(batch);
   }
 }

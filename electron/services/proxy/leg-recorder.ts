@@ -16,9 +16,10 @@
  */
 import { hrtime } from 'node:process';
 import { LinkType, type Packet } from '../../core/capture/packet';
-import { TcpPacketSynthesizer, type TcpEndpointAddress, type TcpSide } from '../../core/net/tcp-packet-synthesizer';
+import { TcpPacketSynthesizer, type SegmentRunSink, type TcpEndpointAddress, type TcpSide } from '../../core/net/tcp-packet-synthesizer';
 import { tunnelComment, type TunnelLeg } from '../../core/session/tunnel-link';
 import { BatchedPcapngFile } from './batched-pcapng-file';
+import { nativeSegmentEncoder, type SegmentEncoder } from './native-tunnel-relay';
 
 export interface LegRecorderOptions {
   /** pcapng file to write (created or truncated); none: packets only go to `onPacket`. */
@@ -29,6 +30,11 @@ export interface LegRecorderOptions {
   application?: string;
   /** Each TLS key log line as it arrives (the live proxy's analyzer decrypts with them). */
   onSecrets?: (keylogLine: string) => void;
+  /**
+   * Encodes data segments natively (the relay addon's; the same bytes, a
+   * fraction of the CPU). Default: the addon's when built; null: in JavaScript.
+   */
+  segmentEncoder?: SegmentEncoder | null;
 }
 
 /** Wall-clock nanoseconds that never go backwards (wall clock at start + monotonic time since). */
@@ -71,11 +77,34 @@ export class LegRecorder {
     this.drain();
   };
 
+  /** Data segments straight into the file's batch (with a file and an encoder), else null. */
+  private readonly segmentRun: SegmentRunSink | null;
+  private readonly emitFrame = (data: Uint8Array): void => {
+    this.frame++;
+    const p = this.packet;
+    p.frame = this.frame;
+    p.data = data;
+    p.originalLength = data.length;
+    this.onPacket!(p);
+  };
+
   private constructor(
     private readonly writer: BatchedPcapngFile | null,
     private readonly onPacket: ((p: Packet) => void) | null,
     private readonly onSecrets: ((keylogLine: string) => void) | null,
-  ) {}
+    encoder: SegmentEncoder | null,
+  ) {
+    this.segmentRun = writer && encoder ? (headers, headerLength, link, payload, mss, timestampNs) => {
+      if (this.closed) return true;
+      if (this.onPacket) {
+        this.packet.timestampNs = timestampNs;
+        writer.packetRun(encoder, headers, headerLength, link, payload, mss, timestampNs, this.emitFrame);
+      } else {
+        this.frame += writer.packetRun(encoder, headers, headerLength, link, payload, mss, timestampNs);
+      }
+      return true;
+    } : null;
+  }
 
   static async create(options: LegRecorderOptions = {}): Promise<LegRecorder> {
     let writer: BatchedPcapngFile | null = null;
@@ -83,7 +112,8 @@ export class LegRecorder {
       writer = await BatchedPcapngFile.open(options.file, { userAppl: options.application ?? 'tlswb' },
         { linkType: LinkType.ETHERNET, name: 'tlswb-proxy', description: 'TCP legs synthesized by tlswb' });
     }
-    return new LegRecorder(writer, options.onPacket ?? null, options.onSecrets ?? null);
+    const encoder = options.segmentEncoder === undefined ? nativeSegmentEncoder() : options.segmentEncoder;
+    return new LegRecorder(writer, options.onPacket ?? null, options.onSecrets ?? null, encoder);
   }
 
   /** Frames recorded so far (events of the current turn are recorded at its end). */
@@ -101,6 +131,7 @@ export class LegRecorder {
         this.emit(data, timestampNs, comment);
         comment = undefined;
       },
+      segmentRun: this.segmentRun ?? undefined,
     });
     return new RecordedLeg(synth, this);
   }

@@ -34,18 +34,42 @@ function takeBuffered(socket: Socket): Buffer[] {
   return chunks;
 }
 
+/** Per relay: the legs whose recorders hold views of its current batch. */
+const holdingBatch = new WeakMap<NativeTunnelRelay, Set<TunnelLegs>>();
+
+/**
+ * The legs of `relay`'s tunnels that were handed bytes this batch: recorded
+ * when the batch is done (the relay refills it next turn), not later in the turn.
+ */
+function legsHoldingBatch(relay: NativeTunnelRelay): Set<TunnelLegs> {
+  let legs = holdingBatch.get(relay);
+  if (!legs) {
+    const holding = new Set<TunnelLegs>();
+    relay.afterEachBatch(() => {
+      for (const l of holding) l.recordQueued();
+      holding.clear();
+    });
+    holdingBatch.set(relay, holding);
+    legs = holding;
+  }
+  return legs;
+}
+
 /** Records a relayed tunnel's events on its legs, as the JavaScript bridge records the same happenings. */
-function recordingSink(legs: TunnelLegs, finish: (at?: bigint) => void): RelaySink {
+function recordingSink(relay: NativeTunnelRelay, legs: TunnelLegs, finish: (at?: bigint) => void): RelaySink {
+  const holding = legsHoldingBatch(relay);
   return (kind, data, monotonicNs) => {
     const at = legs.timeOfMonotonic(monotonicNs);
     switch (kind) {
       case RelayEvent.FROM_CLIENT:
         legs.fromClient(data, at);
         legs.toUpstream(data, at);
+        holding.add(legs);
         break;
       case RelayEvent.FROM_UPSTREAM:
         legs.fromUpstream(data, at);
         legs.toClient(data, at);
+        holding.add(legs);
         break;
       case RelayEvent.CLIENT_FIN:
         legs.clientEnded(at);
@@ -123,7 +147,7 @@ export function relayNatively(relay: NativeTunnelRelay, o: BridgeOptions): boole
   const end = tunnelEnd(relay, o);
   let id: number;
   try {
-    id = relay.adopt(clientFd, upstreamFd, toClient, toUpstream, o.idleTimeoutMs, recordingSink(legs, end.finish));
+    id = relay.adopt(clientFd, upstreamFd, toClient, toUpstream, o.idleTimeoutMs, recordingSink(relay, legs, end.finish));
   } catch {
     // No descriptor to spare (EMFILE), say: give the bytes back and relay in JavaScript.
     for (let i = fromClient.length - 1; i >= 0; i--) client.unshift(fromClient[i]);
@@ -174,7 +198,7 @@ export async function attachNatively(relay: NativeTunnelRelay, o: AttachOptions)
   const fromClient = takeBuffered(client);
   const toUpstream = Buffer.concat([o.initial, ...fromClient]);
   try {
-    relay.attach(o.connection, clientFd, o.answer, toUpstream, o.idleTimeoutMs, recordingSink(legs, end.finish));
+    relay.attach(o.connection, clientFd, o.answer, toUpstream, o.idleTimeoutMs, recordingSink(relay, legs, end.finish));
   } catch {
     relay.close(o.connection);
     end.finish();
@@ -202,7 +226,7 @@ export interface AttachAcceptedOptions extends Pick<BridgeOptions, 'legs' | 'ini
 export function attachAccepted(relay: NativeTunnelRelay, o: AttachAcceptedOptions): void {
   const end = tunnelEnd(relay, o);
   try {
-    relay.attach(o.id, -1, o.answer, o.initial, o.idleTimeoutMs, recordingSink(o.legs, end.finish));
+    relay.attach(o.id, -1, o.answer, o.initial, o.idleTimeoutMs, recordingSink(relay, o.legs, end.finish));
   } catch {
     relay.close(o.id);
     end.finish();

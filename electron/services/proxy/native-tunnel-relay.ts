@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 
 /** What the addon exports (see tunnel_relay.c). */
 interface TunnelRelayBinding {
-  start(onEvents: (batch: Buffer) => void): void;
+  start(onEvents: (batch: Buffer, length: number) => void, reusable?: Buffer): void;
   adopt(clientFd: number, upstreamFd: number, toClient: Uint8Array, toUpstream: Uint8Array, idleMs: number): number;
   close(id: number): void;
   take(): Buffer | null;
@@ -27,7 +27,17 @@ interface TunnelRelayBinding {
   unlisten(listener: number): void;
   connectFor(id: number, ip: string, port: number): void;
   release(id: number): number;
+  encodeSegments: SegmentEncoder;
 }
+
+/**
+ * Writes the pcapng Enhanced Packet Blocks of a run of TCP segments into
+ * `out` at `outOffset` (segment_encoder.c; see SegmentRunSink in
+ * tcp-packet-synthesizer.ts for `headers`); returns the bytes written.
+ * Throws when `out` has no room for all of them.
+ */
+export type SegmentEncoder = (out: Uint8Array, outOffset: number, headers: Uint8Array, linkHeaderLength: number,
+  payload: Uint8Array, mss: number, timestampHigh: number, timestampLow: number) => number;
 
 /** Event kinds, as tunnel_relay.c numbers them. */
 export const RelayEvent = {
@@ -72,7 +82,8 @@ function acceptedClient(id: number, data: Uint8Array, monotonicNs: bigint): { li
       id, reason, monotonicNs,
       remote: { ip: remoteIp ?? '0.0.0.0', port: Number(remotePort) || 0 },
       local: { ip: localIp ?? '0.0.0.0', port: Number(localPort) || 0 },
-      bytes: data.subarray(nl + 1),
+      // A copy: the batch is refilled next turn, and the head's bytes are used later (after connecting).
+      bytes: Buffer.from(data.subarray(nl + 1)),
     },
   };
 }
@@ -90,21 +101,36 @@ function errnoName(errno: number): string {
 }
 
 /**
- * Receives one tunnel's events in order. `data` (bytes events only) stays
- * valid (it is a slice of the batch, never reused); `monotonicNs` is when the
+ * Receives one tunnel's events in order. `data` (bytes events only) is a
+ * view of the batch, valid until the batch's `afterEachBatch` callbacks
+ * returned (the batch is refilled next turn): whoever keeps bytes longer
+ * copies them, or uses them up in such a callback. `monotonicNs` is when the
  * relay saw it, on process.hrtime's clock. CLOSED is the last event.
  */
 export type RelaySink = (kind: number, data: Uint8Array, monotonicNs: bigint) => void;
 
 /** Bytes of an event's header: id u32, kind u32, length u32, time u64 (little-endian). */
 const EVENT_HEADER = 20;
+/**
+ * The batch buffer refilled every turn (a bigger turn comes in a fresh
+ * Buffer): one per turn would be 1 MB of new external memory per MB relayed,
+ * which drives V8 into full garbage collections.
+ */
+const REUSABLE_BATCH_BYTES = 1024 * 1024;
 
 export class NativeTunnelRelay {
   private readonly sinks = new Map<number, RelaySink>();
   private readonly listeners = new Map<number, (client: AcceptedClient) => void>();
+  private readonly batchDone = new Set<() => void>();
 
   constructor(private readonly binding: TunnelRelayBinding) {
-    binding.start((batch) => this.dispatch(batch));
+    binding.start((batch, length) => this.dispatch(batch, length), Buffer.allocUnsafeSlow(REUSABLE_BATCH_BYTES));
+  }
+
+  /** `done` runs after each batch's events were handed out (sinks' views are still valid in it); returns its removal. */
+  afterEachBatch(done: () => void): () => void {
+    this.batchDone.add(done);
+    return () => this.batchDone.delete(done);
   }
 
   /**
@@ -204,12 +230,12 @@ export class NativeTunnelRelay {
   /** Delivers every event reported so far, now (before a tunnel is closed from here, say). */
   flush(): void {
     const batch = this.binding.take();
-    if (batch) this.dispatch(batch);
+    if (batch) this.dispatch(batch, batch.length);
   }
 
-  private dispatch(batch: Buffer): void {
+  private dispatch(batch: Buffer, batchLength: number): void {
     let at = 0;
-    while (at + EVENT_HEADER <= batch.length) {
+    while (at + EVENT_HEADER <= batchLength) {
       const id = batch.readUInt32LE(at);
       const kind = batch.readUInt32LE(at + 4);
       const length = batch.readUInt32LE(at + 8);
@@ -226,20 +252,22 @@ export class NativeTunnelRelay {
       if (!sink) continue;
       const timeNs = batch.readBigUInt64LE(start - 8);
       if (kind === RelayEvent.CLOSED) this.sinks.delete(id);
-      // A plain view (cheaper than Buffer#subarray); the batch is never reused, so it stays valid.
+      // A plain view (cheaper than Buffer#subarray), valid until the batchDone callbacks returned.
       sink(kind, new Uint8Array(batch.buffer, batch.byteOffset + start, length), timeNs);
     }
+    for (const done of this.batchDone) done();
   }
 }
 
+let binding: TunnelRelayBinding | null | undefined;
 let relay: NativeTunnelRelay | null | undefined;
 
-/** The process's native relay, or null (not built, or TLSWB_TUNNEL_RELAY=off). Loaded once. */
-export function nativeTunnelRelay(env: NodeJS.ProcessEnv = process.env): NativeTunnelRelay | null {
-  if (relay !== undefined) return relay;
-  relay = null;
+/** The addon, or null (not built, or TLSWB_TUNNEL_RELAY=off). Loaded once. */
+function tunnelRelayBinding(env: NodeJS.ProcessEnv): TunnelRelayBinding | null {
+  if (binding !== undefined) return binding;
+  binding = null;
   const named = env.TLSWB_TUNNEL_RELAY;
-  if (named === 'off' || process.platform !== 'linux') return relay;
+  if (named === 'off' || process.platform !== 'linux') return binding;
   const require = createRequire(import.meta.url);
   const candidates = named ? [named] : [
     // Next to the bundles (dist/native/, from dist/cli/ or dist/main/), then the build folder beside the sources.
@@ -249,11 +277,25 @@ export function nativeTunnelRelay(env: NodeJS.ProcessEnv = process.env): NativeT
   for (const path of candidates) {
     if (!existsSync(path)) continue;
     try {
-      relay = new NativeTunnelRelay(require(path) as TunnelRelayBinding);
-      return relay;
+      binding = require(path) as TunnelRelayBinding;
+      return binding;
     } catch {
       // Built for another platform: try the next, else JavaScript relays.
     }
   }
+  return binding;
+}
+
+/** The process's native relay, or null (not built, or TLSWB_TUNNEL_RELAY=off). Started once. */
+export function nativeTunnelRelay(env: NodeJS.ProcessEnv = process.env): NativeTunnelRelay | null {
+  if (relay !== undefined) return relay;
+  const b = tunnelRelayBinding(env);
+  relay = b ? new NativeTunnelRelay(b) : null;
   return relay;
+}
+
+/** The addon's segment encoder (recording without the relay too), or null as for nativeTunnelRelay. */
+export function nativeSegmentEncoder(env: NodeJS.ProcessEnv = process.env): SegmentEncoder | null {
+  const b = tunnelRelayBinding(env);
+  return b && typeof b.encodeSegments === 'function' ? b.encodeSegments : null;
 }

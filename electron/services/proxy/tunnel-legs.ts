@@ -123,6 +123,11 @@ export class TunnelLegs {
     this.upstreamClosed(at);
   }
 
+  /** Records the events queued so far now (their bytes may be reused after this), not at the end of the turn. */
+  recordQueued(): void {
+    this.recorder?.drain();
+  }
+
   /**
    * A CLOCK_MONOTONIC time in ns (process.hrtime's scale, as the native relay
    * reports) on the recorder's clock; undefined without a recorder.
