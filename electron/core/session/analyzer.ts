@@ -111,7 +111,7 @@ export class SessionAnalyzer {
    * Streaming: every connection's tracker in order of its first packet (=
    * document order), from the first not yet handed over (`orderHead`).
    */
-  private order: ConnectionTracker[] = [];
+  private order: (ConnectionTracker | null)[] = [];
   private orderHead = 0;
   /** A connection closed since the last hand-over. */
   private closedSinceFlush = false;
@@ -288,6 +288,9 @@ export class SessionAnalyzer {
     for (; i < order.length; i++) {
       const t = order[i]!;
       if (!t.finished) break;
+      // Forgotten at once: a tracker left here until the list is trimmed would keep its
+      // session and messages alive through the next scavenges (promoted, for nothing).
+      order[i] = null;
       const s = t.sessionOrNull;
       if (s) {
         finishSession(s);
