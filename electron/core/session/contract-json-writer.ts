@@ -12,7 +12,9 @@ import { nsToSeconds } from '../capture/packet';
 import { lowWordOf, writeSecondsText } from './seconds-text';
 import { JsonTextBytes, asciiBytes } from '../bytes/json-text-bytes';
 import { toContractCertificate, toContractDocument, toContractSession, type FileDamage } from './contract-json';
-import type { CertificateInfo, Session, TlsMessage } from './model';
+import type { CertificateInfo, Session, SessionMessageJson, TlsMessage } from './model';
+import type { MessageJsonSink } from './analyzer';
+import { TicketSign } from './session-facts';
 
 export interface ContractFileFacts {
   packets: number;
@@ -56,10 +58,12 @@ function documentHeadAndTail(name: string, file: ContractFileFacts): [string, st
  * until the end. The text is kept as UTF-8 bytes until the file's facts,
  * which the document puts first, are known.
  */
-export class StreamedContractJson {
+export class StreamedContractJson implements MessageJsonSink {
   private readonly writer = new SessionJsonWriter();
   private readonly out = new JsonTextBytes();
   private count = 0;
+  /** Message texts of sessions added already, for the next sessions (as many as were ever open at once). */
+  private readonly freeMessageTexts: SessionMessageJson[] = [];
 
   /** Sessions added so far. */
   get sessions(): number {
@@ -77,6 +81,26 @@ export class StreamedContractJson {
     this.out.ascii(this.count ? ',\n' : '\n');
     this.writer.session(this.out, s, this.count);
     this.count++;
+    const j = s.messageJson;
+    if (j !== undefined) {
+      s.messageJson = undefined;
+      if (j.text.length > POOLED_MESSAGE_TEXT_LIMIT || this.freeMessageTexts.length >= POOLED_MESSAGE_TEXTS) return;
+      j.text.rewind();
+      j.count = 0;
+      j.ticketSign = TicketSign.NoServerHello;
+      j.closed = false;
+      this.freeMessageTexts.push(j);
+    }
+  }
+
+  /** `MessageJsonSink`: a session's messages written as they come, copied into the document with it. */
+  open(): SessionMessageJson {
+    return this.freeMessageTexts.pop() ?? { text: new JsonTextBytes(MESSAGE_TEXT_BYTES), count: 0, ticketSign: TicketSign.NoServerHello, closed: false };
+  }
+
+  message(j: SessionMessageJson, m: TlsMessage): void {
+    if (j.count++ !== 0) j.text.byte(COMMA);
+    this.writer.message(j.text, m);
   }
 
   /** The whole document: its head (with the file's facts), the sessions added, its tail. */
@@ -205,6 +229,11 @@ export function sessionWrittenByHandMatchesContract(s: Session, id = 0): boolean
 }
 
 const NO_MESSAGES: TlsMessage[] = [];
+/** A session's message text starts with this much room (the bench capture's sessions: ~1.5 KB of messages). */
+const MESSAGE_TEXT_BYTES = 4096;
+/** Message texts pooled: at most this many, each no longer than this (an unusually long session's text is let go). */
+const POOLED_MESSAGE_TEXTS = 1024;
+const POOLED_MESSAGE_TEXT_LIMIT = 64 * 1024;
 const COMMA = 0x2c;
 const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
@@ -284,7 +313,7 @@ class SessionJsonWriter {
       }
     }
     const lists = new JsonTextBytes(1 << 12);
-    this.messages(lists, s.messages);
+    this.sessionMessages(lists, s);
     const messages = lists.toString();
     // Inside JSON string values every quote is escaped, so the first `"messages":[]` is the key.
     out.text(
@@ -295,14 +324,24 @@ class SessionJsonWriter {
     );
   }
 
-  messages(out: JsonTextBytes, list: readonly TlsMessage[]): void {
+  /** The session's messages: the text written as they came (`messageJson`), then those kept as objects. */
+  sessionMessages(out: JsonTextBytes, s: Session): void {
+    const j = s.messageJson;
+    let first = true;
+    if (j !== undefined && j.count !== 0) {
+      j.text.copyTo(out);
+      first = false;
+    }
+    const list = s.messages;
     for (let i = 0; i < list.length; i++) {
-      if (i) out.byte(COMMA);
+      if (!first) out.byte(COMMA);
+      first = false;
       this.message(out, list[i]!);
     }
   }
 
-  private message(out: JsonTextBytes, m: TlsMessage): void {
+  /** One message's contract JSON. */
+  message(out: JsonTextBytes, m: TlsMessage): void {
     out.bytes(this.messageHead(m));
     if (m.timeNs !== this.lastTimeNs) this.setTimeText(m.timeNs);
     out.number(m.frame);
@@ -445,7 +484,7 @@ function sessionByHand(out: JsonTextBytes, s: Session, id: number, lists: Sessio
   out.ascii(',"ja4":');
   str(out, lists, s.ja4);
   out.ascii(',"messages":[');
-  if (lists) lists.messages(out, s.messages);
+  if (lists) lists.sessionMessages(out, s);
   out.ascii('],"certificates":');
   if (lists) lists.certificates(out, s.certificates);
   else out.ascii('[]');
