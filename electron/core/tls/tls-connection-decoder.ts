@@ -63,6 +63,16 @@ export interface TlsConnectionDecoderOptions {
   keyLog?: KeyLog;
   /** With `keyLog`: master secrets shared by the connections of one analysis (TLS <= 1.2 resumption). */
   resumption?: ResumptionSecrets;
+  /**
+   * Whether the messages made of a whole record (ChangeCipherSpec, alert,
+   * application data, encrypted handshake, heartbeat) may be one object, and
+   * their event one object, reused for the next (default false): for a
+   * consumer that reads each message during `onMessage` only and keeps
+   * neither (the CLI's JSON, written as messages come). Most messages then
+   * cost no allocation. Ignored with a key log (decryption marks held 0-RTT
+   * messages after they came).
+   */
+  reuseRecordMessages?: boolean;
 }
 
 /**
@@ -108,6 +118,16 @@ class Direction implements RecordFramerEvents {
 /** The `raw` of a record's message when record bytes are not kept (`keepRecordBytes` false). */
 const NO_RECORD_BYTES = new Uint8Array(0);
 
+/**
+ * The record message and its event that every decoder reuses with
+ * `reuseRecordMessages` (decoders never run inside one another's `onMessage`).
+ * Every field is always there (level and description null but for alerts).
+ */
+const reusedRecordMessage: TlsMessage = {
+  type: 'application_data', from: 'client', frame: 0, frames: [], timeNs: 0n, length: 0, raw: NO_RECORD_BYTES, recordVersion: 0, level: null, description: null,
+};
+const reusedRecordEvent: DecodedMessage = { message: reusedRecordMessage };
+
 /** The reassemblers' options, shared. */
 const COPY_RAW = { copyRaw: true };
 const VIEW_RAW = { copyRaw: false };
@@ -135,6 +155,8 @@ export class TlsConnectionDecoder {
   private cipherSuite: number | null = null;
 
   private readonly copyRaw: boolean;
+  /** See `TlsConnectionDecoderOptions.reuseRecordMessages` (never when decrypting). */
+  private readonly reuseRecordMessages: boolean;
   /** See `TlsConnectionDecoderOptions.keepRecordBytes` (always true when decrypting). */
   private readonly keepRecordBytes: boolean;
   /** Null without a key log: the decoding path is then the same as before decryption existed. */
@@ -151,6 +173,7 @@ export class TlsConnectionDecoder {
   ) {
     this.copyRaw = options.copyRaw ?? true;
     this.keepRecordBytes = (options.keepRecordBytes ?? true) || options.keyLog !== undefined;
+    this.reuseRecordMessages = options.reuseRecordMessages === true && options.keyLog === undefined;
     this.client = this.direction('client');
     this.server = this.direction('server');
     this.decryption = options.keyLog
@@ -307,6 +330,7 @@ export class TlsConnectionDecoder {
   }
 
   private emitRecord(d: Direction, r: FramedRecord, type: MessageType, raw: Uint8Array): TlsMessage {
+    if (this.reuseRecordMessages) return this.emitReused(d, r, type, raw, null, null);
     const message = this.baseMessage(d, r, type, raw, r.length, framesOf(r));
     this.events.onMessage({ message });
     return message;
@@ -328,12 +352,40 @@ export class TlsConnectionDecoder {
       description = alertDescriptionName(f[1]!) ?? `unknown_${f[1]}`;
       if (level === null) this.warn(d.side, `alert (frame ${r.frame}): unknown level ${f[0]}`);
     }
+    if (this.reuseRecordMessages) {
+      this.emitReused(d, r, 'alert', plain !== null || this.keepRecordBytes ? this.rawOf(f) : NO_RECORD_BYTES, level, description);
+      return;
+    }
     // Every field in one literal: level and description added afterwards cost a second, out-of-object store.
     const message: TlsMessage = {
       type: 'alert', from: d.side, frame: r.frame, frames: framesOf(r), timeNs: r.timeNs, length: r.length, raw: plain !== null || this.keepRecordBytes ? this.rawOf(f) : NO_RECORD_BYTES, recordVersion: r.version, level, description,
     };
     if (this.inDecrypted) message.decrypted = true;
     this.events.onMessage({ message });
+  }
+
+  /** A record's message in the reused object (`reuseRecordMessages`: never decrypted, so never marked so). */
+  private emitReused(
+    d: Direction,
+    r: FramedRecord,
+    type: MessageType,
+    raw: Uint8Array,
+    level: TlsMessage['level'],
+    description: string | null,
+  ): TlsMessage {
+    const m = reusedRecordMessage;
+    m.type = type;
+    m.from = d.side;
+    m.frame = r.frame;
+    m.frames = framesOf(r);
+    m.timeNs = r.timeNs;
+    m.length = r.length;
+    m.raw = raw;
+    m.recordVersion = r.version;
+    m.level = level;
+    m.description = description;
+    this.events.onMessage(reusedRecordEvent);
+    return m;
   }
 
   private onSslv2ClientHello(d: Direction, r: FramedRecord): void {
