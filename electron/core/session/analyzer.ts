@@ -115,7 +115,7 @@ export class SessionAnalyzer {
   private readonly keepRawBytes: boolean;
   private readonly keepHelloDetails: boolean;
   /** The TLS decoders' options without a key log: one object for all of them. */
-  private readonly plainDecoderOptions: { copyRaw: boolean; keepRecordBytes: boolean; reuseRecordMessages: boolean };
+  private readonly plainDecoderOptions: { copyRaw: boolean; keepRecordBytes: boolean; reuseMessages: boolean };
   private keyLog: KeyLog | undefined;
   /** TLS <= 1.2 master secrets by session ID / ticket, across this analysis's connections (made with the key log). */
   private resumption: ResumptionSecrets | undefined;
@@ -154,10 +154,10 @@ export class SessionAnalyzer {
       copyRaw: this.keepRawBytes,
       keepRecordBytes: this.keepRawBytes || this.events.messageDecoded !== undefined,
       // Messages written as JSON as they come, and no event to hand them to: nothing keeps a
-      // record message, so one object serves them all. (Every session that a decoder with
+      // message, so one object serves them all. (Every session that a decoder with
       // these options reports into has its `messageJson`: sessions opened with a key log,
       // and those that found one before their decoder, get the key log's options.)
-      reuseRecordMessages: this.messageJson !== undefined && !this.keepRawBytes && this.events.messageDecoded === undefined,
+      reuseMessages: this.messageJson !== undefined && !this.keepRawBytes && this.events.messageDecoded === undefined,
     };
     this.handOverAtFin = this.onSessionFinal !== undefined && options.handOverAtFin === true;
     this.shardIndex = options.shard?.index ?? 0;

@@ -64,15 +64,15 @@ export interface TlsConnectionDecoderOptions {
   /** With `keyLog`: master secrets shared by the connections of one analysis (TLS <= 1.2 resumption). */
   resumption?: ResumptionSecrets;
   /**
-   * Whether the messages made of a whole record (ChangeCipherSpec, alert,
-   * application data, encrypted handshake, heartbeat) may be one object, and
-   * their event one object, reused for the next (default false): for a
-   * consumer that reads each message during `onMessage` only and keeps
-   * neither (the CLI's JSON, written as messages come). Most messages then
-   * cost no allocation. Ignored with a key log (decryption marks held 0-RTT
-   * messages after they came).
+   * Whether each message may be one object, and its event one object,
+   * reused for the next (default false): for a consumer that reads each
+   * message and event during `onMessage` only and keeps neither (the CLI's
+   * JSON, written as messages come; what the event carries, hellos and
+   * certificates, may be kept). Messages then cost no allocation but for
+   * their parsing. Ignored with a key log (decryption marks held 0-RTT
+   * messages after they came). SSLv2 hellos are new objects still.
    */
-  reuseRecordMessages?: boolean;
+  reuseMessages?: boolean;
 }
 
 /**
@@ -120,13 +120,19 @@ const NO_RECORD_BYTES = new Uint8Array(0);
 
 /**
  * The record message and its event that every decoder reuses with
- * `reuseRecordMessages` (decoders never run inside one another's `onMessage`).
+ * `reuseMessages` (decoders never run inside one another's `onMessage`).
  * Every field is always there (level and description null but for alerts).
  */
 const reusedRecordMessage: TlsMessage = {
   type: 'application_data', from: 'client', frame: 0, frames: [], timeNs: 0n, length: 0, raw: NO_RECORD_BYTES, recordVersion: 0, level: null, description: null,
 };
 const reusedRecordEvent: DecodedMessage = { message: reusedRecordMessage };
+
+/** The same for handshake messages: their event also carries what was parsed of them (cleared for each). */
+const reusedHandshakeMessage: TlsMessage = { ...reusedRecordMessage };
+const reusedHandshakeEvent: DecodedMessage = {
+  message: reusedHandshakeMessage, clientHello: undefined, serverHello: undefined, serverKeyExchange: undefined, certificates: undefined,
+};
 
 /** The reassemblers' options, shared. */
 const COPY_RAW = { copyRaw: true };
@@ -155,8 +161,8 @@ export class TlsConnectionDecoder {
   private cipherSuite: number | null = null;
 
   private readonly copyRaw: boolean;
-  /** See `TlsConnectionDecoderOptions.reuseRecordMessages` (never when decrypting). */
-  private readonly reuseRecordMessages: boolean;
+  /** See `TlsConnectionDecoderOptions.reuseMessages` (never when decrypting). */
+  private readonly reuseMessages: boolean;
   /** See `TlsConnectionDecoderOptions.keepRecordBytes` (always true when decrypting). */
   private readonly keepRecordBytes: boolean;
   /** Null without a key log: the decoding path is then the same as before decryption existed. */
@@ -173,7 +179,7 @@ export class TlsConnectionDecoder {
   ) {
     this.copyRaw = options.copyRaw ?? true;
     this.keepRecordBytes = (options.keepRecordBytes ?? true) || options.keyLog !== undefined;
-    this.reuseRecordMessages = options.reuseRecordMessages === true && options.keyLog === undefined;
+    this.reuseMessages = options.reuseMessages === true && options.keyLog === undefined;
     this.client = this.direction('client');
     this.server = this.direction('server');
     this.decryption = options.keyLog
@@ -330,7 +336,7 @@ export class TlsConnectionDecoder {
   }
 
   private emitRecord(d: Direction, r: FramedRecord, type: MessageType, raw: Uint8Array): TlsMessage {
-    if (this.reuseRecordMessages) return this.emitReused(d, r, type, raw, null, null);
+    if (this.reuseMessages) return this.emitReused(d, r, type, raw, null, null);
     const message = this.baseMessage(d, r, type, raw, r.length, framesOf(r));
     this.events.onMessage({ message });
     return message;
@@ -352,7 +358,7 @@ export class TlsConnectionDecoder {
       description = alertDescriptionName(f[1]!) ?? `unknown_${f[1]}`;
       if (level === null) this.warn(d.side, `alert (frame ${r.frame}): unknown level ${f[0]}`);
     }
-    if (this.reuseRecordMessages) {
+    if (this.reuseMessages) {
       this.emitReused(d, r, 'alert', plain !== null || this.keepRecordBytes ? this.rawOf(f) : NO_RECORD_BYTES, level, description);
       return;
     }
@@ -364,7 +370,7 @@ export class TlsConnectionDecoder {
     this.events.onMessage({ message });
   }
 
-  /** A record's message in the reused object (`reuseRecordMessages`: never decrypted, so never marked so). */
+  /** A record's message in the reused object (`reuseMessages`: never decrypted, so never marked so). */
   private emitReused(
     d: Direction,
     r: FramedRecord,
@@ -454,14 +460,14 @@ export class TlsConnectionDecoder {
 
   private onHandshakeMessage(d: Direction, r: FramedRecord, msgType: number, raw: Uint8Array, length: number, frames: number[]): void {
     const type = handshakeMessageType(msgType, raw);
-    const message = this.baseMessage(d, r, type, raw, length, frames);
+    const message = this.reuseMessages ? reusedHandshake(d, r, type, raw, length, frames) : this.baseMessage(d, r, type, raw, length, frames);
     // One context for all, refreshed per message (parsers read it during the call only).
     const ctx = sharedParseContext;
     ctx.version = this.version;
     ctx.cipherSuite = this.cipherSuite;
     if (ctx.problems.length !== 0) ctx.problems = [];
     // The event carries the facts itself: no facts object copied into it.
-    const decoded: DecodedMessage = { message };
+    const decoded: DecodedMessage = this.reuseMessages ? reusedHandshakeEvent : { message };
     const facts: HandshakeFacts = decoded;
     try {
       parseHandshakeMessageInto(raw, ctx, facts);
@@ -491,6 +497,25 @@ export class TlsConnectionDecoder {
     this.client.framer.keepWholeApplicationData = whole;
     this.server.framer.keepWholeApplicationData = whole;
   }
+}
+
+/** `reusedHandshakeMessage` and its event set for the next message (`reuseMessages`; never decrypted). */
+function reusedHandshake(d: Direction, r: FramedRecord, type: MessageType, raw: Uint8Array, length: number, frames: number[]): TlsMessage {
+  const m = reusedHandshakeMessage;
+  m.type = type;
+  m.from = d.side;
+  m.frame = r.frame;
+  m.frames = frames;
+  m.timeNs = r.timeNs;
+  m.length = length;
+  m.raw = raw;
+  m.recordVersion = r.version;
+  const e = reusedHandshakeEvent;
+  e.clientHello = undefined;
+  e.serverHello = undefined;
+  e.serverKeyExchange = undefined;
+  e.certificates = undefined;
+  return m;
 }
 
 function errorText(e: unknown): string {
