@@ -104,6 +104,9 @@ export interface TcpTablePeaks {
   maxBufferedBytes: number;
 }
 
+/** Decoders kept for reuse at most (as many as connections were open at once, usually far fewer). */
+const MAX_FREE_DECODERS = 256;
+
 /** The `raw` of every message when the analyzer keeps no raw bytes. */
 const NO_RAW_BYTES = new Uint8Array(0);
 
@@ -123,6 +126,8 @@ export class SessionAnalyzer {
   private nextSessionId = 0;
   private readonly onSessionFinal: ((s: Session) => void) | undefined;
   private readonly messageJson: MessageJsonSink | undefined;
+  /** Decoders of finished connections (plain options only: `renew` refuses key-log ones), for the next (see `releaseTlsDecoder`). */
+  private readonly freeDecoders: TlsConnectionDecoder[] = [];
   /**
    * Streaming: every connection's tracker in order of its first packet (=
    * document order), from the first not yet handed over (`orderHead`).
@@ -249,10 +254,18 @@ export class SessionAnalyzer {
     makeTlsDecoder: (s: Session): TlsConnectionDecoder => {
       // A key log that came after the session's first messages (a pcapng DSB): the rest are kept as objects.
       if (this.keyLog && s.messageJson) s.messageJson.closed = true;
+      if (!this.keyLog) {
+        const pooled = this.freeDecoders.pop();
+        if (pooled !== undefined && pooled.renew(new SessionTlsEvents(this.hooks, s))) return pooled;
+      }
       return new TlsConnectionDecoder(
         new SessionTlsEvents(this.hooks, s),
         this.keyLog ? { copyRaw: this.keepRawBytes, keyLog: this.keyLog, resumption: this.resumption } : this.plainDecoderOptions,
       );
+    },
+    releaseTlsDecoder: (d: TlsConnectionDecoder): void => {
+      // Streaming JSON (the CLI): a finished connection's decoder serves the next one.
+      if (this.messageJson !== undefined && this.freeDecoders.length < MAX_FREE_DECODERS) this.freeDecoders.push(d);
     },
     looksLikeTls,
   };

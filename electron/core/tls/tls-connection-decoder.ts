@@ -83,7 +83,7 @@ export interface TlsConnectionDecoderOptions {
  * keep 20,000 of them alive at times).
  */
 class Direction implements RecordFramerEvents {
-  readonly framer: RecordFramer;
+  framer: RecordFramer;
   readonly handshake: HandshakeReassembler;
   /** ChangeCipherSpec seen (TLS <= 1.2): handshake records are encrypted from here on. */
   encrypted = false;
@@ -100,6 +100,14 @@ class Direction implements RecordFramerEvents {
   ) {
     this.handshake = new HandshakeReassembler(copyRaw ? COPY_RAW : VIEW_RAW);
     this.framer = new RecordFramer(this, side === 'client');
+  }
+
+  /** As new, for another connection (`TlsConnectionDecoder.renew`): a new framer, nothing pending. */
+  renew(): void {
+    this.framer = new RecordFramer(this, this.side === 'client');
+    this.handshake.reset();
+    this.encrypted = false;
+    this.nullCipherMac = 0;
   }
 
   record(r: FramedRecord): void {
@@ -174,7 +182,7 @@ export class TlsConnectionDecoder {
   private decryptedEnds: number[] | null = null;
 
   constructor(
-    private readonly events: TlsConnectionEvents,
+    private events: TlsConnectionEvents,
     options: TlsConnectionDecoderOptions = {},
   ) {
     this.copyRaw = options.copyRaw ?? true;
@@ -185,6 +193,24 @@ export class TlsConnectionDecoder {
     this.decryption = options.keyLog
       ? new ConnectionDecryption(options.keyLog, (side, text) => this.warn(side, text), this.copyRaw, options.resumption ?? null)
       : null;
+  }
+
+  /**
+   * This decoder as new, for another connection reporting to `events`, with
+   * the same options: a consumer that decodes many connections one after
+   * another keeps the decoders of finished ones for the next (a decoder is a
+   * dozen objects, some 800 bytes). False (and unchanged) for a decoder with a
+   * key log, whose decryption state is the connection's own.
+   */
+  renew(events: TlsConnectionEvents): boolean {
+    if (this.decryption !== null) return false;
+    this.events = events;
+    this.version = null;
+    this.cipherSuite = null;
+    this.inDecrypted = false;
+    this.client.renew();
+    this.server.renew();
+    return true;
   }
 
   /** In-order TCP payload of one side. `data` is only read during the call. */
