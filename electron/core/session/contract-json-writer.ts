@@ -276,6 +276,17 @@ class SessionJsonWriter {
    * string objects, in thousands of sessions. Bounded: cleared when full.
    */
   private readonly stringUtf8 = new Map<string, Uint8Array>();
+  /** A session's start time as text (a number's text is at most 25 characters). */
+  private readonly secondsText = new Uint8Array(32);
+
+  /** A time in seconds as `out.number` writes it, without making a string (seconds-text.ts). */
+  secondsNumber(out: JsonTextBytes, v: number): void {
+    if (!Number.isFinite(v)) {
+      out.number(v);
+      return;
+    }
+    out.bytesPrefix(this.secondsText, writeSecondsText(this.secondsText, 0, v));
+  }
 
   /** `text` as `out.stringOrNull` writes it, copied from its cached bytes. */
   stringOrNull(out: JsonTextBytes, text: string | null): void {
@@ -459,7 +470,8 @@ function sessionByHand(out: JsonTextBytes, s: Session, id: number, lists: Sessio
   out.ascii(',"port":');
   out.number(s.server.port);
   out.ascii('},"startTime":');
-  out.number(nsToSeconds(s.startTimeNs));
+  if (lists) lists.secondsNumber(out, nsToSeconds(s.startTimeNs));
+  else out.number(nsToSeconds(s.startTimeNs));
   out.ascii(',"proxy":null,"sni":');
   str(out, lists, s.sni);
   out.ascii(',"alpnOffered":');
