@@ -62,8 +62,7 @@ export class StreamedContractJson implements MessageJsonSink {
   private readonly writer = new SessionJsonWriter();
   private readonly out = new JsonTextBytes();
   private count = 0;
-  /** Message texts of sessions added already, for the next sessions (as many as were ever open at once). */
-  private readonly freeMessageTexts: SessionMessageJson[] = [];
+  private readonly texts = new PooledMessageTexts(this.writer);
 
   /** Sessions added so far. */
   get sessions(): number {
@@ -81,26 +80,16 @@ export class StreamedContractJson implements MessageJsonSink {
     this.out.ascii(this.count ? ',\n' : '\n');
     this.writer.session(this.out, s, this.count);
     this.count++;
-    const j = s.messageJson;
-    if (j !== undefined) {
-      s.messageJson = undefined;
-      if (j.text.length > POOLED_MESSAGE_TEXT_LIMIT || this.freeMessageTexts.length >= POOLED_MESSAGE_TEXTS) return;
-      j.text.rewind();
-      j.count = 0;
-      j.ticketSign = TicketSign.NoServerHello;
-      j.closed = false;
-      this.freeMessageTexts.push(j);
-    }
+    this.texts.release(s);
   }
 
   /** `MessageJsonSink`: a session's messages written as they come, copied into the document with it. */
   open(): SessionMessageJson {
-    return this.freeMessageTexts.pop() ?? { text: new JsonTextBytes(MESSAGE_TEXT_BYTES), count: 0, ticketSign: TicketSign.NoServerHello, closed: false };
+    return this.texts.open();
   }
 
   message(j: SessionMessageJson, m: TlsMessage): void {
-    if (j.count++ !== 0) j.text.byte(COMMA);
-    this.writer.message(j.text, m);
+    this.texts.message(j, m);
   }
 
   /** The whole document: its head (with the file's facts), the sessions added, its tail. */
@@ -119,9 +108,10 @@ export class StreamedContractJson implements MessageJsonSink {
  * list), where it is in the text, and its connection's first frame (the
  * document's order).
  */
-export class ShardSessionsJson {
+export class ShardSessionsJson implements MessageJsonSink {
   private readonly writer = new SessionJsonWriter();
   private readonly out = new JsonTextBytes();
+  private readonly texts = new PooledMessageTexts(this.writer);
   firstFrames: number[] = [];
   /** Byte offsets of each session's text in `chunks()`. */
   starts: number[] = [];
@@ -140,10 +130,53 @@ export class ShardSessionsJson {
     this.firstFrames.push(s.firstFrame);
     this.starts.push(start + ID_ZERO.length);
     this.ends.push(this.out.length);
+    this.texts.release(s);
+  }
+
+  /** `MessageJsonSink`, as `StreamedContractJson`'s. */
+  open(): SessionMessageJson {
+    return this.texts.open();
+  }
+
+  message(j: SessionMessageJson, m: TlsMessage): void {
+    this.texts.message(j, m);
   }
 
   chunks(): Uint8Array[] {
     return this.out.chunks();
+  }
+}
+
+/**
+ * The message texts of a streaming writer (`MessageJsonSink`): each open
+ * session's, written as its messages come, and given back once the session
+ * is written, for the next sessions (as many as were ever open at once).
+ */
+class PooledMessageTexts {
+  private readonly free: SessionMessageJson[] = [];
+
+  constructor(private readonly writer: SessionJsonWriter) {}
+
+  open(): SessionMessageJson {
+    return this.free.pop() ?? { text: new JsonTextBytes(MESSAGE_TEXT_BYTES), count: 0, ticketSign: TicketSign.NoServerHello, closed: false };
+  }
+
+  message(j: SessionMessageJson, m: TlsMessage): void {
+    if (j.count++ !== 0) j.text.byte(COMMA);
+    this.writer.message(j.text, m);
+  }
+
+  /** `s` was written (its message text with it): the text is free for another session. */
+  release(s: Session): void {
+    const j = s.messageJson;
+    if (j === undefined) return;
+    s.messageJson = undefined;
+    if (j.text.length > POOLED_MESSAGE_TEXT_LIMIT || this.free.length >= POOLED_MESSAGE_TEXTS) return;
+    j.text.rewind();
+    j.count = 0;
+    j.ticketSign = TicketSign.NoServerHello;
+    j.closed = false;
+    this.free.push(j);
   }
 }
 

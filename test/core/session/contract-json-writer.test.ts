@@ -116,6 +116,8 @@ describe('analysis JSON written straight from the sessions', () => {
             keepRawBytes: false,
             shard: { index, count },
             stream: { start: () => json.reset(), session: (s) => json.add(s) },
+            // Messages written as they come in one of the two shard counts (the CLI's way), kept in the other.
+            ...(count === 3 ? { messageJson: json } : {}),
           });
           shards.push(json);
         }
