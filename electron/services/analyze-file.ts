@@ -3,7 +3,7 @@
  * and return the sessions and the contract document. Used by `tlswb analyze`
  * and by the API's openFile.
  */
-import { SessionAnalyzer, type TcpTablePeaks } from '../core/session/analyzer';
+import { SessionAnalyzer, type MessageJsonSink, type TcpTablePeaks } from '../core/session/analyzer';
 import type { AnalyzerEvents } from '../core/session/analyzer-events';
 import { toContractDocument, type ContractDocument, type FileDamage } from '../core/session/contract-json';
 import type { Session } from '../core/session/model';
@@ -31,6 +31,8 @@ export interface AnalyzeOptions {
   stream?: SessionStream;
   /** Only this shard of the TCP connections (see `AnalyzerOptions.shard`). */
   shard?: { index: number; count: number };
+  /** Streaming: messages written as JSON as they come, not kept (see `AnalyzerOptions.messageJson`). */
+  messageJson?: MessageJsonSink;
 }
 
 export interface SessionStream {
@@ -78,6 +80,7 @@ async function analyzeOnce(
         keepHelloDetails: options.keepHelloDetails,
         keyLog,
         ...(options.shard ? { shard: options.shard } : {}),
+        ...(options.messageJson ? { messageJson: options.messageJson } : {}),
         ...(stream ? { onSessionFinal: (s: Session) => stream.session(withTunnelLink(s, tunnelLinks)), handOverAtFin } : {}),
       });
     },

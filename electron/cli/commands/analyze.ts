@@ -56,7 +56,8 @@ export function register(program: Command): void {
           keepRawBytes: false,
           keepHelloDetails: false,
           ...(keyLog ? { keyLog } : {}),
-          ...(json ? { stream: { start: () => json.reset(), session: (s: Session) => json.add(s) } } : {}),
+          // Each message is written as JSON as it comes: no message object lives as long as its session.
+          ...(json ? { stream: { start: () => json.reset(), session: (s: Session) => json.add(s) }, messageJson: json } : {}),
         });
       } catch (e: unknown) {
         if (e instanceof CaptureFileError) throw new CliError(e.message, 1);

@@ -54,6 +54,23 @@ export class JsonTextBytes {
     this.pos = 0;
   }
 
+  /**
+   * Forget everything written, but keep the current buffer for what comes
+   * next: a writer used again and again (one per open session, pooled) then
+   * allocates nothing.
+   */
+  rewind(): void {
+    if (this.full.length !== 0) this.full = [];
+    this.sealed = 0;
+    this.pos = 0;
+  }
+
+  /** Everything written, copied to the end of `out`. */
+  copyTo(out: JsonTextBytes): void {
+    for (let i = 0; i < this.full.length; i++) out.bytes(this.full[i]!);
+    if (this.pos !== 0) out.bytes(this.buf.subarray(0, this.pos));
+  }
+
   /** The text written, in order (views of the buffers: valid until the next write or clear). */
   chunks(): Uint8Array[] {
     return this.pos > 0 ? [...this.full, this.buf.subarray(0, this.pos)] : [...this.full];

@@ -23,9 +23,9 @@ import {
 } from '../net/tcp-connection-table';
 import { TlsConnectionDecoder, looksLikeTls, type DecodedMessage, type TlsConnectionEvents } from '../tls/tls-connection-decoder';
 import type { AnalyzerEvents } from './analyzer-events';
-import type { Session, Side } from './model';
+import type { Session, SessionMessageJson, Side, TlsMessage } from './model';
 import { ConnectionTracker, type TrackerHooks } from './connection-tracker';
-import { applyDecodedMessage, finishSession } from './session-facts';
+import { applyDecodedMessage, finishSession, nextTicketSign } from './session-facts';
 import { slimClientHello, slimServerHello } from './slim-hellos';
 import type { KeyLog } from '../tls/decrypt/keylog';
 import { ResumptionSecrets } from '../tls/decrypt/resumption-secrets';
@@ -80,6 +80,21 @@ export interface AnalyzerOptions {
    * for TLS resumption secrets (so no sharding with a key log).
    */
   shard?: { index: number; count: number };
+  /**
+   * Streaming (the CLI's JSON): each message is written as contract JSON as
+   * it comes (`Session.messageJson`) instead of kept in `messages`, so that no
+   * message object lives as long as its session. Not for sessions opened with
+   * a key log (decryption marks held 0-RTT messages after they came).
+   */
+  messageJson?: MessageJsonSink;
+}
+
+/** Where `AnalyzerOptions.messageJson` writes each session's messages. */
+export interface MessageJsonSink {
+  /** An empty text for a new session (the consumer may pool them: it gets each back with its session). */
+  open(): SessionMessageJson;
+  /** `m`, the session's next message, written into `j` (`m` is read during the call only). */
+  message(j: SessionMessageJson, m: TlsMessage): void;
 }
 
 export interface TcpTablePeaks {
@@ -88,6 +103,9 @@ export interface TcpTablePeaks {
   maxConnections: number;
   maxBufferedBytes: number;
 }
+
+/** Decoders kept for reuse at most (as many as connections were open at once, usually far fewer). */
+const MAX_FREE_DECODERS = 256;
 
 /** The `raw` of every message when the analyzer keeps no raw bytes. */
 const NO_RAW_BYTES = new Uint8Array(0);
@@ -100,18 +118,21 @@ export class SessionAnalyzer {
   private readonly keepRawBytes: boolean;
   private readonly keepHelloDetails: boolean;
   /** The TLS decoders' options without a key log: one object for all of them. */
-  private readonly plainDecoderOptions: { copyRaw: boolean; keepRecordBytes: boolean };
+  private readonly plainDecoderOptions: { copyRaw: boolean; keepRecordBytes: boolean; reuseMessages: boolean };
   private keyLog: KeyLog | undefined;
   /** TLS <= 1.2 master secrets by session ID / ticket, across this analysis's connections (made with the key log). */
   private resumption: ResumptionSecrets | undefined;
   private readonly opened: Session[] = [];
   private nextSessionId = 0;
   private readonly onSessionFinal: ((s: Session) => void) | undefined;
+  private readonly messageJson: MessageJsonSink | undefined;
+  /** Decoders of finished connections (plain options only: `renew` refuses key-log ones), for the next (see `releaseTlsDecoder`). */
+  private readonly freeDecoders: TlsConnectionDecoder[] = [];
   /**
    * Streaming: every connection's tracker in order of its first packet (=
    * document order), from the first not yet handed over (`orderHead`).
    */
-  private order: ConnectionTracker[] = [];
+  private order: (ConnectionTracker | null)[] = [];
   private orderHead = 0;
   /** A connection closed since the last hand-over. */
   private closedSinceFlush = false;
@@ -131,9 +152,18 @@ export class SessionAnalyzer {
     this.keepHelloDetails = options.keepHelloDetails ?? true;
     // Without raw bytes, and with no event that could look at a message before its
     // bytes are dropped, record messages never get theirs (no view of the input each).
-    this.plainDecoderOptions = { copyRaw: this.keepRawBytes, keepRecordBytes: this.keepRawBytes || this.events.messageDecoded !== undefined };
     this.keyLog = options.keyLog;
     this.onSessionFinal = options.onSessionFinal;
+    this.messageJson = options.messageJson;
+    this.plainDecoderOptions = {
+      copyRaw: this.keepRawBytes,
+      keepRecordBytes: this.keepRawBytes || this.events.messageDecoded !== undefined,
+      // Messages written as JSON as they come, and no event to hand them to: nothing keeps a
+      // message, so one object serves them all. (Every session that a decoder with
+      // these options reports into has its `messageJson`: sessions opened with a key log,
+      // and those that found one before their decoder, get the key log's options.)
+      reuseMessages: this.messageJson !== undefined && !this.keepRawBytes && this.events.messageDecoded === undefined,
+    };
     this.handOverAtFin = this.onSessionFinal !== undefined && options.handOverAtFin === true;
     this.shardIndex = options.shard?.index ?? 0;
     this.shardCount = options.shard?.count ?? 1;
@@ -188,13 +218,20 @@ export class SessionAnalyzer {
   /** What a connection tracker calls back into. */
   private readonly hooks = {
     openSession: (conn: TcpConnection, clientDir: 0 | 1, clientBy: Session['clientBy']): Session => {
+      const json = this.messageJson !== undefined && this.keyLog === undefined ? this.messageJson.open() : undefined;
       const s = newSession(this.nextSessionId++, conn, clientDir, clientBy);
+      if (json) s.messageJson = json;
       if (!this.onSessionFinal) this.opened.push(s);
       this.events.sessionOpened?.(s);
       return s;
     },
     message: (s: Session, d: DecodedMessage): void => {
-      s.messages.push(d.message);
+      const j = s.messageJson;
+      if (j === undefined || j.closed) s.messages.push(d.message);
+      else {
+        j.ticketSign = nextTicketSign(j.ticketSign, d.message);
+        this.messageJson!.message(j, d.message);
+      }
       if (d.message.timeNs > s.lastTimeNs) s.lastTimeNs = d.message.timeNs;
       const changed = applyDecodedMessage(s, d);
       this.events.messageDecoded?.(s, d.message);
@@ -214,11 +251,22 @@ export class SessionAnalyzer {
     closed: (s: Session): void => {
       this.events.sessionClosed?.(s);
     },
-    makeTlsDecoder: (s: Session): TlsConnectionDecoder =>
-      new TlsConnectionDecoder(
+    makeTlsDecoder: (s: Session): TlsConnectionDecoder => {
+      // A key log that came after the session's first messages (a pcapng DSB): the rest are kept as objects.
+      if (this.keyLog && s.messageJson) s.messageJson.closed = true;
+      if (!this.keyLog) {
+        const pooled = this.freeDecoders.pop();
+        if (pooled !== undefined && pooled.renew(new SessionTlsEvents(this.hooks, s))) return pooled;
+      }
+      return new TlsConnectionDecoder(
         new SessionTlsEvents(this.hooks, s),
         this.keyLog ? { copyRaw: this.keepRawBytes, keyLog: this.keyLog, resumption: this.resumption } : this.plainDecoderOptions,
-      ),
+      );
+    },
+    releaseTlsDecoder: (d: TlsConnectionDecoder): void => {
+      // Streaming JSON (the CLI): a finished connection's decoder serves the next one.
+      if (this.messageJson !== undefined && this.freeDecoders.length < MAX_FREE_DECODERS) this.freeDecoders.push(d);
+    },
     looksLikeTls,
   };
 
@@ -288,6 +336,9 @@ export class SessionAnalyzer {
     for (; i < order.length; i++) {
       const t = order[i]!;
       if (!t.finished) break;
+      // Forgotten at once: a tracker left here until the list is trimmed would keep its
+      // session and messages alive through the next scavenges (promoted, for nothing).
+      order[i] = null;
       const s = t.sessionOrNull;
       if (s) {
         finishSession(s);

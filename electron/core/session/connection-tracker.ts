@@ -48,6 +48,8 @@ export interface TrackerHooks {
   closed(s: Session): void;
   /** The decoder reports its messages and warnings into `s` (through `message` and `warning`). */
   makeTlsDecoder(s: Session): TlsConnectionDecoder;
+  /** A decoder this tracker is done with (its connection finished): never called again by it. */
+  releaseTlsDecoder(d: TlsConnectionDecoder): void;
   looksLikeTls(firstBytes: Uint8Array): boolean;
 }
 
@@ -124,6 +126,7 @@ export class ConnectionTracker {
     // A stream start too short to decide stays undecided: nothing to flush.
     // Nothing comes after this: the TLS decoder's state goes (a streaming analyzer keeps finished trackers a while).
     this.finished = true;
+    if (this.tls !== null) this.hooks.releaseTlsDecoder(this.tls);
     this.tls = null;
   }
 

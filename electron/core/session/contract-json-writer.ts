@@ -12,7 +12,9 @@ import { nsToSeconds } from '../capture/packet';
 import { lowWordOf, writeSecondsText } from './seconds-text';
 import { JsonTextBytes, asciiBytes } from '../bytes/json-text-bytes';
 import { toContractCertificate, toContractDocument, toContractSession, type FileDamage } from './contract-json';
-import type { CertificateInfo, Session, TlsMessage } from './model';
+import type { CertificateInfo, Session, SessionMessageJson, TlsMessage } from './model';
+import type { MessageJsonSink } from './analyzer';
+import { TicketSign } from './session-facts';
 
 export interface ContractFileFacts {
   packets: number;
@@ -56,10 +58,11 @@ function documentHeadAndTail(name: string, file: ContractFileFacts): [string, st
  * until the end. The text is kept as UTF-8 bytes until the file's facts,
  * which the document puts first, are known.
  */
-export class StreamedContractJson {
+export class StreamedContractJson implements MessageJsonSink {
   private readonly writer = new SessionJsonWriter();
   private readonly out = new JsonTextBytes();
   private count = 0;
+  private readonly texts = new PooledMessageTexts(this.writer);
 
   /** Sessions added so far. */
   get sessions(): number {
@@ -77,6 +80,16 @@ export class StreamedContractJson {
     this.out.ascii(this.count ? ',\n' : '\n');
     this.writer.session(this.out, s, this.count);
     this.count++;
+    this.texts.release(s);
+  }
+
+  /** `MessageJsonSink`: a session's messages written as they come, copied into the document with it. */
+  open(): SessionMessageJson {
+    return this.texts.open();
+  }
+
+  message(j: SessionMessageJson, m: TlsMessage): void {
+    this.texts.message(j, m);
   }
 
   /** The whole document: its head (with the file's facts), the sessions added, its tail. */
@@ -95,9 +108,10 @@ export class StreamedContractJson {
  * list), where it is in the text, and its connection's first frame (the
  * document's order).
  */
-export class ShardSessionsJson {
+export class ShardSessionsJson implements MessageJsonSink {
   private readonly writer = new SessionJsonWriter();
   private readonly out = new JsonTextBytes();
+  private readonly texts = new PooledMessageTexts(this.writer);
   firstFrames: number[] = [];
   /** Byte offsets of each session's text in `chunks()`. */
   starts: number[] = [];
@@ -116,10 +130,53 @@ export class ShardSessionsJson {
     this.firstFrames.push(s.firstFrame);
     this.starts.push(start + ID_ZERO.length);
     this.ends.push(this.out.length);
+    this.texts.release(s);
+  }
+
+  /** `MessageJsonSink`, as `StreamedContractJson`'s. */
+  open(): SessionMessageJson {
+    return this.texts.open();
+  }
+
+  message(j: SessionMessageJson, m: TlsMessage): void {
+    this.texts.message(j, m);
   }
 
   chunks(): Uint8Array[] {
     return this.out.chunks();
+  }
+}
+
+/**
+ * The message texts of a streaming writer (`MessageJsonSink`): each open
+ * session's, written as its messages come, and given back once the session
+ * is written, for the next sessions (as many as were ever open at once).
+ */
+class PooledMessageTexts {
+  private readonly free: SessionMessageJson[] = [];
+
+  constructor(private readonly writer: SessionJsonWriter) {}
+
+  open(): SessionMessageJson {
+    return this.free.pop() ?? { text: new JsonTextBytes(MESSAGE_TEXT_BYTES), count: 0, ticketSign: TicketSign.NoServerHello, closed: false };
+  }
+
+  message(j: SessionMessageJson, m: TlsMessage): void {
+    if (j.count++ !== 0) j.text.byte(COMMA);
+    this.writer.message(j.text, m);
+  }
+
+  /** `s` was written (its message text with it): the text is free for another session. */
+  release(s: Session): void {
+    const j = s.messageJson;
+    if (j === undefined) return;
+    s.messageJson = undefined;
+    if (j.text.length > POOLED_MESSAGE_TEXT_LIMIT || this.free.length >= POOLED_MESSAGE_TEXTS) return;
+    j.text.rewind();
+    j.count = 0;
+    j.ticketSign = TicketSign.NoServerHello;
+    j.closed = false;
+    this.free.push(j);
   }
 }
 
@@ -205,6 +262,11 @@ export function sessionWrittenByHandMatchesContract(s: Session, id = 0): boolean
 }
 
 const NO_MESSAGES: TlsMessage[] = [];
+/** A session's message text starts with this much room (the bench capture's sessions: ~1.5 KB of messages). */
+const MESSAGE_TEXT_BYTES = 4096;
+/** Message texts pooled: at most this many, each no longer than this (an unusually long session's text is let go). */
+const POOLED_MESSAGE_TEXTS = 1024;
+const POOLED_MESSAGE_TEXT_LIMIT = 64 * 1024;
 const COMMA = 0x2c;
 const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
@@ -247,6 +309,17 @@ class SessionJsonWriter {
    * string objects, in thousands of sessions. Bounded: cleared when full.
    */
   private readonly stringUtf8 = new Map<string, Uint8Array>();
+  /** A session's start time as text (a number's text is at most 25 characters). */
+  private readonly secondsText = new Uint8Array(32);
+
+  /** A time in seconds as `out.number` writes it, without making a string (seconds-text.ts). */
+  secondsNumber(out: JsonTextBytes, v: number): void {
+    if (!Number.isFinite(v)) {
+      out.number(v);
+      return;
+    }
+    out.bytesPrefix(this.secondsText, writeSecondsText(this.secondsText, 0, v));
+  }
 
   /** `text` as `out.stringOrNull` writes it, copied from its cached bytes. */
   stringOrNull(out: JsonTextBytes, text: string | null): void {
@@ -284,7 +357,7 @@ class SessionJsonWriter {
       }
     }
     const lists = new JsonTextBytes(1 << 12);
-    this.messages(lists, s.messages);
+    this.sessionMessages(lists, s);
     const messages = lists.toString();
     // Inside JSON string values every quote is escaped, so the first `"messages":[]` is the key.
     out.text(
@@ -295,14 +368,24 @@ class SessionJsonWriter {
     );
   }
 
-  messages(out: JsonTextBytes, list: readonly TlsMessage[]): void {
+  /** The session's messages: the text written as they came (`messageJson`), then those kept as objects. */
+  sessionMessages(out: JsonTextBytes, s: Session): void {
+    const j = s.messageJson;
+    let first = true;
+    if (j !== undefined && j.count !== 0) {
+      j.text.copyTo(out);
+      first = false;
+    }
+    const list = s.messages;
     for (let i = 0; i < list.length; i++) {
-      if (i) out.byte(COMMA);
+      if (!first) out.byte(COMMA);
+      first = false;
       this.message(out, list[i]!);
     }
   }
 
-  private message(out: JsonTextBytes, m: TlsMessage): void {
+  /** One message's contract JSON. */
+  message(out: JsonTextBytes, m: TlsMessage): void {
     out.bytes(this.messageHead(m));
     if (m.timeNs !== this.lastTimeNs) this.setTimeText(m.timeNs);
     out.number(m.frame);
@@ -420,7 +503,8 @@ function sessionByHand(out: JsonTextBytes, s: Session, id: number, lists: Sessio
   out.ascii(',"port":');
   out.number(s.server.port);
   out.ascii('},"startTime":');
-  out.number(nsToSeconds(s.startTimeNs));
+  if (lists) lists.secondsNumber(out, nsToSeconds(s.startTimeNs));
+  else out.number(nsToSeconds(s.startTimeNs));
   out.ascii(',"proxy":null,"sni":');
   str(out, lists, s.sni);
   out.ascii(',"alpnOffered":');
@@ -445,7 +529,7 @@ function sessionByHand(out: JsonTextBytes, s: Session, id: number, lists: Sessio
   out.ascii(',"ja4":');
   str(out, lists, s.ja4);
   out.ascii(',"messages":[');
-  if (lists) lists.messages(out, s.messages);
+  if (lists) lists.sessionMessages(out, s);
   out.ascii('],"certificates":');
   if (lists) lists.certificates(out, s.certificates);
   else out.ascii('[]');

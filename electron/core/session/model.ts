@@ -7,6 +7,8 @@
  */
 
 import type { TunnelLink } from './tunnel-link';
+import type { JsonTextBytes } from '../bytes/json-text-bytes';
+import type { TicketSign } from './session-facts';
 
 export type Side = 'client' | 'server';
 
@@ -225,4 +227,26 @@ export interface Session {
   tunnel?: TunnelLink;
   /** TCP payload bytes seen, per side. */
   bytes: { client: number; server: number };
+  /**
+   * Only when the analyzer writes messages as contract JSON as they come instead
+   * of keeping them (`AnalyzerOptions.messageJson`: the CLI's JSON): their text,
+   * and `messages` stays empty.
+   */
+  messageJson?: SessionMessageJson;
+}
+
+/** A session's messages as contract JSON text (see `Session.messageJson`). */
+export interface SessionMessageJson {
+  /** Each message's JSON object, comma-separated, as UTF-8. */
+  readonly text: JsonTextBytes;
+  /** Messages written. */
+  count: number;
+  /** What the server's messages so far say of ticket resumption (session-facts.ts `nextTicketSign`). */
+  ticketSign: TicketSign;
+  /**
+   * No more messages go into the text: the rest are kept in `messages` (a
+   * session whose decoder decrypts, found after its first messages were
+   * written: decryption marks held 0-RTT messages later).
+   */
+  closed: boolean;
 }

@@ -7,7 +7,7 @@ import { clientHelloFingerprints, ja3s } from '../tls/fingerprints';
 import { cipherSuiteName } from '../tls/registries';
 import { parseCertificate } from '../x509/certificate';
 import type { DecodedMessage } from '../tls/tls-connection-decoder';
-import type { Session } from './model';
+import type { Session, TlsMessage } from './model';
 
 /** Apply one message to its session; true when a session-level fact changed. */
 export function applyDecodedMessage(s: Session, d: DecodedMessage): boolean {
@@ -70,21 +70,33 @@ function isResumedAtServerHello(s: Session): boolean {
  * Settle what can only be known at the end. Ticket resumption (RFC 5077) has no
  * echo in the ServerHello: the sign is an abbreviated handshake, the server's
  * ChangeCipherSpec following its ServerHello with no Certificate, key exchange
- * or ServerHelloDone between them.
+ * or ServerHelloDone between them (see `nextTicketSign`). A session whose
+ * messages were not kept as objects (`messageJson`) carries the sign itself.
  */
 export function finishSession(s: Session): void {
   if (s.resumed || !s.serverHello || s.version === 0x0304) return;
-  let afterHello = false;
-  for (const m of s.messages) {
-    if (m.from !== 'server') continue;
-    if (m.type === 'server_hello') afterHello = true;
-    else if (afterHello) {
-      if (m.type === 'change_cipher_spec') {
-        s.resumed = true;
-        return;
-      }
-      if (m.type === 'certificate' || m.type === 'server_key_exchange' || m.type === 'server_hello_done'
-        || m.type === 'certificate_request') return;
-    }
-  }
+  let sign = s.messageJson?.ticketSign ?? TicketSign.NoServerHello;
+  for (let i = 0; i < s.messages.length && sign < TicketSign.Abbreviated; i++) sign = nextTicketSign(sign, s.messages[i]!);
+  if (sign === TicketSign.Abbreviated) s.resumed = true;
+}
+
+/** What the server's messages so far say of an abbreviated handshake (see `finishSession`). */
+export const enum TicketSign {
+  NoServerHello = 0,
+  AfterServerHello = 1,
+  /** A ChangeCipherSpec came first after the ServerHello (decided). */
+  Abbreviated = 2,
+  /** A Certificate, key exchange, CertificateRequest or ServerHelloDone came first (decided). */
+  Full = 3,
+}
+
+/** The sign after one more message of the session, in order. */
+export function nextTicketSign(sign: TicketSign, m: TlsMessage): TicketSign {
+  if (sign >= TicketSign.Abbreviated || m.from !== 'server') return sign;
+  if (m.type === 'server_hello') return TicketSign.AfterServerHello;
+  if (sign === TicketSign.NoServerHello) return sign;
+  if (m.type === 'change_cipher_spec') return TicketSign.Abbreviated;
+  if (m.type === 'certificate' || m.type === 'server_key_exchange' || m.type === 'server_hello_done'
+    || m.type === 'certificate_request') return TicketSign.Full;
+  return sign;
 }

@@ -36,11 +36,11 @@ export function parseClientHello(r: ByteReader, ctx: ParseContext): ClientHelloI
   t?.close();
   const comp = r.vec8('legacy_compression_methods');
   t?.open('legacy_compression_methods', `${comp.remaining} methods`, comp.position - 1, 1 + comp.remaining);
-  const compressionMethods: number[] = [];
-  while (!comp.atEnd) {
+  const compressionMethods = new Array<number>(comp.remaining);
+  for (let i = 0; !comp.atEnd; i++) {
     const p = comp.position;
     const m = comp.u8('compression method');
-    compressionMethods.push(m);
+    compressionMethods[i] = m;
     t?.add('CompressionMethod', compressionLabel(m), p, 1);
   }
   t?.close();
@@ -52,10 +52,10 @@ export function parseClientHello(r: ByteReader, ctx: ParseContext): ClientHelloI
     random,
     sessionId,
     // Kept as long as the session: each list without its spare room (the numeric
-    // lists of the extensions are made at their size, extensions.ts).
+    // lists of the extensions, and the list of extensions, are made at their size, extensions.ts).
     cipherSuites,
-    compressionMethods: fitted(compressionMethods),
-    extensions: fitted(extensions),
+    compressionMethods,
+    extensions,
     sni: facts.sni,
     alpn: fitted(facts.alpn),
     supportedVersions: facts.supportedVersions,

@@ -76,7 +76,9 @@ export function parseExtensionBlock(r: ByteReader, host: ExtensionHost, ctx: Par
   const start = r.position;
   const block = vec16In(r, 'extensions length', BLOCK);
   t?.open('extensions', `${block.remaining} bytes`, start, 2 + block.remaining);
-  const list: ExtensionInfo[] = [];
+  // Made at its size (a session may keep it): no spare room to trim, no copy.
+  const list = new Array<ExtensionInfo>(extensionCount(block.bytes, block.position, block.end));
+  let count = 0;
   while (!block.atEnd) {
     const offset = block.position;
     if (block.remaining < 4) {
@@ -100,7 +102,7 @@ export function parseExtensionBlock(r: ByteReader, host: ExtensionHost, ctx: Par
     block.skip(length, 'extension_data');
     const data = extensionData.reset(block.bytes, dataAt, dataAt + length);
     const name = extensionName(type);
-    list.push(extensionEntry(type, name, offset, length));
+    list[count++] = extensionEntry(type, name, offset, length);
     t?.open('Extension', `${name} (${type}), ${length} bytes`, offset, 4 + length);
     t?.add('extension_type', `${name} (${type})`, offset, 2);
     t?.add('length', `${length}`, offset + 2, 2);
@@ -117,7 +119,25 @@ export function parseExtensionBlock(r: ByteReader, host: ExtensionHost, ctx: Par
     t?.close();
   }
   t?.close();
+  if (count < list.length) list.length = count; // (extensionCount reads the same headers: never)
   return list;
+}
+
+/**
+ * How many extensions `parseExtensionBlock` lists from `bytes[at, end)`, the
+ * block's contents: each whole header whose extension_data stays inside the
+ * block, up to the first that does not.
+ */
+function extensionCount(bytes: Uint8Array, at: number, end: number): number {
+  let n = 0;
+  let p = at;
+  while (end - p >= 4) {
+    const declared = (bytes[p + 2]! << 8) | bytes[p + 3]!;
+    if (declared > end - p - 4) break;
+    n++;
+    p += 4 + declared;
+  }
+  return n;
 }
 
 /**

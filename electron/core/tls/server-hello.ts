@@ -5,7 +5,6 @@ import { emptyExtensionFacts, parseExtensionBlock } from './extensions';
 import type { ParseContext } from './parse-context';
 import { cipherSuiteLabel } from './labels';
 import { compressionLabel } from './client-hello';
-import { fitted } from './fitted-array';
 import { readProtocolVersion, readRandom, readSessionId } from './hello-fields';
 
 /**
@@ -72,7 +71,7 @@ export function parseServerHello(r: ByteReader, ctx: ParseContext): ServerHelloI
     sessionId,
     cipherSuite,
     compressionMethod,
-    extensions: fitted(extensions),
+    extensions,
     selectedVersion: facts.selectedVersion,
     alpn: facts.alpn[0] ?? null,
     selectedIdentity: facts.selectedIdentity,

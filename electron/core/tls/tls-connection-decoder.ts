@@ -63,6 +63,16 @@ export interface TlsConnectionDecoderOptions {
   keyLog?: KeyLog;
   /** With `keyLog`: master secrets shared by the connections of one analysis (TLS <= 1.2 resumption). */
   resumption?: ResumptionSecrets;
+  /**
+   * Whether each message may be one object, and its event one object,
+   * reused for the next (default false): for a consumer that reads each
+   * message and event during `onMessage` only and keeps neither (the CLI's
+   * JSON, written as messages come; what the event carries, hellos and
+   * certificates, may be kept). Messages then cost no allocation but for
+   * their parsing. Ignored with a key log (decryption marks held 0-RTT
+   * messages after they came). SSLv2 hellos are new objects still.
+   */
+  reuseMessages?: boolean;
 }
 
 /**
@@ -73,7 +83,7 @@ export interface TlsConnectionDecoderOptions {
  * keep 20,000 of them alive at times).
  */
 class Direction implements RecordFramerEvents {
-  readonly framer: RecordFramer;
+  framer: RecordFramer;
   readonly handshake: HandshakeReassembler;
   /** ChangeCipherSpec seen (TLS <= 1.2): handshake records are encrypted from here on. */
   encrypted = false;
@@ -92,6 +102,14 @@ class Direction implements RecordFramerEvents {
     this.framer = new RecordFramer(this, side === 'client');
   }
 
+  /** As new, for another connection (`TlsConnectionDecoder.renew`): a new framer, nothing pending. */
+  renew(): void {
+    this.framer = new RecordFramer(this, this.side === 'client');
+    this.handshake.reset();
+    this.encrypted = false;
+    this.nullCipherMac = 0;
+  }
+
   record(r: FramedRecord): void {
     this.decoder.onRecord(this, r);
   }
@@ -107,6 +125,22 @@ class Direction implements RecordFramerEvents {
 
 /** The `raw` of a record's message when record bytes are not kept (`keepRecordBytes` false). */
 const NO_RECORD_BYTES = new Uint8Array(0);
+
+/**
+ * The record message and its event that every decoder reuses with
+ * `reuseMessages` (decoders never run inside one another's `onMessage`).
+ * Every field is always there (level and description null but for alerts).
+ */
+const reusedRecordMessage: TlsMessage = {
+  type: 'application_data', from: 'client', frame: 0, frames: [], timeNs: 0n, length: 0, raw: NO_RECORD_BYTES, recordVersion: 0, level: null, description: null,
+};
+const reusedRecordEvent: DecodedMessage = { message: reusedRecordMessage };
+
+/** The same for handshake messages: their event also carries what was parsed of them (cleared for each). */
+const reusedHandshakeMessage: TlsMessage = { ...reusedRecordMessage };
+const reusedHandshakeEvent: DecodedMessage = {
+  message: reusedHandshakeMessage, clientHello: undefined, serverHello: undefined, serverKeyExchange: undefined, certificates: undefined,
+};
 
 /** The reassemblers' options, shared. */
 const COPY_RAW = { copyRaw: true };
@@ -135,6 +169,8 @@ export class TlsConnectionDecoder {
   private cipherSuite: number | null = null;
 
   private readonly copyRaw: boolean;
+  /** See `TlsConnectionDecoderOptions.reuseMessages` (never when decrypting). */
+  private readonly reuseMessages: boolean;
   /** See `TlsConnectionDecoderOptions.keepRecordBytes` (always true when decrypting). */
   private readonly keepRecordBytes: boolean;
   /** Null without a key log: the decoding path is then the same as before decryption existed. */
@@ -146,16 +182,35 @@ export class TlsConnectionDecoder {
   private decryptedEnds: number[] | null = null;
 
   constructor(
-    private readonly events: TlsConnectionEvents,
+    private events: TlsConnectionEvents,
     options: TlsConnectionDecoderOptions = {},
   ) {
     this.copyRaw = options.copyRaw ?? true;
     this.keepRecordBytes = (options.keepRecordBytes ?? true) || options.keyLog !== undefined;
+    this.reuseMessages = options.reuseMessages === true && options.keyLog === undefined;
     this.client = this.direction('client');
     this.server = this.direction('server');
     this.decryption = options.keyLog
       ? new ConnectionDecryption(options.keyLog, (side, text) => this.warn(side, text), this.copyRaw, options.resumption ?? null)
       : null;
+  }
+
+  /**
+   * This decoder as new, for another connection reporting to `events`, with
+   * the same options: a consumer that decodes many connections one after
+   * another keeps the decoders of finished ones for the next (a decoder is a
+   * dozen objects, some 800 bytes). False (and unchanged) for a decoder with a
+   * key log, whose decryption state is the connection's own.
+   */
+  renew(events: TlsConnectionEvents): boolean {
+    if (this.decryption !== null) return false;
+    this.events = events;
+    this.version = null;
+    this.cipherSuite = null;
+    this.inDecrypted = false;
+    this.client.renew();
+    this.server.renew();
+    return true;
   }
 
   /** In-order TCP payload of one side. `data` is only read during the call. */
@@ -307,6 +362,7 @@ export class TlsConnectionDecoder {
   }
 
   private emitRecord(d: Direction, r: FramedRecord, type: MessageType, raw: Uint8Array): TlsMessage {
+    if (this.reuseMessages) return this.emitReused(d, r, type, raw, null, null);
     const message = this.baseMessage(d, r, type, raw, r.length, framesOf(r));
     this.events.onMessage({ message });
     return message;
@@ -328,12 +384,40 @@ export class TlsConnectionDecoder {
       description = alertDescriptionName(f[1]!) ?? `unknown_${f[1]}`;
       if (level === null) this.warn(d.side, `alert (frame ${r.frame}): unknown level ${f[0]}`);
     }
+    if (this.reuseMessages) {
+      this.emitReused(d, r, 'alert', plain !== null || this.keepRecordBytes ? this.rawOf(f) : NO_RECORD_BYTES, level, description);
+      return;
+    }
     // Every field in one literal: level and description added afterwards cost a second, out-of-object store.
     const message: TlsMessage = {
       type: 'alert', from: d.side, frame: r.frame, frames: framesOf(r), timeNs: r.timeNs, length: r.length, raw: plain !== null || this.keepRecordBytes ? this.rawOf(f) : NO_RECORD_BYTES, recordVersion: r.version, level, description,
     };
     if (this.inDecrypted) message.decrypted = true;
     this.events.onMessage({ message });
+  }
+
+  /** A record's message in the reused object (`reuseMessages`: never decrypted, so never marked so). */
+  private emitReused(
+    d: Direction,
+    r: FramedRecord,
+    type: MessageType,
+    raw: Uint8Array,
+    level: TlsMessage['level'],
+    description: string | null,
+  ): TlsMessage {
+    const m = reusedRecordMessage;
+    m.type = type;
+    m.from = d.side;
+    m.frame = r.frame;
+    m.frames = framesOf(r);
+    m.timeNs = r.timeNs;
+    m.length = r.length;
+    m.raw = raw;
+    m.recordVersion = r.version;
+    m.level = level;
+    m.description = description;
+    this.events.onMessage(reusedRecordEvent);
+    return m;
   }
 
   private onSslv2ClientHello(d: Direction, r: FramedRecord): void {
@@ -402,14 +486,14 @@ export class TlsConnectionDecoder {
 
   private onHandshakeMessage(d: Direction, r: FramedRecord, msgType: number, raw: Uint8Array, length: number, frames: number[]): void {
     const type = handshakeMessageType(msgType, raw);
-    const message = this.baseMessage(d, r, type, raw, length, frames);
+    const message = this.reuseMessages ? reusedHandshake(d, r, type, raw, length, frames) : this.baseMessage(d, r, type, raw, length, frames);
     // One context for all, refreshed per message (parsers read it during the call only).
     const ctx = sharedParseContext;
     ctx.version = this.version;
     ctx.cipherSuite = this.cipherSuite;
     if (ctx.problems.length !== 0) ctx.problems = [];
     // The event carries the facts itself: no facts object copied into it.
-    const decoded: DecodedMessage = { message };
+    const decoded: DecodedMessage = this.reuseMessages ? reusedHandshakeEvent : { message };
     const facts: HandshakeFacts = decoded;
     try {
       parseHandshakeMessageInto(raw, ctx, facts);
@@ -439,6 +523,25 @@ export class TlsConnectionDecoder {
     this.client.framer.keepWholeApplicationData = whole;
     this.server.framer.keepWholeApplicationData = whole;
   }
+}
+
+/** `reusedHandshakeMessage` and its event set for the next message (`reuseMessages`; never decrypted). */
+function reusedHandshake(d: Direction, r: FramedRecord, type: MessageType, raw: Uint8Array, length: number, frames: number[]): TlsMessage {
+  const m = reusedHandshakeMessage;
+  m.type = type;
+  m.from = d.side;
+  m.frame = r.frame;
+  m.frames = frames;
+  m.timeNs = r.timeNs;
+  m.length = length;
+  m.raw = raw;
+  m.recordVersion = r.version;
+  const e = reusedHandshakeEvent;
+  e.clientHello = undefined;
+  e.serverHello = undefined;
+  e.serverKeyExchange = undefined;
+  e.certificates = undefined;
+  return m;
 }
 
 function errorText(e: unknown): string {

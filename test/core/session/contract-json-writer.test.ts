@@ -80,6 +80,30 @@ describe('analysis JSON written straight from the sessions', () => {
       expect(textOf(json.documentChunks(streamed.displayName, streamed))).toBe(expected);
     });
 
+    it(`is the same text when each message is written as it comes, no message kept: ${name}`, async () => {
+      const whole = await analyzeFile(corpus(name), { keepRawBytes: false });
+      const expected = [...contractDocumentJsonChunks(whole.displayName, whole, whole.sessions)].join('');
+      const json = new StreamedContractJson();
+      let messagesKept = 0;
+      let written = 0;
+      const streamed = await analyzeFile(corpus(name), {
+        keepRawBytes: false,
+        keepHelloDetails: false,
+        messageJson: json,
+        stream: {
+          start: () => json.reset(),
+          session: (s) => {
+            messagesKept += s.messages.length;
+            written += s.messageJson?.count ?? 0;
+            json.add(s);
+          },
+        },
+      });
+      expect(messagesKept).toBe(0);
+      expect(written).toBe(whole.sessions.reduce((n, s) => n + s.messages.length, 0));
+      expect(textOf(json.documentChunks(streamed.displayName, streamed))).toBe(expected);
+    });
+
     it(`is the same text when shards of the connections are analyzed apart and merged: ${name}`, async () => {
       const whole = await analyzeFile(corpus(name), { keepRawBytes: false });
       const expected = [...contractDocumentJsonChunks(whole.displayName, whole, whole.sessions)].join('');
@@ -92,6 +116,8 @@ describe('analysis JSON written straight from the sessions', () => {
             keepRawBytes: false,
             shard: { index, count },
             stream: { start: () => json.reset(), session: (s) => json.add(s) },
+            // Messages written as they come in one of the two shard counts (the CLI's way), kept in the other.
+            ...(count === 3 ? { messageJson: json } : {}),
           });
           shards.push(json);
         }

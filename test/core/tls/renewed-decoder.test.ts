@@ -1,0 +1,49 @@
+/**
+ * A decoder renewed for another connection (`TlsConnectionDecoder.renew`: the
+ * CLI keeps finished connections' decoders for the next) must decode it as a
+ * new decoder would: nothing of the previous connection's state carries over.
+ */
+import { describe, expect, it } from 'vitest';
+import { TlsConnectionDecoder, type DecodedMessage } from '../../../electron/core/tls/tls-connection-decoder';
+import { KeyLog } from '../../../electron/core/tls/decrypt/keylog';
+import { concat, record } from './support/tls-builder';
+
+/** A server's handshake record: a ServerHelloDone, then one byte more (so not a chain of whole messages). */
+const helloDoneAndMore = record(22, new Uint8Array([14, 0, 0, 0, 0xff]));
+/** The server's ChangeCipherSpec (TLS <= 1.2: its handshake records are encrypted from here on). */
+const serverCcs = record(20, new Uint8Array([1]));
+/** A record cut short: its header and 2 of its 10 body bytes. */
+const partial = record(22, new Uint8Array(10)).subarray(0, 7);
+
+function recorder(): { events: { onMessage(d: DecodedMessage): void; onWarning(side: string, text: string): void }; types: string[]; warnings: string[] } {
+  const types: string[] = [];
+  const warnings: string[] = [];
+  return { events: { onMessage: (d) => types.push(`${d.message.from}:${d.message.type}`), onWarning: (_side, text) => warnings.push(text) }, types, warnings };
+}
+
+describe('renewed TLS decoder', () => {
+  it('forgets the previous connection: encryption after its CCS, a record cut short', () => {
+    const first = recorder();
+    const decoder = new TlsConnectionDecoder(first.events, { copyRaw: false, keepRecordBytes: false, reuseMessages: true });
+    decoder.push('server', concat(serverCcs, helloDoneAndMore, partial), 1, 1n);
+    expect(first.types).toEqual(['server:change_cipher_spec', 'server:encrypted_handshake']);
+
+    const second = recorder();
+    expect(decoder.renew(second.events)).toBe(true);
+    decoder.push('server', helloDoneAndMore, 2, 2n);
+    // Read as plaintext, as by a new decoder; the previous connection's events hear nothing more.
+    expect(second.types).toEqual(['server:server_hello_done']);
+    expect(first.types).toHaveLength(2);
+
+    const fresh = recorder();
+    new TlsConnectionDecoder(fresh.events).push('server', helloDoneAndMore, 2, 2n);
+    expect(second.types).toEqual(fresh.types);
+    expect(second.warnings).toEqual(fresh.warnings);
+  });
+
+  it('refuses to renew a decoder with a key log (its decryption state belongs to its connection)', () => {
+    const r = recorder();
+    const decoder = new TlsConnectionDecoder(r.events, { keyLog: new KeyLog() });
+    expect(decoder.renew(recorder().events)).toBe(false);
+  });
+});
