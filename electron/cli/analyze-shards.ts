@@ -19,6 +19,7 @@ import { ShardSessionsJson, mergeShardedSessions, type ShardSessions } from '../
 import type { TcpTablePeaks } from '../core/session/analyzer';
 import { analyzeFile } from '../services/analyze-file';
 import { CaptureFileError } from '../services/capture-file';
+import { analyzePipelined, canPipeline } from './analyze-pipelined';
 
 /** Smaller files are read by one thread: starting a worker costs more than it saves. */
 const MIN_SHARDED_FILE_BYTES = 8 << 20;
@@ -113,6 +114,7 @@ export interface ShardedAnalysis {
  * play). Throws CaptureFileError as analyzeFile does.
  */
 export async function analyzeSharded(path: string, threads: number): Promise<ShardedAnalysis | null> {
+  if (threads === 2 && canPipeline()) return analyzePipelined(path);
   const workers: Worker[] = [];
   const replies: Promise<ShardReply>[] = [];
   // A worker's heap is made with the flags of the moment: a young generation
