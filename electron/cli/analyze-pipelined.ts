@@ -1,49 +1,72 @@
 /**
- * `tlswb analyze --json` on two threads as a pipeline: a worker
- * (dist/cli/tlswb-analyze-tcp.mjs, analyze-tcp-worker.ts) reads the file,
- * decodes the packets and reassembles TCP; this thread takes the TCP table's
- * events (tcp-event-batch.ts) into the analyzer (`SessionAnalyzer.tcpEvents`)
- * and writes the JSON, exactly as one thread would, event for event.
+ * `tlswb analyze --json` on two threads as a pipeline: this thread reads the
+ * file, decodes the packets and reassembles TCP, posting the TCP table's
+ * events in batches (tcp-event-batch.ts) to a worker
+ * (dist/cli/tlswb-analyze-tls.mjs, analyze-tls-worker.ts) that replays them
+ * into the analyzer (`SessionAnalyzer.tcpEvents`) and writes the JSON,
+ * exactly as one thread would, event for event.
  *
  * Why not split the connections between two analyzers (analyze-shards.ts)?
  * On two cores one thread already keeps the second core half busy: V8
  * compiles the hot code with TurboFan and collects garbage on helper
  * threads. Two shards run all the code twice (each isolate compiles it
- * again, each reads every packet), which costs more than it saves. Here
- * each thread runs only its half of the code and holds only its half of the
- * objects (TCP state there, TLS and session state here).
+ * again, each reads every packet): ~0.6 s more CPU on the bench capture,
+ * more than they save. Here each thread runs only its half of the code and
+ * holds only its half of the objects (TCP state here, TLS and session state
+ * there). The TLS half runs in the worker because a worker's heap can be
+ * made with a young generation large enough for a connection's objects to
+ * die young (this thread's heap is made before any of our code runs).
  *
  * What needs the whole file's secrets (a pcapng DSB) is analyzed by one
- * thread: the worker says so and this answers null, as when a session was
- * handed over at its FINs too early (see `AnalyzerOptions.handOverAtFin`).
+ * thread: this answers null then, as when a session was handed over at its
+ * FINs too early (see `AnalyzerOptions.handOverAtFin`).
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
-import type { FileDamage } from '../core/session/contract-json';
-import { SessionAnalyzer } from '../core/session/analyzer';
-import { StreamedContractJson } from '../core/session/contract-json-writer';
-import type { Session } from '../core/session/model';
-import { parseTunnelComment, type TunnelLink } from '../core/session/tunnel-link';
-import { CaptureFileError } from '../services/capture-file';
+import { SecretsType } from '../core/capture/pcapng-block-types';
+import { PacketDecoder } from '../core/net/packet-decoder';
+import { TcpConnectionTable } from '../core/net/tcp-connection-table';
+import type { ContractFileFacts } from '../core/session/contract-json-writer';
+import { readCaptureFile } from '../services/capture-file';
 import type { ShardedAnalysis } from './analyze-shards';
-import { TcpEventReader } from './tcp-event-batch';
+import { TcpEventWriter } from './tcp-event-batch';
 
 /** The worker bundle, beside this one once built. */
-const WORKER_FILE = 'tlswb-analyze-tcp.mjs';
+const WORKER_FILE = 'tlswb-analyze-tls.mjs';
+
+/**
+ * Semi-space size (MiB) of the worker's young generation: sessions, messages
+ * and TLS decoder state live as long as their connection; with V8's default
+ * (16 MiB at most) many survive two scavenges and are copied into the old
+ * generation (on the bench capture: 31 scavenges, ~0.23 s; with 64 MiB: 4).
+ */
+const TLS_SEMI_SPACE_MB = 64;
+
+/** Batches posted and not yet taken by the worker, at most (this thread then waits). */
+const MAX_BATCHES_IN_FLIGHT = 32;
+/** How long this thread waits for the worker to take a batch before checking it failed. */
+const WAIT_SLICE_MS = 100;
+/** No batch taken for this long: the worker is gone. */
+const STALLED_MS = 60_000;
+
+/** `PipelineJob.control` slots: batches the worker took; 1 once it failed. */
+export const TAKEN = 0;
+export const FAILED = 1;
 
 export interface PipelineJob {
-  path: string;
-  /** Int32Array[1]: batches this thread has taken (the worker waits on it). */
+  /** Int32Array[2] (TAKEN, FAILED). */
   control: SharedArrayBuffer;
 }
 
-/** What the worker posts. */
-export type PipelineMessage =
-  | { kind: 'batch'; bytes: Uint8Array }
-  | { kind: 'end'; packets: number; linkTypes: number[]; damaged: FileDamage | null }
+/** What this thread posts to the worker. */
+export type ToTlsWorker = { kind: 'batch'; bytes: Uint8Array } | { kind: 'end'; name: string; file: ContractFileFacts };
+
+/** What the worker posts back, once. */
+export type FromTlsWorker =
+  | { kind: 'document'; pieces: (string | Uint8Array)[] }
   | { kind: 'one-thread' }
-  | { kind: 'capture-error'; error: { kind: CaptureFileError['kind']; message: string; path: string } }
   | { kind: 'error'; message: string };
 
 /** Whether the worker bundle is there (it is once built). */
@@ -51,88 +74,79 @@ export function canPipeline(): boolean {
   return existsSync(fileURLToPath(workerUrl()));
 }
 
+/** A pcapng Decryption Secrets Block: decryption can cross connections, so one thread reads the file. */
+class SecretsInFile extends Error {}
+
 /**
  * The file analyzed by two threads; null when one must analyze it after all.
- * Throws CaptureFileError as analyzeFile does.
+ * Throws CaptureFileError as analyzeFile does. The document's name is `path`.
  */
-export function analyzePipelined(path: string): Promise<ShardedAnalysis | null> {
-  const control = new SharedArrayBuffer(4);
-  const taken = new Int32Array(control);
-  const worker = new Worker(workerUrl(), { workerData: { path, control } satisfies PipelineJob });
-  const json = new StreamedContractJson();
-  const tunnelLinks = new Map<number, TunnelLink>();
-  const analyzer = new SessionAnalyzer({
-    keepRawBytes: false,
-    keepHelloDetails: false,
-    onSessionFinal: (s: Session) => json.add(withTunnelLink(s, tunnelLinks)),
-    handOverAtFin: true,
+export async function analyzePipelined(path: string): Promise<ShardedAnalysis | null> {
+  const control = new Int32Array(new SharedArrayBuffer(8));
+  // The worker's heap is made with the flags of the moment (this thread's is made already).
+  setFlagsFromString(`--min-semi-space-size=${TLS_SEMI_SPACE_MB}`);
+  setFlagsFromString(`--max-semi-space-size=${TLS_SEMI_SPACE_MB}`);
+  const worker = new Worker(workerUrl(), { workerData: { control: control.buffer as SharedArrayBuffer } satisfies PipelineJob });
+  const reply = new Promise<FromTlsWorker>((resolve) => {
+    worker.once('message', (m: FromTlsWorker) => resolve(m));
+    worker.once('error', (e) => resolve({ kind: 'error', message: e.message }));
+    worker.once('exit', (code) => resolve({ kind: 'error', message: `TLS worker exited (${code})` }));
   });
-  const reader = new TcpEventReader({
-    events: analyzer.tcpEvents,
-    beforePacket: () => analyzer.beforePacket(),
-    // tlswb proxy captures mark the first packet of each tunnel leg (tunnel-link.ts), as analyze-file.ts reads them.
-    comment: (text, frame) => {
-      const link = frame !== null ? parseTunnelComment(text) : null;
-      if (link && frame !== null && tunnelLinks.size < 1_000_000) tunnelLinks.set(frame, link);
-    },
+  let sent = 0;
+  const writer = new TcpEventWriter((batch) => {
+    waitForRoom(control, sent);
+    worker.postMessage({ kind: 'batch', bytes: batch } satisfies ToTlsWorker, [batch.buffer as ArrayBuffer]);
+    sent++;
   });
-  return new Promise<ShardedAnalysis | null>((resolve, reject) => {
-    let settled = false;
-    const settle = (f: () => void) => {
-      if (settled) return;
-      settled = true;
-      f();
-    };
-    const fail = (e: unknown) =>
-      settle(() => {
-        void worker.terminate();
-        reject(e instanceof Error ? e : new Error(String(e)));
-      });
-    worker.on('message', (m: PipelineMessage) => {
-      if (settled) return;
-      try {
-        switch (m.kind) {
-          case 'batch':
-            reader.read(m.bytes);
-            Atomics.add(taken, 0, 1);
-            Atomics.notify(taken, 0);
-            return;
-          case 'end': {
-            analyzer.finish();
-            const file = { packets: m.packets, linkTypes: m.linkTypes, damaged: m.damaged };
-            settle(() =>
-              resolve(
-                analyzer.handedOverTooEarly
-                  ? null
-                  : { ...file, document: (name: string) => json.documentChunks(name, file) },
-              ),
-            );
-            return;
-          }
-          case 'one-thread':
-            settle(() => resolve(null));
-            return;
-          case 'capture-error':
-            fail(new CaptureFileError(m.error.kind, m.error.message, m.error.path));
-            return;
-          case 'error':
-            fail(new Error(m.message));
-            return;
-        }
-      } catch (e) {
-        fail(e);
-      }
+  const decoder = new PacketDecoder();
+  const table = new TcpConnectionTable(writer);
+  let file: ContractFileFacts;
+  try {
+    const read = await readCaptureFile(path, {
+      onPacket: (p) => {
+        writer.beforePacket();
+        const seg = decoder.decode(p);
+        if (seg) table.push(seg, p.frame, p.timestampNs);
+      },
+      onComment: (text, frame) => writer.comment(text, frame),
+      onSecrets: (secretsType) => {
+        if (secretsType === SecretsType.TLS_KEY_LOG) throw new SecretsInFile();
+      },
     });
-    worker.once('error', fail);
-    worker.once('exit', (code) => fail(new Error(`TCP worker exited (${code})`)));
-  });
+    table.finish();
+    writer.flush();
+    file = { packets: read.packets, linkTypes: read.linkTypes, damaged: read.damaged };
+  } catch (e) {
+    void worker.terminate();
+    if (e instanceof SecretsInFile) return null;
+    throw e;
+  }
+  worker.postMessage({ kind: 'end', name: path, file } satisfies ToTlsWorker);
+  const m = await reply;
+  if (m.kind === 'error') {
+    void worker.terminate();
+    throw new Error(m.message);
+  }
+  if (m.kind === 'one-thread') return null;
+  return {
+    ...file,
+    document: (name) => {
+      if (name !== path) throw new Error(`the pipelined document is named ${path}, not ${name}`);
+      return m.pieces.values();
+    },
+  };
 }
 
-/** `s`, marked as a tunnel leg when a packet comment said so (as analyze-file.ts does). */
-function withTunnelLink(s: Session, tunnelLinks: ReadonlyMap<number, TunnelLink>): Session {
-  const link = tunnelLinks.size ? tunnelLinks.get(s.firstFrame) : undefined;
-  if (link) s.tunnel = link;
-  return s;
+/** Blocks until the worker holds fewer than MAX_BATCHES_IN_FLIGHT of the `sent` batches (throws if it failed). */
+function waitForRoom(control: Int32Array, sent: number): void {
+  let waited = 0;
+  for (;;) {
+    const taken = Atomics.load(control, TAKEN);
+    if (sent - taken < MAX_BATCHES_IN_FLIGHT) return;
+    if (Atomics.load(control, FAILED) !== 0 || waited >= STALLED_MS) throw new Error('the TLS worker stopped taking packets');
+    if (Atomics.wait(control, TAKEN, taken, WAIT_SLICE_MS) === 'timed-out') waited += WAIT_SLICE_MS;
+    else waited = 0;
+  }
 }
 
 function workerUrl(): URL {

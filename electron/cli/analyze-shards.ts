@@ -105,7 +105,7 @@ export interface ShardedAnalysis {
   linkTypes: number[];
   damaged: FileDamage | null;
   /** The document's text. */
-  document(name: string): Generator<string | Uint8Array>;
+  document(name: string): Iterable<string | Uint8Array>;
 }
 
 /**

@@ -9,12 +9,13 @@
  *
  * Each event: type (u8) | connection id (u32) | direction, close reason or
  * (OPEN) IP version (u8) | frame (u32) | time in ns (u64), then by type:
- * OPEN (frame and time the first): SYN seen (u8) | a's address (u8 length,
- * UTF-8) | a's port (u16) | b's address | b's port; BYTES: length
+ * OPEN (frame and time the first): SYN seen (u8) | a's address (u32, its
+ * number) | a's port (u16) | b's address | b's port; BYTES: length
  * (u32) | bytes; GAP: missing bytes (f64). PACKET (the type alone) marks
  * where a packet began after a connection closed or drained (the listener
  * hands finished sessions over there); COMMENT: frame (i32, -1 for none) |
- * length (u32) | UTF-8 text. Little-endian. Both ends are this file, built
+ * length (u32) | UTF-8 text; ADDRESS, before the first OPEN naming it: its
+ * number (u32) | length (u32) | UTF-8 text. Little-endian. Both ends are this file, built
  * into both threads' bundles: the format is private to it.
  */
 import type { TcpCloseReason, TcpConnection, TcpDirection, TcpListener } from '../core/net/tcp-connection-table';
@@ -26,6 +27,7 @@ const DRAINED = 4;
 const CLOSE = 5;
 const PACKET = 6;
 const COMMENT = 7;
+const ADDRESS = 8;
 
 const HEAD = 18;
 const CLOSE_REASONS: readonly TcpCloseReason[] = ['fin', 'rst', 'end'];
@@ -44,6 +46,8 @@ export class TcpEventWriter implements TcpListener {
   private size = FIRST_BATCH_BYTES;
   /** A connection closed or drained since the last PACKET mark. */
   private closed = false;
+  /** Each address's number: sent once (ADDRESS), then named by it. */
+  private readonly addresses = new Map<string, number>();
 
   /** `send` takes each full batch (a fresh buffer each time: it may be transferred). */
   constructor(private readonly send: (batch: Uint8Array) => void) {
@@ -52,11 +56,17 @@ export class TcpEventWriter implements TcpListener {
   }
 
   onOpen(c: TcpConnection): void {
-    const a = utf8.encode(c.a.ip);
-    const b = utf8.encode(c.b.ip);
-    this.head(OPEN, c, c.ipVersion, c.firstFrame, c.startTimeNs, 1 + 6 + a.length + b.length);
-    this.view.setUint8(this.at, c.synSeen ? 1 : 0);
-    this.at = this.endpoint(this.endpoint(this.at + 1, a, c.a.port), b, c.b.port);
+    const a = this.address(c.a.ip);
+    const b = this.address(c.b.ip);
+    this.head(OPEN, c, c.ipVersion, c.firstFrame, c.startTimeNs, 13);
+    const v = this.view;
+    const at = this.at;
+    v.setUint8(at, c.synSeen ? 1 : 0);
+    v.setUint32(at + 1, a, true);
+    v.setUint16(at + 5, c.a.port, true);
+    v.setUint32(at + 7, b, true);
+    v.setUint16(at + 11, c.b.port, true);
+    this.at = at + 13;
   }
 
   onData(c: TcpConnection, dir: TcpDirection, data: Uint8Array, frame: number, timeNs: bigint): void {
@@ -131,11 +141,21 @@ export class TcpEventWriter implements TcpListener {
     this.at = at + HEAD;
   }
 
-  private endpoint(at: number, ip: Uint8Array, port: number): number {
-    this.view.setUint8(at, ip.length);
-    this.buf.set(ip, at + 1);
-    this.view.setUint16(at + 1 + ip.length, port, true);
-    return at + 3 + ip.length;
+  /** The number of address `ip`, sent first if new. */
+  private address(ip: string): number {
+    let n = this.addresses.get(ip);
+    if (n !== undefined) return n;
+    n = this.addresses.size;
+    this.addresses.set(ip, n);
+    const bytes = utf8.encode(ip);
+    this.room(9 + bytes.length);
+    const v = this.view;
+    v.setUint8(this.at, ADDRESS);
+    v.setUint32(this.at + 1, n, true);
+    v.setUint32(this.at + 5, bytes.length, true);
+    this.buf.set(bytes, this.at + 9);
+    this.at += 9 + bytes.length;
+    return n;
   }
 
   private room(n: number): void {
@@ -157,8 +177,10 @@ export interface TcpEventSink {
 }
 
 export class TcpEventReader {
-  /** The connections open, by id, as the writer's table handed them. */
-  private readonly conns = new Map<number, TcpConnection>();
+  /** The connections open, at their id, as the writer's table handed them. */
+  private readonly conns: (TcpConnection | undefined)[] = [];
+  /** The addresses, at their number. */
+  private readonly addresses: string[] = [];
   /** The last event's time, as read and as its two halves (most events share their packet's). */
   private time = 0n;
   private timeLow = -1;
@@ -178,6 +200,12 @@ export class TcpEventReader {
         at += 1;
         continue;
       }
+      if (type === ADDRESS) {
+        const n = v.getUint32(at + 5, true);
+        this.addresses[v.getUint32(at + 1, true)] = fromUtf8.decode(batch.subarray(at + 9, at + 9 + n));
+        at += 9 + n;
+        continue;
+      }
       if (type === COMMENT) {
         const frame = v.getInt32(at + 1, true);
         const n = v.getUint32(at + 5, true);
@@ -192,40 +220,38 @@ export class TcpEventReader {
       at += HEAD;
       switch (type) {
         case OPEN: {
-          const a = this.endpoint(batch, v, at + 1);
-          const b = this.endpoint(batch, v, a.end);
           const c: TcpConnection = {
             id,
-            a: a.endpoint,
-            b: b.endpoint,
+            a: { ip: this.addresses[v.getUint32(at + 1, true)]!, port: v.getUint16(at + 5, true) },
+            b: { ip: this.addresses[v.getUint32(at + 7, true)]!, port: v.getUint16(at + 11, true) },
             synSeen: v.getUint8(at) === 1,
             ipVersion: dirOrHow === 6 ? 6 : 4,
             firstFrame: frame,
             startTimeNs: timeNs,
           };
-          this.conns.set(id, c);
-          at = b.end;
+          this.conns[id] = c;
+          at += 13;
           l.onOpen(c);
           break;
         }
         case BYTES: {
           const n = v.getUint32(at, true);
-          const c = this.conns.get(id)!;
+          const c = this.conns[id]!;
           if (l.onBytes !== undefined) l.onBytes(c, dirOrHow as TcpDirection, batch, at + 4, at + 4 + n, frame, timeNs);
           else l.onData(c, dirOrHow as TcpDirection, batch.subarray(at + 4, at + 4 + n), frame, timeNs);
           at += 4 + n;
           break;
         }
         case GAP:
-          l.onGap(this.conns.get(id)!, dirOrHow as TcpDirection, v.getFloat64(at, true), frame, timeNs);
+          l.onGap(this.conns[id]!, dirOrHow as TcpDirection, v.getFloat64(at, true), frame, timeNs);
           at += 8;
           break;
         case DRAINED:
-          l.onDrained?.(this.conns.get(id)!, frame, timeNs);
+          l.onDrained?.(this.conns[id]!, frame, timeNs);
           break;
         case CLOSE: {
-          const c = this.conns.get(id)!;
-          this.conns.delete(id);
+          const c = this.conns[id]!;
+          this.conns[id] = undefined;
           l.onClose(c, CLOSE_REASONS[dirOrHow]!, frame, timeNs);
           break;
         }
@@ -244,11 +270,5 @@ export class TcpEventReader {
       this.timeHigh = high;
     }
     return this.time;
-  }
-
-  private endpoint(batch: Uint8Array, v: DataView, at: number): { endpoint: { ip: string; port: number }; end: number } {
-    const n = v.getUint8(at);
-    const ip = fromUtf8.decode(batch.subarray(at + 1, at + 1 + n));
-    return { endpoint: { ip, port: v.getUint16(at + 1 + n, true) }, end: at + 3 + n };
   }
 }
