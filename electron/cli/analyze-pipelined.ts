@@ -31,7 +31,7 @@ import { TcpConnectionTable } from '../core/net/tcp-connection-table';
 import type { ContractFileFacts } from '../core/session/contract-json-writer';
 import { readCaptureFile } from '../services/capture-file';
 import type { ShardedAnalysis } from './analyze-shards';
-import { TcpEventWriter } from './tcp-event-batch';
+import { LARGEST_BATCH_BYTES, TcpEventWriter } from './tcp-event-batch';
 
 /** The worker bundle, beside this one once built. */
 const WORKER_FILE = 'tlswb-analyze-tls.mjs';
@@ -44,24 +44,35 @@ const WORKER_FILE = 'tlswb-analyze-tls.mjs';
  */
 const TLS_SEMI_SPACE_MB = 64;
 
-/** Batches posted and not yet taken by the worker, at most (this thread then waits). */
-const MAX_BATCHES_IN_FLIGHT = 32;
+/**
+ * Batches are written into slots of a shared ring (no buffer made, moved or
+ * collected per batch); a slot is written again once the worker took its
+ * batch. This thread runs ahead of the worker by at most the ring.
+ */
+const SLOTS = 16;
+const SLOT_BYTES = LARGEST_BATCH_BYTES;
 /** How long this thread waits for the worker to take a batch before checking it failed. */
 const WAIT_SLICE_MS = 100;
 /** No batch taken for this long: the worker is gone. */
 const STALLED_MS = 60_000;
 
-/** `PipelineJob.control` slots: batches the worker took; 1 once it failed. */
+/** `PipelineJob.control` slots: slot batches the worker took; 1 once it failed. */
 export const TAKEN = 0;
 export const FAILED = 1;
 
 export interface PipelineJob {
   /** Int32Array[2] (TAKEN, FAILED). */
   control: SharedArrayBuffer;
+  /** The batches' slots, `slotBytes` each. */
+  ring: SharedArrayBuffer;
+  slotBytes: number;
 }
 
-/** What this thread posts to the worker. */
-export type ToTlsWorker = { kind: 'batch'; bytes: Uint8Array } | { kind: 'end'; name: string; file: ContractFileFacts };
+/** What this thread posts to the worker: a batch in a slot of the ring, one larger than a slot, the end. */
+export type ToTlsWorker =
+  | { kind: 'slot'; slot: number; length: number }
+  | { kind: 'batch'; bytes: Uint8Array }
+  | { kind: 'end'; name: string; file: ContractFileFacts };
 
 /** What the worker posts back, once. */
 export type FromTlsWorker =
@@ -83,20 +94,34 @@ class SecretsInFile extends Error {}
  */
 export async function analyzePipelined(path: string): Promise<ShardedAnalysis | null> {
   const control = new Int32Array(new SharedArrayBuffer(8));
+  const ring = new SharedArrayBuffer(SLOTS * SLOT_BYTES);
   // The worker's heap is made with the flags of the moment (this thread's is made already).
   setFlagsFromString(`--min-semi-space-size=${TLS_SEMI_SPACE_MB}`);
   setFlagsFromString(`--max-semi-space-size=${TLS_SEMI_SPACE_MB}`);
-  const worker = new Worker(workerUrl(), { workerData: { control: control.buffer as SharedArrayBuffer } satisfies PipelineJob });
+  const worker = new Worker(workerUrl(), {
+    workerData: { control: control.buffer as SharedArrayBuffer, ring, slotBytes: SLOT_BYTES } satisfies PipelineJob,
+  });
   const reply = new Promise<FromTlsWorker>((resolve) => {
     worker.once('message', (m: FromTlsWorker) => resolve(m));
     worker.once('error', (e) => resolve({ kind: 'error', message: e.message }));
     worker.once('exit', (code) => resolve({ kind: 'error', message: `TLS worker exited (${code})` }));
   });
-  let sent = 0;
-  const writer = new TcpEventWriter((batch) => {
-    waitForRoom(control, sent);
-    worker.postMessage({ kind: 'batch', bytes: batch } satisfies ToTlsWorker, [batch.buffer as ArrayBuffer]);
-    sent++;
+  let slotsSent = 0;
+  const writer = new TcpEventWriter({
+    next: (bytes) => {
+      if (bytes > SLOT_BYTES) return new Uint8Array(bytes);
+      waitForSlot(control, slotsSent);
+      return new Uint8Array(ring, (slotsSent % SLOTS) * SLOT_BYTES, SLOT_BYTES);
+    },
+    send: (buffer, length) => {
+      if (buffer.buffer !== ring) {
+        const bytes = buffer.subarray(0, length);
+        worker.postMessage({ kind: 'batch', bytes } satisfies ToTlsWorker, [bytes.buffer as ArrayBuffer]);
+        return;
+      }
+      worker.postMessage({ kind: 'slot', slot: slotsSent % SLOTS, length } satisfies ToTlsWorker);
+      slotsSent++;
+    },
   });
   const decoder = new PacketDecoder();
   const table = new TcpConnectionTable(writer);
@@ -137,12 +162,12 @@ export async function analyzePipelined(path: string): Promise<ShardedAnalysis | 
   };
 }
 
-/** Blocks until the worker holds fewer than MAX_BATCHES_IN_FLIGHT of the `sent` batches (throws if it failed). */
-function waitForRoom(control: Int32Array, sent: number): void {
+/** Blocks until the worker took the batch last written into the slot of batch `seq` (throws if it failed). */
+function waitForSlot(control: Int32Array, seq: number): void {
   let waited = 0;
   for (;;) {
     const taken = Atomics.load(control, TAKEN);
-    if (sent - taken < MAX_BATCHES_IN_FLIGHT) return;
+    if (seq - taken < SLOTS) return;
     if (Atomics.load(control, FAILED) !== 0 || waited >= STALLED_MS) throw new Error('the TLS worker stopped taking packets');
     if (Atomics.wait(control, TAKEN, taken, WAIT_SLICE_MS) === 'timed-out') waited += WAIT_SLICE_MS;
     else waited = 0;

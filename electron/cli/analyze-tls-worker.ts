@@ -38,10 +38,14 @@ function post(m: FromTlsWorker, transfer: ArrayBuffer[] = []): void {
 
 port.on('message', (m: ToTlsWorker) => {
   try {
-    if (m.kind === 'batch') {
-      reader.read(m.bytes);
+    if (m.kind === 'slot') {
+      reader.read(new Uint8Array(job.ring, m.slot * job.slotBytes, m.length));
       Atomics.add(control, TAKEN, 1);
       Atomics.notify(control, TAKEN);
+      return;
+    }
+    if (m.kind === 'batch') {
+      reader.read(m.bytes);
       return;
     }
     analyzer.finish();

@@ -33,27 +33,36 @@ const HEAD = 18;
 const CLOSE_REASONS: readonly TcpCloseReason[] = ['fin', 'rst', 'end'];
 
 /** The first batch is small (the reader starts sooner), the next ones double up to the largest. */
-const FIRST_BATCH_BYTES = 32 << 10;
-const LARGEST_BATCH_BYTES = 1 << 20;
+const FIRST_BATCH_BYTES = 64 << 10;
+export const LARGEST_BATCH_BYTES = 1 << 20;
+
+/** Payloads up to this size are copied in a loop rather than through a view. */
+const COPY_LOOP_BYTES = 256;
 
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder();
 
+/** Where a writer's batches are written and where they go. */
+export interface TcpEventBatches {
+  /** A buffer of at least `bytes` for the next batch (the previous one was sent). */
+  next(bytes: number): Uint8Array;
+  /** The batch in `buffer[0, length)` is written. */
+  send(buffer: Uint8Array, length: number): void;
+}
+
 export class TcpEventWriter implements TcpListener {
-  private buf: Uint8Array;
-  private view: DataView;
+  private buf: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
+  private view: DataView<ArrayBufferLike> = new DataView(this.buf.buffer);
   private at = 0;
+  /** Where this batch ends: its buffer's end, or sooner for the first (small) batches. */
+  private limit = 0;
   private size = FIRST_BATCH_BYTES;
   /** A connection closed or drained since the last PACKET mark. */
   private closed = false;
   /** Each address's number: sent once (ADDRESS), then named by it. */
   private readonly addresses = new Map<string, number>();
 
-  /** `send` takes each full batch (a fresh buffer each time: it may be transferred). */
-  constructor(private readonly send: (batch: Uint8Array) => void) {
-    this.buf = new Uint8Array(this.size);
-    this.view = new DataView(this.buf.buffer);
-  }
+  constructor(private readonly batches: TcpEventBatches) {}
 
   onOpen(c: TcpConnection): void {
     const a = this.address(c.a.ip);
@@ -77,8 +86,12 @@ export class TcpEventWriter implements TcpListener {
     const n = end - start;
     this.head(BYTES, c, dir, frame, timeNs, 4 + n);
     this.view.setUint32(this.at, n, true);
-    this.buf.set(bytes.subarray(start, end), this.at + 4);
-    this.at += 4 + n;
+    const buf = this.buf;
+    const to = this.at + 4;
+    // A packet's payload is small: copied byte by byte, it needs no view of it (one object a packet).
+    if (n <= COPY_LOOP_BYTES) for (let i = 0; i < n; i++) buf[to + i] = bytes[start + i]!;
+    else buf.set(bytes.subarray(start, end), to);
+    this.at = to + n;
   }
 
   onGap(c: TcpConnection, dir: TcpDirection, missingBytes: number, frame: number, timeNs: bigint): void {
@@ -120,12 +133,10 @@ export class TcpEventWriter implements TcpListener {
   /** Send what is written (if anything). */
   flush(): void {
     if (this.at === 0) return;
-    const full = this.buf.subarray(0, this.at);
-    this.size = Math.min(this.size * 2, LARGEST_BATCH_BYTES);
-    this.buf = new Uint8Array(this.size);
-    this.view = new DataView(this.buf.buffer);
+    const length = this.at;
     this.at = 0;
-    this.send(full);
+    this.limit = 0;
+    this.batches.send(this.buf, length);
   }
 
   /** Writes an event's head, with room for `more` bytes after it. */
@@ -159,12 +170,13 @@ export class TcpEventWriter implements TcpListener {
   }
 
   private room(n: number): void {
-    if (this.at + n <= this.buf.length) return;
+    if (this.at + n <= this.limit) return;
     this.flush();
-    if (n > this.buf.length) {
-      this.buf = new Uint8Array(n);
-      this.view = new DataView(this.buf.buffer);
-    }
+    const buf = this.batches.next(Math.max(n, this.size));
+    this.buf = buf;
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    this.limit = Math.max(n, Math.min(this.size, buf.length));
+    this.size = Math.min(this.size * 2, LARGEST_BATCH_BYTES);
   }
 }
 
