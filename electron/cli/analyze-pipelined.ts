@@ -21,11 +21,11 @@
  * /proc/self/task): one thread ~0.65-0.7 s on the main thread plus ~0.55 s on
  * V8's helpers (~0.35 s TurboFan, ~0.2 s GC); pipelined ~0.27 s here, ~0.5 s
  * in the worker, ~0.46 s on the helpers: the same CPU in all (+0.03-0.1 s)
- * with a shorter critical path. Wall, in the runs where other processes took
- * under 0.1 s of CPU: 0.83-0.85 s against 0.87-0.93 s for one thread. The
- * helpers already keep the second core mostly busy, so two threads gain
- * little on two cores; on a busy machine they lose (analyzeThreads checks the
- * load).
+ * with a shorter critical path. Wall with the machine to ourselves
+ * (SCHED_RR): best/median 0.74/0.78 s against 0.78/0.80 s for one thread.
+ * The helpers already keep the second core mostly busy, so two threads gain
+ * little on two cores, and lose on a busy one: analyzeThreads starts them by
+ * default only with four cores or more.
  *
  * What needs the whole file's secrets (a pcapng DSB) is analyzed by one
  * thread: this answers null then, as when a session was handed over at its

@@ -27,9 +27,16 @@ import { analyzePipelined, canPipeline } from './analyze-pipelined';
 const MIN_THREADED_FILE_BYTES = 32 << 20;
 
 /**
- * Load (1-minute average) up to which a second thread is started: `cores -
- * 1` leaves it a core, and a little more is the tail of a previous run.
+ * Cores a machine needs for two threads to pay by default: two analyzing, two
+ * for V8's helpers (TurboFan and the garbage collector: ~0.5 s of CPU on the
+ * bench capture, with one thread or two). On two cores the helpers already
+ * keep the second core mostly busy: measured on the bench capture with the
+ * machine to ourselves (SCHED_RR, 12 runs each), the pipeline's best/median wall
+ * was 0.74/0.78 s against 0.78/0.80 s for one thread, for ~0.13 s more CPU and
+ * ~45 MB more memory, and slower on a busy machine.
  */
+const MIN_THREADED_CORES = 4;
+/** Load (1-minute average) above `cores - 2` that still leaves the two threads their cores. */
 const SPARE_CORE_LOAD = 0.5;
 
 /** Semi-space size (MiB) of the workers' young generation (V8's default grows to 16). */
@@ -83,10 +90,8 @@ export async function analyzeShard(job: ShardJob): Promise<ShardResult> {
 /**
  * How many threads to analyze `path` with (TLSWB_ANALYZE_THREADS overrides;
  * 2 is the pipeline of analyze-pipelined.ts, more are shards): 1 for
- * standard input, small or gzip-compressed files, or a busy machine; else 2.
- * On two cores the pipeline's two threads and V8's helpers (TurboFan and the
- * garbage collector, ~0.5 s of CPU on the bench capture either way) share
- * the cores: measured, see analyze-pipelined.ts.
+ * standard input, small or gzip-compressed files, fewer than
+ * MIN_THREADED_CORES cores or a busy machine; else 2.
  */
 export function analyzeThreads(path: string): number {
   const forced = Number(process.env.TLSWB_ANALYZE_THREADS);
@@ -103,7 +108,7 @@ export function analyzeThreads(path: string): number {
     return 1; // one thread says what is wrong with it
   }
   const cores = availableParallelism();
-  return cores >= 2 && loadavg()[0]! <= cores - 1 + SPARE_CORE_LOAD ? 2 : 1;
+  return cores >= MIN_THREADED_CORES && loadavg()[0]! <= cores - 2 + SPARE_CORE_LOAD ? 2 : 1;
 }
 
 export interface ShardedAnalysis {
