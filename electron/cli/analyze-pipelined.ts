@@ -22,10 +22,10 @@
  * V8's helpers (~0.35 s TurboFan, ~0.2 s GC); pipelined ~0.27 s here, ~0.5 s
  * in the worker, ~0.46 s on the helpers: the same CPU in all (+0.03-0.1 s)
  * with a shorter critical path. Wall with the machine to ourselves
- * (SCHED_RR): best/median 0.74/0.78 s against 0.78/0.80 s for one thread.
- * The helpers already keep the second core mostly busy, so two threads gain
- * little on two cores, and lose on a busy one: analyzeThreads starts them by
- * default only with four cores or more.
+ * (SCHED_RR): 3-10% faster than one thread (see analyze-shards.ts). The
+ * helpers already keep the second core mostly busy, so two threads gain
+ * little on two cores, and lose on a busy one: analyzeThreads checks the
+ * load.
  *
  * What needs the whole file's secrets (a pcapng DSB) is analyzed by one
  * thread: this answers null then, as when a session was handed over at its

@@ -23,20 +23,26 @@ import { analyzeFile } from '../services/analyze-file';
 import { CaptureFileError } from '../services/capture-file';
 import { analyzePipelined, canPipeline } from './analyze-pipelined';
 
-/** Smaller files are read by one thread: starting a worker costs more than it saves. */
-const MIN_THREADED_FILE_BYTES = 32 << 20;
+/**
+ * Smaller files are read by one thread: most of their time is V8 warming up
+ * (interpreted code, then TurboFan), which both isolates do. Measured on cuts
+ * of the bench capture (SCHED_RR, 9 runs each): 32 MiB 0.56/0.59 s
+ * best/median pipelined against 0.53/0.55 s; 56 MiB 0.66/0.70 s against 0.72/0.72 s.
+ */
+const MIN_THREADED_FILE_BYTES = 48 << 20;
 
 /**
- * Cores a machine needs for two threads to pay by default: two analyzing, two
- * for V8's helpers (TurboFan and the garbage collector: ~0.5 s of CPU on the
- * bench capture, with one thread or two). On two cores the helpers already
- * keep the second core mostly busy: measured on the bench capture with the
- * machine to ourselves (SCHED_RR, 12 runs each), the pipeline's best/median wall
- * was 0.74/0.78 s against 0.78/0.80 s for one thread, for ~0.13 s more CPU and
- * ~45 MB more memory, and slower on a busy machine.
+ * Load (1-minute average) up to which two threads are started: `cores - 2`
+ * leaves them two cores (on two cores: 1, the second core free), plus the
+ * tail of an earlier run. On two cores, V8's helpers (TurboFan and the
+ * garbage collector, ~0.5 s of CPU on the bench capture with one thread or
+ * two) already keep the second core mostly busy, so the pipeline gains
+ * little there; measured on the bench capture with the machine to ourselves
+ * (SCHED_RR, three rounds of 7-15 runs each, alternating): best/median wall
+ * 0.73-0.76/0.75-0.80 s against 0.76-0.82/0.80-0.87 s for one thread, for
+ * ~0.1 s more CPU and ~45 MB more memory; with other processes busy (load
+ * 8-10) it was 10-20% slower than one thread, hence the load check.
  */
-const MIN_THREADED_CORES = 4;
-/** Load (1-minute average) above `cores - 2` that still leaves the two threads their cores. */
 const SPARE_CORE_LOAD = 0.5;
 
 /** Semi-space size (MiB) of the workers' young generation (V8's default grows to 16). */
@@ -90,8 +96,8 @@ export async function analyzeShard(job: ShardJob): Promise<ShardResult> {
 /**
  * How many threads to analyze `path` with (TLSWB_ANALYZE_THREADS overrides;
  * 2 is the pipeline of analyze-pipelined.ts, more are shards): 1 for
- * standard input, small or gzip-compressed files, fewer than
- * MIN_THREADED_CORES cores or a busy machine; else 2.
+ * standard input, small or gzip-compressed files, one core or a busy
+ * machine; else 2.
  */
 export function analyzeThreads(path: string): number {
   const forced = Number(process.env.TLSWB_ANALYZE_THREADS);
@@ -108,7 +114,7 @@ export function analyzeThreads(path: string): number {
     return 1; // one thread says what is wrong with it
   }
   const cores = availableParallelism();
-  return cores >= MIN_THREADED_CORES && loadavg()[0]! <= cores - 2 + SPARE_CORE_LOAD ? 2 : 1;
+  return cores >= 2 && loadavg()[0]! <= Math.max(cores - 2, 1) + SPARE_CORE_LOAD ? 2 : 1;
 }
 
 export interface ShardedAnalysis {
