@@ -20,6 +20,8 @@ async function buildCli() {
   await buildAnalyzeBundle(define);
   // One shard of `tlswb analyze --json` on a large file, in a worker thread (electron/cli/analyze-shards.ts).
   await buildNodeBundle('electron/cli/analyze-shard-worker.ts', 'dist/cli/tlswb-analyze-shard.mjs', define);
+  // The TLS analysis of `tlswb analyze --json` on two threads (electron/cli/analyze-pipelined.ts).
+  await buildNodeBundle('electron/cli/analyze-tls-worker.ts', 'dist/cli/tlswb-analyze-tls.mjs', define);
   // The proxy's native relay for passthrough tunnels (dist/native/tunnel_relay.node), best effort: without it JavaScript relays.
   buildTunnelRelay(root, { quiet: true });
 }

@@ -1,5 +1,7 @@
 /**
- * `tlswb analyze --json` on two cores: the TCP connections of a large file
+ * `tlswb analyze --json` on several threads. Two threads are a pipeline
+ * (analyze-pipelined.ts: reading and TCP on one, TLS and JSON on the other);
+ * three or more (TLSWB_ANALYZE_THREADS only) shards: the TCP connections of a large file
  * are split by endpoint-pair hash between this thread and worker threads
  * (dist/cli/tlswb-analyze-shard.mjs), each reading the whole file (frame
  * numbers stay the file's) but analyzing only its share, and writing the JSON
@@ -19,13 +21,28 @@ import { ShardSessionsJson, mergeShardedSessions, type ShardSessions } from '../
 import type { TcpTablePeaks } from '../core/session/analyzer';
 import { analyzeFile } from '../services/analyze-file';
 import { CaptureFileError } from '../services/capture-file';
+import { analyzePipelined, canPipeline } from './analyze-pipelined';
 
-/** Smaller files are read by one thread: starting a worker costs more than it saves. */
-const MIN_SHARDED_FILE_BYTES = 8 << 20;
+/**
+ * Smaller files are read by one thread: most of their time is V8 warming up
+ * (interpreted code, then TurboFan), which both isolates do. Measured on cuts
+ * of the bench capture (SCHED_RR, 9 runs each): 32 MiB 0.56/0.59 s
+ * best/median pipelined against 0.53/0.55 s; 56 MiB 0.66/0.70 s against 0.72/0.72 s.
+ */
+const MIN_THREADED_FILE_BYTES = 48 << 20;
 
-/** Cores a machine needs for two threads to pay: two analyzing, two for the garbage collectors' helpers. */
-const MIN_SHARDED_CORES = 4;
-/** Load (1-minute average) above `cores - 2` that still leaves the two threads their cores. */
+/**
+ * Load (1-minute average) up to which two threads are started: `cores - 2`
+ * leaves them two cores (on two cores: 1, the second core free), plus the
+ * tail of an earlier run. On two cores, V8's helpers (TurboFan and the
+ * garbage collector, ~0.5 s of CPU on the bench capture with one thread or
+ * two) already keep the second core mostly busy, so the pipeline gains
+ * little there; measured on the bench capture with the machine to ourselves
+ * (SCHED_RR, three rounds of 7-15 runs each, alternating): best/median wall
+ * 0.73-0.76/0.75-0.80 s against 0.76-0.82/0.80-0.87 s for one thread, for
+ * ~0.1 s more CPU and ~45 MB more memory; with other processes busy (load
+ * 8-10) it was 10-20% slower than one thread, hence the load check.
+ */
 const SPARE_CORE_LOAD = 0.5;
 
 /** Semi-space size (MiB) of the workers' young generation (V8's default grows to 16). */
@@ -77,26 +94,27 @@ export async function analyzeShard(job: ShardJob): Promise<ShardResult> {
 }
 
 /**
- * How many threads to analyze `path` with (TLSWB_ANALYZE_THREADS overrides):
- * 1 for standard input, small or gzip-compressed files; else 2 when the
- * machine has cores to spare. Each thread reads and parses every packet, so
- * two threads spend about a third more CPU in all, and one thread already
- * keeps a second core half busy with V8's parallel garbage collection: on two
- * cores (measured on the 20,000-handshake bench capture: 1.2 s wall, 1.7 s
- * CPU for one thread; 2.3-2.5 s CPU for two) two threads are no faster, and
- * on a busy machine they only wait for each other.
+ * How many threads to analyze `path` with (TLSWB_ANALYZE_THREADS overrides;
+ * 2 is the pipeline of analyze-pipelined.ts, more are shards): 1 for
+ * standard input, small or gzip-compressed files, one core or a busy
+ * machine; else 2.
  */
 export function analyzeThreads(path: string): number {
   const forced = Number(process.env.TLSWB_ANALYZE_THREADS);
-  if (path === '-' || !existsSync(fileURLToPath(workerUrl()))) return 1;
-  if (Number.isInteger(forced) && forced >= 1) return Math.min(forced, 8);
+  if (path === '-') return 1;
+  if (Number.isInteger(forced) && forced >= 1) {
+    const threads = Math.min(forced, 8);
+    if (threads === 2 && canPipeline()) return 2;
+    return existsSync(fileURLToPath(workerUrl())) ? threads : 1;
+  }
+  if (!canPipeline()) return 1;
   try {
-    if (statSync(path).size < MIN_SHARDED_FILE_BYTES || isGzip(path)) return 1;
+    if (statSync(path).size < MIN_THREADED_FILE_BYTES || isGzip(path)) return 1;
   } catch {
     return 1; // one thread says what is wrong with it
   }
   const cores = availableParallelism();
-  return cores >= MIN_SHARDED_CORES && loadavg()[0]! <= cores - MIN_SHARDED_CORES / 2 + SPARE_CORE_LOAD ? 2 : 1;
+  return cores >= 2 && loadavg()[0]! <= Math.max(cores - 2, 1) + SPARE_CORE_LOAD ? 2 : 1;
 }
 
 export interface ShardedAnalysis {
@@ -104,15 +122,18 @@ export interface ShardedAnalysis {
   linkTypes: number[];
   damaged: FileDamage | null;
   /** The document's text. */
-  document(name: string): Generator<string | Uint8Array>;
+  document(name: string): Iterable<string | Uint8Array>;
 }
 
 /**
- * The file analyzed by `threads` threads; null when it must be analyzed by
- * one after all (it carries secrets, or the TCP table's limits come into
- * play). Throws CaptureFileError as analyzeFile does.
+ * The file analyzed by `threads` threads (2: pipelined, see
+ * analyze-pipelined.ts; more: each analyzes a shard of the connections);
+ * null when it must be analyzed by one after all (it carries secrets, or the
+ * TCP table's limits come into play). Throws CaptureFileError as analyzeFile
+ * does.
  */
 export async function analyzeSharded(path: string, threads: number): Promise<ShardedAnalysis | null> {
+  if (threads === 2 && canPipeline()) return analyzePipelined(path);
   const workers: Worker[] = [];
   const replies: Promise<ShardReply>[] = [];
   // A worker's heap is made with the flags of the moment: a young generation

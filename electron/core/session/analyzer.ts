@@ -20,6 +20,7 @@ import {
   TcpConnectionTable,
   flowHash,
   type TcpConnection,
+  type TcpListener,
 } from '../net/tcp-connection-table';
 import { TlsConnectionDecoder, looksLikeTls, type DecodedMessage, type TlsConnectionEvents } from '../tls/tls-connection-decoder';
 import type { AnalyzerEvents } from './analyzer-events';
@@ -145,6 +146,13 @@ export class SessionAnalyzer {
   private readonly shardCount: number;
   private readonly peek = new TcpFlowPeek();
   packets = 0;
+  /**
+   * Where the TCP table's events go: a caller that runs a TCP table of its
+   * own elsewhere (another thread: electron/cli/analyze-pipelined.ts) replays
+   * that table's events here instead of pushing packets, calling
+   * `beforePacket` where `push` would have begun each packet.
+   */
+  readonly tcpEvents: TcpListener;
 
   constructor(options: AnalyzerOptions = {}) {
     this.events = options.events ?? {};
@@ -168,7 +176,7 @@ export class SessionAnalyzer {
     this.shardIndex = options.shard?.index ?? 0;
     this.shardCount = options.shard?.count ?? 1;
     if (this.keyLog) this.resumption = new ResumptionSecrets();
-    this.tcp = new TcpConnectionTable({
+    this.tcp = new TcpConnectionTable((this.tcpEvents = {
       onOpen: (c) => {
         const t = new ConnectionTracker(c, this.hooks);
         this.trackers.set(c.id, t);
@@ -212,7 +220,7 @@ export class SessionAnalyzer {
         // Handed over at the next packet, once that packet's comments (tunnel links) have been read.
         this.closedSinceFlush = true;
       },
-    });
+    }));
   }
 
   /** What a connection tracker calls back into. */
@@ -294,6 +302,11 @@ export class SessionAnalyzer {
     if (peeked !== -1 && !this.inShard(peeked)) return;
     const seg = this.decoder.decode(p);
     if (seg && this.inShard(flowHash(seg))) this.tcp.push(seg, p.frame, p.timestampNs);
+  }
+
+  /** Replaying `tcpEvents`: what `push` does first, before the next packet's events. */
+  beforePacket(): void {
+    if (this.closedSinceFlush) this.handOverFinal();
   }
 
   private inShard(hash: number): boolean {

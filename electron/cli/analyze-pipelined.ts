@@ -1,0 +1,191 @@
+/**
+ * `tlswb analyze --json` on two threads as a pipeline: this thread reads the
+ * file, decodes the packets and reassembles TCP, posting the TCP table's
+ * events in batches (tcp-event-batch.ts) to a worker
+ * (dist/cli/tlswb-analyze-tls.mjs, analyze-tls-worker.ts) that replays them
+ * into the analyzer (`SessionAnalyzer.tcpEvents`) and writes the JSON,
+ * exactly as one thread would, event for event.
+ *
+ * Why not split the connections between two analyzers (analyze-shards.ts)?
+ * On two cores one thread already keeps the second core half busy: V8
+ * compiles the hot code with TurboFan and collects garbage on helper
+ * threads. Two shards run all the code twice (each isolate compiles it
+ * again, each reads every packet): ~0.6 s more CPU on the bench capture,
+ * more than they save. Here each thread runs only its half of the code and
+ * holds only its half of the objects (TCP state here, TLS and session state
+ * there). The TLS half, the larger, runs in the worker, whose heap can be
+ * made with a young generation at its full size from the start (this
+ * thread's is made before any of our code runs).
+ *
+ * Measured on the bench capture (2 cores, per-thread CPU from
+ * /proc/self/task): one thread ~0.65-0.7 s on the main thread plus ~0.55 s on
+ * V8's helpers (~0.35 s TurboFan, ~0.2 s GC); pipelined ~0.27 s here, ~0.5 s
+ * in the worker, ~0.46 s on the helpers: the same CPU in all (+0.03-0.1 s)
+ * with a shorter critical path. Wall with the machine to ourselves
+ * (SCHED_RR): 3-10% faster than one thread (see analyze-shards.ts). The
+ * helpers already keep the second core mostly busy, so two threads gain
+ * little on two cores, and lose on a busy one: analyzeThreads checks the
+ * load.
+ *
+ * What needs the whole file's secrets (a pcapng DSB) is analyzed by one
+ * thread: this answers null then, as when a session was handed over at its
+ * FINs too early (see `AnalyzerOptions.handOverAtFin`).
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { Worker } from 'node:worker_threads';
+import { SecretsType } from '../core/capture/pcapng-block-types';
+import { PacketDecoder } from '../core/net/packet-decoder';
+import { TcpConnectionTable } from '../core/net/tcp-connection-table';
+import type { ContractFileFacts } from '../core/session/contract-json-writer';
+import { readCaptureFile } from '../services/capture-file';
+import type { ShardedAnalysis } from './analyze-shards';
+import { LARGEST_BATCH_BYTES, TcpEventWriter } from './tcp-event-batch';
+
+/** The worker bundle, beside this one once built. */
+const WORKER_FILE = 'tlswb-analyze-tls.mjs';
+
+/**
+ * Semi-space size (MiB) of the worker's young generation, from its start
+ * (V8 begins at 1 MiB and grows it to 16): sessions, messages and TLS
+ * decoder state live as long as their connection, and survive the small
+ * early scavenges. Larger ones scavenge less often (64 MiB: 4 times on the
+ * bench capture instead of ~14) but measured no faster in all (fewer
+ * scavenges, more page faults) for ~90 MB more memory at 64 MiB.
+ */
+const TLS_SEMI_SPACE_MB = 16;
+
+/**
+ * Batches are written into slots of a shared ring (no buffer made, moved or
+ * collected per batch); a slot is written again once the worker took its
+ * batch. This thread runs ahead of the worker by at most the ring.
+ */
+const SLOTS = 16;
+const SLOT_BYTES = LARGEST_BATCH_BYTES;
+/** How long this thread waits for the worker to take a batch before checking it failed. */
+const WAIT_SLICE_MS = 100;
+/** No batch taken for this long: the worker is gone. */
+const STALLED_MS = 60_000;
+
+/** `PipelineJob.control` slots: slot batches the worker took; 1 once it failed. */
+export const TAKEN = 0;
+export const FAILED = 1;
+
+export interface PipelineJob {
+  /** Int32Array[2] (TAKEN, FAILED). */
+  control: SharedArrayBuffer;
+  /** The batches' slots, `slotBytes` each. */
+  ring: SharedArrayBuffer;
+  slotBytes: number;
+}
+
+/** What this thread posts to the worker: a batch in a slot of the ring, one larger than a slot, the end. */
+export type ToTlsWorker =
+  | { kind: 'slot'; slot: number; length: number }
+  | { kind: 'batch'; bytes: Uint8Array }
+  | { kind: 'end'; name: string; file: ContractFileFacts };
+
+/** What the worker posts back, once. */
+export type FromTlsWorker =
+  | { kind: 'document'; pieces: (string | Uint8Array)[] }
+  | { kind: 'one-thread' }
+  | { kind: 'error'; message: string };
+
+/** Whether the worker bundle is there (it is once built). */
+export function canPipeline(): boolean {
+  return existsSync(fileURLToPath(workerUrl()));
+}
+
+/** A pcapng Decryption Secrets Block: decryption can cross connections, so one thread reads the file. */
+class SecretsInFile extends Error {}
+
+/**
+ * The file analyzed by two threads; null when one must analyze it after all.
+ * Throws CaptureFileError as analyzeFile does. The document's name is `path`.
+ */
+export async function analyzePipelined(path: string): Promise<ShardedAnalysis | null> {
+  const control = new Int32Array(new SharedArrayBuffer(8));
+  const ring = new SharedArrayBuffer(SLOTS * SLOT_BYTES);
+  // The worker's heap is made with the flags of the moment (this thread's is made already).
+  setFlagsFromString(`--min-semi-space-size=${TLS_SEMI_SPACE_MB}`);
+  setFlagsFromString(`--max-semi-space-size=${TLS_SEMI_SPACE_MB}`);
+  const worker = new Worker(workerUrl(), {
+    workerData: { control: control.buffer as SharedArrayBuffer, ring, slotBytes: SLOT_BYTES } satisfies PipelineJob,
+  });
+  const reply = new Promise<FromTlsWorker>((resolve) => {
+    worker.once('message', (m: FromTlsWorker) => resolve(m));
+    worker.once('error', (e) => resolve({ kind: 'error', message: e.message }));
+    worker.once('exit', (code) => resolve({ kind: 'error', message: `TLS worker exited (${code})` }));
+  });
+  let slotsSent = 0;
+  const writer = new TcpEventWriter({
+    next: (bytes) => {
+      if (bytes > SLOT_BYTES) return new Uint8Array(bytes);
+      waitForSlot(control, slotsSent);
+      return new Uint8Array(ring, (slotsSent % SLOTS) * SLOT_BYTES, SLOT_BYTES);
+    },
+    send: (buffer, length) => {
+      if (buffer.buffer !== ring) {
+        const bytes = buffer.subarray(0, length);
+        worker.postMessage({ kind: 'batch', bytes } satisfies ToTlsWorker, [bytes.buffer as ArrayBuffer]);
+        return;
+      }
+      worker.postMessage({ kind: 'slot', slot: slotsSent % SLOTS, length } satisfies ToTlsWorker);
+      slotsSent++;
+    },
+  });
+  const decoder = new PacketDecoder();
+  const table = new TcpConnectionTable(writer);
+  let file: ContractFileFacts;
+  try {
+    const read = await readCaptureFile(path, {
+      onPacket: (p) => {
+        writer.beforePacket();
+        const seg = decoder.decode(p);
+        if (seg) table.push(seg, p.frame, p.timestampNs);
+      },
+      onComment: (text, frame) => writer.comment(text, frame),
+      onSecrets: (secretsType) => {
+        if (secretsType === SecretsType.TLS_KEY_LOG) throw new SecretsInFile();
+      },
+    });
+    table.finish();
+    writer.flush();
+    file = { packets: read.packets, linkTypes: read.linkTypes, damaged: read.damaged };
+  } catch (e) {
+    void worker.terminate();
+    if (e instanceof SecretsInFile) return null;
+    throw e;
+  }
+  worker.postMessage({ kind: 'end', name: path, file } satisfies ToTlsWorker);
+  const m = await reply;
+  if (m.kind === 'error') {
+    void worker.terminate();
+    throw new Error(m.message);
+  }
+  if (m.kind === 'one-thread') return null;
+  return {
+    ...file,
+    document: (name) => {
+      if (name !== path) throw new Error(`the pipelined document is named ${path}, not ${name}`);
+      return m.pieces.values();
+    },
+  };
+}
+
+/** Blocks until the worker took the batch last written into the slot of batch `seq` (throws if it failed). */
+function waitForSlot(control: Int32Array, seq: number): void {
+  let waited = 0;
+  for (;;) {
+    const taken = Atomics.load(control, TAKEN);
+    if (seq - taken < SLOTS) return;
+    if (Atomics.load(control, FAILED) !== 0 || waited >= STALLED_MS) throw new Error('the TLS worker stopped taking packets');
+    if (Atomics.wait(control, TAKEN, taken, WAIT_SLICE_MS) === 'timed-out') waited += WAIT_SLICE_MS;
+    else waited = 0;
+  }
+}
+
+function workerUrl(): URL {
+  return new URL(`./${WORKER_FILE}`, import.meta.url);
+}
