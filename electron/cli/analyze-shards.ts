@@ -42,8 +42,16 @@ const MIN_THREADED_FILE_BYTES = 48 << 20;
  * 0.73-0.76/0.75-0.80 s against 0.76-0.82/0.80-0.87 s for one thread, for
  * ~0.1 s more CPU and ~45 MB more memory; with other processes busy (load
  * 8-10) it was 10-20% slower than one thread, hence the load check.
+ * Once the single thread got cheaper (messages written as JSON on arrival,
+ * fewer objects per connection), the gain went: merged build, SCHED_RR, 7
+ * alternating runs each, 0.65-0.68 s pipelined against 0.64-0.70 s for one
+ * thread, for ~0.12 s more CPU and ~50 MB more memory. So two threads are
+ * the default from MIN_THREADED_CORES cores only.
  */
 const SPARE_CORE_LOAD = 0.5;
+
+/** Cores from which two threads are the default (on two, V8's helpers already use the second). */
+const MIN_THREADED_CORES = 4;
 
 /** Semi-space size (MiB) of the workers' young generation (V8's default grows to 16). */
 const WORKER_SEMI_SPACE_MB = 16;
@@ -79,6 +87,8 @@ export async function analyzeShard(job: ShardJob): Promise<ShardResult> {
     keepHelloDetails: false,
     shard: { index: job.index, count: job.count },
     stream: { start: () => json.reset(), session: (s) => json.add(s) },
+    // Each message written as JSON as it comes, as one thread does (no message object outlives its packet).
+    messageJson: json,
   });
   return {
     packets: r.packets,
@@ -96,8 +106,8 @@ export async function analyzeShard(job: ShardJob): Promise<ShardResult> {
 /**
  * How many threads to analyze `path` with (TLSWB_ANALYZE_THREADS overrides;
  * 2 is the pipeline of analyze-pipelined.ts, more are shards): 1 for
- * standard input, small or gzip-compressed files, one core or a busy
- * machine; else 2.
+ * standard input, small or gzip-compressed files, fewer than
+ * MIN_THREADED_CORES cores or a busy machine; else 2.
  */
 export function analyzeThreads(path: string): number {
   const forced = Number(process.env.TLSWB_ANALYZE_THREADS);
@@ -114,7 +124,7 @@ export function analyzeThreads(path: string): number {
     return 1; // one thread says what is wrong with it
   }
   const cores = availableParallelism();
-  return cores >= 2 && loadavg()[0]! <= Math.max(cores - 2, 1) + SPARE_CORE_LOAD ? 2 : 1;
+  return cores >= MIN_THREADED_CORES && loadavg()[0]! <= cores - 2 + SPARE_CORE_LOAD ? 2 : 1;
 }
 
 export interface ShardedAnalysis {

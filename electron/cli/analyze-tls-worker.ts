@@ -21,6 +21,8 @@ const analyzer = new SessionAnalyzer({
   keepHelloDetails: false,
   onSessionFinal: (s: Session) => json.add(withTunnelLink(s)),
   handOverAtFin: true,
+  // Each message written as JSON as it comes, as one thread does (no message object outlives its packet).
+  messageJson: json,
 });
 const reader = new TcpEventReader({
   events: analyzer.tcpEvents,
