@@ -102,7 +102,7 @@ static uint32_t sum_fast(const uint8_t *p, size_t n) {
   return little ? (((folded & 0xff) << 8) | (folded >> 8)) : folded;
 }
 
-static int typed_bytes(napi_env env, napi_value v, uint8_t **data, size_t *len) {
+int uint8_array_arg(napi_env env, napi_value v, uint8_t **data, size_t *len) {
   bool is;
   if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return -1;
   napi_typedarray_type type;
@@ -122,9 +122,9 @@ napi_value js_encode_segments(napi_env env, napi_callback_info info) {
   uint8_t *out, *headers, *payload;
   size_t out_len, headers_len, payload_len;
   uint32_t out_offset, link, mss, ts_high, ts_low;
-  if (argc < 8 || typed_bytes(env, argv[0], &out, &out_len) < 0 || napi_get_value_uint32(env, argv[1], &out_offset) != napi_ok ||
-      typed_bytes(env, argv[2], &headers, &headers_len) < 0 || napi_get_value_uint32(env, argv[3], &link) != napi_ok ||
-      typed_bytes(env, argv[4], &payload, &payload_len) < 0 || napi_get_value_uint32(env, argv[5], &mss) != napi_ok ||
+  if (argc < 8 || uint8_array_arg(env, argv[0], &out, &out_len) < 0 || napi_get_value_uint32(env, argv[1], &out_offset) != napi_ok ||
+      uint8_array_arg(env, argv[2], &headers, &headers_len) < 0 || napi_get_value_uint32(env, argv[3], &link) != napi_ok ||
+      uint8_array_arg(env, argv[4], &payload, &payload_len) < 0 || napi_get_value_uint32(env, argv[5], &mss) != napi_ok ||
       napi_get_value_uint32(env, argv[6], &ts_high) != napi_ok || napi_get_value_uint32(env, argv[7], &ts_low) != napi_ok) {
     napi_throw_type_error(env, NULL, "encodeSegments(out, outOffset, headers, linkHeaderLength, payload, mss, tsHigh, tsLow): bad arguments");
     return NULL;

@@ -576,7 +576,6 @@ static relay_t *relay_of(napi_env env) {
   return r;
 }
 
-static int bytes_arg(napi_env env, napi_value v, uint8_t **data, size_t *len);
 
 static napi_value js_start(napi_env env, napi_callback_info info) {
   size_t argc = 2;
@@ -599,7 +598,7 @@ static napi_value js_start(napi_env env, napi_callback_info info) {
   }
   uint8_t *reusable;
   size_t reusable_len;
-  if (argc >= 2 && bytes_arg(env, argv[1], &reusable, &reusable_len) == 0 && reusable_len > 0) {
+  if (argc >= 2 && uint8_array_arg(env, argv[1], &reusable, &reusable_len) == 0 && reusable_len > 0) {
     /* The reference keeps the buffer (and its memory, outside the JavaScript heap) where it is. */
     if (napi_create_reference(env, argv[1], 1, &r->reusable) != napi_ok) return throw_error(env, "tunnel_relay: cannot keep the batch buffer");
     r->reusable_bytes = reusable;
@@ -618,19 +617,6 @@ static napi_value js_start(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-static int bytes_arg(napi_env env, napi_value v, uint8_t **data, size_t *len) {
-  bool is;
-  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return -1;
-  napi_typedarray_type type;
-  size_t length, offset;
-  void *bytes;
-  napi_value ab;
-  if (napi_get_typedarray_info(env, v, &type, &length, &bytes, &ab, &offset) != napi_ok || type != napi_uint8_array) return -1;
-  *data = bytes;
-  *len = length;
-  return 0;
-}
-
 static napi_value js_adopt(napi_env env, napi_callback_info info) {
   size_t argc = 5;
   napi_value argv[5];
@@ -642,7 +628,7 @@ static napi_value js_adopt(napi_env env, napi_callback_info info) {
   uint8_t *to[2];
   size_t to_len[2];
   if (argc < 5 || napi_get_value_int32(env, argv[0], &fds[0]) != napi_ok || napi_get_value_int32(env, argv[1], &fds[1]) != napi_ok ||
-      bytes_arg(env, argv[2], &to[0], &to_len[0]) < 0 || bytes_arg(env, argv[3], &to[1], &to_len[1]) < 0 ||
+      uint8_array_arg(env, argv[2], &to[0], &to_len[0]) < 0 || uint8_array_arg(env, argv[3], &to[1], &to_len[1]) < 0 ||
       napi_get_value_int64(env, argv[4], &idle_ms) != napi_ok || fds[0] < 0 || fds[1] < 0) {
     return throw_error(env, "tunnel_relay: adopt(clientFd, upstreamFd, toClient, toUpstream, idleMs): bad arguments");
   }
@@ -865,7 +851,7 @@ static napi_value js_attach(napi_env env, napi_callback_info info) {
   uint8_t *to[2];
   size_t to_len[2];
   if (!r->started || argc < 5 || napi_get_value_uint32(env, argv[0], &id) != napi_ok || napi_get_value_int32(env, argv[1], &client_fd) != napi_ok ||
-      bytes_arg(env, argv[2], &to[0], &to_len[0]) < 0 || bytes_arg(env, argv[3], &to[1], &to_len[1]) < 0 ||
+      uint8_array_arg(env, argv[2], &to[0], &to_len[0]) < 0 || uint8_array_arg(env, argv[3], &to[1], &to_len[1]) < 0 ||
       napi_get_value_int64(env, argv[4], &idle_ms) != napi_ok) {
     return throw_error(env, "tunnel_relay: attach(id, clientFd, toClient, toUpstream, idleMs): bad arguments");
   }
