@@ -38,6 +38,9 @@
  *   take() -> Buffer | null   the events not delivered yet, now.
  *   encodeSegments(...)   recording's per-segment work (segment_encoder.c);
  *       needs no start().
+ *   segmentSize(fd) -> the socket's TCP_MAXSEG (0: unknown), so a recorded
+ *       leg has the segment size of its real socket (HEAD and CONNECTED
+ *       carry it for the relay's own sockets).
  *
  * Events, packed back to back, little-endian:
  *   0 tunnel id u32 | 4 kind u32 | 8 length u32 | 12 CLOCK_MONOTONIC ns u64 | 20 bytes[length]
@@ -156,6 +159,31 @@ static void put32(uint8_t *p, uint32_t v) {
 }
 
 /* Appends one event to the log JavaScript receives at the end of this loop turn. */
+/*
+ * The largest segment the socket sends, 0 when it cannot be read: its
+ * TCP_MAXSEG (1,448 on Ethernet with timestamps), except on a loopback-sized
+ * path MTU (64 KiB), where the kernel bounds TCP_MAXSEG by half the peer's
+ * first window (~32,741) until the window opens and segments are the MTU's:
+ * 65,535 - IP and TCP headers - timestamps = 65,483 (IPv4). The recording
+ * makes its segments this size, as a capture on that interface shows them.
+ */
+static unsigned segment_size(int fd) {
+  int mss = 0;
+  socklen_t len = sizeof mss;
+  if (fd < 0 || getsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &mss, &len) < 0 || mss <= 0) return 0;
+  struct tcp_info info;
+  socklen_t info_len = sizeof info;
+  memset(&info, 0, sizeof info);
+  if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &info_len) == 0 && info.tcpi_pmtu >= 65535) {
+    struct sockaddr_storage local;
+    socklen_t local_len = sizeof local;
+    int ip_header = getsockname(fd, (struct sockaddr *)&local, &local_len) == 0 && local.ss_family == AF_INET6 ? 40 : 20;
+    int path = 65535 - ip_header - 20 - (info.tcpi_options & TCPI_OPT_TIMESTAMPS ? 12 : 0);
+    if (path > mss) mss = path;
+  }
+  return (unsigned)mss;
+}
+
 static void record(relay_t *r, uint32_t id, uint32_t kind, const uint8_t *data, size_t len) {
   size_t need = r->log_len + EVENT_HEADER + len;
   if (need > r->log_cap) {
@@ -439,7 +467,7 @@ static void head_done(tunnel_t *t, const char *reason) {
   address_text(&peer, a, sizeof a);
   address_text(&local, b, sizeof b);
   char prefix[2 * (INET6_ADDRSTRLEN + 8) + 32];
-  int n = snprintf(prefix, sizeof prefix, "%s %u %s %s\n", reason, (unsigned)t->listener, a, b);
+  int n = snprintf(prefix, sizeof prefix, "%s %u %s %s %u\n", reason, (unsigned)t->listener, a, b, segment_size(t->fd[0]));
   if (n <= 0 || (size_t)n >= sizeof prefix) n = 0;
   uint8_t *event = malloc((size_t)n + t->head_len);
   if (event) {
@@ -689,7 +717,7 @@ static void connect_done(tunnel_t *t) {
   if (err == 0) {
     struct sockaddr_storage local;
     socklen_t local_len = sizeof local;
-    char text[INET6_ADDRSTRLEN + 8] = "";
+    char text[INET6_ADDRSTRLEN + 20] = "";
     char ip[INET6_ADDRSTRLEN] = "";
     unsigned port = 0;
     if (getsockname(t->fd[1], (struct sockaddr *)&local, &local_len) == 0) {
@@ -703,7 +731,7 @@ static void connect_done(tunnel_t *t) {
         port = ntohs(a->sin_port);
       }
     }
-    int n = snprintf(text, sizeof text, "%s %u", ip, port);
+    int n = snprintf(text, sizeof text, "%s %u %u", ip, port, segment_size(t->fd[1]));
     t->connecting = 0;
     if (t->watching[1]) uv_poll_stop(&t->poll[1]);
     t->watching[1] = 0;
@@ -1042,6 +1070,18 @@ static void relay_finalize(napi_env env, void *data, void *hint) {
   r->scratch = NULL;
 }
 
+/* segmentSize(fd) -> the socket's TCP_MAXSEG, 0 when it cannot be read (for a Node socket's leg). */
+static napi_value js_segment_size(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t fd = -1;
+  if (argc < 1 || napi_get_value_int32(env, argv[0], &fd) != napi_ok) fd = -1;
+  napi_value out;
+  napi_create_uint32(env, segment_size(fd), &out);
+  return out;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   relay_t *r = calloc(1, sizeof *r);
   if (!r) return throw_error(env, "tunnel_relay: out of memory");
@@ -1060,6 +1100,7 @@ static napi_value init(napi_env env, napi_value exports) {
     { "listen", NULL, js_listen, NULL, NULL, NULL, napi_default, NULL },
     { "unlisten", NULL, js_unlisten, NULL, NULL, NULL, napi_default, NULL },
     { "encodeSegments", NULL, js_encode_segments, NULL, NULL, NULL, napi_default, NULL },
+    { "segmentSize", NULL, js_segment_size, NULL, NULL, NULL, napi_default, NULL },
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -190,7 +190,7 @@ export class ForwardProxy {
   private async connectAcceptedTunnel(relay: NativeTunnelRelay, accepted: AcceptedClient, target: ConnectTarget, rest: Uint8Array): Promise<void> {
     const id = this.nextTunnel++;
     const legs = new TunnelLegs(this.options.recorder ?? null, id);
-    legs.openClientLegBetween(accepted.remote, accepted.local);
+    legs.openClientLegBetween(accepted.remote, accepted.local, accepted.mss);
     // All the bytes read, as Node's path records its 'data' (the bytes after the head go upstream first, as `initial`).
     legs.fromClient(accepted.bytes);
     const authority = authorityOf(target);
@@ -221,7 +221,7 @@ export class ForwardProxy {
       this.reject(client, legs, id, authority, result.timedOut ? 504 : 502, reason);
       return;
     }
-    legs.openUpstreamLegBetween(result.local, { ip: target.host, port: target.port });
+    legs.openUpstreamLegBetween(result.local, { ip: target.host, port: target.port }, result.mss);
     this.emit({ type: 'tunnel-opened', tunnel: id, client: clientText, target: authority, mode: 'passthrough' });
     const answer = Buffer.from(CONNECT_ESTABLISHED, 'latin1');
     legs.toClient(answer);
@@ -394,7 +394,7 @@ export class ForwardProxy {
       this.reject(client, legs, id, authority, result.timedOut ? 504 : 502, reason);
       return;
     }
-    legs.openUpstreamLegBetween(result.local, { ip: target.host, port: target.port });
+    legs.openUpstreamLegBetween(result.local, { ip: target.host, port: target.port }, result.mss);
     this.emit({ type: 'tunnel-opened', tunnel: id, client: `${client.remoteAddress}:${client.remotePort}`, target: authority, mode: 'passthrough' });
     // The relay writes the 200 itself, first: a write through Node's socket would cost a write request and its completion.
     const answer = Buffer.from(CONNECT_ESTABLISHED, 'latin1');

@@ -28,6 +28,8 @@ interface TunnelRelayBinding {
   connectFor(id: number, ip: string, port: number): void;
   release(id: number): number;
   encodeSegments: SegmentEncoder;
+  /** The socket's TCP_MAXSEG; 0 when it cannot be read. Absent in addons built before it. */
+  segmentSize?: (fd: number) => number;
 }
 
 /**
@@ -48,11 +50,11 @@ export const RelayEvent = {
   CLIENT_FAILED: 5,
   UPSTREAM_FAILED: 6,
   CLOSED: 7,
-  /** connect() succeeded: "localIp localPort" (latin1). */
+  /** connect() succeeded: "localIp localPort mss" (latin1; mss: the socket's TCP_MAXSEG, 0 unknown). */
   CONNECTED: 8,
   /** connect() failed: errno (u32). */
   CONNECT_FAILED: 9,
-  /** A client accepted on a listener: "reason listener remoteIp remotePort localIp localPort\n" then its head's bytes. */
+  /** A client accepted on a listener: "reason listener remoteIp remotePort localIp localPort mss\n" then its head's bytes. */
   HEAD: 10,
 } as const;
 
@@ -65,6 +67,8 @@ export interface AcceptedClient {
   reason: HeadReason;
   remote: { ip: string; port: number };
   local: { ip: string; port: number };
+  /** The socket's TCP_MAXSEG (the largest segment it sends); undefined when unknown. */
+  mss?: number;
   /** The request head (and any bytes after it read with it). */
   bytes: Uint8Array;
   monotonicNs: bigint;
@@ -74,7 +78,7 @@ export interface AcceptedClient {
 function acceptedClient(id: number, data: Uint8Array, monotonicNs: bigint): { listener: number; client: AcceptedClient } | null {
   const nl = data.indexOf(0x0a);
   if (nl < 0) return null;
-  const [reason, listener, remoteIp, remotePort, localIp, localPort] = Buffer.from(data.buffer, data.byteOffset, nl).toString('latin1').split(' ');
+  const [reason, listener, remoteIp, remotePort, localIp, localPort, mss] = Buffer.from(data.buffer, data.byteOffset, nl).toString('latin1').split(' ');
   if (reason !== 'head' && reason !== 'eof' && reason !== 'error' && reason !== 'timeout') return null;
   return {
     listener: Number(listener),
@@ -82,6 +86,7 @@ function acceptedClient(id: number, data: Uint8Array, monotonicNs: bigint): { li
       id, reason, monotonicNs,
       remote: { ip: remoteIp ?? '0.0.0.0', port: Number(remotePort) || 0 },
       local: { ip: localIp ?? '0.0.0.0', port: Number(localPort) || 0 },
+      mss: Number(mss) || undefined,
       // A copy: the batch is refilled next turn, and the head's bytes are used later (after connecting).
       bytes: Buffer.from(data.subarray(nl + 1)),
     },
@@ -90,7 +95,7 @@ function acceptedClient(id: number, data: Uint8Array, monotonicNs: bigint): { li
 
 /** The outcome of `connect`. */
 export type RelayConnectResult =
-  | { ok: true; id: number; local: { ip: string; port: number } }
+  | { ok: true; id: number; local: { ip: string; port: number }; mss?: number }
   | { ok: false; code: string; timedOut: boolean };
 
 /** errno numbers by name (ECONNREFUSED, ...), the other way round. */
@@ -172,8 +177,8 @@ export class NativeTunnelRelay {
         clearTimeout(timer);
         this.sinks.delete(id);
         if (kind === RelayEvent.CONNECTED) {
-          const [localIp, localPort] = Buffer.from(data).toString('latin1').split(' ');
-          resolve({ ok: true, id, local: { ip: localIp ?? '0.0.0.0', port: Number(localPort) || 0 } });
+          const [localIp, localPort, mss] = Buffer.from(data).toString('latin1').split(' ');
+          resolve({ ok: true, id, local: { ip: localIp ?? '0.0.0.0', port: Number(localPort) || 0 }, mss: Number(mss) || undefined });
         } else {
           const errno = data.length >= 4 ? Buffer.from(data).readUInt32LE(0) : 0;
           resolve({ ok: false, code: errnoName(errno), timedOut: false });
@@ -298,4 +303,16 @@ export function nativeTunnelRelay(env: NodeJS.ProcessEnv = process.env): NativeT
 export function nativeSegmentEncoder(env: NodeJS.ProcessEnv = process.env): SegmentEncoder | null {
   const b = tunnelRelayBinding(env);
   return b && typeof b.encodeSegments === 'function' ? b.encodeSegments : null;
+}
+
+/**
+ * The TCP_MAXSEG of the socket behind descriptor `fd` (the largest segment it
+ * sends: 65,483 on loopback, ~1,460 on Ethernet), or undefined when it cannot
+ * be read (no addon, not a TCP socket).
+ */
+export function socketSegmentSize(fd: number, env: NodeJS.ProcessEnv = process.env): number | undefined {
+  if (fd < 0) return undefined;
+  const b = tunnelRelayBinding(env);
+  const mss = b && typeof b.segmentSize === 'function' ? b.segmentSize(fd) : 0;
+  return mss > 0 ? mss : undefined;
 }

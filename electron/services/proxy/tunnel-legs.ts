@@ -11,6 +11,7 @@
 import type { Socket } from 'node:net';
 import { hrtime } from 'node:process';
 import type { LegRecorder, RecordedLeg } from './leg-recorder';
+import { socketSegmentSize } from './native-tunnel-relay';
 import type { ConnectRecording } from './upstream-connector';
 import type { TcpEndpointAddress } from '../../core/net/tcp-packet-synthesizer';
 
@@ -30,13 +31,14 @@ export class TunnelLegs {
     this.openClientLegBetween(
       { ip: socket.remoteAddress ?? '0.0.0.0', port: socket.remotePort ?? 0 },
       { ip: socket.localAddress ?? '0.0.0.0', port: socket.localPort ?? 0 },
+      this.recorder && !this.client ? segmentSizeOf(socket) : undefined,
     );
   }
 
-  /** The client leg of a client without a Node socket (accepted by the native relay). */
-  openClientLegBetween(remote: TcpEndpointAddress, local: TcpEndpointAddress): void {
+  /** The client leg of a client without a Node socket (accepted by the native relay); `mss`: its socket's TCP_MAXSEG. */
+  openClientLegBetween(remote: TcpEndpointAddress, local: TcpEndpointAddress, mss?: number): void {
     if (!this.recorder || this.client) return;
-    this.client = this.recorder.leg(remote, local, { id: this.id, leg: 'client' });
+    this.client = this.recorder.leg(remote, local, { id: this.id, leg: 'client' }, mss);
     this.client.open();
   }
 
@@ -54,13 +56,14 @@ export class TunnelLegs {
     this.openUpstreamLegBetween(
       { ip: socket.localAddress ?? '0.0.0.0', port: socket.localPort ?? 0 },
       { ip: socket.remoteAddress ?? '0.0.0.0', port: socket.remotePort ?? 0 },
+      this.recorder && !this.upstream ? segmentSizeOf(socket) : undefined,
     );
   }
 
-  /** The upstream leg of a connection without a Node socket (the native relay's own). */
-  openUpstreamLegBetween(local: TcpEndpointAddress, remote: TcpEndpointAddress): void {
+  /** The upstream leg of a connection without a Node socket (the native relay's own); `mss`: its socket's TCP_MAXSEG. */
+  openUpstreamLegBetween(local: TcpEndpointAddress, remote: TcpEndpointAddress, mss?: number): void {
     if (!this.recorder || this.upstream) return;
-    this.upstream = this.recorder.leg(local, remote, { id: this.id, leg: 'upstream' });
+    this.upstream = this.recorder.leg(local, remote, { id: this.id, leg: 'upstream' }, mss);
     this.upstream.open();
   }
 
@@ -138,4 +141,10 @@ export class TunnelLegs {
     this.monotonicOffset ??= this.recorder.clock.nowNs() - hrtime.bigint();
     return monotonicNs + this.monotonicOffset;
   }
+}
+
+/** A Node socket's TCP_MAXSEG (through its descriptor), or undefined (no descriptor, no addon: recorded at 1,460). */
+function segmentSizeOf(socket: Socket): number | undefined {
+  const handle = (socket as unknown as { _handle?: { fd?: unknown } | null })._handle;
+  return typeof handle?.fd === 'number' ? socketSegmentSize(handle.fd) : undefined;
 }
