@@ -161,27 +161,21 @@ static void put32(uint8_t *p, uint32_t v) {
 /* Appends one event to the log JavaScript receives at the end of this loop turn. */
 /*
  * The largest segment the socket sends, 0 when it cannot be read: its
- * TCP_MAXSEG (1,448 on Ethernet with timestamps), except on a loopback-sized
- * path MTU (64 KiB), where the kernel bounds TCP_MAXSEG by half the peer's
- * first window (~32,741) until the window opens and segments are the MTU's:
- * 65,535 - IP and TCP headers - timestamps = 65,483 (IPv4). The recording
- * makes its segments this size, as a capture on that interface shows them.
+ * TCP_MAXSEG (tcpi_snd_mss: 1,448 on Ethernet with timestamps), except on a
+ * loopback-sized path MTU (64 KiB), where the kernel bounds it by half the
+ * peer's first window (~32,741) until the window opens and segments are
+ * the size both ends advertise (tcpi_advmss, the same kernel: 65,483 for
+ * IPv4 with timestamps). The recording makes its segments this size, as a
+ * capture on that interface shows them. One getsockopt per socket.
  */
 static unsigned segment_size(int fd) {
-  int mss = 0;
-  socklen_t len = sizeof mss;
-  if (fd < 0 || getsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &mss, &len) < 0 || mss <= 0) return 0;
   struct tcp_info info;
-  socklen_t info_len = sizeof info;
+  socklen_t len = sizeof info;
   memset(&info, 0, sizeof info);
-  if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &info_len) == 0 && info.tcpi_pmtu >= 65535) {
-    struct sockaddr_storage local;
-    socklen_t local_len = sizeof local;
-    int ip_header = getsockname(fd, (struct sockaddr *)&local, &local_len) == 0 && local.ss_family == AF_INET6 ? 40 : 20;
-    int path = 65535 - ip_header - 20 - (info.tcpi_options & TCPI_OPT_TIMESTAMPS ? 12 : 0);
-    if (path > mss) mss = path;
-  }
-  return (unsigned)mss;
+  if (fd < 0 || getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) < 0) return 0;
+  unsigned mss = info.tcpi_snd_mss;
+  if (info.tcpi_pmtu >= 65535 && info.tcpi_advmss > mss) mss = info.tcpi_advmss;
+  return mss;
 }
 
 static void record(relay_t *r, uint32_t id, uint32_t kind, const uint8_t *data, size_t len) {
