@@ -5,10 +5,9 @@
  * pcap_stats, and pcapng blocks written in C (see pcap_ring.c for why).
  * Without it (not built), the helper falls back to `cap` (live-device.ts).
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { describeOpenFailure } from './capture-errors';
+import { firstLoadableAddon } from './first-loadable-addon';
 
 interface PcapRingBinding {
   open(device: string, filter: string, snaplen: number, bufferBytes: number, timeoutMs: number): [unknown, number, number, string];
@@ -62,22 +61,12 @@ export function loadPcapRing(env: NodeJS.ProcessEnv = process.env): PcapRingBind
   if (binding !== undefined) return binding;
   binding = null;
   if (env.TLSWB_PCAP_RING === 'off') return binding;
-  const require = createRequire(import.meta.url);
-  const candidates = env.TLSWB_PCAP_RING ? [env.TLSWB_PCAP_RING] : [
-    // Next to the bundled helper (dist/native/), then the build folder beside the sources.
+  // An explicit TLSWB_PCAP_RING; else next to the bundled helper (dist/native/), then the build folder beside the sources.
+  binding = firstLoadableAddon<PcapRingBinding>(env.TLSWB_PCAP_RING ? [env.TLSWB_PCAP_RING] : [
     fileURLToPath(new URL('./pcap_ring.node', import.meta.url)),
     fileURLToPath(new URL('../../native/pcap-ring/build/Release/pcap_ring.node', import.meta.url)),
     fileURLToPath(new URL('./pcap-ring/build/Release/pcap_ring.node', import.meta.url)),
-  ];
-  for (const path of candidates) {
-    if (!existsSync(path)) continue;
-    try {
-      binding = require(path) as PcapRingBinding;
-      return binding;
-    } catch {
-      // Built for another platform or libpcap missing: try the next, else cap.
-    }
-  }
+  ]);
   return binding;
 }
 

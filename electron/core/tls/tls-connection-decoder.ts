@@ -405,15 +405,7 @@ export class TlsConnectionDecoder {
     level: TlsMessage['level'],
     description: string | null,
   ): TlsMessage {
-    const m = reusedRecordMessage;
-    m.type = type;
-    m.from = d.side;
-    m.frame = r.frame;
-    m.frames = framesOf(r);
-    m.timeNs = r.timeNs;
-    m.length = r.length;
-    m.raw = raw;
-    m.recordVersion = r.version;
+    const m = refill(reusedRecordMessage, d, r, type, raw, r.length, framesOf(r));
     m.level = level;
     m.description = description;
     this.events.onMessage(reusedRecordEvent);
@@ -527,7 +519,17 @@ export class TlsConnectionDecoder {
 
 /** `reusedHandshakeMessage` and its event set for the next message (`reuseMessages`; never decrypted). */
 function reusedHandshake(d: Direction, r: FramedRecord, type: MessageType, raw: Uint8Array, length: number, frames: number[]): TlsMessage {
-  const m = reusedHandshakeMessage;
+  const m = refill(reusedHandshakeMessage, d, r, type, raw, length, frames);
+  const e = reusedHandshakeEvent;
+  e.clientHello = undefined;
+  e.serverHello = undefined;
+  e.serverKeyExchange = undefined;
+  e.certificates = undefined;
+  return m;
+}
+
+/** A reused message's common fields set for the next message (`reuseMessages`). */
+function refill(m: TlsMessage, d: Direction, r: FramedRecord, type: MessageType, raw: Uint8Array, length: number, frames: number[]): TlsMessage {
   m.type = type;
   m.from = d.side;
   m.frame = r.frame;
@@ -536,11 +538,6 @@ function reusedHandshake(d: Direction, r: FramedRecord, type: MessageType, raw: 
   m.length = length;
   m.raw = raw;
   m.recordVersion = r.version;
-  const e = reusedHandshakeEvent;
-  e.clientHello = undefined;
-  e.serverHello = undefined;
-  e.serverKeyExchange = undefined;
-  e.certificates = undefined;
   return m;
 }
 

@@ -10,10 +10,9 @@
  * in JavaScript (passthrough-bridge.ts). TLSWB_TUNNEL_RELAY=/path/x.node
  * names the addon.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { constants as osConstants } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { firstLoadableAddon } from '../../../native/first-loadable-addon';
 
 /** What the addon exports (see tunnel_relay.c). */
 interface TunnelRelayBinding {
@@ -273,21 +272,11 @@ function tunnelRelayBinding(env: NodeJS.ProcessEnv): TunnelRelayBinding | null {
   binding = null;
   const named = env.TLSWB_TUNNEL_RELAY;
   if (named === 'off' || process.platform !== 'linux') return binding;
-  const require = createRequire(import.meta.url);
-  const candidates = named ? [named] : [
-    // Next to the bundles (dist/native/, from dist/cli/ or dist/main/), then the build folder beside the sources.
+  // An explicit TLSWB_TUNNEL_RELAY; else next to the bundles (dist/native/, from dist/cli/ or dist/main/), then the build folder beside the sources.
+  binding = firstLoadableAddon<TunnelRelayBinding>(named ? [named] : [
     fileURLToPath(new URL('../native/tunnel_relay.node', import.meta.url)),
     fileURLToPath(new URL('../../../native/tunnel-relay/build/Release/tunnel_relay.node', import.meta.url)),
-  ];
-  for (const path of candidates) {
-    if (!existsSync(path)) continue;
-    try {
-      binding = require(path) as TunnelRelayBinding;
-      return binding;
-    } catch {
-      // Built for another platform: try the next, else JavaScript relays.
-    }
-  }
+  ]);
   return binding;
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PcapngTimestampConverter, unitsPerSecondOf } from '../../../electron/core/capture/timestamp-converter';
+import { seededRandom } from '../../support/fuzz-mutations';
 
 /** Wireshark's conversion, in plain bigint arithmetic: the reference. */
 function reference(tsresol: number, offsetSeconds: bigint, high: number, low: number): bigint {
@@ -9,14 +10,10 @@ function reference(tsresol: number, offsetSeconds: bigint, high: number, low: nu
   return (secs + offsetSeconds) * 1_000_000_000n + ((units - secs * ups) * 1_000_000_000n) / ups;
 }
 
+/** Reproducible 32-bit words. */
 function generator(seed: number): () => number {
-  let x = seed;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return x >>> 0;
-  };
+  const random = seededRandom(seed);
+  return () => Math.floor(random() * 0x1_0000_0000);
 }
 
 describe('PcapngTimestampConverter', () => {

@@ -9,26 +9,14 @@ import type { Packet } from '../../../electron/core/capture/packet';
 import { PacketDecoder } from '../../../electron/core/net/packet-decoder';
 import { TcpConnectionTable } from '../../../electron/core/net/tcp-connection-table';
 import { readCapture } from './support/read-capture';
+import { seededRandom } from '../../support/fuzz-mutations';
 
 const fixtures = ['vxlan.pcap', 'tls_invalid_reads.pcap', 'null-ipv6-tls-alpn-h2.pcap', 'pppoe.pcap', 'gtp6_gtp_0x32.pcap', 'sll-trojan-tcp-tls.pcapng'];
-
-/** xorshift32: reproducible "random" mutations. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 0x100000000;
-  };
-}
 
 describe('hostile packets', () => {
   it.each(fixtures)('mutations of %s never throw and never hit an internal error', (name) => {
     const packets = readCapture(join(__dirname, '../../fixtures/net', name));
-    const random = rng(name.length * 7919);
+    const random = seededRandom(name.length * 7919);
     const decoder = new PacketDecoder({ fragments: { maxDatagrams: 16 } });
     const table = new TcpConnectionTable(
       { onOpen() {}, onData() {}, onGap() {}, onClose() {} },

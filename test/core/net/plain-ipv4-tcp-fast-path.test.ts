@@ -13,6 +13,7 @@ import type { Packet } from '../../../electron/core/capture/packet';
 import { PacketDecoder } from '../../../electron/core/net/packet-decoder';
 import type { TcpSegment } from '../../../electron/core/net/tcp-segment';
 import { readCapture } from './support/read-capture';
+import { seededRandom } from '../../support/fuzz-mutations';
 
 const dir = join(__dirname, '../../fixtures/net');
 const captures = readdirSync(dir).filter((n) => /\.pcap(ng)?$/.test(n));
@@ -30,18 +31,6 @@ function facts(seg: TcpSegment | null): unknown {
   if (seg === null) return null;
   const { srcIp, dstIp, srcAddrHash, dstAddrHash, srcPort, dstPort, seq, ack, flags, window, payloadLength } = seg;
   return { srcIp, dstIp, srcAddrHash, dstAddrHash, srcPort, dstPort, seq, ack, flags, window, payloadLength, payload: Array.from(seg.payload) };
-}
-
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 0x100000000;
-  };
 }
 
 /** Decodes `data` both ways and expects the same; says whether it was TCP. */
@@ -67,7 +56,7 @@ describe('plain IPv4/TCP fast path', () => {
   });
 
   it('agrees on mutated headers (IHL, flags, fragment offset, lengths, protocol, data offset) and cut captures', () => {
-    const random = rng(20261127);
+    const random = seededRandom(20261127);
     const plain = new PacketDecoder({ fragments: { maxDatagrams: 16 } });
     const general = new PacketDecoder({ fragments: { maxDatagrams: 16 } });
     // Byte offsets in the frame: IPv4 version/IHL, total length, flags/offset, protocol; TCP data offset.

@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { lowWordOf, writeSecondsText } from '../../../electron/core/session/seconds-text';
+import { seededRandom } from '../../support/fuzz-mutations';
 
 const out = new Uint8Array(32);
 const text = (v: number): string => String.fromCharCode(...out.subarray(0, writeSecondsText(out, 0, v)));
-
-/** A small deterministic generator (xorshift32): the same values on every run. */
-function generator(seed: number): () => number {
-  let x = seed;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4_294_967_296;
-  };
-}
 
 describe('writeSecondsText', () => {
   it('writes every double of one second (all 2^22 of them) as String() does', () => {
@@ -26,7 +16,7 @@ describe('writeSecondsText', () => {
   });
 
   it('writes capture times (seconds + nanoseconds / 1e9, as nsToSeconds makes them) as String() does', () => {
-    const random = generator(0x2545f491);
+    const random = seededRandom(0x2545f491);
     const wrong: string[] = [];
     for (let i = 0; i < 500_000; i++) {
       const seconds = 1_073_741_824 + Math.floor(random() * 1_073_741_823);
