@@ -116,18 +116,27 @@ class ConnectionState implements TcpStreamSink {
   /** Each direction's reassembly; `null` once closed. */
   stream0: TcpStreamReassembly | null;
   stream1: TcpStreamReassembly | null;
-  /** After the close: each direction's base sequence number, or -1 when it had none (for port reuse). */
-  closedBaseSeq0 = -1;
-  closedBaseSeq1 = -1;
-  finSeen0 = false;
-  finSeen1 = false;
+  /**
+   * After the close: each direction's base sequence number, or `NO_SEQ` when
+   * it had none (for port reuse). `NO_SEQ` is not a small integer, so these
+   * fields hold doubles from the first connection on: a sequence number of
+   * 2^31 or more stored into a field that held only small integers changes
+   * the object's layout, and V8 then throws away all optimized code that
+   * reads a connection (at the first close, long after it was optimized).
+   */
+  closedBaseSeq0 = NO_SEQ;
+  closedBaseSeq1 = NO_SEQ;
+  /**
+   * `FIN_SEEN_0 | FIN_SEEN_1 | CLOSED | DRAINED` bits: one field rather than
+   * four booleans, changed from the first FIN on. (V8 takes a field that was
+   * never changed since it was set as a constant; optimized code that relied
+   * on that is thrown away when it first changes: `closed` did so at the
+   * first close after a linger, well after `push` was optimized.)
+   */
+  bits = 0;
   /** How it is ending (a RST or both FINs seen), during the linger before `onClose`. */
   closing: TcpCloseReason | null = null;
   closeDeadlineNs = 0n;
-  /** `onClose` was called: nothing more is delivered. */
-  closed = false;
-  /** `onDrained` was called. */
-  drained = false;
   lastFrame: number;
   lastTimeNs: bigint;
   /** Next connection in the same hash bucket. */
@@ -195,11 +204,16 @@ class ConnectionState implements TcpStreamSink {
     return -1;
   }
 
-  /** The base sequence number a new SYN in direction `dir` is compared with; -1 when none is known. */
+  /** `onClose` was called: nothing more is delivered. */
+  get closed(): boolean {
+    return (this.bits & CLOSED) !== 0;
+  }
+
+  /** The base sequence number a new SYN in direction `dir` is compared with; `NO_SEQ` when none is known. */
   baseSeqOf(dir: TcpDirection): number {
     const stream = dir === 0 ? this.stream0 : this.stream1;
     if (stream === null) return dir === 0 ? this.closedBaseSeq0 : this.closedBaseSeq1;
-    return stream.started ? stream.baseSeq : -1;
+    return stream.started ? stream.baseSeq : NO_SEQ;
   }
 
   /** After `onClose`: keep only what identifies the connection; hand the streams back to `spare`. */
@@ -224,6 +238,15 @@ class ConnectionState implements TcpStreamSink {
     this.listener.onGap(this.conn, dir, missing, frame, timeNs);
   }
 }
+
+/** A base sequence number for "none": no 32-bit sequence number is 2^32 (and it is not a small integer: see `closedBaseSeq0`). */
+const NO_SEQ = 2 ** 32;
+
+/** `ConnectionState.bits`: each direction's FIN seen, `onClose` called, `onDrained` called. */
+const FIN_SEEN_0 = 1;
+const FIN_SEEN_1 = 2;
+const CLOSED = 4;
+const DRAINED = 8;
 
 /** Where a spare stream's bytes would go before `reuse` gives it a connection (never: it is not pushed to). */
 const NO_SINK: TcpStreamSink = {
@@ -283,6 +306,25 @@ export class TcpConnectionTable {
     this.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     this.maxTotalBuffered = options.maxTotalBufferedBytes ?? DEFAULT_MAX_TOTAL_BUFFERED_BYTES;
     this.lingerNs = options.closeLingerNs ?? 5_000_000_000n;
+    this.unpinFields();
+  }
+
+  /**
+   * V8 takes an object's field that was never changed since it was set as a
+   * constant, and throws away the optimized code that relied on that when it
+   * first changes. These change only when the table first grows or the first
+   * linger ends, well after `push` was optimized (it was then compiled again,
+   * twice). Changed once here, they are ordinary fields from the start.
+   */
+  private unpinFields(): void {
+    this.buckets = emptyBuckets(INITIAL_BUCKETS);
+    this.bucketMask = 0;
+    this.bucketMask = INITIAL_BUCKETS - 1;
+    this.lingering = [];
+    this.lingeringHead = 1;
+    this.lingeringHead = 0;
+    this.lingerRecheck = true;
+    this.lingerRecheck = false;
   }
 
   /** Connections currently in the table. */
@@ -312,7 +354,7 @@ export class TcpConnectionTable {
 
     if (st !== null && syn && !ackFlag) {
       const base = st.baseSeqOf(dir);
-      if (base !== -1 && base !== seg.seq) {
+      if (base !== NO_SEQ && base !== seg.seq) {
         // Port reuse: a new SYN with another initial sequence number.
         this.remove(st);
         if (!st.closed) this.close(st, st.closing ?? 'end', st.lastFrame, st.lastTimeNs);
@@ -349,12 +391,16 @@ export class TcpConnectionTable {
       else this.ignoredResets++;
     }
     if (fin) {
-      if (dir === 0) st.finSeen0 = true;
-      else st.finSeen1 = true;
-      if (st.finSeen0 && st.finSeen1) this.startClosing(st, 'fin', timeNs);
+      st.bits |= dir === 0 ? FIN_SEEN_0 : FIN_SEEN_1;
+      if ((st.bits & (FIN_SEEN_0 | FIN_SEEN_1)) === (FIN_SEEN_0 | FIN_SEEN_1)) this.startClosing(st, 'fin', timeNs);
     }
-    if (st.finSeen0 && st.finSeen1 && !st.drained && this.listener.onDrained && st.stream0!.drained && st.stream1!.drained) {
-      st.drained = true;
+    if (
+      (st.bits & (FIN_SEEN_0 | FIN_SEEN_1 | DRAINED)) === (FIN_SEEN_0 | FIN_SEEN_1) &&
+      this.listener.onDrained &&
+      st.stream0!.drained &&
+      st.stream1!.drained
+    ) {
+      st.bits |= DRAINED;
       this.listener.onDrained(st.conn, frame, timeNs);
     }
   }
@@ -458,7 +504,7 @@ export class TcpConnectionTable {
   }
 
   private close(st: ConnectionState, how: TcpCloseReason, frame: number, timeNs: bigint): void {
-    st.closed = true;
+    st.bits |= CLOSED;
     // A lingering connection closed otherwise (port reuse, eviction) leaves the queue at the next look.
     if (st.closing !== null) this.lingerRecheck = true;
     const s0 = st.stream0;
