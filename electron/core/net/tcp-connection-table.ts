@@ -113,9 +113,33 @@ export const DEFAULT_MAX_TOTAL_BUFFERED_BYTES = 64 << 20;
  * listener through it (no object per direction for that).
  */
 class ConnectionState implements TcpStreamSink {
+  // Fields in the order V8 lays them out (after `conn`, `hash` and `listener`):
+  // what every packet reads first (the lookup's, then push's), the rest after,
+  // so that a packet touches as few of the object's cache lines as it can.
+  /** Next connection in the same hash bucket. */
+  next: ConnectionState | null = null;
+  readonly aIp: string;
+  readonly aAddrHash: number;
+  readonly aPort: number;
+  readonly bIp: string;
+  readonly bAddrHash: number;
+  readonly bPort: number;
   /** Each direction's reassembly; `null` once closed. */
   stream0: TcpStreamReassembly | null;
   stream1: TcpStreamReassembly | null;
+  /**
+   * `FIN_SEEN_0 | FIN_SEEN_1 | CLOSED | DRAINED` bits: one field rather than
+   * four booleans, changed from the first FIN on. (V8 takes a field that was
+   * never changed since it was set as a constant; optimized code that relied
+   * on that is thrown away when it first changes: `closed` did so at the
+   * first close after a linger, well after `push` was optimized.)
+   */
+  bits = 0;
+  lastFrame: number;
+  lastTimeNs: bigint;
+  /** How it is ending (a RST or both FINs seen), during the linger before `onClose`. */
+  closing: TcpCloseReason | null = null;
+  closeDeadlineNs = 0n;
   /**
    * After the close: each direction's base sequence number, or `NO_SEQ` when
    * it had none (for port reuse). `NO_SEQ` is not a small integer, so these
@@ -126,27 +150,6 @@ class ConnectionState implements TcpStreamSink {
    */
   closedBaseSeq0 = NO_SEQ;
   closedBaseSeq1 = NO_SEQ;
-  /**
-   * `FIN_SEEN_0 | FIN_SEEN_1 | CLOSED | DRAINED` bits: one field rather than
-   * four booleans, changed from the first FIN on. (V8 takes a field that was
-   * never changed since it was set as a constant; optimized code that relied
-   * on that is thrown away when it first changes: `closed` did so at the
-   * first close after a linger, well after `push` was optimized.)
-   */
-  bits = 0;
-  /** How it is ending (a RST or both FINs seen), during the linger before `onClose`. */
-  closing: TcpCloseReason | null = null;
-  closeDeadlineNs = 0n;
-  lastFrame: number;
-  lastTimeNs: bigint;
-  /** Next connection in the same hash bucket. */
-  next: ConnectionState | null = null;
-  readonly aIp: string;
-  readonly aAddrHash: number;
-  readonly aPort: number;
-  readonly bIp: string;
-  readonly bAddrHash: number;
-  readonly bPort: number;
 
   constructor(
     readonly conn: TcpConnection,

@@ -210,6 +210,25 @@ describe('TcpConnectionTable', () => {
     expect(r.table.openCount).toBe(1);
   });
 
+  it('keeps a closed connection\'s base sequence numbers of 2^31 and more, and none for a side that never sent', () => {
+    const r = recorder({ closeLingerNs: 10n });
+    const isn = 0xffffff00; // above 2^31: not a small integer
+    r.push(seg(A, B, isn, SYN), 0n);
+    r.push(seg(A, B, isn + 1, ACK, 'one'), 1n);
+    r.push(seg(A, B, isn + 4, RST), 2n);
+    r.push(seg(A, B, isn + 4, ACK), 20n); // after the linger: closes, then arrives as a late segment
+    expect(r.events).toContain('close 0 rst @3');
+    expect(r.table.openCount).toBe(0);
+    r.push(seg(B, A, 0x80000000, SYN), 21n); // B never sent: no base to differ from, still the old connection
+    r.push(seg(A, B, isn, SYN), 22n); // A's very SYN again: still the old connection
+    expect(r.conns.map((c) => c.id)).toEqual([0]);
+    r.push(seg(A, B, 0x90000000, SYN), 23n); // a new ISN: a new connection
+    r.push(seg(A, B, 0x90000001, ACK, 'two'), 24n);
+    expect(r.conns.map((c) => c.id)).toEqual([0, 1]);
+    expect(r.text.get('0/0')).toBe('one');
+    expect(r.text.get('1/0')).toBe('two');
+  });
+
   it('restarts a direction whose first data does not follow the SYN-ACK it anchored on', () => {
     const r = recorder();
     r.push(seg(A, B, 100, SYN));
