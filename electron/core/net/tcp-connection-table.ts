@@ -296,6 +296,8 @@ export class TcpConnectionTable {
    */
   private nextDeadlineNs = 0n;
   private lingerRecheck = false;
+  /** How many of the first connections to close make the next packet look at the queue (see `startClosing`). */
+  private earlyLingerLooks = 16;
   /** Streams of closed connections, for new ones (see `TcpStreamReassembly.reuse`). */
   private readonly spareStreams: TcpStreamReassembly[] = [];
   /** The direction of the segment `find` (or `open`) last matched. */
@@ -353,21 +355,8 @@ export class TcpConnectionTable {
     if (this.lingeringHead < this.lingering.length && (this.lingerRecheck || this.nextDeadlineNs < timeNs)) this.closeLingering(timeNs);
     const hash = flowHash(seg);
     let st = this.find(hash, seg);
-    let dir = this.foundDir;
-
-    if (st !== null && syn && !ackFlag) {
-      const base = st.baseSeqOf(dir);
-      if (base !== NO_SEQ && base !== seg.seq) {
-        // Port reuse: a new SYN with another initial sequence number.
-        this.remove(st);
-        if (!st.closed) this.close(st, st.closing ?? 'end', st.lastFrame, st.lastTimeNs);
-        st = null;
-      }
-    }
-    if (st === null) {
-      st = this.open(seg, hash, syn, ackFlag, frame, timeNs);
-      dir = this.foundDir;
-    }
+    if (st === null || (syn && !ackFlag)) st = this.connectionFor(st, seg, hash, syn, ackFlag, frame, timeNs);
+    const dir = this.foundDir;
 
     st.lastFrame = frame;
     st.lastTimeNs = timeNs;
@@ -409,6 +398,31 @@ export class TcpConnectionTable {
   }
 
   /**
+   * The connection of a segment `find` found none for (`st` null: a new one),
+   * or of a SYN without ACK found in `st`: a new one too when its initial
+   * sequence number is not the one `st` has in that direction (port reuse).
+   * Its direction in `foundDir`.
+   *
+   * Apart from `push` (and called from it at every new connection, from the
+   * first packets on), so that the rare port reuse is code of this method:
+   * V8 compiles `push` early, and code it had not yet seen run (no feedback)
+   * threw the whole of `push`'s compiled code away when first reached; a call
+   * made for a few percent of the packets is not inlined into it.
+   */
+  private connectionFor(
+    st: ConnectionState | null, seg: TcpSegment, hash: number, syn: boolean, ack: boolean, frame: number, timeNs: bigint,
+  ): ConnectionState {
+    if (st !== null) {
+      const base = st.baseSeqOf(this.foundDir);
+      if (base === NO_SEQ || base === seg.seq) return st;
+      // Port reuse: a new SYN with another initial sequence number.
+      this.remove(st);
+      if (!st.closed) this.close(st, st.closing ?? 'end', st.lastFrame, st.lastTimeNs);
+    }
+    return this.open(seg, hash, syn, ack, frame, timeNs);
+  }
+
+  /**
    * Close the connections whose linger ended before `nowNs` (capture time).
    * `push` does this itself; a live source may call it when no packets come.
    */
@@ -439,6 +453,16 @@ export class TcpConnectionTable {
     st.closeDeadlineNs = timeNs + this.lingerNs;
     this.lingering.push(st);
     if (this.lingering.length - this.lingeringHead === 1) this.nextDeadlineNs = st.closeDeadlineNs;
+    if (this.earlyLingerLooks > 0) {
+      // The next packet looks at the queue, finding nothing due yet: so `push`
+      // calls `closeLingering` from its first connections on, and not first at
+      // the first linger's end, when code V8 compiled `push` without having
+      // seen run would throw that compiled code away. (Several times: V8 keeps
+      // no feedback for a function's first few calls. A call made this seldom
+      // is not inlined into `push`, so neither is the loop it runs.)
+      this.earlyLingerLooks--;
+      this.lingerRecheck = true;
+    }
   }
 
   /** End of input: every open connection gives up its holes and closes (`end`), in id order. */
