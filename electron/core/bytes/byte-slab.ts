@@ -11,6 +11,9 @@ const SLAB_SIZE = 16 * 1024;
 /** Larger copies get their own buffer: they would waste a slab's tail. */
 const MAX_SLAB_COPY = 256;
 
+/** What an empty copy is: length 0, so nothing can be written to it or differ between copies. */
+const NO_BYTES = new Uint8Array(0);
+
 let slab = new Uint8Array(SLAB_SIZE);
 let used = 0;
 
@@ -21,7 +24,8 @@ export function keepBytes(bytes: Uint8Array): Uint8Array {
 /** A kept copy of `bytes[start, end)`: no view of the source made first (hello fields, per session). */
 export function keepBytesOf(bytes: Uint8Array, start: number, end: number): Uint8Array {
   const n = end - start;
-  if (n <= 0) return new Uint8Array(0);
+  // Empty (many hellos' session IDs): one shared empty array, nothing to copy or keep.
+  if (n <= 0) return NO_BYTES;
   if (n > MAX_SLAB_COPY) return bytes.slice(start, end);
   if (used + n > SLAB_SIZE) {
     slab = new Uint8Array(SLAB_SIZE);
