@@ -142,14 +142,16 @@ class ConnectionState implements TcpStreamSink {
   closeDeadlineNs = 0n;
   /**
    * After the close: each direction's base sequence number, or `NO_SEQ` when
-   * it had none (for port reuse). `NO_SEQ` is not a small integer, so these
-   * fields hold doubles from the first connection on: a sequence number of
-   * 2^31 or more stored into a field that held only small integers changes
-   * the object's layout, and V8 then throws away all optimized code that
-   * reads a connection (at the first close, long after it was optimized).
+   * it had none (for port reuse). Set in the constructor, not initialized
+   * here: the field is then first defined as undefined, so V8 takes it from
+   * the first connection on as a field of any value that changes. Initialized
+   * here to a number, it was a constant number field until the first close,
+   * seconds of capture time in: its first change then (or a sequence number
+   * of 2^31 or more in a field of small integers) threw away all optimized
+   * code that reads a connection, the reader's too, which inlines `push`.
    */
-  closedBaseSeq0 = NO_SEQ;
-  closedBaseSeq1 = NO_SEQ;
+  closedBaseSeq0: number;
+  closedBaseSeq1: number;
 
   constructor(
     readonly conn: TcpConnection,
@@ -163,6 +165,8 @@ class ConnectionState implements TcpStreamSink {
   ) {
     this.lastFrame = conn.firstFrame;
     this.lastTimeNs = conn.startTimeNs;
+    this.closedBaseSeq0 = NO_SEQ;
+    this.closedBaseSeq1 = NO_SEQ;
     this.aIp = srcIsB ? seg.dstIp : seg.srcIp;
     this.aAddrHash = srcIsB ? seg.dstAddrHash : seg.srcAddrHash;
     this.aPort = srcIsB ? seg.dstPort : seg.srcPort;
