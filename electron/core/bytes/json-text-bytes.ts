@@ -144,6 +144,15 @@ export class JsonTextBytes {
     this.pos = p;
   }
 
+  /** The first `n` bytes of `b` (a few: a number's text), already UTF-8 JSON text. */
+  shortBytes(b: Uint8Array, n: number): void {
+    this.room(n);
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) buf[p++] = b[i]!;
+    this.pos = p;
+  }
+
   /** One ASCII character, by its code (`,`, `}`). */
   byte(code: number): void {
     this.room(1);

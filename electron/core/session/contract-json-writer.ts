@@ -9,7 +9,15 @@
  * Keys and their order follow contract-json.ts; a test checks the two agree.
  */
 import { nsToSeconds } from '../capture/packet';
-import { lowWordOf, writeSecondsText } from './seconds-text';
+import {
+  NEXT_SECOND,
+  gridIndexOfNanoseconds,
+  isGridSecond,
+  lowWordOf,
+  writeGridFraction,
+  writeSecondsInteger,
+  writeSecondsText,
+} from './seconds-text';
 import { JsonTextBytes, asciiBytes } from '../bytes/json-text-bytes';
 import { toContractCertificate, toContractDocument, toContractSession, type FileDamage } from './contract-json';
 import type { CertificateInfo, Session, SessionMessageJson, TlsMessage } from './model';
@@ -273,6 +281,8 @@ const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 const TIME_KEY = asciiBytes(',"time":');
 const LENGTH_KEY = asciiBytes(',"length":');
+/** The digits of a second that `isGridSecond`. */
+const SECONDS_DIGITS = 10;
 const NO_CERTIFICATES: CertificateInfo[] = [];
 /** Distinct strings whose bytes a writer keeps (a few hundred bytes each at most, mostly far fewer). */
 const STRING_CACHE_LIMIT = 4096;
@@ -292,6 +302,10 @@ class SessionJsonWriter {
   /** The low 32 bits of `secondStartNs`. */
   private secondStartLow = 0;
   private lastTimeNs = -1n;
+  /** Whether times in this second are written from their grid index (seconds-text.ts `isGridSecond`). */
+  private secondIsGrid = false;
+  /** The second whose digits follow `,"time":` in `timeText` (-1: none). */
+  private prefixSecond = -1;
   /** `,"time":T,"length":` of `lastTimeNs`, as ASCII: the first `timeTextLength` bytes. */
   private readonly timeText = new Uint8Array(TIME_KEY.length + 32 + LENGTH_KEY.length);
   private timeTextLength = 0;
@@ -312,13 +326,12 @@ class SessionJsonWriter {
   /** A session's start time as text (a number's text is at most 25 characters). */
   private readonly secondsText = new Uint8Array(32);
 
-  /** A time in seconds as `out.number` writes it, without making a string (seconds-text.ts). */
-  secondsNumber(out: JsonTextBytes, v: number): void {
-    if (!Number.isFinite(v)) {
-      out.number(v);
-      return;
-    }
-    out.bytesPrefix(this.secondsText, writeSecondsText(this.secondsText, 0, v));
+  /** `out.number(nsToSeconds(ns))`'s text, without making a string or (mostly) a double (seconds-text.ts). */
+  timeSeconds(out: JsonTextBytes, ns: bigint): void {
+    const b = this.secondsText;
+    const m = this.gridIndex(ns);
+    const p = m >= 0 ? writeGridFraction(b, writeSecondsInteger(b, 0, this.secondNumber), m) : writeSecondsText(b, 0, this.secondsOf(ns));
+    out.shortBytes(b, p);
   }
 
   /** `text` as `out.stringOrNull` writes it, copied from its cached bytes. */
@@ -403,17 +416,50 @@ class SessionJsonWriter {
 
   /**
    * The messages of one packet (several records a segment) share their time:
-   * its text, with the keys around it, is made once.
+   * its text, with the keys around it, is made once: its second's digits,
+   * kept from the last time, then its fraction's from the nanoseconds, with
+   * no double made (seconds-text.ts says why it is the same text).
    */
   private setTimeText(ns: bigint): void {
     this.lastTimeNs = ns;
     const b = this.timeText;
-    let p = 0;
-    for (let i = 0; i < TIME_KEY.length; i++) b[p++] = TIME_KEY[i]!;
-    // A number's text is at most 24 characters (-1.2345678901234567e-308); seconds are finite.
-    p = writeSecondsText(b, p, this.seconds(ns));
-    for (let i = 0; i < LENGTH_KEY.length; i++) b[p++] = LENGTH_KEY[i]!;
-    this.timeTextLength = p;
+    let p: number;
+    const m = this.gridIndex(ns);
+    if (m >= 0) {
+      if (this.prefixSecond !== this.secondNumber) {
+        copyInto(b, 0, TIME_KEY);
+        writeSecondsInteger(b, TIME_KEY.length, this.secondNumber);
+        this.prefixSecond = this.secondNumber;
+      }
+      p = writeGridFraction(b, TIME_KEY.length + SECONDS_DIGITS, m);
+    } else {
+      this.prefixSecond = -1;
+      p = copyInto(b, 0, TIME_KEY);
+      p = writeSecondsText(b, p, this.secondsOf(ns));
+    }
+    this.timeTextLength = copyInto(b, p, LENGTH_KEY);
+  }
+
+  /**
+   * `ns` as the second `secondNumber` (entered if need be) and m (see
+   * seconds-text.ts), or -1 when the time is outside the seconds those
+   * cover (`secondsOf` then) or rounds up to the next second.
+   */
+  private gridIndex(ns: bigint): number {
+    if (!(ns >= this.secondStartNs && ns < this.secondEndNs)) {
+      if (ns < 0n) return -1;
+      this.enterSecond(ns);
+    }
+    if (!this.secondIsGrid) return -1;
+    // ns - secondStartNs is below 1e9 < 2^32: the difference of the low words, without a bigint.
+    const m = gridIndexOfNanoseconds((lowWordOf(ns) - this.secondStartLow) >>> 0);
+    return m === NEXT_SECOND ? -1 : m;
+  }
+
+  /** `nsToSeconds(ns)`, the same arithmetic, with the whole second remembered (`gridIndex` entered it when ns >= 0). */
+  private secondsOf(ns: bigint): number {
+    if (!(ns >= this.secondStartNs && ns < this.secondEndNs)) return nsToSeconds(ns);
+    return this.secondNumber + ((lowWordOf(ns) - this.secondStartLow) >>> 0) / 1e9;
   }
 
   private messageHead(m: TlsMessage): Uint8Array {
@@ -427,22 +473,17 @@ class SessionJsonWriter {
   }
 
   /**
-   * `nsToSeconds(ns)`, the same arithmetic, with the whole second remembered:
-   * consecutive messages mostly fall in the same second, which then costs
-   * one bigint subtraction instead of a division and two more.
+   * The second `ns` (>= 0) falls in, remembered: consecutive messages mostly
+   * fall in the same second, which then costs no bigint division. A time is
+   * then `nsToSeconds(ns)`'s arithmetic: secondNumber + fraction / 1e9.
    */
-  private seconds(ns: bigint): number {
-    if (ns >= this.secondStartNs && ns < this.secondEndNs) {
-      // ns - secondStartNs is below 1e9 < 2^32: the difference of the low words, without a bigint.
-      return this.secondNumber + ((lowWordOf(ns) - this.secondStartLow) >>> 0) / 1e9;
-    }
-    if (ns < 0n) return nsToSeconds(ns);
+  private enterSecond(ns: bigint): void {
     const s = ns / 1_000_000_000n;
     this.secondStartNs = s * 1_000_000_000n;
     this.secondEndNs = this.secondStartNs + 1_000_000_000n;
     this.secondNumber = Number(s);
     this.secondStartLow = lowWordOf(this.secondStartNs);
-    return this.secondNumber + Number(ns - this.secondStartNs) / 1e9;
+    this.secondIsGrid = isGridSecond(this.secondNumber);
   }
 
   certificates(out: JsonTextBytes, list: readonly CertificateInfo[]): void {
@@ -503,7 +544,7 @@ function sessionByHand(out: JsonTextBytes, s: Session, id: number, lists: Sessio
   out.ascii(',"port":');
   out.number(s.server.port);
   out.ascii('},"startTime":');
-  if (lists) lists.secondsNumber(out, nsToSeconds(s.startTimeNs));
+  if (lists) lists.timeSeconds(out, s.startTimeNs);
   else out.number(nsToSeconds(s.startTimeNs));
   out.ascii(',"proxy":null,"sni":');
   str(out, lists, s.sni);
@@ -565,3 +606,8 @@ function numOrNull(out: JsonTextBytes, n: number | null): void {
   else out.number(n);
 }
 
+/** `bytes` into `b` from `at`; returns the end (a few bytes: a loop costs less than `set`). */
+function copyInto(b: Uint8Array, at: number, bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length; i++) b[at + i] = bytes[i]!;
+  return at + bytes.length;
+}
