@@ -284,6 +284,9 @@ const LENGTH_KEY = asciiBytes(',"length":');
 /** The digits of a second that `isGridSecond`. */
 const SECONDS_DIGITS = 10;
 const NO_CERTIFICATES: CertificateInfo[] = [];
+/** Hello facts' texts a writer keeps (`helloFacts`), and how long one may be (ja3 of a long hello: ~1 KB). */
+const HELLO_FACTS_KEPT = 8;
+const HELLO_FACTS_TEXT_LIMIT = 8192;
 /** Distinct strings whose bytes a writer keeps (a few hundred bytes each at most, mostly far fewer). */
 const STRING_CACHE_LIMIT = 4096;
 
@@ -323,6 +326,11 @@ class SessionJsonWriter {
    * string objects, in thousands of sessions. Bounded: cleared when full.
    */
   private readonly stringUtf8 = new Map<string, Uint8Array>();
+  /** Texts of `helloFacts` lately written, at most HELLO_FACTS_KEPT, replaced in turn. */
+  private readonly helloFactsKept: HelloFactsText[] = [];
+  private helloFactsNext = 0;
+  private readonly helloFactsScratch = new JsonTextBytes(HELLO_FACTS_TEXT_LIMIT);
+
   /** A session's start time as text (a number's text is at most 25 characters). */
   private readonly secondsText = new Uint8Array(32);
 
@@ -332,6 +340,38 @@ class SessionJsonWriter {
     const m = this.gridIndex(ns);
     const p = m >= 0 ? writeGridFraction(b, writeSecondsInteger(b, 0, this.secondNumber), m) : writeSecondsText(b, 0, this.secondsOf(ns));
     out.shortBytes(b, p);
+  }
+
+  /**
+   * `helloFacts` of `s`: most sessions of a capture repeat one of a few (one
+   * client's hello, one server's answer; the bench capture: 6 in 20,000), so
+   * the text of a recent session with the same values is copied whole.
+   */
+  helloFacts(out: JsonTextBytes, s: Session): void {
+    const kept = this.helloFactsKept;
+    for (let i = 0; i < kept.length; i++) {
+      const k = kept[i]!;
+      if (k.matches(s)) {
+        out.bytes(k.bytes);
+        return;
+      }
+    }
+    const scratch = this.helloFactsScratch;
+    scratch.rewind();
+    helloFacts(scratch, s, this);
+    const chunks = scratch.chunks();
+    if (chunks.length !== 1) {
+      // Longer than any cached text may be (long lists of ALPN ids or a long SNI): written as it is.
+      scratch.copyTo(out);
+      return;
+    }
+    const text = new HelloFactsText(s, chunks[0]!.slice());
+    if (kept.length < HELLO_FACTS_KEPT) kept.push(text);
+    else {
+      kept[this.helloFactsNext] = text;
+      this.helloFactsNext = (this.helloFactsNext + 1) % HELLO_FACTS_KEPT;
+    }
+    out.bytes(text.bytes);
   }
 
   /** `text` as `out.stringOrNull` writes it, copied from its cached bytes. */
@@ -528,6 +568,64 @@ class SessionJsonWriter {
   }
 }
 
+/** The values `helloFacts` writes, and the text it wrote for them. */
+class HelloFactsText {
+  private readonly sni: string | null;
+  private readonly alpnOffered: readonly string[];
+  private readonly alpn: string | null;
+  private readonly version: number | null;
+  private readonly cipherSuite: number | null;
+  private readonly cipherSuiteName: string | null;
+  private readonly resumed: boolean;
+  private readonly ja3: string | null;
+  private readonly ja3Hash: string | null;
+  private readonly ja3s: string | null;
+  private readonly ja3sHash: string | null;
+  private readonly ja4: string | null;
+
+  constructor(
+    s: Session,
+    readonly bytes: Uint8Array,
+  ) {
+    this.sni = s.sni;
+    this.alpnOffered = s.alpnOffered.slice();
+    this.alpn = s.alpn;
+    this.version = s.version;
+    this.cipherSuite = s.cipherSuite;
+    this.cipherSuiteName = s.cipherSuiteName;
+    this.resumed = s.resumed;
+    this.ja3 = s.ja3;
+    this.ja3Hash = s.ja3Hash;
+    this.ja3s = s.ja3s;
+    this.ja3sHash = s.ja3sHash;
+    this.ja4 = s.ja4;
+  }
+
+  /** Whether `s` has the same values (strings mostly the same objects: the decoder caches them). */
+  matches(s: Session): boolean {
+    if (
+      s.ja3 !== this.ja3 ||
+      s.ja3s !== this.ja3s ||
+      s.ja4 !== this.ja4 ||
+      s.sni !== this.sni ||
+      s.alpn !== this.alpn ||
+      s.version !== this.version ||
+      s.cipherSuite !== this.cipherSuite ||
+      s.resumed !== this.resumed ||
+      s.cipherSuiteName !== this.cipherSuiteName ||
+      s.ja3Hash !== this.ja3Hash ||
+      s.ja3sHash !== this.ja3sHash
+    ) {
+      return false;
+    }
+    const a = s.alpnOffered;
+    const b = this.alpnOffered;
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  }
+}
+
 /**
  * The keys of `toContractSession` for a session without proxy or tunnel, in
  * its order; `lists` writes messages and certificates (null: empty lists).
@@ -546,6 +644,26 @@ function sessionByHand(out: JsonTextBytes, s: Session, id: number, lists: Sessio
   out.ascii('},"startTime":');
   if (lists) lists.timeSeconds(out, s.startTimeNs);
   else out.number(nsToSeconds(s.startTimeNs));
+  if (lists) lists.helloFacts(out, s);
+  else helloFacts(out, s, null);
+  out.ascii(',"messages":[');
+  if (lists) lists.sessionMessages(out, s);
+  out.ascii('],"certificates":');
+  if (lists) lists.certificates(out, s.certificates);
+  else out.ascii('[]');
+  out.ascii(',"clientCertificates":');
+  if (lists) lists.certificates(out, s.clientCertificates);
+  else out.ascii('[]');
+  out.ascii(',"warnings":');
+  out.strings(s.warnings);
+  out.ascii('}');
+}
+
+/**
+ * The session's keys from `proxy` (null: sessions written by hand have none)
+ * to `ja4`: what its hellos say.
+ */
+function helloFacts(out: JsonTextBytes, s: Session, lists: SessionJsonWriter | null): void {
   out.ascii(',"proxy":null,"sni":');
   str(out, lists, s.sni);
   out.ascii(',"alpnOffered":');
@@ -569,17 +687,6 @@ function sessionByHand(out: JsonTextBytes, s: Session, id: number, lists: Sessio
   str(out, lists, s.ja3sHash);
   out.ascii(',"ja4":');
   str(out, lists, s.ja4);
-  out.ascii(',"messages":[');
-  if (lists) lists.sessionMessages(out, s);
-  out.ascii('],"certificates":');
-  if (lists) lists.certificates(out, s.certificates);
-  else out.ascii('[]');
-  out.ascii(',"clientCertificates":');
-  if (lists) lists.certificates(out, s.clientCertificates);
-  else out.ascii('[]');
-  out.ascii(',"warnings":');
-  out.strings(s.warnings);
-  out.ascii('}');
 }
 
 /** The hand-written form of `s` with empty lists, as text. */
