@@ -75,32 +75,32 @@ export const NEXT_SECOND = GRID;
  * interval is 2^-22 wide, narrower than 10^-6: at most one decimal of six
  * digits lies in it, the one nearest v, and any decimal of fewer digits in it
  * is that one (its trailing zeros dropped). Without one, seven digits: the
- * nearest multiple of 10^-7 (the interval is wider than 10^-7, so it is in),
- * the even one on a tie.
+ * nearest multiple of 10^-7 (the interval is wider than 2 * 10^-7, so it is
+ * in), the even one on a tie.
  */
 export function writeGridFraction(out: Uint8Array, at: number, m: number): number {
   if (m === 0) return at;
-  const inclusive = (m & 1) === 0;
   // In units of 2^-23 * 10^-6: v is at 2m * 10^6, the interval [(2m - 1) * 10^6, (2m + 1) * 10^6].
+  // Its ends are never six-digit decimals (j * 2^17 = (2m - 1) * 5^6 has no solution with j >= 1:
+  // even against odd), so whether they belong to it (m even) does not matter here.
   const j6 = Math.round((m * 1_000_000) / GRID);
   const at6 = j6 * HALF_ULP_UNITS;
   const low = (2 * m - 1) * 1_000_000;
-  const high = (2 * m + 1) * 1_000_000;
-  if (inclusive ? at6 >= low && at6 <= high : at6 > low && at6 < high) {
-    let x = j6;
-    let digits = 6;
-    while (x % 10 === 0) {
-      x = x / 10;
-      digits--;
-    }
-    return writeDigits(out, at, x, digits);
-  }
-  // Seven digits: m * 10^7 / 2^22 rounded, ties to even (m * 10^7 < 2^53: exact).
+  // Seven digits: m * 10^7 / 2^22 rounded, ties to even (m * 10^7 < 2^53: exact). Twice the
+  // remainder is even, so adding j7's parity only tips an exact tie, towards even.
   const n7 = m * 10_000_000;
   let j7 = Math.floor(n7 / GRID);
-  const twice = 2 * (n7 - j7 * GRID);
-  if (twice > GRID || (twice === GRID && (j7 & 1) === 1)) j7++;
-  return writeDigits(out, at, j7, 7);
+  if (2 * (n7 - j7 * GRID) + (j7 & 1) > GRID) j7++;
+  // Both computed every time, and one way out: the optimized code meets no branch it never saw.
+  const six = at6 > low && at6 < low + 2_000_000;
+  let x = six ? j6 : j7;
+  let digits = six ? 6 : 7;
+  // Trailing zeros are not written (a seven-digit j7 never has one: j7 / 10 would be a six-digit answer).
+  while (x % 10 === 0) {
+    x = x / 10;
+    digits--;
+  }
+  return writeDigits(out, at, x, digits);
 }
 
 /** `.` and `x` as `digits` digits (leading zeros written); returns the end. */
