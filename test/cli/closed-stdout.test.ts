@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -98,5 +98,20 @@ describe('tlswb analyze with a closed stdout', () => {
     expect(r.head.startsWith('{"format":"tlswb.analysis/1"')).toBe(true);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
+  });
+
+  it('exits 1 with one line when the output cannot be written (a full disk: /dev/full)', () => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      const r = spawnSync(process.execPath, [tlswbBin, 'analyze', fixture('firefox.pcap'), '--json'], {
+        cwd: projectRoot,
+        stdio: ['ignore', full, 'pipe'],
+        encoding: 'utf8',
+      });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe('tlswb: cannot write the output: ENOSPC\n');
+    } finally {
+      closeSync(full);
+    }
   });
 });
