@@ -12,6 +12,9 @@
 /** Pieces up to this long are copied by a loop, longer ones by `set` (measured: the call costs more below). */
 const SHORT_COPY_BYTES = 24;
 
+/** One encoder for every writer (it keeps no state): a writer per open session made one each. */
+const UTF8 = new TextEncoder();
+
 /** 10^0 .. 10^9 (`number` counts digits with them). */
 const POWERS_OF_TEN = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000];
 
@@ -26,7 +29,6 @@ export function asciiBytes(text: string): Uint8Array {
 }
 
 export class JsonTextBytes {
-  private readonly encoder = new TextEncoder();
   private full: Uint8Array[] = [];
   /** Bytes in `full`. */
   private sealed = 0;
@@ -166,7 +168,7 @@ export class JsonTextBytes {
   text(text: string): void {
     // UTF-8 takes at most 3 bytes per UTF-16 code unit.
     this.room(text.length * 3);
-    this.pos += this.encoder.encodeInto(text, this.buf.subarray(this.pos)).written;
+    this.pos += UTF8.encodeInto(text, this.buf.subarray(this.pos)).written;
   }
 
   /** A non-negative integer below 2^53 (frame numbers, lengths), or any number as `JSON.stringify` writes it. */

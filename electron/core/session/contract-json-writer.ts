@@ -643,7 +643,7 @@ function sessionByHand(out: JsonTextBytes, s: Session, id: number, lists: Sessio
   out.number(s.server.port);
   out.ascii('},"startTime":');
   if (lists) lists.timeSeconds(out, s.startTimeNs);
-  else out.number(nsToSeconds(s.startTimeNs));
+  else secondsAsText(out, nsToSeconds(s.startTimeNs));
   if (lists) lists.helloFacts(out, s);
   else helloFacts(out, s, null);
   out.ascii(',"messages":[');
@@ -706,6 +706,16 @@ function genericHead(s: Session, id: number): string {
 function str(out: JsonTextBytes, lists: SessionJsonWriter | null, text: string | null): void {
   if (lists) lists.stringOrNull(out, text);
   else out.stringOrNull(text);
+}
+
+/**
+ * A time in seconds as `out.number` writes it (`String(v)`; seconds-text.ts),
+ * not through `out.number`: that is hot with integers only, and one double
+ * (the first session's check) would throw its optimized code away.
+ */
+function secondsAsText(out: JsonTextBytes, v: number): void {
+  const text = new Uint8Array(32);
+  out.shortBytes(text, writeSecondsText(text, 0, v));
 }
 
 function numOrNull(out: JsonTextBytes, n: number | null): void {

@@ -34,8 +34,9 @@ const integerDigits = new Uint8Array(10);
 export function writeSecondsText(out: Uint8Array, at: number, v: number): number {
   const integer = Math.floor(v);
   if (!(integer >= TWO_POW_30 && integer < TWO_POW_31)) return writeAscii(out, at, String(v));
-  // v = integer + m * 2^-22, exactly (the subtraction is exact: both lie in the same binade).
-  return writeGridFraction(out, writeInteger(out, at, integer), (v - integer) * GRID);
+  // v = integer + m * 2^-22, exactly (the subtraction is exact: both lie in the same binade);
+  // m < 2^22 as a small integer, as the writer's own calls pass it (a double would deoptimize them).
+  return writeGridFraction(out, writeInteger(out, at, integer), ((v - integer) * GRID) | 0);
 }
 
 /** Whether times in second `integer` are written by `writeSecondsInteger` and `writeGridFraction`. */
