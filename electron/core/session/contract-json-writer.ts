@@ -601,7 +601,7 @@ class HelloFactsText {
     this.ja4 = s.ja4;
   }
 
-  /** Whether `s` has the same values (strings mostly the same objects: the decoder caches them). */
+  /** Whether `s` has the same values (equal strings that are not the same object compare by content). */
   matches(s: Session): boolean {
     if (
       s.ja3 !== this.ja3 ||
