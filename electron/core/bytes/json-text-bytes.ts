@@ -12,6 +12,12 @@
 /** Pieces up to this long are copied by a loop, longer ones by `set` (measured: the call costs more below). */
 const SHORT_COPY_BYTES = 24;
 
+/** One encoder for every writer (it keeps no state): a writer per open session made one each. */
+const UTF8 = new TextEncoder();
+
+/** 10^0 .. 10^9 (`number` counts digits with them). */
+const POWERS_OF_TEN = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000];
+
 /** Bytes per buffer (a value longer than this gets a buffer of its own). */
 const CHUNK_BYTES = 4 << 20;
 
@@ -23,7 +29,6 @@ export function asciiBytes(text: string): Uint8Array {
 }
 
 export class JsonTextBytes {
-  private readonly encoder = new TextEncoder();
   private full: Uint8Array[] = [];
   /** Bytes in `full`. */
   private sealed = 0;
@@ -144,6 +149,15 @@ export class JsonTextBytes {
     this.pos = p;
   }
 
+  /** The first `n` bytes of `b` (a few: a number's text), already UTF-8 JSON text. */
+  shortBytes(b: Uint8Array, n: number): void {
+    this.room(n);
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) buf[p++] = b[i]!;
+    this.pos = p;
+  }
+
   /** One ASCII character, by its code (`,`, `}`). */
   byte(code: number): void {
     this.room(1);
@@ -154,7 +168,7 @@ export class JsonTextBytes {
   text(text: string): void {
     // UTF-8 takes at most 3 bytes per UTF-16 code unit.
     this.room(text.length * 3);
-    this.pos += this.encoder.encodeInto(text, this.buf.subarray(this.pos)).written;
+    this.pos += UTF8.encodeInto(text, this.buf.subarray(this.pos)).written;
   }
 
   /** A non-negative integer below 2^53 (frame numbers, lengths), or any number as `JSON.stringify` writes it. */
@@ -163,7 +177,10 @@ export class JsonTextBytes {
       // The common case (frame numbers, lengths, ports): 31-bit integer arithmetic.
       this.room(10);
       const buf = this.buf;
-      const digits = n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : n < 100000 ? 5 : n < 1000000 ? 6 : n < 10000000 ? 7 : n < 100000000 ? 8 : n < 1000000000 ? 9 : 10;
+      // Counted by one loop, not a chain of comparisons: a chain's later links first run when the
+      // numbers grow (frame 100,000), and optimized code meeting one it never saw is thrown away.
+      let digits = 1;
+      while (digits < 10 && n >= POWERS_OF_TEN[digits]!) digits++;
       let p = this.pos + digits;
       this.pos = p;
       let x = n;
@@ -232,3 +249,19 @@ export class JsonTextBytes {
     this.ascii(']');
   }
 }
+
+/**
+ * Every path of `room` run when the module loads. A writer's first buffer
+ * fills only after megabytes (the analysis JSON's first 4 MiB): until then
+ * sealing a full buffer has never run, so the optimized code of every method
+ * that inlined `room` (most of a JSON writer's) lacks its feedback and is
+ * thrown away when it first does ("insufficient type feedback"), then
+ * compiled again. V8 records feedback only once a function has run a few
+ * times (its feedback vector is made lazily), hence a few dozen calls.
+ */
+function runEveryPathOfRoom(): void {
+  const w = new JsonTextBytes(8);
+  // 64 bytes through 8-byte buffers: 8 begun, 7 of them full and sealed.
+  for (let i = 0; i < 64; i++) w.byte(0x20);
+}
+runEveryPathOfRoom();

@@ -9,7 +9,15 @@
  * Keys and their order follow contract-json.ts; a test checks the two agree.
  */
 import { nsToSeconds } from '../capture/packet';
-import { lowWordOf, writeSecondsText } from './seconds-text';
+import {
+  NEXT_SECOND,
+  gridIndexOfNanoseconds,
+  isGridSecond,
+  lowWordOf,
+  writeGridFraction,
+  writeSecondsInteger,
+  writeSecondsText,
+} from './seconds-text';
 import { JsonTextBytes, asciiBytes } from '../bytes/json-text-bytes';
 import { toContractCertificate, toContractDocument, toContractSession, type FileDamage } from './contract-json';
 import type { CertificateInfo, Session, SessionMessageJson, TlsMessage } from './model';
@@ -273,7 +281,12 @@ const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 const TIME_KEY = asciiBytes(',"time":');
 const LENGTH_KEY = asciiBytes(',"length":');
+/** The digits of a second that `isGridSecond`. */
+const SECONDS_DIGITS = 10;
 const NO_CERTIFICATES: CertificateInfo[] = [];
+/** Hello facts' texts a writer keeps (`helloFacts`), and how long one may be (ja3 of a long hello: ~1 KB). */
+const HELLO_FACTS_KEPT = 8;
+const HELLO_FACTS_TEXT_LIMIT = 8192;
 /** Distinct strings whose bytes a writer keeps (a few hundred bytes each at most, mostly far fewer). */
 const STRING_CACHE_LIMIT = 4096;
 
@@ -292,6 +305,10 @@ class SessionJsonWriter {
   /** The low 32 bits of `secondStartNs`. */
   private secondStartLow = 0;
   private lastTimeNs = -1n;
+  /** Whether times in this second are written from their grid index (seconds-text.ts `isGridSecond`). */
+  private secondIsGrid = false;
+  /** The second whose digits follow `,"time":` in `timeText` (-1: none). */
+  private prefixSecond = -1;
   /** `,"time":T,"length":` of `lastTimeNs`, as ASCII: the first `timeTextLength` bytes. */
   private readonly timeText = new Uint8Array(TIME_KEY.length + 32 + LENGTH_KEY.length);
   private timeTextLength = 0;
@@ -309,16 +326,52 @@ class SessionJsonWriter {
    * string objects, in thousands of sessions. Bounded: cleared when full.
    */
   private readonly stringUtf8 = new Map<string, Uint8Array>();
+  /** Texts of `helloFacts` lately written, at most HELLO_FACTS_KEPT, replaced in turn. */
+  private readonly helloFactsKept: HelloFactsText[] = [];
+  private helloFactsNext = 0;
+  private readonly helloFactsScratch = new JsonTextBytes(HELLO_FACTS_TEXT_LIMIT);
+
   /** A session's start time as text (a number's text is at most 25 characters). */
   private readonly secondsText = new Uint8Array(32);
 
-  /** A time in seconds as `out.number` writes it, without making a string (seconds-text.ts). */
-  secondsNumber(out: JsonTextBytes, v: number): void {
-    if (!Number.isFinite(v)) {
-      out.number(v);
+  /** `out.number(nsToSeconds(ns))`'s text, without making a string or (mostly) a double (seconds-text.ts). */
+  timeSeconds(out: JsonTextBytes, ns: bigint): void {
+    const b = this.secondsText;
+    const m = this.gridIndex(ns);
+    const p = m >= 0 ? writeGridFraction(b, writeSecondsInteger(b, 0, this.secondNumber), m) : writeSecondsText(b, 0, this.secondsOf(ns));
+    out.shortBytes(b, p);
+  }
+
+  /**
+   * `helloFacts` of `s`: most sessions of a capture repeat one of a few (one
+   * client's hello, one server's answer; the bench capture: 6 in 20,000), so
+   * the text of a recent session with the same values is copied whole.
+   */
+  helloFacts(out: JsonTextBytes, s: Session): void {
+    const kept = this.helloFactsKept;
+    for (let i = 0; i < kept.length; i++) {
+      const k = kept[i]!;
+      if (k.matches(s)) {
+        out.bytes(k.bytes);
+        return;
+      }
+    }
+    const scratch = this.helloFactsScratch;
+    scratch.rewind();
+    helloFacts(scratch, s, this);
+    const chunks = scratch.chunks();
+    if (chunks.length !== 1) {
+      // Longer than any cached text may be (long lists of ALPN ids or a long SNI): written as it is.
+      scratch.copyTo(out);
       return;
     }
-    out.bytesPrefix(this.secondsText, writeSecondsText(this.secondsText, 0, v));
+    const text = new HelloFactsText(s, chunks[0]!.slice());
+    if (kept.length < HELLO_FACTS_KEPT) kept.push(text);
+    else {
+      kept[this.helloFactsNext] = text;
+      this.helloFactsNext = (this.helloFactsNext + 1) % HELLO_FACTS_KEPT;
+    }
+    out.bytes(text.bytes);
   }
 
   /** `text` as `out.stringOrNull` writes it, copied from its cached bytes. */
@@ -403,17 +456,50 @@ class SessionJsonWriter {
 
   /**
    * The messages of one packet (several records a segment) share their time:
-   * its text, with the keys around it, is made once.
+   * its text, with the keys around it, is made once: its second's digits,
+   * kept from the last time, then its fraction's from the nanoseconds, with
+   * no double made (seconds-text.ts says why it is the same text).
    */
   private setTimeText(ns: bigint): void {
     this.lastTimeNs = ns;
     const b = this.timeText;
-    let p = 0;
-    for (let i = 0; i < TIME_KEY.length; i++) b[p++] = TIME_KEY[i]!;
-    // A number's text is at most 24 characters (-1.2345678901234567e-308); seconds are finite.
-    p = writeSecondsText(b, p, this.seconds(ns));
-    for (let i = 0; i < LENGTH_KEY.length; i++) b[p++] = LENGTH_KEY[i]!;
-    this.timeTextLength = p;
+    let p: number;
+    const m = this.gridIndex(ns);
+    if (m >= 0) {
+      if (this.prefixSecond !== this.secondNumber) {
+        copyInto(b, 0, TIME_KEY);
+        writeSecondsInteger(b, TIME_KEY.length, this.secondNumber);
+        this.prefixSecond = this.secondNumber;
+      }
+      p = writeGridFraction(b, TIME_KEY.length + SECONDS_DIGITS, m);
+    } else {
+      this.prefixSecond = -1;
+      p = copyInto(b, 0, TIME_KEY);
+      p = writeSecondsText(b, p, this.secondsOf(ns));
+    }
+    this.timeTextLength = copyInto(b, p, LENGTH_KEY);
+  }
+
+  /**
+   * `ns` as the second `secondNumber` (entered if need be) and m (see
+   * seconds-text.ts), or -1 when the time is outside the seconds those
+   * cover (`secondsOf` then) or rounds up to the next second.
+   */
+  private gridIndex(ns: bigint): number {
+    if (!(ns >= this.secondStartNs && ns < this.secondEndNs)) {
+      if (ns < 0n) return -1;
+      this.enterSecond(ns);
+    }
+    if (!this.secondIsGrid) return -1;
+    // ns - secondStartNs is below 1e9 < 2^32: the difference of the low words, without a bigint.
+    const m = gridIndexOfNanoseconds((lowWordOf(ns) - this.secondStartLow) >>> 0);
+    return m === NEXT_SECOND ? -1 : m;
+  }
+
+  /** `nsToSeconds(ns)`, the same arithmetic, with the whole second remembered (`gridIndex` entered it when ns >= 0). */
+  private secondsOf(ns: bigint): number {
+    if (!(ns >= this.secondStartNs && ns < this.secondEndNs)) return nsToSeconds(ns);
+    return this.secondNumber + ((lowWordOf(ns) - this.secondStartLow) >>> 0) / 1e9;
   }
 
   private messageHead(m: TlsMessage): Uint8Array {
@@ -427,22 +513,17 @@ class SessionJsonWriter {
   }
 
   /**
-   * `nsToSeconds(ns)`, the same arithmetic, with the whole second remembered:
-   * consecutive messages mostly fall in the same second, which then costs
-   * one bigint subtraction instead of a division and two more.
+   * The second `ns` (>= 0) falls in, remembered: consecutive messages mostly
+   * fall in the same second, which then costs no bigint division. A time is
+   * then `nsToSeconds(ns)`'s arithmetic: secondNumber + fraction / 1e9.
    */
-  private seconds(ns: bigint): number {
-    if (ns >= this.secondStartNs && ns < this.secondEndNs) {
-      // ns - secondStartNs is below 1e9 < 2^32: the difference of the low words, without a bigint.
-      return this.secondNumber + ((lowWordOf(ns) - this.secondStartLow) >>> 0) / 1e9;
-    }
-    if (ns < 0n) return nsToSeconds(ns);
+  private enterSecond(ns: bigint): void {
     const s = ns / 1_000_000_000n;
     this.secondStartNs = s * 1_000_000_000n;
     this.secondEndNs = this.secondStartNs + 1_000_000_000n;
     this.secondNumber = Number(s);
     this.secondStartLow = lowWordOf(this.secondStartNs);
-    return this.secondNumber + Number(ns - this.secondStartNs) / 1e9;
+    this.secondIsGrid = isGridSecond(this.secondNumber);
   }
 
   certificates(out: JsonTextBytes, list: readonly CertificateInfo[]): void {
@@ -487,6 +568,64 @@ class SessionJsonWriter {
   }
 }
 
+/** The values `helloFacts` writes, and the text it wrote for them. */
+class HelloFactsText {
+  private readonly sni: string | null;
+  private readonly alpnOffered: readonly string[];
+  private readonly alpn: string | null;
+  private readonly version: number | null;
+  private readonly cipherSuite: number | null;
+  private readonly cipherSuiteName: string | null;
+  private readonly resumed: boolean;
+  private readonly ja3: string | null;
+  private readonly ja3Hash: string | null;
+  private readonly ja3s: string | null;
+  private readonly ja3sHash: string | null;
+  private readonly ja4: string | null;
+
+  constructor(
+    s: Session,
+    readonly bytes: Uint8Array,
+  ) {
+    this.sni = s.sni;
+    this.alpnOffered = s.alpnOffered.slice();
+    this.alpn = s.alpn;
+    this.version = s.version;
+    this.cipherSuite = s.cipherSuite;
+    this.cipherSuiteName = s.cipherSuiteName;
+    this.resumed = s.resumed;
+    this.ja3 = s.ja3;
+    this.ja3Hash = s.ja3Hash;
+    this.ja3s = s.ja3s;
+    this.ja3sHash = s.ja3sHash;
+    this.ja4 = s.ja4;
+  }
+
+  /** Whether `s` has the same values (equal strings that are not the same object compare by content). */
+  matches(s: Session): boolean {
+    if (
+      s.ja3 !== this.ja3 ||
+      s.ja3s !== this.ja3s ||
+      s.ja4 !== this.ja4 ||
+      s.sni !== this.sni ||
+      s.alpn !== this.alpn ||
+      s.version !== this.version ||
+      s.cipherSuite !== this.cipherSuite ||
+      s.resumed !== this.resumed ||
+      s.cipherSuiteName !== this.cipherSuiteName ||
+      s.ja3Hash !== this.ja3Hash ||
+      s.ja3sHash !== this.ja3sHash
+    ) {
+      return false;
+    }
+    const a = s.alpnOffered;
+    const b = this.alpnOffered;
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  }
+}
+
 /**
  * The keys of `toContractSession` for a session without proxy or tunnel, in
  * its order; `lists` writes messages and certificates (null: empty lists).
@@ -503,8 +642,28 @@ function sessionByHand(out: JsonTextBytes, s: Session, id: number, lists: Sessio
   out.ascii(',"port":');
   out.number(s.server.port);
   out.ascii('},"startTime":');
-  if (lists) lists.secondsNumber(out, nsToSeconds(s.startTimeNs));
-  else out.number(nsToSeconds(s.startTimeNs));
+  if (lists) lists.timeSeconds(out, s.startTimeNs);
+  else secondsAsText(out, nsToSeconds(s.startTimeNs));
+  if (lists) lists.helloFacts(out, s);
+  else helloFacts(out, s, null);
+  out.ascii(',"messages":[');
+  if (lists) lists.sessionMessages(out, s);
+  out.ascii('],"certificates":');
+  if (lists) lists.certificates(out, s.certificates);
+  else out.ascii('[]');
+  out.ascii(',"clientCertificates":');
+  if (lists) lists.certificates(out, s.clientCertificates);
+  else out.ascii('[]');
+  out.ascii(',"warnings":');
+  out.strings(s.warnings);
+  out.ascii('}');
+}
+
+/**
+ * The session's keys from `proxy` (null: sessions written by hand have none)
+ * to `ja4`: what its hellos say.
+ */
+function helloFacts(out: JsonTextBytes, s: Session, lists: SessionJsonWriter | null): void {
   out.ascii(',"proxy":null,"sni":');
   str(out, lists, s.sni);
   out.ascii(',"alpnOffered":');
@@ -528,17 +687,6 @@ function sessionByHand(out: JsonTextBytes, s: Session, id: number, lists: Sessio
   str(out, lists, s.ja3sHash);
   out.ascii(',"ja4":');
   str(out, lists, s.ja4);
-  out.ascii(',"messages":[');
-  if (lists) lists.sessionMessages(out, s);
-  out.ascii('],"certificates":');
-  if (lists) lists.certificates(out, s.certificates);
-  else out.ascii('[]');
-  out.ascii(',"clientCertificates":');
-  if (lists) lists.certificates(out, s.clientCertificates);
-  else out.ascii('[]');
-  out.ascii(',"warnings":');
-  out.strings(s.warnings);
-  out.ascii('}');
 }
 
 /** The hand-written form of `s` with empty lists, as text. */
@@ -560,8 +708,23 @@ function str(out: JsonTextBytes, lists: SessionJsonWriter | null, text: string |
   else out.stringOrNull(text);
 }
 
+/**
+ * A time in seconds as `out.number` writes it (`String(v)`; seconds-text.ts),
+ * not through `out.number`: that is hot with integers only, and one double
+ * (the first session's check) would throw its optimized code away.
+ */
+function secondsAsText(out: JsonTextBytes, v: number): void {
+  const text = new Uint8Array(32);
+  out.shortBytes(text, writeSecondsText(text, 0, v));
+}
+
 function numOrNull(out: JsonTextBytes, n: number | null): void {
   if (n === null) out.ascii('null');
   else out.number(n);
 }
 
+/** `bytes` into `b` from `at`; returns the end (a few bytes: a loop costs less than `set`). */
+function copyInto(b: Uint8Array, at: number, bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length; i++) b[at + i] = bytes[i]!;
+  return at + bytes.length;
+}

@@ -14,7 +14,8 @@ import {
   mergeShardedSessions,
   sessionWrittenByHandMatchesContract,
 } from '../../../electron/core/session/contract-json-writer';
-import type { ContractDocument } from '../../../electron/core/session/contract-json';
+import { toContractDocument, type ContractDocument } from '../../../electron/core/session/contract-json';
+import type { Session } from '../../../electron/core/session/model';
 
 const corpus = (name: string) => join(import.meta.dirname, '../../fixtures/corpus', name);
 
@@ -147,6 +148,43 @@ describe('analysis JSON written straight from the sessions', () => {
     const { sessions } = await analyzeFile(corpus('firefox.pcap'), { keepRawBytes: false });
     expect(sessions.length).toBeGreaterThan(5);
     sessions.forEach((s, i) => expect(sessionWrittenByHandMatchesContract(s, i)).toBe(true));
+  });
+
+  it("copies a session's hello facts from an earlier session's text only when every value is the same", async () => {
+    const file = await analyzeFile(corpus('firefox.pcap'), { keepRawBytes: false });
+    const base = file.sessions.find((s) => s.ja3 !== null && s.ja3s !== null && s.alpnOffered.length > 1)!;
+    expect(base).toBeDefined();
+    // The same text in a new string object: equal values need not be the same objects.
+    const copy = (t: string): string => [...t].join('');
+    const variants: Partial<Session>[] = [
+      { sni: 'other.example' },
+      { sni: null },
+      { sni: 'caf\u00e9 "quoted" \\ name' },
+      { sni: copy(base.sni!) },
+      { alpnOffered: [] },
+      { alpnOffered: [...base.alpnOffered].reverse() },
+      { alpnOffered: [...base.alpnOffered, 'h3'] },
+      { alpnOffered: base.alpnOffered.map(copy) },
+      { alpn: 'h2' },
+      { version: 771 },
+      { version: null },
+      { cipherSuite: 49199 },
+      { cipherSuite: null },
+      { cipherSuiteName: 'TLS_OTHER' },
+      { resumed: !base.resumed },
+      { ja3: `${base.ja3!}-1` },
+      { ja3: copy(base.ja3!) },
+      { ja3Hash: null },
+      { ja3s: `${base.ja3s!},0` },
+      { ja3sHash: 'ffffffffffffffffffffffffffffffff' },
+      { ja4: null },
+      { ja4: copy(base.ja4!) },
+    ];
+    // Each variant between copies of the base, more of them than the writer keeps texts for.
+    const sessions: Session[] = [base];
+    for (const v of variants) sessions.push({ ...base, ...v }, { ...base }, { ...base, ...v });
+    const expected = stringifyDocument(toContractDocument(file.displayName, file, sessions));
+    expect(textOf(contractDocumentJsonChunks(file.displayName, file, sessions))).toBe(expected);
   });
 
   it('keeps every handshake message whole by default, and no raw bytes when asked not to', async () => {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { lowWordOf, writeSecondsText } from '../../../electron/core/session/seconds-text';
+import {
+  NEXT_SECOND,
+  gridIndexOfNanoseconds,
+  isGridSecond,
+  lowWordOf,
+  writeGridFraction,
+  writeSecondsInteger,
+  writeSecondsText,
+} from '../../../electron/core/session/seconds-text';
 import { seededRandom } from '../../support/fuzz-mutations';
 
 const out = new Uint8Array(32);
@@ -36,6 +44,55 @@ describe('writeSecondsText', () => {
       t(1_795_860_931, 500_000_000), 0, 1e-9, t(999_999_999, 123_456_789), 1.5, -1.25, t(4_102_444_800, 1_000),
     ];
     for (const v of values) expect(text(v)).toBe(String(v));
+  });
+});
+
+describe('gridIndexOfNanoseconds + writeSecondsInteger + writeGridFraction', () => {
+  /** The text of a time `nanoseconds` into `second`, as the JSON writer makes it; null when it rounds up to the next second. */
+  const gridText = (second: number, nanoseconds: number): string | null => {
+    const m = gridIndexOfNanoseconds(nanoseconds);
+    if (m === NEXT_SECOND) return null;
+    const end = writeGridFraction(out, writeSecondsInteger(out, 0, second), m);
+    return String.fromCharCode(...out.subarray(0, end));
+  };
+  const asNsToSeconds = (second: number, nanoseconds: number): number => second + nanoseconds / 1e9;
+
+  it('write every microsecond of a second, at both ends of the range and between, as String(nsToSeconds) does', () => {
+    const wrong: string[] = [];
+    for (const second of [1_073_741_824, 1_795_860_931, 2_147_483_647]) {
+      expect(isGridSecond(second)).toBe(true);
+      for (let micros = 0; micros < 1_000_000; micros++) {
+        const t = gridText(second, micros * 1000);
+        const v = asNsToSeconds(second, micros * 1000);
+        if (t !== String(v) && wrong.length < 5) wrong.push(`${String(v)} -> ${t}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('write nanosecond times (random, and every nanosecond near the ends of a second) as String(nsToSeconds) does', () => {
+    const random = seededRandom(0x1b873593);
+    const wrong: string[] = [];
+    const check = (second: number, ns: number): void => {
+      const v = asNsToSeconds(second, ns);
+      const t = gridText(second, ns);
+      // Rounded up to the next second: the writer writes those the slow way (String(v) has no fraction).
+      if (t === null) {
+        if (v !== second + 1) wrong.push(`${second}+${ns}ns is not the next second`);
+        return;
+      }
+      if (t !== String(v) && wrong.length < 5) wrong.push(`${String(v)} -> ${t}`);
+    };
+    for (let i = 0; i < 1_000_000; i++) check(1_073_741_824 + Math.floor(random() * 1_073_741_823), Math.floor(random() * 1e9));
+    for (let ns = 0; ns < 200_000; ns++) check(1_795_860_931, ns);
+    for (let ns = 999_800_000; ns < 1_000_000_000; ns++) check(1_795_860_931, ns);
+    expect(wrong).toEqual([]);
+  });
+
+  it('cover only the seconds from 2^30 to 2^31 - 1', () => {
+    expect(isGridSecond(1_073_741_823)).toBe(false);
+    expect(isGridSecond(2_147_483_648)).toBe(false);
+    expect(isGridSecond(0)).toBe(false);
   });
 });
 
