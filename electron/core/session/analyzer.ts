@@ -27,7 +27,7 @@ import type { AnalyzerEvents } from './analyzer-events';
 import type { Session, SessionMessageJson, Side, TlsMessage } from './model';
 import { ConnectionTracker, type TrackerHooks } from './connection-tracker';
 import { applyDecodedMessage, finishSession, nextTicketSign } from './session-facts';
-import { slimClientHello, slimServerHello } from './slim-hellos';
+import { isSlimHello, slimClientHello, slimServerHello } from './slim-hellos';
 import type { KeyLog } from '../tls/decrypt/keylog';
 import { ResumptionSecrets } from '../tls/decrypt/resumption-secrets';
 
@@ -119,7 +119,7 @@ export class SessionAnalyzer {
   private readonly keepRawBytes: boolean;
   private readonly keepHelloDetails: boolean;
   /** The TLS decoders' options without a key log: one object for all of them. */
-  private readonly plainDecoderOptions: { copyRaw: boolean; keepRecordBytes: boolean; reuseMessages: boolean };
+  private readonly plainDecoderOptions: { copyRaw: boolean; keepRecordBytes: boolean; reuseMessages: boolean; helloDetails: boolean };
   private keyLog: KeyLog | undefined;
   /** TLS <= 1.2 master secrets by session ID / ticket, across this analysis's connections (made with the key log). */
   private resumption: ResumptionSecrets | undefined;
@@ -171,6 +171,8 @@ export class SessionAnalyzer {
       // these options reports into has its `messageJson`: sessions opened with a key log,
       // and those that found one before their decoder, get the key log's options.)
       reuseMessages: this.messageJson !== undefined && !this.keepRawBytes && this.events.messageDecoded === undefined,
+      // Hellos the session slims anyway may come slim (recognised by their shape, not parsed).
+      helloDetails: this.keepHelloDetails,
     };
     this.handOverAtFin = this.onSessionFinal !== undefined && options.handOverAtFin === true;
     this.shardIndex = options.shard?.index ?? 0;
@@ -247,8 +249,10 @@ export class SessionAnalyzer {
       // Without raw bytes, `raw` was a view of the input, valid only until now.
       if (!this.keepRawBytes) d.message.raw = NO_RAW_BYTES;
       if (!this.keepHelloDetails) {
-        if (d.clientHello !== undefined && s.clientHello === d.clientHello) s.clientHello = slimClientHello(d.clientHello);
-        if (d.serverHello !== undefined && s.serverHello === d.serverHello) s.serverHello = slimServerHello(d.serverHello);
+        const ch = d.clientHello;
+        if (ch !== undefined && s.clientHello === ch && !isSlimHello(ch)) s.clientHello = slimClientHello(ch);
+        const sh = d.serverHello;
+        if (sh !== undefined && s.serverHello === sh && !isSlimHello(sh)) s.serverHello = slimServerHello(sh);
       }
     },
     warning: (s: Session, text: string): void => {
