@@ -153,7 +153,16 @@ const NO_RECORD_BYTES = new Uint8Array(0);
 const reusedRecordMessage: TlsMessage = {
   type: 'application_data', from: 'client', frame: 0, frames: [], timeNs: 0n, length: 0, raw: NO_RECORD_BYTES, recordVersion: 0, level: null, description: null,
 };
-const reusedRecordEvent: DecodedMessage = { message: reusedRecordMessage };
+/** Every field there, as in the handshake event below (one object shape for both: consumers read them alike). */
+const reusedRecordEvent: DecodedMessage = {
+  message: reusedRecordMessage,
+  clientHello: undefined,
+  serverHello: undefined,
+  serverKeyExchange: undefined,
+  certificates: undefined,
+  clientHelloFingerprints: undefined,
+  ja3s: undefined,
+};
 
 /** The same for handshake messages: their event also carries what was parsed of them (cleared for each). */
 const reusedHandshakeMessage: TlsMessage = { ...reusedRecordMessage };
