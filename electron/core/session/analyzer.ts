@@ -230,7 +230,10 @@ export class SessionAnalyzer {
     openSession: (conn: TcpConnection, clientDir: 0 | 1, clientBy: Session['clientBy']): Session => {
       const json = this.messageJson !== undefined && this.keyLog === undefined ? this.messageJson.open() : undefined;
       const s = newSession(this.nextSessionId++, conn, clientDir, clientBy);
-      if (json) s.messageJson = json;
+      // Stored after the literal, even when undefined: V8 then takes the field for a mutable
+      // one from the first session on, and the writer's release (which clears it) does not
+      // deoptimize the code that read it (this hook's, the decoder's).
+      s.messageJson = json;
       if (!this.onSessionFinal) this.opened.push(s);
       this.events.sessionOpened?.(s);
       return s;
@@ -391,6 +394,7 @@ class SessionTlsEvents implements TlsConnectionEvents {
   }
 }
 
+/** `messageJson` is in the literal (undefined): every session has one object shape, no field added later. */
 function newSession(id: number, conn: TcpConnection, clientDir: 0 | 1, clientBy: Session['clientBy']): Session {
   const client = clientDir === 0 ? conn.a : conn.b;
   const server = clientDir === 0 ? conn.b : conn.a;
@@ -424,5 +428,6 @@ function newSession(id: number, conn: TcpConnection, clientDir: 0 | 1, clientBy:
     warnings: [],
     state: 'open',
     bytes: { client: 0, server: 0 },
+    messageJson: undefined,
   };
 }
