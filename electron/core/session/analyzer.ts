@@ -240,7 +240,10 @@ export class SessionAnalyzer {
     },
     message: (s: Session, d: DecodedMessage): void => {
       const j = s.messageJson;
-      if (j === undefined || j.closed) s.messages.push(d.message);
+      // Only a key log closes a session's message text (makeTlsDecoder): without one, `closed`
+      // is not read at all (the JSON writer's release resets it, which would otherwise cost
+      // this hook, inlined into the decoder, a deoptimization).
+      if (j === undefined || (this.keyLog !== undefined && j.closed)) s.messages.push(d.message);
       else {
         j.ticketSign = nextTicketSign(j.ticketSign, d.message);
         this.messageJson!.message(j, d.message);
