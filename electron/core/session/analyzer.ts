@@ -114,7 +114,14 @@ const NO_RAW_BYTES = new Uint8Array(0);
 export class SessionAnalyzer {
   private readonly decoder = new PacketDecoder();
   private readonly tcp: TcpConnectionTable;
-  private readonly trackers = new Map<number, ConnectionTracker>();
+  /**
+   * Open connections' trackers by connection id; null for a connection whose
+   * session was handed over at its FINs (handOverAtFin) until the table closes
+   * it: bytes it still gets then say the hand-over was too early. (A null
+   * entry rather than a WeakSet of such connections: no weak table for the
+   * garbage collector to process, no second lookup structure per connection.)
+   */
+  private readonly trackers = new Map<number, ConnectionTracker | null>();
   private readonly events: AnalyzerEvents;
   private readonly keepRawBytes: boolean;
   private readonly keepHelloDetails: boolean;
@@ -138,8 +145,6 @@ export class SessionAnalyzer {
   /** A connection closed since the last hand-over. */
   private closedSinceFlush = false;
   private readonly handOverAtFin: boolean;
-  /** Connections whose session was handed over at their FINs (handOverAtFin). */
-  private readonly handedAtFin = new WeakSet<TcpConnection>();
   /** A connection handed over at its FINs got more bytes after all. */
   handedOverTooEarly = false;
   private readonly shardIndex: number;
@@ -187,18 +192,18 @@ export class SessionAnalyzer {
       onData: (c, dir, data, frame, timeNs) => {
         const t = this.trackers.get(c.id);
         if (t) t.data(dir, data, frame, timeNs);
-        else if (this.handOverAtFin && this.handedAtFin.has(c)) this.handedOverTooEarly = true;
+        else if (t === null) this.handedOverTooEarly = true;
       },
       // The table's usual way in: a window of the packet's bytes, no view per segment.
       onBytes: (c, dir, bytes, start, end, frame, timeNs) => {
         const t = this.trackers.get(c.id);
         if (t) t.bytes(dir, bytes, start, end, frame, timeNs);
-        else if (this.handOverAtFin && this.handedAtFin.has(c)) this.handedOverTooEarly = true;
+        else if (t === null) this.handedOverTooEarly = true;
       },
       onGap: (c, dir, missing, frame, timeNs) => {
         const t = this.trackers.get(c.id);
         if (t) t.gap(dir, missing, frame, timeNs);
-        else if (this.handOverAtFin && this.handedAtFin.has(c)) this.handedOverTooEarly = true;
+        else if (t === null) this.handedOverTooEarly = true;
       },
       onDrained: (c, frame, timeNs) => {
         if (!this.handOverAtFin) return;
@@ -207,13 +212,15 @@ export class SessionAnalyzer {
         // As onClose, at the second FIN rather than after the linger.
         t.close('fin', frame, timeNs);
         t.finish();
-        this.trackers.delete(c.id);
-        this.handedAtFin.add(c);
+        this.trackers.set(c.id, null);
         this.closedSinceFlush = true;
       },
       onClose: (c, how, frame, timeNs) => {
         const t = this.trackers.get(c.id);
-        if (!t) return;
+        if (!t) {
+          if (t === null) this.trackers.delete(c.id); // handed over at its FINs: nothing more can come
+          return;
+        }
         t.close(how, frame, timeNs);
         // A closed connection gets nothing more: drop its decoders, so memory
         // holds the sessions, not every connection's parsing state.
@@ -342,7 +349,7 @@ export class SessionAnalyzer {
   /** The input ended: flush reassembly gaps, settle every session. */
   finish(): void {
     this.tcp.finish();
-    for (const t of this.trackers.values()) t.finish();
+    for (const t of this.trackers.values()) t?.finish();
     for (const s of this.opened) finishSession(s);
     if (this.onSessionFinal) this.handOverFinal();
   }
