@@ -39,9 +39,11 @@ let sessionIdLength = 0;
 /**
  * The slim hello and JA3S of the ServerHello `raw` (its 4-byte handshake
  * header first; not a HelloRetryRequest) if its shape is known; null
- * otherwise (parse it, then `rememberServerHello`).
+ * otherwise (parse it, then `rememberServerHello`). `clientSessionId`, the
+ * connection's ClientHello's (kept, never changed): a session ID echoing it is
+ * that very array rather than a copy (TLS 1.3 echoes it always).
  */
-export function knownServerHello(raw: Uint8Array): KnownServerHello | null {
+export function knownServerHello(raw: Uint8Array, clientSessionId: Uint8Array | null): KnownServerHello | null {
   pendingHash = -1;
   if (!walk(raw) || w.overflow) return null;
   const hash = w.hash();
@@ -50,7 +52,10 @@ export function knownServerHello(raw: Uint8Array): KnownServerHello | null {
     pendingHash = hash;
     return null;
   }
-  result.hello = slimServerHelloOf(known.hello, keepBytesOf(raw, sessionIdAt, sessionIdAt + sessionIdLength));
+  const sessionId = clientSessionId !== null && echoes(raw, clientSessionId)
+    ? clientSessionId
+    : keepBytesOf(raw, sessionIdAt, sessionIdAt + sessionIdLength);
+  result.hello = slimServerHelloOf(known.hello, sessionId);
   result.ja3s = known.ja3s;
   return result;
 }
@@ -64,6 +69,13 @@ export function rememberServerHello(sh: ServerHelloInfo, ja3s: Fingerprint): voi
   if (pendingHash < 0 || sh.helloRetryRequest) return;
   shapes.set(w, pendingHash, { hello: slimServerHelloOf(sh, sh.sessionId), ja3s });
   pendingHash = -1;
+}
+
+/** Whether the session ID the last walk found is `id`'s bytes. */
+function echoes(raw: Uint8Array, id: Uint8Array): boolean {
+  if (id.length !== sessionIdLength || sessionIdLength === 0) return false;
+  for (let i = 0; i < sessionIdLength; i++) if (raw[sessionIdAt + i] !== id[i]) return false;
+  return true;
 }
 
 /** One pass over the ServerHello (RFC 8446 4.1.3, as server-hello.ts reads it): false when not as a sound one has it. */

@@ -201,6 +201,8 @@ export class TlsConnectionDecoder {
   private readonly server: Direction;
   private version: number | null = null;
   private cipherSuite: number | null = null;
+  /** Without hello details: the session ID of the client's (first) ClientHello, which a known ServerHello echoing it shares. */
+  private clientSessionId: Uint8Array | null = null;
 
   private readonly copyRaw: boolean;
   /** See `TlsConnectionDecoderOptions.reuseMessages` (never when decrypting). */
@@ -244,6 +246,7 @@ export class TlsConnectionDecoder {
     this.events = events;
     this.version = null;
     this.cipherSuite = null;
+    this.clientSessionId = null;
     this.inDecrypted = false;
     this.client.renew();
     this.server.renew();
@@ -524,7 +527,7 @@ export class TlsConnectionDecoder {
     // The event carries the facts itself: no facts object copied into it.
     const decoded: DecodedMessage = this.reuseMessages ? reusedHandshakeEvent : { message };
     const facts: HandshakeFacts = decoded;
-    if (this.helloDetails || !this.knownHello(msgType, type, raw, decoded)) {
+    if (this.helloDetails || !this.knownHello(d.side, msgType, type, raw, decoded)) {
       let parsed = true;
       try {
         parseHandshakeMessageInto(raw, ctx, facts);
@@ -554,16 +557,17 @@ export class TlsConnectionDecoder {
    * set on `decoded` slim, with its fingerprints; false for any other message
    * (parse it).
    */
-  private knownHello(msgType: number, type: MessageType, raw: Uint8Array, decoded: DecodedMessage): boolean {
+  private knownHello(side: Side, msgType: number, type: MessageType, raw: Uint8Array, decoded: DecodedMessage): boolean {
     if (msgType === 1) {
       const k = knownClientHello(raw);
       if (k === null) return false;
       decoded.clientHello = k.hello;
       decoded.clientHelloFingerprints = k.fingerprints;
+      if (side === 'client') this.clientSessionId ??= k.hello.sessionId;
       return true;
     }
     if (type === 'server_hello') {
-      const k = knownServerHello(raw);
+      const k = knownServerHello(raw, this.clientSessionId);
       if (k === null) return false;
       decoded.serverHello = k.hello;
       decoded.ja3s = k.ja3s;

@@ -107,14 +107,18 @@ function checkClient(raw: Uint8Array): boolean {
   return false;
 }
 
-function checkServer(raw: Uint8Array): boolean {
+/** `clientSessionId`: the connection's ClientHello's, which an echo shares (none: a copy always). */
+function checkServer(raw: Uint8Array, clientSessionId: Uint8Array | null = null): boolean {
   const full = parsed(raw);
-  const k = knownServerHello(raw);
+  const k = knownServerHello(raw, clientSessionId);
   if (k !== null) {
     expect(full?.sh).toBeDefined();
     expect(full!.sh!.helloRetryRequest).toBe(false);
     expect(k.hello).toEqual(slimServerHello(full!.sh!));
     expect(k.ja3s).toEqual(ja3s(full!.sh!));
+    const echo = clientSessionId !== null && clientSessionId.length > 0 && Buffer.from(clientSessionId).equals(full!.sh!.sessionId);
+    if (echo) expect(k.hello.sessionId).toBe(clientSessionId);
+    else expect(k.hello.sessionId).not.toBe(clientSessionId);
     return true;
   }
   if (full?.sh && !full.sh.helloRetryRequest) rememberServerHello(full.sh, ja3s(full.sh));
@@ -146,6 +150,21 @@ describe('hellos recognised by their shape', () => {
       if (checkServer(raw)) again++;
     }
     expect(again).toBeGreaterThan(server.length * 0.9);
+  });
+
+  it("a recognised ServerHello echoing the client's session ID shares it; any other gets a copy", () => {
+    let echoes = 0;
+    for (const raw of server) {
+      const sid = parsed(raw)?.sh?.sessionId;
+      if (sid === undefined || sid.length === 0) continue;
+      checkServer(raw);
+      expect(checkServer(raw, sid.slice())).toBe(true);
+      const other = sid.slice();
+      other[0] ^= 1;
+      expect(checkServer(raw, other)).toBe(true);
+      echoes++;
+    }
+    expect(echoes).toBeGreaterThan(10);
   });
 
   it('a mutated ClientHello is recognised only when it parses as the hello it stands for', () => {
