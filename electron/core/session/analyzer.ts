@@ -27,7 +27,7 @@ import type { AnalyzerEvents } from './analyzer-events';
 import type { Session, SessionMessageJson, Side, TlsMessage } from './model';
 import { ConnectionTracker, type TrackerHooks } from './connection-tracker';
 import { applyDecodedMessage, finishSession, nextTicketSign } from './session-facts';
-import { slimClientHello, slimServerHello } from './slim-hellos';
+import { isSlimHello, slimClientHello, slimServerHello } from './slim-hellos';
 import type { KeyLog } from '../tls/decrypt/keylog';
 import { ResumptionSecrets } from '../tls/decrypt/resumption-secrets';
 
@@ -114,12 +114,19 @@ const NO_RAW_BYTES = new Uint8Array(0);
 export class SessionAnalyzer {
   private readonly decoder = new PacketDecoder();
   private readonly tcp: TcpConnectionTable;
-  private readonly trackers = new Map<number, ConnectionTracker>();
+  /**
+   * Open connections' trackers by connection id; null for a connection whose
+   * session was handed over at its FINs (handOverAtFin) until the table closes
+   * it: bytes it still gets then say the hand-over was too early. (A null
+   * entry rather than a WeakSet of such connections: no weak table for the
+   * garbage collector to process, no second lookup structure per connection.)
+   */
+  private readonly trackers = new Map<number, ConnectionTracker | null>();
   private readonly events: AnalyzerEvents;
   private readonly keepRawBytes: boolean;
   private readonly keepHelloDetails: boolean;
   /** The TLS decoders' options without a key log: one object for all of them. */
-  private readonly plainDecoderOptions: { copyRaw: boolean; keepRecordBytes: boolean; reuseMessages: boolean };
+  private readonly plainDecoderOptions: { copyRaw: boolean; keepRecordBytes: boolean; reuseMessages: boolean; helloDetails: boolean };
   private keyLog: KeyLog | undefined;
   /** TLS <= 1.2 master secrets by session ID / ticket, across this analysis's connections (made with the key log). */
   private resumption: ResumptionSecrets | undefined;
@@ -138,8 +145,6 @@ export class SessionAnalyzer {
   /** A connection closed since the last hand-over. */
   private closedSinceFlush = false;
   private readonly handOverAtFin: boolean;
-  /** Connections whose session was handed over at their FINs (handOverAtFin). */
-  private readonly handedAtFin = new WeakSet<TcpConnection>();
   /** A connection handed over at its FINs got more bytes after all. */
   handedOverTooEarly = false;
   private readonly shardIndex: number;
@@ -171,6 +176,8 @@ export class SessionAnalyzer {
       // these options reports into has its `messageJson`: sessions opened with a key log,
       // and those that found one before their decoder, get the key log's options.)
       reuseMessages: this.messageJson !== undefined && !this.keepRawBytes && this.events.messageDecoded === undefined,
+      // Hellos the session slims anyway may come slim (recognised by their shape, not parsed).
+      helloDetails: this.keepHelloDetails,
     };
     this.handOverAtFin = this.onSessionFinal !== undefined && options.handOverAtFin === true;
     this.shardIndex = options.shard?.index ?? 0;
@@ -185,18 +192,18 @@ export class SessionAnalyzer {
       onData: (c, dir, data, frame, timeNs) => {
         const t = this.trackers.get(c.id);
         if (t) t.data(dir, data, frame, timeNs);
-        else if (this.handOverAtFin && this.handedAtFin.has(c)) this.handedOverTooEarly = true;
+        else if (t === null) this.handedOverTooEarly = true;
       },
       // The table's usual way in: a window of the packet's bytes, no view per segment.
       onBytes: (c, dir, bytes, start, end, frame, timeNs) => {
         const t = this.trackers.get(c.id);
         if (t) t.bytes(dir, bytes, start, end, frame, timeNs);
-        else if (this.handOverAtFin && this.handedAtFin.has(c)) this.handedOverTooEarly = true;
+        else if (t === null) this.handedOverTooEarly = true;
       },
       onGap: (c, dir, missing, frame, timeNs) => {
         const t = this.trackers.get(c.id);
         if (t) t.gap(dir, missing, frame, timeNs);
-        else if (this.handOverAtFin && this.handedAtFin.has(c)) this.handedOverTooEarly = true;
+        else if (t === null) this.handedOverTooEarly = true;
       },
       onDrained: (c, frame, timeNs) => {
         if (!this.handOverAtFin) return;
@@ -205,13 +212,15 @@ export class SessionAnalyzer {
         // As onClose, at the second FIN rather than after the linger.
         t.close('fin', frame, timeNs);
         t.finish();
-        this.trackers.delete(c.id);
-        this.handedAtFin.add(c);
+        this.trackers.set(c.id, null);
         this.closedSinceFlush = true;
       },
       onClose: (c, how, frame, timeNs) => {
         const t = this.trackers.get(c.id);
-        if (!t) return;
+        if (!t) {
+          if (t === null) this.trackers.delete(c.id); // handed over at its FINs: nothing more can come
+          return;
+        }
         t.close(how, frame, timeNs);
         // A closed connection gets nothing more: drop its decoders, so memory
         // holds the sessions, not every connection's parsing state.
@@ -228,14 +237,20 @@ export class SessionAnalyzer {
     openSession: (conn: TcpConnection, clientDir: 0 | 1, clientBy: Session['clientBy']): Session => {
       const json = this.messageJson !== undefined && this.keyLog === undefined ? this.messageJson.open() : undefined;
       const s = newSession(this.nextSessionId++, conn, clientDir, clientBy);
-      if (json) s.messageJson = json;
+      // Stored after the literal, even when undefined: V8 then takes the field for a mutable
+      // one from the first session on, and the writer's release (which clears it) does not
+      // deoptimize the code that read it (this hook's, the decoder's).
+      s.messageJson = json;
       if (!this.onSessionFinal) this.opened.push(s);
       this.events.sessionOpened?.(s);
       return s;
     },
     message: (s: Session, d: DecodedMessage): void => {
       const j = s.messageJson;
-      if (j === undefined || j.closed) s.messages.push(d.message);
+      // Only a key log closes a session's message text (makeTlsDecoder): without one, `closed`
+      // is not read at all (the JSON writer's release resets it, which would otherwise cost
+      // this hook, inlined into the decoder, a deoptimization).
+      if (j === undefined || (this.keyLog !== undefined && j.closed)) s.messages.push(d.message);
       else {
         j.ticketSign = nextTicketSign(j.ticketSign, d.message);
         this.messageJson!.message(j, d.message);
@@ -247,8 +262,10 @@ export class SessionAnalyzer {
       // Without raw bytes, `raw` was a view of the input, valid only until now.
       if (!this.keepRawBytes) d.message.raw = NO_RAW_BYTES;
       if (!this.keepHelloDetails) {
-        if (d.clientHello !== undefined && s.clientHello === d.clientHello) s.clientHello = slimClientHello(d.clientHello);
-        if (d.serverHello !== undefined && s.serverHello === d.serverHello) s.serverHello = slimServerHello(d.serverHello);
+        const ch = d.clientHello;
+        if (ch !== undefined && s.clientHello === ch && !isSlimHello(ch)) s.clientHello = slimClientHello(ch);
+        const sh = d.serverHello;
+        if (sh !== undefined && s.serverHello === sh && !isSlimHello(sh)) s.serverHello = slimServerHello(sh);
       }
     },
     warning: (s: Session, text: string): void => {
@@ -332,7 +349,7 @@ export class SessionAnalyzer {
   /** The input ended: flush reassembly gaps, settle every session. */
   finish(): void {
     this.tcp.finish();
-    for (const t of this.trackers.values()) t.finish();
+    for (const t of this.trackers.values()) t?.finish();
     for (const s of this.opened) finishSession(s);
     if (this.onSessionFinal) this.handOverFinal();
   }
@@ -387,6 +404,7 @@ class SessionTlsEvents implements TlsConnectionEvents {
   }
 }
 
+/** `messageJson` is in the literal (undefined): every session has one object shape, no field added later. */
 function newSession(id: number, conn: TcpConnection, clientDir: 0 | 1, clientBy: Session['clientBy']): Session {
   const client = clientDir === 0 ? conn.a : conn.b;
   const server = clientDir === 0 ? conn.b : conn.a;
@@ -420,5 +438,6 @@ function newSession(id: number, conn: TcpConnection, clientDir: 0 | 1, clientBy:
     warnings: [],
     state: 'open',
     bytes: { client: 0, server: 0 },
+    messageJson: undefined,
   };
 }

@@ -19,7 +19,7 @@ export function applyDecodedMessage(s: Session, d: DecodedMessage): boolean {
     s.sni = ch.sni;
     s.alpnOffered = ch.alpn;
     // A hello with an extension running past its end has no defined fingerprint (tshark gives none either).
-    const f = ch.extensionsTruncated ? null : clientHelloFingerprints(ch, m.raw);
+    const f = ch.extensionsTruncated ? null : (d.clientHelloFingerprints ?? clientHelloFingerprints(ch, m.raw));
     s.ja3 = f?.ja3?.text ?? null;
     s.ja3Hash = f?.ja3?.hash ?? null;
     s.ja4 = f?.ja4 ?? null;
@@ -33,7 +33,7 @@ export function applyDecodedMessage(s: Session, d: DecodedMessage): boolean {
     s.cipherSuite = sh.cipherSuite;
     s.cipherSuiteName = cipherSuiteName(sh.cipherSuite);
     s.alpn = sh.alpn;
-    const j = sh.extensionsTruncated ? null : ja3s(sh);
+    const j = sh.extensionsTruncated ? null : (d.ja3s ?? ja3s(sh));
     s.ja3s = j?.text ?? null;
     s.ja3sHash = j?.hash ?? null;
     s.resumed = isResumedAtServerHello(s);

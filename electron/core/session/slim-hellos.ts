@@ -19,34 +19,54 @@ const NO_BYTES = new Uint8Array(0);
 const NONE = Object.freeze([]) as readonly never[] as never[];
 
 export function slimClientHello(ch: ClientHelloInfo): ClientHelloInfo {
-  const slim: ClientHelloInfo = {
-    version: ch.version,
+  const slim = slimClientHelloOf(ch.version, ch.sessionId, ch.sni, ch.alpn, ch.pskIdentities, ch.sessionTicketLength, ch.sslv2);
+  if (ch.extensionsTruncated) slim.extensionsTruncated = true;
+  return slim;
+}
+
+/** A slim ClientHello of these facts (the one literal every slim ClientHello is made by: one object shape for all). */
+export function slimClientHelloOf(
+  version: number,
+  sessionId: Uint8Array,
+  sni: string | null,
+  alpn: string[],
+  pskIdentities: number,
+  sessionTicketLength: number | null,
+  sslv2: boolean,
+): ClientHelloInfo {
+  return {
+    version,
     random: NO_BYTES,
-    sessionId: ch.sessionId,
+    sessionId,
     cipherSuites: NONE,
     compressionMethods: NONE,
     extensions: NONE,
-    sni: ch.sni,
-    alpn: ch.alpn,
+    sni,
+    alpn,
     supportedVersions: NONE,
     supportedGroups: NONE,
     ecPointFormats: NONE,
     signatureAlgorithms: NONE,
     keyShares: NONE,
     pskKeyExchangeModes: NONE,
-    pskIdentities: ch.pskIdentities,
-    sessionTicketLength: ch.sessionTicketLength,
-    sslv2: ch.sslv2,
+    pskIdentities,
+    sessionTicketLength,
+    sslv2,
   };
-  if (ch.extensionsTruncated) slim.extensionsTruncated = true;
-  return slim;
 }
 
 export function slimServerHello(sh: ServerHelloInfo): ServerHelloInfo {
-  const slim: ServerHelloInfo = {
+  const slim = slimServerHelloOf(sh, sh.sessionId);
+  if (sh.extensionsTruncated) slim.extensionsTruncated = true;
+  return slim;
+}
+
+/** `slimServerHello` of `sh` (its truncation mark aside) with this session ID: the one literal of every slim ServerHello. */
+export function slimServerHelloOf(sh: ServerHelloInfo, sessionId: Uint8Array): ServerHelloInfo {
+  return {
     version: sh.version,
     random: NO_BYTES,
-    sessionId: sh.sessionId,
+    sessionId,
     cipherSuite: sh.cipherSuite,
     compressionMethod: sh.compressionMethod,
     extensions: NONE,
@@ -56,6 +76,9 @@ export function slimServerHello(sh: ServerHelloInfo): ServerHelloInfo {
     keyShareGroup: sh.keyShareGroup,
     helloRetryRequest: sh.helloRetryRequest,
   };
-  if (sh.extensionsTruncated) slim.extensionsTruncated = true;
-  return slim;
+}
+
+/** Whether `h` is slim already (made here, or by the decoder's known hellos): its lists are the shared empty one. */
+export function isSlimHello(h: ClientHelloInfo | ServerHelloInfo): boolean {
+  return h.extensions === NONE;
 }

@@ -42,9 +42,9 @@ export function parseCertificate(r: ByteReader, ctx: ParseContext): Uint8Array[]
   const certificates: Uint8Array[] = [];
   while (!list.atEnd) {
     const at = list.position;
-    const der = list.vec24('cert_data');
-    const n = der.remaining;
-    certificates.push(der.bytesView(n, 'cert_data'));
+    // (The view taken straight from the list: the same checks and errors as through a reader of its own.)
+    const n = list.u24('cert_data');
+    certificates.push(list.bytesView(n, 'cert_data'));
     if (!tls13) {
       t?.add('Certificate', `${n} bytes`, at, 3 + n);
       continue;

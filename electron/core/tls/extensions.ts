@@ -193,6 +193,18 @@ function extensionEntry(type: number, name: string, offset: number, length: numb
   return entry;
 }
 
+/**
+ * The extension types `parseExtensionData` opens (its cases): any other
+ * extension's data is skipped whole, whatever its bytes (known-hellos.ts
+ * relies on that). Keep in step with the switch below.
+ */
+const OPENED_TYPES = new Set([0, 5, 10, 11, 13, 50, 16, 35, 44, 23, 27, 28, 41, 42, 43, 45, 51, 65281]);
+
+/** Whether `parseExtensionData` reads the data of an extension of this type (see `OPENED_TYPES`). */
+export function opensExtensionData(type: number): boolean {
+  return OPENED_TYPES.has(type);
+}
+
 function parseExtensionData(type: number, d: ByteReader, host: ExtensionHost, ctx: ParseContext, f: ExtensionFacts): void {
   const t = ctx.t;
   switch (type) {

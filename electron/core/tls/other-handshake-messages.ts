@@ -94,14 +94,15 @@ export function parseNewSessionTicket(r: ByteReader, ctx: ParseContext): void {
     const ageAdd = r.u32('ticket_age_add');
     t?.add('ticket_age_add', `${ageAdd}`, at, 4);
     at = r.position;
-    const nonce = r.vec8('ticket_nonce');
-    t?.add('ticket_nonce', `${nonce.remaining} bytes`, at, 1 + nonce.remaining);
-    nonce.skip(nonce.remaining);
+    // (Lengths read and skipped: the same checks and errors as a vector's reader, without one.)
+    const nonce = r.u8('ticket_nonce');
+    r.skip(nonce, 'ticket_nonce');
+    t?.add('ticket_nonce', `${nonce} bytes`, at, 1 + nonce);
   }
   at = r.position;
-  const ticket = r.vec16('ticket');
-  t?.add('ticket', `${ticket.remaining} bytes`, at, 2 + ticket.remaining);
-  ticket.skip(ticket.remaining);
+  const ticket = r.u16('ticket');
+  r.skip(ticket, 'ticket');
+  t?.add('ticket', `${ticket} bytes`, at, 2 + ticket);
   if (tls13) parseExtensionBlock(r, 'new_session_ticket', ctx, emptyExtensionFacts());
   r.expectEnd('new_session_ticket');
 }
@@ -182,16 +183,15 @@ export function parseClientKeyExchange(r: ByteReader, ctx: ParseContext): void {
   const t = ctx.t;
   const at = r.position;
   const n = r.remaining;
+  // (Each form's length fits exactly: skipped whole, no reader over it.)
   if (n >= 1 && r.peek(0)! + 1 === n) {
-    const p = r.vec8('point');
-    t?.add('ecdh_Yc', `${p.remaining} bytes`, at, n);
-    p.skip(p.remaining);
+    r.skip(n, 'point');
+    t?.add('ecdh_Yc', `${n - 1} bytes`, at, n);
     return;
   }
   if (n >= 2 && ((r.peek(0)! << 8) | r.peek(1)!) + 2 === n) {
-    const v = r.vec16('exchange_keys');
-    t?.add('exchange_keys', `${v.remaining} bytes`, at, n);
-    v.skip(v.remaining);
+    r.skip(n, 'exchange_keys');
+    t?.add('exchange_keys', `${n - 2} bytes`, at, n);
     return;
   }
   r.skip(r.remaining);

@@ -61,12 +61,12 @@ function ecdhe(r: ByteReader, ctx: ParseContext): ServerKeyExchangeInfo {
   const group = r.u16('namedcurve');
   t?.add('namedcurve', groupLabel(group), at, 2);
   at = r.position;
-  const point = r.vec8('point');
-  const publicKeyLength = point.remaining;
-  point.skip(point.remaining);
+  // (Lengths read and skipped: the same checks and errors as a vector's reader, without one.)
+  const publicKeyLength = r.u8('point');
+  r.skip(publicKeyLength, 'point');
   t?.add('point', `${publicKeyLength} bytes`, at, 1 + publicKeyLength);
-  const sig = signature(r, ctx);
-  return { kind: 'ecdhe', group, groupName: groupName(group), dhPrimeBits: null, publicKeyLength, ...sig };
+  signature(r, ctx);
+  return { kind: 'ecdhe', group, groupName: groupName(group), dhPrimeBits: null, publicKeyLength, signatureScheme, signatureLength };
 }
 
 /**
@@ -85,35 +85,39 @@ function dhe(r: ByteReader, ctx: ParseContext): ServerKeyExchangeInfo {
   at = r.position;
   const ys = r.vec16('dh_Ys').rest();
   t?.add('dh_Ys', `${ys.length} bytes`, at, 2 + ys.length);
-  const sig = signature(r, ctx);
-  return { kind: 'dhe', group: null, groupName: null, dhPrimeBits: bits, publicKeyLength: ys.length, ...sig };
+  signature(r, ctx);
+  return { kind: 'dhe', group: null, groupName: null, dhPrimeBits: bits, publicKeyLength: ys.length, signatureScheme, signatureLength };
 }
 
 /**
  * TLS 1.2 (RFC 5246 4.7):  struct { SignatureAndHashAlgorithm algorithm; opaque signature<0..2^16-1>; } DigitallySigned;
  * TLS 1.0/1.1, SSL 3.0:    opaque signature<0..2^16-1>   (algorithm implied by the certificate)
  * Told apart by the negotiated version, or by which form's length fits when it is unknown.
+ * Sets `signatureScheme` and `signatureLength` (read at once by the caller: no object per message).
  */
-function signature(r: ByteReader, ctx: ParseContext): { signatureScheme: number | null; signatureLength: number } {
+function signature(r: ByteReader, ctx: ParseContext): void {
   const t = ctx.t;
-  if (r.atEnd) return { signatureScheme: null, signatureLength: 0 };
+  signatureScheme = null;
+  signatureLength = 0;
+  if (r.atEnd) return;
   let withScheme: boolean;
   if (ctx.version !== null) withScheme = ctx.version === 0x0303 || ctx.version === 0xfefd; // TLS 1.2, DTLS 1.2
   else withScheme = r.remaining >= 4 && ((r.peek(2)! << 8) | r.peek(3)!) + 4 === r.remaining;
-  let signatureScheme: number | null = null;
   if (withScheme) {
     const at = r.position;
     signatureScheme = r.u16('SignatureAndHashAlgorithm');
     t?.add('algorithm', signatureSchemeLabel(signatureScheme), at, 2);
   }
   const at = r.position;
-  const s = r.vec16('signature');
-  const signatureLength = s.remaining;
-  s.skip(s.remaining);
+  signatureLength = r.u16('signature');
+  r.skip(signatureLength, 'signature');
   t?.add('signature', `${signatureLength} bytes`, at, 2 + signatureLength);
   r.expectEnd('server_key_exchange');
-  return { signatureScheme, signatureLength };
 }
+
+/** What `signature` read last. */
+let signatureScheme: number | null = null;
+let signatureLength = 0;
 
 function bitLength(bytes: Uint8Array): number {
   let i = 0;

@@ -20,6 +20,9 @@ import { ConnectionDecryption, type DecryptedRecord } from './decrypt/connection
 import type { KeyLog } from './decrypt/keylog';
 import type { ResumptionSecrets } from './decrypt/resumption-secrets';
 import { APPLICATION_DATA_HEAD } from './record-layer';
+import { clientHelloFingerprints, ja3s, type ClientHelloFingerprints, type Fingerprint } from './fingerprints';
+import { knownClientHello, rememberClientHello } from './known-client-hellos';
+import { knownServerHello, rememberServerHello } from './known-server-hellos';
 
 export { looksLikeTls } from './record-layer';
 
@@ -31,6 +34,14 @@ export interface DecodedMessage {
   serverKeyExchange?: ServerKeyExchangeInfo;
   /** DER of each certificate in a Certificate message: views, valid during `onMessage` (copy what you keep). */
   certificates?: Uint8Array[];
+  /**
+   * With `helloDetails` false: the ClientHello's JA3/JA4, when the decoder
+   * knew them (a hello of a shape met before, or one it had to parse whole);
+   * unset otherwise (compute them from `clientHello`).
+   */
+  clientHelloFingerprints?: ClientHelloFingerprints;
+  /** The same for a ServerHello's JA3S. */
+  ja3s?: Fingerprint;
 }
 
 export interface TlsConnectionEvents {
@@ -73,6 +84,14 @@ export interface TlsConnectionDecoderOptions {
    * messages after they came). SSLv2 hellos are new objects still.
    */
   reuseMessages?: boolean;
+  /**
+   * Whether hellos come with their details (default true). When false (and
+   * no `keyLog`), a ClientHello or ServerHello may come slim (slim-hellos.ts:
+   * no lists, no random), with its fingerprints in the event: hellos of a
+   * shape met before are recognised instead of parsed (known-client-hellos.ts).
+   * For a consumer that reads only the session's facts (the CLI's analysis).
+   */
+  helloDetails?: boolean;
 }
 
 /**
@@ -134,12 +153,27 @@ const NO_RECORD_BYTES = new Uint8Array(0);
 const reusedRecordMessage: TlsMessage = {
   type: 'application_data', from: 'client', frame: 0, frames: [], timeNs: 0n, length: 0, raw: NO_RECORD_BYTES, recordVersion: 0, level: null, description: null,
 };
-const reusedRecordEvent: DecodedMessage = { message: reusedRecordMessage };
+/** Every field there, as in the handshake event below (one object shape for both: consumers read them alike). */
+const reusedRecordEvent: DecodedMessage = {
+  message: reusedRecordMessage,
+  clientHello: undefined,
+  serverHello: undefined,
+  serverKeyExchange: undefined,
+  certificates: undefined,
+  clientHelloFingerprints: undefined,
+  ja3s: undefined,
+};
 
 /** The same for handshake messages: their event also carries what was parsed of them (cleared for each). */
 const reusedHandshakeMessage: TlsMessage = { ...reusedRecordMessage };
 const reusedHandshakeEvent: DecodedMessage = {
-  message: reusedHandshakeMessage, clientHello: undefined, serverHello: undefined, serverKeyExchange: undefined, certificates: undefined,
+  message: reusedHandshakeMessage,
+  clientHello: undefined,
+  serverHello: undefined,
+  serverKeyExchange: undefined,
+  certificates: undefined,
+  clientHelloFingerprints: undefined,
+  ja3s: undefined,
 };
 
 /** The reassemblers' options, shared. */
@@ -167,12 +201,16 @@ export class TlsConnectionDecoder {
   private readonly server: Direction;
   private version: number | null = null;
   private cipherSuite: number | null = null;
+  /** Without hello details: the session ID of the client's (first) ClientHello, which a known ServerHello echoing it shares. */
+  private clientSessionId: Uint8Array | null = null;
 
   private readonly copyRaw: boolean;
   /** See `TlsConnectionDecoderOptions.reuseMessages` (never when decrypting). */
   private readonly reuseMessages: boolean;
   /** See `TlsConnectionDecoderOptions.keepRecordBytes` (always true when decrypting). */
   private readonly keepRecordBytes: boolean;
+  /** See `TlsConnectionDecoderOptions.helloDetails` (always true when decrypting). */
+  private readonly helloDetails: boolean;
   /** Null without a key log: the decoding path is then the same as before decryption existed. */
   private readonly decryption: ConnectionDecryption | null;
   /** The record being dissected was decrypted: its messages are marked so. */
@@ -188,6 +226,7 @@ export class TlsConnectionDecoder {
     this.copyRaw = options.copyRaw ?? true;
     this.keepRecordBytes = (options.keepRecordBytes ?? true) || options.keyLog !== undefined;
     this.reuseMessages = options.reuseMessages === true && options.keyLog === undefined;
+    this.helloDetails = options.helloDetails !== false || options.keyLog !== undefined;
     this.client = this.direction('client');
     this.server = this.direction('server');
     this.decryption = options.keyLog
@@ -207,6 +246,7 @@ export class TlsConnectionDecoder {
     this.events = events;
     this.version = null;
     this.cipherSuite = null;
+    this.clientSessionId = null;
     this.inDecrypted = false;
     this.client.renew();
     this.server.renew();
@@ -487,12 +527,17 @@ export class TlsConnectionDecoder {
     // The event carries the facts itself: no facts object copied into it.
     const decoded: DecodedMessage = this.reuseMessages ? reusedHandshakeEvent : { message };
     const facts: HandshakeFacts = decoded;
-    try {
-      parseHandshakeMessageInto(raw, ctx, facts);
-    } catch (e) {
-      this.warn(d.side, `${type} (frame ${r.frame}) malformed: ${errorText(e)}`);
+    if (this.helloDetails || !this.knownHello(d.side, msgType, type, raw, decoded)) {
+      let parsed = true;
+      try {
+        parseHandshakeMessageInto(raw, ctx, facts);
+      } catch (e) {
+        parsed = false;
+        this.warn(d.side, `${type} (frame ${r.frame}) malformed: ${errorText(e)}`);
+      }
+      for (const p of ctx.problems) this.warn(d.side, `${type} (frame ${r.frame}): ${p}`);
+      if (parsed && !this.helloDetails && ctx.problems.length === 0) rememberHello(decoded, raw);
     }
-    for (const p of ctx.problems) this.warn(d.side, `${type} (frame ${r.frame}): ${p}`);
     const sh = facts.serverHello;
     if (sh && d.side === 'server') {
       this.version = sh.selectedVersion ?? sh.version;
@@ -505,6 +550,30 @@ export class TlsConnectionDecoder {
     }
     if (this.decryption !== null) this.followHandshakeForDecryption(d, msgType, raw, facts, r.frame);
     this.events.onMessage(decoded);
+  }
+
+  /**
+   * Without hello details: a ClientHello or ServerHello of a shape met before
+   * set on `decoded` slim, with its fingerprints; false for any other message
+   * (parse it).
+   */
+  private knownHello(side: Side, msgType: number, type: MessageType, raw: Uint8Array, decoded: DecodedMessage): boolean {
+    if (msgType === 1) {
+      const k = knownClientHello(raw);
+      if (k === null) return false;
+      decoded.clientHello = k.hello;
+      decoded.clientHelloFingerprints = k.fingerprints;
+      if (side === 'client') this.clientSessionId ??= k.hello.sessionId;
+      return true;
+    }
+    if (type === 'server_hello') {
+      const k = knownServerHello(raw, this.clientSessionId);
+      if (k === null) return false;
+      decoded.serverHello = k.hello;
+      decoded.ja3s = k.ja3s;
+      return true;
+    }
+    return false;
   }
 
   /** Feeds the transcript and key setup; once the key log knows this connection, application data is kept whole. */
@@ -525,6 +594,8 @@ function reusedHandshake(d: Direction, r: FramedRecord, type: MessageType, raw: 
   e.serverHello = undefined;
   e.serverKeyExchange = undefined;
   e.certificates = undefined;
+  e.clientHelloFingerprints = undefined;
+  e.ja3s = undefined;
   return m;
 }
 
@@ -539,6 +610,27 @@ function refill(m: TlsMessage, d: Direction, r: FramedRecord, type: MessageType,
   m.raw = raw;
   m.recordVersion = r.version;
   return m;
+}
+
+/**
+ * Without hello details, after a hello was parsed whole with no problem: its
+ * fingerprints set on the event, and its shape remembered with them (see
+ * `knownHello`). A hello with an extension running past its end has none.
+ */
+function rememberHello(decoded: DecodedMessage, raw: Uint8Array): void {
+  const ch = decoded.clientHello;
+  if (ch !== undefined && ch.extensionsTruncated !== true) {
+    const f = clientHelloFingerprints(ch, raw);
+    decoded.clientHelloFingerprints = f;
+    rememberClientHello(ch, f);
+    return;
+  }
+  const sh = decoded.serverHello;
+  if (sh !== undefined && sh.extensionsTruncated !== true) {
+    const j = ja3s(sh);
+    decoded.ja3s = j;
+    rememberServerHello(sh, j);
+  }
 }
 
 function errorText(e: unknown): string {
