@@ -29,7 +29,17 @@ interface TunnelRelayBinding {
   encodeSegments: SegmentEncoder;
   /** The socket's TCP_MAXSEG; 0 when it cannot be read. Absent in addons built before it. */
   segmentSize?: (fd: number) => number;
+  /** Absent in addons built before it. */
+  writeBehind?: WriteBehind;
 }
+
+/**
+ * On a thread of libuv's pool: waits until [dropFrom, dropTo) of file `fd`
+ * is on disk and drops it from the page cache, then starts writing
+ * [startFrom, startTo) out; `done(errno)` follows (write_behind.c says why).
+ */
+export type WriteBehind = (fd: number, startFrom: number, startTo: number, dropFrom: number, dropTo: number,
+  done: (errno: number) => void) => void;
 
 /**
  * Writes the pcapng Enhanced Packet Blocks of a run of TCP segments into
@@ -292,6 +302,12 @@ export function nativeTunnelRelay(env: NodeJS.ProcessEnv = process.env): NativeT
 export function nativeSegmentEncoder(env: NodeJS.ProcessEnv = process.env): SegmentEncoder | null {
   const b = tunnelRelayBinding(env);
   return b && typeof b.encodeSegments === 'function' ? b.encodeSegments : null;
+}
+
+/** The addon's writeBehind (a recording's written pages out of the page cache), or null as for nativeTunnelRelay. */
+export function nativeWriteBehind(env: NodeJS.ProcessEnv = process.env): WriteBehind | null {
+  const b = tunnelRelayBinding(env);
+  return b && typeof b.writeBehind === 'function' ? b.writeBehind : null;
 }
 
 /**
