@@ -20,9 +20,13 @@
 // RSS before and after. The origin is a Node https server in its own process
 // (keep-alive off).
 // Targets: passthrough >= tinyproxy; intercept >= 2x mitmdump. --check exits 1 if missed.
-// The recordings go to os.tmpdir() (TMPDIR). On this machine's ext4 disk their write()s are most of the
-// passthrough's CPU per MB above tinyproxy's, and its noise (system time 2,400-4,600 us/MB from run to run,
-// with writeback); TMPDIR=/dev/shm (tmpfs) measured 1,250-1,500, tinyproxy's own: the proxy without the disk.
+// The recordings go to os.tmpdir() (TMPDIR). Session 4 blamed their disk writes for passthrough's CPU per MB
+// (system time 2,400-4,600 us/MB). Session 5 found the two real causes: on this VM, page-cache pages the guest
+// had not used lately cost ~2 ms of system time per MB written (the hypervisor maps them in again; the same
+// writes into recycled pages ~0.2), and batches handed to libuv's pool were reallocated whenever the pool lagged
+// (~400 per 128 MB relayed: external memory that kept V8 in full collections). Now the recorder writes each batch
+// at once from one reused buffer and drops the written pages behind it (writeBehind): ~1,600-1,800 us/MB
+// (tinyproxy ~1,450-1,550), at tinyproxy's MB/s or above.
 import { spawn, execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as netConnect, createServer } from 'node:net';
