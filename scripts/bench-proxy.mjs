@@ -52,6 +52,8 @@ const BASELINE = baselineAt >= 0 ? resolve(args[baselineAt + 1]) : null;
 const tlswbAt = args.indexOf('--tlswb');
 const tlswbBin = tlswbAt >= 0 ? resolve(args[tlswbAt + 1]) : join(repoRoot, 'bin', 'tlswb.mjs');
 const CONCURRENCY = opt('concurrency', 8);
+// BENCH_PROXY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof": Node options for the measured tlswb proxies only (to profile them).
+const proxyNodeArgs = (process.env.BENCH_PROXY_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const RESUME = args.includes('--resume');
 /** With --resume: the last TLS session each proxy's leaf gave the client, by the CA the client trusts (one per proxy). */
 const clientSessions = new Map();
@@ -266,7 +268,7 @@ net.createServer((s) => s.on('data', () => {})).listen(${holdPort}, '${host}');`
   if (ONLY !== 'intercept') {
     proxies.push({
       name: 'tlswb passthrough', suite: 'passthrough',
-      launch: (port) => start('tlswb', process.execPath, [tlswbBin, 'proxy', '--port', String(port), '-w', join(dir, 'pass.pcapng')], /listening on/),
+      launch: (port) => start('tlswb', process.execPath, [...proxyNodeArgs, tlswbBin, 'proxy', '--port', String(port), '-w', join(dir, 'pass.pcapng')], /listening on/),
     });
     if (BASELINE) {
       proxies.push({
