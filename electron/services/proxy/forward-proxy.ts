@@ -39,6 +39,11 @@ const STATUS_TEXT: Record<number, string> = {
 };
 
 const CONNECT_ESTABLISHED = 'HTTP/1.1 200 Connection established\r\n\r\n';
+/**
+ * The same bytes, made once for the native relay's tunnels: the relay copies what it has not written yet and the
+ * recorder only reads them (one Buffer per tunnel was an allocation and a string encoding for nothing).
+ */
+const CONNECT_ESTABLISHED_BYTES: Uint8Array = Buffer.from(CONNECT_ESTABLISHED, 'latin1');
 
 /** How a tunnel's end is reported, and who the proxy closes for it once a relay took it from `client`'s socket. */
 interface TunnelCallbacks {
@@ -232,7 +237,7 @@ export class ForwardProxy {
     }
     legs.openUpstreamLegBetween(result.local, { ip: target.host, port: target.port }, result.mss);
     this.emit({ type: 'tunnel-opened', tunnel: id, client: `${accepted.remote.ip}:${accepted.remote.port}`, target: authority, mode: 'passthrough' });
-    const answer = Buffer.from(CONNECT_ESTABLISHED, 'latin1');
+    const answer = CONNECT_ESTABLISHED_BYTES;
     legs.toClient(answer);
     attachAccepted(relay, {
       id: accepted.id, legs, answer, initial: rest, idleTimeoutMs: this.limits.idleTimeoutMs,
@@ -406,7 +411,7 @@ export class ForwardProxy {
     legs.openUpstreamLegBetween(result.local, { ip: target.host, port: target.port }, result.mss);
     this.emit({ type: 'tunnel-opened', tunnel: id, client: `${client.remoteAddress}:${client.remotePort}`, target: authority, mode: 'passthrough' });
     // The relay writes the 200 itself, first: a write through Node's socket would cost a write request and its completion.
-    const answer = Buffer.from(CONNECT_ESTABLISHED, 'latin1');
+    const answer = CONNECT_ESTABLISHED_BYTES;
     legs.toClient(answer);
     await attachNatively(relay, {
       client, legs, connection: result.id, answer, initial: rest, idleTimeoutMs: this.limits.idleTimeoutMs,

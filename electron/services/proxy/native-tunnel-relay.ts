@@ -197,10 +197,10 @@ export class NativeTunnelRelay {
       this.pendingConnects.delete(id);
       this.sinks.delete(id);
       if (kind === RelayEvent.CONNECTED) {
-        const [localIp, localPort, mss] = Buffer.from(data).toString('latin1').split(' ');
+        const [localIp, localPort, mss] = Buffer.from(data.buffer, data.byteOffset, data.length).toString('latin1').split(' ');
         done({ ok: true, id, local: { ip: localIp ?? '0.0.0.0', port: Number(localPort) || 0 }, mss: Number(mss) || undefined });
       } else {
-        const errno = data.length >= 4 ? Buffer.from(data).readUInt32LE(0) : 0;
+        const errno = data.length >= 4 ? Buffer.from(data.buffer, data.byteOffset, data.length).readUInt32LE(0) : 0;
         done({ ok: false, code: errnoName(errno), timedOut: false });
       }
     });
