@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // node scripts/bench-proxy.mjs [--n 1200] [--concurrency 8] [--rounds 6] [--tunnels 1000] [--big-mb 32]
 //                              [--only passthrough|intercept] [--baseline OTHER_BUILD/dist/cli/tlswb.mjs]
-//                              [--tlswb BUILD/dist/cli/tlswb.mjs] [--warmup 600] [--check] [--json]
+//                              [--tlswb BUILD/dist/cli/tlswb.mjs] [--warmup 600] [--check] [--json] [--no-record]
 // --big-mb 0 skips the throughput rounds; --tunnels 0 the held tunnels.
 // --resume: the client resumes its TLS session with each proxy (as browsers do) instead of a full handshake every time.
 //
@@ -54,6 +54,8 @@ const tlswbBin = tlswbAt >= 0 ? resolve(args[tlswbAt + 1]) : join(repoRoot, 'bin
 const CONCURRENCY = opt('concurrency', 8);
 // BENCH_PROXY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof": Node options for the measured tlswb proxies only (to profile them).
 const proxyNodeArgs = (process.env.BENCH_PROXY_NODE_ARGS ?? '').split(' ').filter(Boolean);
+// --no-record: the measured tlswb passthrough without -w (what the recording costs, against a --baseline that records).
+const NO_RECORD = args.includes('--no-record');
 const RESUME = args.includes('--resume');
 /** With --resume: the last TLS session each proxy's leaf gave the client, by the CA the client trusts (one per proxy). */
 const clientSessions = new Map();
@@ -268,7 +270,7 @@ net.createServer((s) => s.on('data', () => {})).listen(${holdPort}, '${host}');`
   if (ONLY !== 'intercept') {
     proxies.push({
       name: 'tlswb passthrough', suite: 'passthrough',
-      launch: (port) => start('tlswb', process.execPath, [...proxyNodeArgs, tlswbBin, 'proxy', '--port', String(port), '-w', join(dir, 'pass.pcapng')], /listening on/),
+      launch: (port) => start('tlswb', process.execPath, [...proxyNodeArgs, tlswbBin, 'proxy', '--port', String(port), ...(NO_RECORD ? [] : ['-w', join(dir, 'pass.pcapng')])], /listening on/),
     });
     if (BASELINE) {
       proxies.push({
