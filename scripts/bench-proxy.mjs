@@ -27,6 +27,11 @@
 // (~400 per 128 MB relayed: external memory that kept V8 in full collections). Now the recorder writes each batch
 // at once from one reused buffer and drops the written pages behind it (writeBehind): ~1,600-1,800 us/MB
 // (tinyproxy ~1,450-1,550), at tinyproxy's MB/s or above.
+// Round-trip rate (session 5): the machine is CPU-bound at concurrency 8 (client and origin TLS take ~2 ms of CPU
+// per round trip), so each proxy's rate follows its CPU per round trip: tlswb ~260-350 us (user ~110-180, sys ~130-175)
+// vs tinyproxy ~170-210 (user ~20-40), i.e. ~0.91-0.99x. Two identical tlswb builds in one run differ by up to
+// ~40 us per round trip and ~10% per round: a change below that needs many runs. --no-record: ~50-60 us of it is
+// the recording. To see where it goes: BENCH_PROXY_NODE_ARGS=--perf-basic-prof and `perf record -g -p PID`.
 import { spawn, execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as netConnect, createServer } from 'node:net';
