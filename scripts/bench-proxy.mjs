@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // node scripts/bench-proxy.mjs [--n 1200] [--concurrency 8] [--rounds 6] [--tunnels 1000] [--big-mb 32]
 //                              [--only passthrough|intercept] [--baseline OTHER_BUILD/dist/cli/tlswb.mjs]
-//                              [--tlswb BUILD/dist/cli/tlswb.mjs] [--warmup 600] [--check] [--json]
+//                              [--tlswb BUILD/dist/cli/tlswb.mjs] [--warmup 600] [--check] [--json] [--no-record]
 // --big-mb 0 skips the throughput rounds; --tunnels 0 the held tunnels.
 // --resume: the client resumes its TLS session with each proxy (as browsers do) instead of a full handshake every time.
 //
@@ -20,9 +20,18 @@
 // RSS before and after. The origin is a Node https server in its own process
 // (keep-alive off).
 // Targets: passthrough >= tinyproxy; intercept >= 2x mitmdump. --check exits 1 if missed.
-// The recordings go to os.tmpdir() (TMPDIR). On this machine's ext4 disk their write()s are most of the
-// passthrough's CPU per MB above tinyproxy's, and its noise (system time 2,400-4,600 us/MB from run to run,
-// with writeback); TMPDIR=/dev/shm (tmpfs) measured 1,250-1,500, tinyproxy's own: the proxy without the disk.
+// The recordings go to os.tmpdir() (TMPDIR). Session 4 blamed their disk writes for passthrough's CPU per MB
+// (system time 2,400-4,600 us/MB). Session 5 found the two real causes: on this VM, page-cache pages the guest
+// had not used lately cost ~2 ms of system time per MB written (the hypervisor maps them in again; the same
+// writes into recycled pages ~0.2), and batches handed to libuv's pool were reallocated whenever the pool lagged
+// (~400 per 128 MB relayed: external memory that kept V8 in full collections). Now the recorder writes each batch
+// at once from one reused buffer and drops the written pages behind it (writeBehind): ~1,600-1,800 us/MB
+// (tinyproxy ~1,450-1,550), at tinyproxy's MB/s or above.
+// Round-trip rate (session 5): the machine is CPU-bound at concurrency 8 (client and origin TLS take ~2 ms of CPU
+// per round trip), so each proxy's rate follows its CPU per round trip: tlswb ~260-350 us (user ~110-180, sys ~130-175)
+// vs tinyproxy ~170-210 (user ~20-40), i.e. ~0.91-0.99x. Two identical tlswb builds in one run differ by up to
+// ~40 us per round trip and ~10% per round: a change below that needs many runs. --no-record: ~50-60 us of it is
+// the recording. To see where it goes: BENCH_PROXY_NODE_ARGS=--perf-basic-prof and `perf record -g -p PID`.
 import { spawn, execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as netConnect, createServer } from 'node:net';
@@ -48,6 +57,10 @@ const BASELINE = baselineAt >= 0 ? resolve(args[baselineAt + 1]) : null;
 const tlswbAt = args.indexOf('--tlswb');
 const tlswbBin = tlswbAt >= 0 ? resolve(args[tlswbAt + 1]) : join(repoRoot, 'bin', 'tlswb.mjs');
 const CONCURRENCY = opt('concurrency', 8);
+// BENCH_PROXY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof": Node options for the measured tlswb proxies only (to profile them).
+const proxyNodeArgs = (process.env.BENCH_PROXY_NODE_ARGS ?? '').split(' ').filter(Boolean);
+// --no-record: the measured tlswb passthrough without -w (what the recording costs, against a --baseline that records).
+const NO_RECORD = args.includes('--no-record');
 const RESUME = args.includes('--resume');
 /** With --resume: the last TLS session each proxy's leaf gave the client, by the CA the client trusts (one per proxy). */
 const clientSessions = new Map();
@@ -262,7 +275,7 @@ net.createServer((s) => s.on('data', () => {})).listen(${holdPort}, '${host}');`
   if (ONLY !== 'intercept') {
     proxies.push({
       name: 'tlswb passthrough', suite: 'passthrough',
-      launch: (port) => start('tlswb', process.execPath, [tlswbBin, 'proxy', '--port', String(port), '-w', join(dir, 'pass.pcapng')], /listening on/),
+      launch: (port) => start('tlswb', process.execPath, [...proxyNodeArgs, tlswbBin, 'proxy', '--port', String(port), ...(NO_RECORD ? [] : ['-w', join(dir, 'pass.pcapng')])], /listening on/),
     });
     if (BASELINE) {
       proxies.push({

@@ -38,6 +38,8 @@
  *   take() -> Buffer | null   the events not delivered yet, now.
  *   encodeSegments(...)   recording's per-segment work (segment_encoder.c);
  *       needs no start().
+ *   writeBehind(fd, ...)   a recording's written pages out of the page cache,
+ *       on libuv's pool (write_behind.c); needs no start().
  *   segmentSize(fd) -> the socket's TCP_MAXSEG (0: unknown), so a recorded
  *       leg has the segment size of its real socket (HEAD and CONNECTED
  *       carry it for the relay's own sockets).
@@ -72,6 +74,7 @@
 #include <unistd.h>
 
 #include "segment_encoder.h"
+#include "write_behind.h"
 
 #define RELAY_BUFFER (64 * 1024)
 #define EVENT_HEADER 20
@@ -1095,6 +1098,7 @@ static napi_value init(napi_env env, napi_value exports) {
     { "unlisten", NULL, js_unlisten, NULL, NULL, NULL, napi_default, NULL },
     { "encodeSegments", NULL, js_encode_segments, NULL, NULL, NULL, napi_default, NULL },
     { "segmentSize", NULL, js_segment_size, NULL, NULL, NULL, napi_default, NULL },
+    { "writeBehind", NULL, js_write_behind, NULL, NULL, NULL, napi_default, NULL },
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

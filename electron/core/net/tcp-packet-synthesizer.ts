@@ -70,9 +70,14 @@ const WINDOW = 65535;
 /** Chunks longer than this go to segmentRun (when given), however many segments they make. */
 const RUN_FROM_BYTES = 1460;
 
-/** Locally administered MACs, one per side, so Ethernet frames look like any LAN capture. */
-const CLIENT_MAC = Uint8Array.of(0x02, 0x00, 0x00, 0x00, 0x00, 0x01);
-const SERVER_MAC = Uint8Array.of(0x02, 0x00, 0x00, 0x00, 0x00, 0x02);
+/**
+ * Locally administered MACs, one per side, so Ethernet frames look like any LAN capture: 02:00:00:00:00:01 (client)
+ * and 02:00:00:00:00:02 (server), written as their first four bytes and their last two (cheaper than a
+ * TypedArray#set per MAC: the proxy makes dozens of frames per tunnel).
+ */
+const MAC_HIGH = 0x02000000;
+const CLIENT_MAC_LOW = 0x0001;
+const SERVER_MAC_LOW = 0x0002;
 
 interface Direction {
   /** Next sequence number this side sends. */
@@ -80,7 +85,10 @@ interface Direction {
   /** Bytes of address (4 or 16). */
   address: Uint8Array;
   port: number;
-  mac: Uint8Array;
+  /** The MAC's last two bytes (see MAC_HIGH). */
+  macLow: number;
+  /** An IPv4 address as one big-endian 32-bit number (written without a TypedArray#set); 0 for IPv6. */
+  ipv4: number;
   /** IPv4 identification, counted per direction. */
   ipId: number;
   finSent: boolean;
@@ -153,8 +161,8 @@ export class TcpPacketSynthesizer {
     const clientIsn = (options.clientIsn ?? isnFrom(options.client.port, options.server.port)) >>> 0;
     const serverIsn = (options.serverIsn ?? isnFrom(options.server.port, options.client.port)) >>> 0;
     this.sides = {
-      client: { seq: clientIsn, address: clientAddress, port: options.client.port, mac: CLIENT_MAC, ipId: 1, finSent: false },
-      server: { seq: serverIsn, address: serverAddress, port: options.server.port, mac: SERVER_MAC, ipId: 1, finSent: false },
+      client: { seq: clientIsn, address: clientAddress, port: options.client.port, macLow: CLIENT_MAC_LOW, ipv4: ipv4Number(clientAddress), ipId: 1, finSent: false },
+      server: { seq: serverIsn, address: serverAddress, port: options.server.port, macLow: SERVER_MAC_LOW, ipv4: ipv4Number(serverAddress), ipId: 1, finSent: false },
     };
     const frameLength = this.linkHeader + this.ipHeader + TCP_HEADER + MSS_OPTION + this.mss;
     this.frameOffset = (4 - ((this.linkHeader + this.ipHeader) & 3)) & 3;
@@ -280,8 +288,10 @@ export class TcpPacketSynthesizer {
     const tcpLength = TCP_HEADER + optionLength + payloadLength;
     let at = 0;
     if (this.linkHeader) {
-      f.set(dst.mac, 0);
-      f.set(src.mac, 6);
+      put32(f, 0, MAC_HIGH);
+      put16(f, 4, dst.macLow);
+      put32(f, 6, MAC_HIGH);
+      put16(f, 10, src.macLow);
       put16(f, 12, this.ipv6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4);
       at = ETHERNET_HEADER;
     }
@@ -301,8 +311,8 @@ export class TcpPacketSynthesizer {
       f[at + 8] = 64;
       f[at + 9] = IPPROTO_TCP;
       put16(f, at + 10, 0);
-      f.set(src.address, at + 12);
-      f.set(dst.address, at + 16);
+      put32(f, at + 12, src.ipv4);
+      put32(f, at + 16, dst.ipv4);
     }
     at += this.ipHeader;
     const tcpAt = at;
@@ -373,6 +383,11 @@ function fold(sum: number): number {
   let s = sum;
   while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
   return s;
+}
+
+/** A 4-byte address as a big-endian 32-bit number; 0 for a 16-byte one (IPv6 headers copy the bytes). */
+function ipv4Number(address: Uint8Array): number {
+  return address.length === 4 ? ((address[0]! << 24) | (address[1]! << 16) | (address[2]! << 8) | address[3]!) >>> 0 : 0;
 }
 
 function put16(b: Uint8Array, at: number, v: number): void {

@@ -5,31 +5,43 @@
  * Enhanced Packet Blocks (with or without a comment) and Decryption Secrets
  * Blocks are encoded here directly into the batch (no allocation per block,
  * the same bytes PcapngWriter makes); every other block
- * comes from the core's PcapngWriter. A batch is handed over as it is and
- * another taken from a small pool of written ones (not zero-filled: every
- * byte is written before it is used), so a busy proxy allocates none. The
- * file is valid pcapng after every flush.
+ * comes from the core's PcapngWriter. A full batch is written at once (to the
+ * page cache) and the same batch refilled (not zero-filled: every byte is
+ * written before it is used), so a busy proxy allocates none. The file is
+ * valid pcapng after every flush.
+ *
+ * With the relay addon, the file's pages leave the page cache behind the
+ * writes (writeBehind, every WRITE_BEHIND_BYTES written): on this project's
+ * virtual machine a growing page cache took pages the hypervisor had to map
+ * in again, ~2 ms of system time per MB written, most of the passthrough
+ * proxy's CPU per MB relayed; a few MB of recycled pages cost ~0.2.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { close as closeFile, open as openFile, writeSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { BlockType, SecretsType } from '../../core/capture/pcapng-block-types';
 import { PcapngWriter, type InterfaceDescription, type SectionHeaderOptions } from '../../core/capture/pcapng-writer';
-import type { SegmentEncoder } from './native-tunnel-relay';
+import { nativeWriteBehind, type SegmentEncoder, type WriteBehind } from './native-tunnel-relay';
 
 const BATCH_BYTES = 256 * 1024;
-/** Written batches kept for reuse (more are allocated while the disk lags, and dropped when they come back). */
-const SPARE_BATCHES = 8;
 /** Longest time a block waits in a partial batch (a live reader of the file sees it this late at most). */
 const FLUSH_DELAY_MS = 50;
 const ENHANCED_PACKET_BLOCK = 0x00000006;
 const OPT_COMMENT = 1;
 const utf8 = new TextEncoder();
+/**
+ * Written bytes per writeBehind step: a window's writeback starts when it is
+ * written, and it leaves the cache one window later (then long on disk:
+ * dropping waits for pages still being written).
+ */
+const WRITE_BEHIND_BYTES = 8 * 1024 * 1024;
 
 export class BatchedPcapngFile {
   private readonly blocks = new PcapngWriter(true);
-  private batch: Uint8Array = Buffer.allocUnsafeSlow(BATCH_BYTES);
+  /** The batch refilled after every write (one block too large for it gets one of its own, once). */
+  private readonly regular: Uint8Array = Buffer.allocUnsafeSlow(BATCH_BYTES);
+  private batch: Uint8Array = this.regular;
   private view = new DataView(this.batch.buffer, this.batch.byteOffset, this.batch.byteLength);
   private used = 0;
-  private readonly spare: Uint8Array[] = [];
   private flushTimer: NodeJS.Timeout | null = null;
   private readonly flushLater = (): void => {
     this.flushTimer = null;
@@ -39,20 +51,20 @@ export class BatchedPcapngFile {
   private lastTimestampNs = -1n;
   private timestampHigh = 0;
   private timestampLow = 0;
+  /** Bytes written to the file. */
+  private written = 0;
+  /** The file's writeback was started up to here, and its pages dropped up to here. */
+  private writebackStarted = 0;
+  private dropped = 0;
+  /** A writeBehind is running (the next waits; the descriptor must outlive it). */
+  private writingBehind: Promise<void> | null = null;
 
-  private constructor(private readonly stream: WriteStream) {
-    stream.on('error', (e) => {
-      this.failure ??= e;
-    });
-  }
+  private constructor(private readonly fd: number, private readonly writeBehind: WriteBehind | null) {}
 
-  static async open(path: string, section: SectionHeaderOptions, iface: InterfaceDescription): Promise<BatchedPcapngFile> {
-    const stream = createWriteStream(path, { flags: 'w' });
-    await new Promise<void>((resolve, reject) => {
-      stream.once('open', () => resolve());
-      stream.once('error', reject);
-    });
-    const file = new BatchedPcapngFile(stream);
+  /** `writeBehind`: the addon's by default; null keeps every written page cached (the OS decides). */
+  static async open(path: string, section: SectionHeaderOptions, iface: InterfaceDescription,
+    writeBehind: WriteBehind | null = nativeWriteBehind()): Promise<BatchedPcapngFile> {
+    const file = new BatchedPcapngFile(await promisify(openFile)(path, 'w'), writeBehind);
     file.append(file.blocks.sectionHeader(section));
     // if_tsresol 9: timestamps in nanoseconds, as the EPBs below write them.
     file.append(file.blocks.interfaceDescription({ ...iface, tsresol: 9 }).block);
@@ -83,8 +95,10 @@ export class BatchedPcapngFile {
     v.setUint32(at + 16, this.timestampLow, true);
     v.setUint32(at + 20, data.length, true);
     v.setUint32(at + 24, data.length, true);
-    this.batch.set(data, at + 28);
-    this.batch.fill(0, at + 28 + data.length, at + 28 + padded);
+    const b = this.batch;
+    b.set(data, at + 28);
+    // At most 3 bytes of padding: a loop, not a TypedArray#fill call per packet.
+    for (let i = at + 28 + data.length; i < at + 28 + padded; i++) b[i] = 0;
     if (text) {
       const o = at + 28 + padded;
       v.setUint16(o, OPT_COMMENT, true);
@@ -144,14 +158,15 @@ export class BatchedPcapngFile {
     this.scheduleFlush();
   }
 
+  /** Batches are written as they fill (nothing waits in memory): resolves at once. */
   drained(): Promise<void> {
-    if (!this.stream.writableNeedDrain) return Promise.resolve();
-    return new Promise((resolve) => this.stream.once('drain', () => resolve()));
+    return Promise.resolve();
   }
 
   async close(): Promise<void> {
     this.flush();
-    await new Promise<void>((resolve) => this.stream.end(() => resolve()));
+    await this.writingBehind;
+    await promisify(closeFile)(this.fd);
     if (this.failure) throw this.failure;
   }
 
@@ -194,19 +209,37 @@ export class BatchedPcapngFile {
     if (this.failure) {
       // The file is broken (disk full, removed): drop the batch; close() reports the failure.
       this.used = 0;
+      if (this.batch !== this.regular) this.useBatch(this.regular);
       return;
     }
-    // The stream keeps the chunk until written: the batch is handed over and comes back to the pool once
-    // written, so a busy recorder writes from the same few buffers (fresh ones cost page faults, and
-    // their external memory drives V8 into full collections).
-    const batch = this.batch;
-    this.stream.write(batch.subarray(0, this.used), () => this.recycle(batch));
-    this.useBatch(this.spare.pop() ?? Buffer.allocUnsafeSlow(BATCH_BYTES));
+    // Written at once, from the one batch: handing batches to libuv's pool meant a fresh batch whenever the
+    // pool lagged (external memory, which drove V8 into full collections: ~400 per 128 MB relayed), and a
+    // wake-up of a pool thread and of the loop per write. Appending to the page cache does not wait for the
+    // disk (writeBehind keeps the dirty pages few, so the kernel has no reason to throttle this thread).
+    try {
+      for (let at = 0; at < this.used; ) at += writeSync(this.fd, this.batch, at, this.used - at);
+      this.wrote(this.used);
+    } catch (e) {
+      this.failure ??= e instanceof Error ? e : new Error(String(e));
+    }
     this.used = 0;
+    if (this.batch !== this.regular) this.useBatch(this.regular);
   }
 
-  /** A written batch back to the pool (an oversized one, for one huge block, is let go). */
-  private recycle(batch: Uint8Array): void {
-    if (batch.length === BATCH_BYTES && this.spare.length < SPARE_BATCHES) this.spare.push(batch);
+  /** `length` more bytes are in the file: every WRITE_BEHIND_BYTES, the next window's writeback starts and the one before leaves the cache. */
+  private wrote(length: number): void {
+    this.written += length;
+    if (!this.writeBehind || this.writingBehind || this.written - this.writebackStarted < WRITE_BEHIND_BYTES) return;
+    const [startFrom, startTo, dropFrom, dropTo] = [this.writebackStarted, this.written, this.dropped, this.writebackStarted];
+    this.writebackStarted = startTo;
+    this.dropped = dropTo;
+    const writeBehind = this.writeBehind;
+    this.writingBehind = new Promise((resolve) => {
+      // Its errno is not the recording's business: the bytes are in the file either way.
+      writeBehind(this.fd, startFrom, startTo, dropFrom, dropTo, () => {
+        this.writingBehind = null;
+        resolve();
+      });
+    });
   }
 }

@@ -17,7 +17,7 @@ import { parseConnectAuthority } from '../../core/http/connect-parser';
 import { HttpHeadParser, headerValue, type HttpHead } from '../../core/http/http-head-parser';
 import { bridgeSockets } from './passthrough-bridge';
 import { attachAccepted, attachNatively } from './native-passthrough-bridge';
-import { nativeTunnelRelay, type AcceptedClient, type NativeTunnelRelay } from './native-tunnel-relay';
+import { nativeTunnelRelay, type AcceptedClient, type NativeTunnelRelay, type RelayConnectResult } from './native-tunnel-relay';
 import { forwardPlainHttp } from './plain-http-forwarder';
 import { interceptTunnel } from './intercept-tunnel';
 import { DEFAULT_PROXY_LIMITS, type ProxyEvent, type ProxyLimits, type ProxyOptions } from './proxy-types';
@@ -39,6 +39,11 @@ const STATUS_TEXT: Record<number, string> = {
 };
 
 const CONNECT_ESTABLISHED = 'HTTP/1.1 200 Connection established\r\n\r\n';
+/**
+ * The same bytes, made once for the native relay's tunnels: the relay copies what it has not written yet and the
+ * recorder only reads them (one Buffer per tunnel was an allocation and a string encoding for nothing).
+ */
+const CONNECT_ESTABLISHED_BYTES: Uint8Array = Buffer.from(CONNECT_ESTABLISHED, 'latin1');
 
 /** How a tunnel's end is reported, and who the proxy closes for it once a relay took it from `client`'s socket. */
 interface TunnelCallbacks {
@@ -186,15 +191,16 @@ export class ForwardProxy {
     return { target, rest: r.rest };
   }
 
-  /** connectNativeTunnel for a client the relay accepted: the same answers, events and recording, without a Node socket. */
-  private async connectAcceptedTunnel(relay: NativeTunnelRelay, accepted: AcceptedClient, target: ConnectTarget, rest: Uint8Array): Promise<void> {
+  /**
+   * connectNativeTunnel for a client the relay accepted: the same answers, events and recording, without a Node
+   * socket. Callbacks, not a promise: this runs for every tunnel, and an await is a promise and a microtask more.
+   */
+  private connectAcceptedTunnel(relay: NativeTunnelRelay, accepted: AcceptedClient, target: ConnectTarget, rest: Uint8Array): void {
     const id = this.nextTunnel++;
     const legs = new TunnelLegs(this.options.recorder ?? null, id);
     legs.openClientLegBetween(accepted.remote, accepted.local, accepted.mss);
     // All the bytes read, as Node's path records its 'data' (the bytes after the head go upstream first, as `initial`).
     legs.fromClient(accepted.bytes);
-    const authority = authorityOf(target);
-    const clientText = `${accepted.remote.ip}:${accepted.remote.port}`;
     let gone = false;
     const waiting = {
       destroy: () => {
@@ -205,9 +211,17 @@ export class ForwardProxy {
       },
     };
     this.connections.add(waiting);
-    const result = await relay.connectFor(accepted.id, target.host, target.port, this.limits.connectTimeoutMs);
-    if (gone) return;
-    this.connections.delete(waiting);
+    relay.connectFor(accepted.id, target.host, target.port, this.limits.connectTimeoutMs, (result) => {
+      if (gone) return;
+      this.connections.delete(waiting);
+      this.acceptedTunnelConnected(relay, accepted, target, rest, id, legs, result);
+    });
+  }
+
+  /** connectAcceptedTunnel's connection is up (the 200 and the relay) or not (502/504 through a Node socket). */
+  private acceptedTunnelConnected(relay: NativeTunnelRelay, accepted: AcceptedClient, target: ConnectTarget, rest: Uint8Array,
+    id: number, legs: TunnelLegs, result: RelayConnectResult): void {
+    const authority = authorityOf(target);
     if (!result.ok) {
       const reason = result.timedOut
         ? `connecting to ${authority} timed out after ${this.limits.connectTimeoutMs / 1000} s`
@@ -222,8 +236,8 @@ export class ForwardProxy {
       return;
     }
     legs.openUpstreamLegBetween(result.local, { ip: target.host, port: target.port }, result.mss);
-    this.emit({ type: 'tunnel-opened', tunnel: id, client: clientText, target: authority, mode: 'passthrough' });
-    const answer = Buffer.from(CONNECT_ESTABLISHED, 'latin1');
+    this.emit({ type: 'tunnel-opened', tunnel: id, client: `${accepted.remote.ip}:${accepted.remote.port}`, target: authority, mode: 'passthrough' });
+    const answer = CONNECT_ESTABLISHED_BYTES;
     legs.toClient(answer);
     attachAccepted(relay, {
       id: accepted.id, legs, answer, initial: rest, idleTimeoutMs: this.limits.idleTimeoutMs,
@@ -397,7 +411,7 @@ export class ForwardProxy {
     legs.openUpstreamLegBetween(result.local, { ip: target.host, port: target.port }, result.mss);
     this.emit({ type: 'tunnel-opened', tunnel: id, client: `${client.remoteAddress}:${client.remotePort}`, target: authority, mode: 'passthrough' });
     // The relay writes the 200 itself, first: a write through Node's socket would cost a write request and its completion.
-    const answer = Buffer.from(CONNECT_ESTABLISHED, 'latin1');
+    const answer = CONNECT_ESTABLISHED_BYTES;
     legs.toClient(answer);
     await attachNatively(relay, {
       client, legs, connection: result.id, answer, initial: rest, idleTimeoutMs: this.limits.idleTimeoutMs,

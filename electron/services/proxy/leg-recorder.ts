@@ -71,9 +71,14 @@ export class LegRecorder {
   private readonly queuedData: (Uint8Array | string | null)[] = [];
   private readonly queuedTime: bigint[] = [];
   private queued = 0;
-  private drainScheduled = false;
+  /**
+   * The end-of-turn drain, while one is due. Cancelled when the queue is drained earlier (the native relay's
+   * tunnels are recorded at the end of each of its batches): an immediate left to find nothing is still a
+   * call into JavaScript every loop turn.
+   */
+  private drainImmediate: NodeJS.Immediate | null = null;
   private readonly drainNow = (): void => {
-    this.drainScheduled = false;
+    this.drainImmediate = null;
     this.drain();
   };
 
@@ -166,14 +171,15 @@ export class LegRecorder {
     this.queuedSide[i] = side;
     this.queuedData[i] = data;
     this.queuedTime[i] = timeNs;
-    if (!this.drainScheduled) {
-      this.drainScheduled = true;
-      setImmediate(this.drainNow);
-    }
+    this.drainImmediate ??= setImmediate(this.drainNow);
   }
 
   /** Synthesizes every queued event now, in order. */
   drain(): void {
+    if (this.drainImmediate) {
+      clearImmediate(this.drainImmediate);
+      this.drainImmediate = null;
+    }
     const n = this.queued;
     // Taken first: a consumer that throws (onPacket) must not make the same events run again.
     this.queued = 0;

@@ -29,7 +29,17 @@ interface TunnelRelayBinding {
   encodeSegments: SegmentEncoder;
   /** The socket's TCP_MAXSEG; 0 when it cannot be read. Absent in addons built before it. */
   segmentSize?: (fd: number) => number;
+  /** Absent in addons built before it. */
+  writeBehind?: WriteBehind;
 }
+
+/**
+ * On a thread of libuv's pool: waits until [dropFrom, dropTo) of file `fd`
+ * is on disk and drops it from the page cache, then starts writing
+ * [startFrom, startTo) out; `done(errno)` follows (write_behind.c says why).
+ */
+export type WriteBehind = (fd: number, startFrom: number, startTo: number, dropFrom: number, dropTo: number,
+  done: (errno: number) => void) => void;
 
 /**
  * Writes the pcapng Enhanced Packet Blocks of a run of TCP segments into
@@ -126,6 +136,10 @@ export class NativeTunnelRelay {
   private readonly sinks = new Map<number, RelaySink>();
   private readonly listeners = new Map<number, (client: AcceptedClient) => void>();
   private readonly batchDone = new Set<() => void>();
+  /** Connections being opened (connect, connectFor): when each is given up, and how. */
+  private readonly pendingConnects = new Map<number, { deadline: number; expire(): void }>();
+  private connectTimer: NodeJS.Timeout | null = null;
+  private connectTimerAt = Infinity;
 
   constructor(private readonly binding: TunnelRelayBinding) {
     binding.start((batch, length) => this.dispatch(batch, length), Buffer.allocUnsafeSlow(REUSABLE_BATCH_BYTES));
@@ -154,37 +168,69 @@ export class NativeTunnelRelay {
    * `timeoutMs` (then it is abandoned).
    */
   connect(ip: string, port: number, timeoutMs: number): Promise<RelayConnectResult> {
-    return this.connecting(() => this.binding.connect(ip, port), timeoutMs, true);
+    return new Promise((resolve) => this.connecting(() => this.binding.connect(ip, port), timeoutMs, true, resolve));
   }
 
-  /** `start` opens the connection (returns its id); `abandon`: a timeout closes it (else the caller does). */
-  private connecting(start: () => number, timeoutMs: number, abandon: boolean): Promise<RelayConnectResult> {
-    return new Promise((resolve) => {
-      let id: number;
-      try {
-        id = start();
-      } catch {
-        resolve({ ok: false, code: 'EMFILE', timedOut: false });
-        return;
-      }
-      const timer = setTimeout(() => {
+  /**
+   * `start` opens the connection (returns its id); `abandon`: a timeout closes it (else the caller does); `done`
+   * gets the outcome, once. No timer per connection: one for the earliest deadline of them all (see expireConnects).
+   */
+  private connecting(start: () => number, timeoutMs: number, abandon: boolean, done: (r: RelayConnectResult) => void): void {
+    let id: number;
+    try {
+      id = start();
+    } catch {
+      done({ ok: false, code: 'EMFILE', timedOut: false });
+      return;
+    }
+    const deadline = performance.now() + timeoutMs;
+    this.pendingConnects.set(id, {
+      deadline,
+      expire: () => {
         this.sinks.delete(id);
         if (abandon) this.close(id);
-        resolve({ ok: false, code: 'ETIMEDOUT', timedOut: true });
-      }, timeoutMs);
-      this.sinks.set(id, (kind, data) => {
-        clearTimeout(timer);
-        this.sinks.delete(id);
-        if (kind === RelayEvent.CONNECTED) {
-          const [localIp, localPort, mss] = Buffer.from(data).toString('latin1').split(' ');
-          resolve({ ok: true, id, local: { ip: localIp ?? '0.0.0.0', port: Number(localPort) || 0 }, mss: Number(mss) || undefined });
-        } else {
-          const errno = data.length >= 4 ? Buffer.from(data).readUInt32LE(0) : 0;
-          resolve({ ok: false, code: errnoName(errno), timedOut: false });
-        }
-      });
+        done({ ok: false, code: 'ETIMEDOUT', timedOut: true });
+      },
+    });
+    this.armConnectTimer(deadline);
+    this.sinks.set(id, (kind, data) => {
+      this.pendingConnects.delete(id);
+      this.sinks.delete(id);
+      if (kind === RelayEvent.CONNECTED) {
+        const [localIp, localPort, mss] = Buffer.from(data.buffer, data.byteOffset, data.length).toString('latin1').split(' ');
+        done({ ok: true, id, local: { ip: localIp ?? '0.0.0.0', port: Number(localPort) || 0 }, mss: Number(mss) || undefined });
+      } else {
+        const errno = data.length >= 4 ? Buffer.from(data.buffer, data.byteOffset, data.length).readUInt32LE(0) : 0;
+        done({ ok: false, code: errnoName(errno), timedOut: false });
+      }
     });
   }
+
+  /** The connect timer fires at `deadline` at the latest (re-armed only for an earlier one). */
+  private armConnectTimer(deadline: number): void {
+    if (this.connectTimer && this.connectTimerAt <= deadline) return;
+    if (this.connectTimer) clearTimeout(this.connectTimer);
+    this.connectTimerAt = deadline;
+    // Unreferenced: a connection being opened keeps the loop alive by itself (the relay polls its socket), and a
+    // timer left armed for connections long done must not hold a closing process for the connect timeout.
+    this.connectTimer = setTimeout(this.expireConnects, Math.max(0, deadline - performance.now())).unref();
+  }
+
+  /** Abandons the connections past their deadline; the timer follows the earliest one left. */
+  private readonly expireConnects = (): void => {
+    this.connectTimer = null;
+    const now = performance.now();
+    let next = Infinity;
+    for (const [id, p] of this.pendingConnects) {
+      if (p.deadline <= now) {
+        this.pendingConnects.delete(id);
+        p.expire();
+      } else if (p.deadline < next) {
+        next = p.deadline;
+      }
+    }
+    if (next !== Infinity) this.armConnectTimer(next);
+  };
 
   /**
    * Accepts clients on (a dup of) the listening socket `fd` in C and reads
@@ -208,15 +254,16 @@ export class NativeTunnelRelay {
   /** The descriptor of accepted client `id`, now the caller's (the relay forgets it). */
   release(id: number): number {
     this.sinks.delete(id);
+    this.pendingConnects.delete(id);
     return this.binding.release(id);
   }
 
-  /** As `connect`, for accepted client `id` (the connection gets the same id; the client stays on a failure). */
-  connectFor(id: number, ip: string, port: number, timeoutMs: number): Promise<RelayConnectResult> {
-    return this.connecting(() => {
+  /** As `connect`, for accepted client `id` (the connection gets the same id; the client stays on a failure); `done` gets the outcome. */
+  connectFor(id: number, ip: string, port: number, timeoutMs: number, done: (r: RelayConnectResult) => void): void {
+    this.connecting(() => {
       this.binding.connectFor(id, ip, port);
       return id;
-    }, timeoutMs, false);
+    }, timeoutMs, false, done);
   }
 
   /** Relays between `clientFd` (dup()ed; -1: the client accepted with this id) and connection `id` from `connect`; otherwise as `adopt`. */
@@ -228,6 +275,7 @@ export class NativeTunnelRelay {
   /** Closes the tunnel (or abandons a connection) at once; its sink gets nothing more (the caller records the end itself). */
   close(id: number): void {
     this.sinks.delete(id);
+    this.pendingConnects.delete(id);
     this.binding.close(id);
   }
 
@@ -292,6 +340,12 @@ export function nativeTunnelRelay(env: NodeJS.ProcessEnv = process.env): NativeT
 export function nativeSegmentEncoder(env: NodeJS.ProcessEnv = process.env): SegmentEncoder | null {
   const b = tunnelRelayBinding(env);
   return b && typeof b.encodeSegments === 'function' ? b.encodeSegments : null;
+}
+
+/** The addon's writeBehind (a recording's written pages out of the page cache), or null as for nativeTunnelRelay. */
+export function nativeWriteBehind(env: NodeJS.ProcessEnv = process.env): WriteBehind | null {
+  const b = tunnelRelayBinding(env);
+  return b && typeof b.writeBehind === 'function' ? b.writeBehind : null;
 }
 
 /**
