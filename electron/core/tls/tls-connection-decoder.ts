@@ -102,7 +102,7 @@ export interface TlsConnectionDecoderOptions {
  * keep 20,000 of them alive at times).
  */
 class Direction implements RecordFramerEvents {
-  framer: RecordFramer;
+  readonly framer: RecordFramer;
   readonly handshake: HandshakeReassembler;
   /** ChangeCipherSpec seen (TLS <= 1.2): handshake records are encrypted from here on. */
   encrypted = false;
@@ -121,9 +121,9 @@ class Direction implements RecordFramerEvents {
     this.framer = new RecordFramer(this, side === 'client');
   }
 
-  /** As new, for another connection (`TlsConnectionDecoder.renew`): a new framer, nothing pending. */
+  /** As new, for another connection (`TlsConnectionDecoder.renew`): the framer reset, nothing pending. */
   renew(): void {
-    this.framer = new RecordFramer(this, this.side === 'client');
+    this.framer.reset();
     this.handshake.reset();
     this.encrypted = false;
     this.nullCipherMac = 0;

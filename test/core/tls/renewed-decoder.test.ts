@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { TlsConnectionDecoder, type DecodedMessage } from '../../../electron/core/tls/tls-connection-decoder';
 import { KeyLog } from '../../../electron/core/tls/decrypt/keylog';
-import { concat, record } from './support/tls-builder';
+import { concat, record, u16 } from './support/tls-builder';
 
 /** A server's handshake record: a ServerHelloDone, then one byte more (so not a chain of whole messages). */
 const helloDoneAndMore = record(22, new Uint8Array([14, 0, 0, 0, 0xff]));
@@ -39,6 +39,41 @@ describe('renewed TLS decoder', () => {
     new TlsConnectionDecoder(fresh.events).push('server', helloDoneAndMore, 2, 2n);
     expect(second.types).toEqual(fresh.types);
     expect(second.warnings).toEqual(fresh.warnings);
+  });
+
+  it('frames the next connection from scratch: after lost sync, a split header, a first record seen', () => {
+    // An SSLv2-format ClientHello (only a client's first record may be one), then a TLS record.
+    const body = concat(new Uint8Array([1]), u16(0x0301), u16(3), u16(0), u16(16), new Uint8Array([0, 0, 0x39]), new Uint8Array(16).fill(7));
+    const sslv2Stream = concat(u16(0x8000 | body.length), body, record(22, new Uint8Array([16, 0, 0, 0])));
+    const fresh = recorder();
+    new TlsConnectionDecoder(fresh.events).push('client', sslv2Stream, 1, 1n);
+    expect(fresh.types).toEqual(['client:client_hello', 'client:client_key_exchange']);
+    expect(fresh.warnings).toEqual([]);
+
+    // Left behind: a record read (no longer the first), then bytes that are not TLS (sync lost).
+    const lost = new TlsConnectionDecoder(recorder().events, { copyRaw: false, keepRecordBytes: false, reuseMessages: true });
+    lost.push('client', concat(record(22, new Uint8Array([16, 0, 0, 0])), new Uint8Array([0x47, 0x45, 0x54, 0x20, 0x2f, 0x20])), 1, 1n);
+    const afterLost = recorder();
+    expect(lost.renew(afterLost.events)).toBe(true);
+    lost.push('client', sslv2Stream, 2, 2n);
+    expect(afterLost.types).toEqual(fresh.types);
+    expect(afterLost.warnings).toEqual(fresh.warnings);
+
+    // Left behind: 3 bytes of a record header (split across segments) and application data's partial body.
+    const split = new TlsConnectionDecoder(recorder().events, { copyRaw: false, keepRecordBytes: false, reuseMessages: true });
+    split.push('server', record(23, new Uint8Array(100)).subarray(0, 50), 1, 1n);
+    split.push('client', sslv2Stream.subarray(0, 3), 1, 1n);
+    const afterSplit = recorder();
+    expect(split.renew(afterSplit.events)).toBe(true);
+    split.push('client', sslv2Stream, 2, 2n);
+    split.push('server', helloDoneAndMore, 3, 3n);
+    const freshBoth = recorder();
+    const d = new TlsConnectionDecoder(freshBoth.events);
+    d.push('client', sslv2Stream, 2, 2n);
+    d.push('server', helloDoneAndMore, 3, 3n);
+    expect(afterSplit.types).toEqual(freshBoth.types);
+    expect(afterSplit.types).toEqual(['client:client_hello', 'client:client_key_exchange', 'server:server_hello_done']);
+    expect(afterSplit.warnings).toEqual(freshBoth.warnings);
   });
 
   it('refuses to renew a decoder with a key log (its decryption state belongs to its connection)', () => {
