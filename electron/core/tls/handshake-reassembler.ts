@@ -95,24 +95,38 @@ export class HandshakeReassembler {
    * until it returns null (or `reset`) before its bytes change.
    */
   append(fragment: Uint8Array, frames: readonly number[], fragmentEnds: readonly number[], frameCount = frames.length): void {
+    this.appendBytes(fragment, 0, fragment.length, frames, fragmentEnds, frameCount);
+  }
+
+  /**
+   * `append` for the fragment `source[from, to)`, read in place (no view of it
+   * made: a framed record's fragment is a range of the framer's or the
+   * capture's bytes, one view per handshake record saved). Frame ends are
+   * fragment offsets, as for `append`.
+   */
+  appendBytes(source: Uint8Array, from: number, to: number, frames: readonly number[], fragmentEnds: readonly number[], frameCount: number): void {
+    const length = to - from;
     if (this.start === this.end) {
       this.reset();
-      this.buf = fragment;
+      // Borrowed in place: the pending bytes are source[from, to), buffer offsets absolute in it.
+      this.buf = source;
       this.borrowed = true;
+      this.start = from;
+      this.end = from;
     } else {
       if (this.borrowed) this.adopt(); // (a caller that did not drain: keep its bytes all the same)
       if (this.start > 0) this.compact();
-      const need = this.end + fragment.length;
+      const need = this.end + length;
       if (need > this.own.length) {
         const grown = new Uint8Array(Math.max(need, this.own.length * 2, 4096));
         grown.set(this.own.subarray(0, this.end));
         this.own = grown;
       }
-      this.own.set(fragment, this.end);
+      this.own.set(from === 0 && to === source.length ? source : source.subarray(from, to), this.end);
       this.buf = this.own;
     }
     const base = this.end;
-    const need = base + fragment.length;
+    const need = base + length;
     for (let k = 0; k < frameCount; k++) {
       const end = base + fragmentEnds[k]!;
       if (end <= base && k < frameCount - 1) continue; // a frame that carried only the record header

@@ -379,7 +379,7 @@ export class TlsConnectionDecoder {
           this.decryptedEnds ??= [0];
           this.decryptedFrames[0] = r.frame;
           this.decryptedEnds[0] = p.length;
-          this.reassembleHandshake(d, r, p, this.decryptedFrames, this.decryptedEnds, 1);
+          this.reassembleHandshake(d, r, p, 0, p.length, this.decryptedFrames, this.decryptedEnds, 1);
           return;
         case ContentType.ALERT:
           this.onAlert(d, r, p, true);
@@ -483,17 +483,18 @@ export class TlsConnectionDecoder {
     }
     if (d.nullCipherMac > 0) {
       // NULL cipher: the plaintext, then its MAC (RFC 5246 6.2.3.1 GenericStreamCipher).
-      if (r.fragment.length < d.nullCipherMac) {
+      if (r.fragmentLength < d.nullCipherMac) {
         this.emitRecord(d, r, 'encrypted_handshake', this.recordRaw(r));
         return;
       }
-      this.reassembleHandshake(d, r, r.fragment.subarray(0, r.fragment.length - d.nullCipherMac), r.frames, r.fragmentEnds, r.frameCount);
-    } else this.reassembleHandshake(d, r, r.fragment, r.frames, r.fragmentEnds, r.frameCount);
+      this.reassembleHandshake(d, r, r.source, r.fragmentStart, r.fragmentEnd - d.nullCipherMac, r.frames, r.fragmentEnds, r.frameCount);
+    } else this.reassembleHandshake(d, r, r.source, r.fragmentStart, r.fragmentEnd, r.frames, r.fragmentEnds, r.frameCount);
   }
 
   /** Appends a handshake fragment (cleartext or decrypted) and dissects each message it completes. */
-  private reassembleHandshake(d: Direction, r: FramedRecord, fragment: Uint8Array, frames: number[], ends: number[], frameCount: number): void {
-    d.handshake.append(fragment, frames, ends, frameCount);
+  /** The handshake bytes `source[from, to)` (a record's fragment, read in place: no view of it made), then the messages they complete. */
+  private reassembleHandshake(d: Direction, r: FramedRecord, source: Uint8Array, from: number, to: number, frames: number[], ends: number[], frameCount: number): void {
+    d.handshake.appendBytes(source, from, to, frames, ends, frameCount);
     for (;;) {
       const next = d.handshake.peekType();
       if (next !== undefined && !isTlsHandshakeType(next)) {
