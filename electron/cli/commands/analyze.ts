@@ -63,7 +63,8 @@ export function register(program: Command): void {
         if (e instanceof CaptureFileError) throw new CliError(e.message, 1);
         throw e;
       }
-      if (json) await writeOut(json.documentChunks(result.displayName, result));
+      // The sessions' text is made as it is written, in one buffer used again and again.
+      if (json) await writeOut(json.documentPieces(result.displayName, result), { piecesReuseBuffers: true });
       else await writeOut([formatSessionTable(result.document)]);
       warnDamaged(file, result.damaged);
     });
