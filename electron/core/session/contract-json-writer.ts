@@ -418,6 +418,14 @@ class SessionJsonWriter {
   private readonly heads: Uint8Array[] = [];
   private readonly clientHeadIds = new Map<string, number>();
   private readonly serverHeadIds = new Map<string, number>();
+  /** What follows a message's length (`tailId`); index 0 is nothing. */
+  private readonly tails: Uint8Array[] = [new Uint8Array(0)];
+  private readonly tailIds = new Map<string, number>([['', 0]]);
+  /** The last tail `tailId` gave, and what it was for. */
+  private lastTailLevel: string | null | undefined = undefined;
+  private lastTailDescription: string | null | undefined = undefined;
+  private lastTailDecrypted = false;
+  private lastTailId = 0;
   /** The seconds of recorded times: a record names one by its index. */
   private readonly seconds: number[] = [];
   /** The index in `seconds` of `secondNumber` (-1: not yet in it). */
@@ -616,7 +624,9 @@ class SessionJsonWriter {
     const ns = m.timeNs;
     const frame = m.frame;
     const length = m.length;
-    if (m.type === 'alert' || m.decrypted || ns < 0n || !isInt32(frame) || !isInt32(length)) {
+    const head = this.headId(m);
+    const tail = m.type === 'alert' || m.decrypted ? this.tailId(m) : 0;
+    if (ns < 0n || head >= MAX_HEADS || tail >= MAX_TAILS || !isInt32(frame) || !isInt32(length)) {
       const t = this.recordScratch;
       t.rewind();
       this.message(t, m);
@@ -628,7 +638,7 @@ class SessionJsonWriter {
       this.secondId = this.seconds.length;
       this.seconds.push(this.secondNumber);
     }
-    r.push(this.headId(m), frame, length, this.secondId, (lowWordOf(ns) - this.secondStartLow) >>> 0);
+    r.push(head | (tail << HEAD_BITS), frame, length, this.secondId, (lowWordOf(ns) - this.secondStartLow) >>> 0);
   }
 
   /** `count` records of `ints` from `start` (`texts`: those kept as text), as `message` writes each, comma-separated. */
@@ -636,20 +646,59 @@ class SessionJsonWriter {
     const heads = this.heads;
     for (let i = 0, at = start; i < count; i++, at += RECORD_INTS) {
       if (i !== 0) out.byte(COMMA);
-      const head = ints[at]!;
-      if (head < 0) {
-        out.bytes(texts[-1 - head]!);
+      const code = ints[at]!;
+      if (code < 0) {
+        out.bytes(texts[-1 - code]!);
         continue;
       }
-      out.bytes(heads[head]!);
+      out.bytes(heads[code & HEAD_MASK]!);
       out.number(ints[at + 1]!);
       const second = ints[at + 3]!;
       const ns = ints[at + 4]!;
       if (second !== this.renderSecondId || ns !== this.renderNanoseconds) this.setRenderTimeText(second, ns);
       out.bytesPrefix(this.renderTimeText, this.renderTimeTextLength);
       out.number(ints[at + 2]!);
+      if (code > HEAD_MASK) out.bytes(this.tails[code >>> HEAD_BITS]!);
       out.byte(CLOSE_BRACE);
     }
+  }
+
+  /**
+   * The index in `tails` of what `message` writes of `m` after its length
+   * (an alert's level and description, `decrypted`): a handful of texts.
+   */
+  private tailId(m: TlsMessage): number {
+    const level = m.type === 'alert' ? (m.level ?? null) : undefined;
+    const description = m.type === 'alert' ? (m.description ?? null) : undefined;
+    const decrypted = m.decrypted === true;
+    // Mostly the same alert again (close_notify, or an encrypted one): no key made.
+    if (level === this.lastTailLevel && description === this.lastTailDescription && decrypted === this.lastTailDecrypted) return this.lastTailId;
+    const id = this.newTailId(m);
+    this.lastTailLevel = level;
+    this.lastTailDescription = description;
+    this.lastTailDecrypted = decrypted;
+    this.lastTailId = id;
+    return id;
+  }
+
+  private newTailId(m: TlsMessage): number {
+    const key = `${m.type === 'alert' ? JSON.stringify([m.level ?? null, m.description ?? null]) : ''}${m.decrypted ? '+' : ''}`;
+    let id = this.tailIds.get(key);
+    if (id === undefined) {
+      if (this.tails.length >= MAX_TAILS) return MAX_TAILS;
+      const t = new JsonTextBytes(256);
+      if (m.type === 'alert') {
+        t.ascii(',"level":');
+        t.stringOrNull(m.level ?? null);
+        t.ascii(',"description":');
+        t.stringOrNull(m.description ?? null);
+      }
+      if (m.decrypted) t.ascii(',"decrypted":true');
+      id = this.tails.length;
+      this.tails.push(this.encoder.encode(t.toString()));
+      this.tailIds.set(key, id);
+    }
+    return id;
   }
 
   /** `setTimeText` for second `seconds[secondId]` and `ns` nanoseconds into it: the same text, from the same arithmetic. */
@@ -963,6 +1012,13 @@ function copyInto(b: Uint8Array, at: number, bytes: Uint8Array): number {
   for (let i = 0; i < bytes.length; i++) b[at + i] = bytes[i]!;
   return at + bytes.length;
 }
+
+/** A record's first int: its head's index in the low HEAD_BITS, its tail's above (message-records.ts). */
+const HEAD_BITS = 12;
+const HEAD_MASK = (1 << HEAD_BITS) - 1;
+const MAX_HEADS = 1 << HEAD_BITS;
+/** Tails a writer names (the rest: messages kept as text); the first int stays positive. */
+const MAX_TAILS = 1 << 16;
 
 /** Whether `n` is an integer a record's Int32Array keeps as it is. */
 function isInt32(n: number): boolean {

@@ -10,9 +10,11 @@
 
 /**
  * Ints a message: its head (`{"type":T,"from":F,"frame":`, an index into
- * the writer's list; negative: -1 - the index of its whole text in `texts`),
- * frame, length, its time's second (an index into the writer's list of
- * seconds) and the nanoseconds into that second.
+ * the writer's list) and tail (an alert's level and description, an index
+ * into another: contract-json-writer.ts `record`), or when negative -1 - the
+ * index of its whole text in `texts`; then its frame, length, its time's
+ * second (an index into the writer's list of seconds) and the nanoseconds
+ * into that second.
  */
 export const RECORD_INTS = 5;
 
