@@ -47,7 +47,8 @@ export function register(program: Command): void {
         }
       }
       // JSON: each session is written as soon as it is final, then dropped (memory holds open sessions only).
-      const json = flags.json ? new StreamedContractJson() : null;
+      // Held compactly until the end, then written through one reused buffer (`documentPieces`).
+      const json = flags.json ? new StreamedContractJson({ compactMessages: true }) : null;
       let result;
       try {
         // The document needs no raw bytes, nor the hellos' details: not keeping them saves

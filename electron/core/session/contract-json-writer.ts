@@ -76,6 +76,18 @@ export class StreamedContractJson implements MessageJsonSink {
   private readonly held = new HeldSessions();
   private count = 0;
   private readonly free: SessionMessageJson[] = [];
+  /** Without `compactMessages`: each session's messages as text, copied into the held text. */
+  private readonly texts: PooledMessageTexts | null;
+
+  /**
+   * `compactMessages`: hold the sessions as described above (for
+   * `documentPieces`). Without it, the held text is the document's, made as
+   * the sessions come (for `documentChunks`, whose pieces are each a buffer
+   * of its own anyway: the text is then not made once more at the end).
+   */
+  constructor(options: { compactMessages?: boolean } = {}) {
+    this.texts = options.compactMessages ? null : new PooledMessageTexts(this.writer);
+  }
 
   /** Sessions added so far. */
   get sessions(): number {
@@ -92,6 +104,12 @@ export class StreamedContractJson implements MessageJsonSink {
   add(s: Session): void {
     const out = this.held.text;
     out.ascii(this.count ? ',\n' : '\n');
+    if (this.texts !== null) {
+      this.writer.session(out, s, this.count);
+      this.count++;
+      this.texts.release(s);
+      return;
+    }
     this.writer.deferred = this.held;
     this.writer.session(out, s, this.count);
     this.writer.deferred = null;
@@ -101,6 +119,7 @@ export class StreamedContractJson implements MessageJsonSink {
 
   /** `MessageJsonSink`: a session's messages recorded as they come, held with it. */
   open(): SessionMessageJson {
+    if (this.texts !== null) return this.texts.open();
     return (
       this.free.pop() ?? {
         text: UNUSED_TEXT,
@@ -113,6 +132,10 @@ export class StreamedContractJson implements MessageJsonSink {
   }
 
   message(j: SessionMessageJson, m: TlsMessage): void {
+    if (this.texts !== null) {
+      this.texts.message(j, m);
+      return;
+    }
     j.count++;
     this.writer.record(j.records!, m);
   }
@@ -135,8 +158,9 @@ export class StreamedContractJson implements MessageJsonSink {
   *documentChunks(name: string, file: ContractFileFacts): Generator<string | Uint8Array> {
     const [head, tail] = documentHeadAndTail(name, file);
     yield head;
+    if (this.texts !== null) yield* this.held.text.chunks();
     // Never given out before the end: every piece in a buffer of its own.
-    yield* this.held.write(new JsonTextBytes(), this.writer, Infinity);
+    else yield* this.held.write(new JsonTextBytes(), this.writer, Infinity);
     yield tail;
   }
 

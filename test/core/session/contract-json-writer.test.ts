@@ -106,31 +106,33 @@ describe('analysis JSON written straight from the sessions', () => {
       expect(reusedBufferText(json, streamed)).toBe(expected);
     });
 
-    it(`is the same text when each message is written as it comes, no message kept: ${name}`, async () => {
-      const whole = await analyzeFile(corpus(name), { keepRawBytes: false });
-      const expected = [...contractDocumentJsonChunks(whole.displayName, whole, whole.sessions)].join('');
-      const json = new StreamedContractJson();
-      let messagesKept = 0;
-      let written = 0;
-      const streamed = await analyzeFile(corpus(name), {
-        keepRawBytes: false,
-        keepHelloDetails: false,
-        messageJson: json,
-        stream: {
-          start: () => json.reset(),
-          session: (s) => {
-            messagesKept += s.messages.length;
-            written += s.messageJson?.count ?? 0;
-            json.add(s);
+    for (const compactMessages of [false, true]) {
+      it(`is the same text when each message is written as it comes, no message kept${compactMessages ? ', held as numbers' : ''}: ${name}`, async () => {
+        const whole = await analyzeFile(corpus(name), { keepRawBytes: false });
+        const expected = [...contractDocumentJsonChunks(whole.displayName, whole, whole.sessions)].join('');
+        const json = new StreamedContractJson({ compactMessages });
+        let messagesKept = 0;
+        let written = 0;
+        const streamed = await analyzeFile(corpus(name), {
+          keepRawBytes: false,
+          keepHelloDetails: false,
+          messageJson: json,
+          stream: {
+            start: () => json.reset(),
+            session: (s) => {
+              messagesKept += s.messages.length;
+              written += s.messageJson?.count ?? 0;
+              json.add(s);
+            },
           },
-        },
+        });
+        expect(messagesKept).toBe(0);
+        expect(written).toBe(whole.sessions.reduce((n, s) => n + s.messages.length, 0));
+        expect(textOf(json.documentChunks(streamed.displayName, streamed))).toBe(expected);
+        expect(reusedBufferText(json, streamed)).toBe(expected);
+        expect(reusedBufferText(json, streamed)).toBe(expected);
       });
-      expect(messagesKept).toBe(0);
-      expect(written).toBe(whole.sessions.reduce((n, s) => n + s.messages.length, 0));
-      expect(textOf(json.documentChunks(streamed.displayName, streamed))).toBe(expected);
-      expect(reusedBufferText(json, streamed)).toBe(expected);
-      expect(reusedBufferText(json, streamed)).toBe(expected);
-    });
+    }
 
     it(`is the same text when shards of the connections are analyzed apart and merged: ${name}`, async () => {
       const whole = await analyzeFile(corpus(name), { keepRawBytes: false });
