@@ -10,8 +10,17 @@
  */
 import { CliError } from './cli-error';
 
+export interface WriteOutOptions {
+  /**
+   * Each byte piece is valid only until the next is asked for (the producer
+   * fills one buffer again and again): the next is asked for only once the
+   * piece was handed to the system, not merely queued.
+   */
+  piecesReuseBuffers?: boolean;
+}
+
 /** Whether everything was written (false: stdout's reader closed it first). */
-export async function writeOut(pieces: Iterable<string | Uint8Array>): Promise<boolean> {
+export async function writeOut(pieces: Iterable<string | Uint8Array>, options: WriteOutOptions = {}): Promise<boolean> {
   const out = process.stdout;
   const state = watch(out);
   let batch = '';
@@ -20,7 +29,7 @@ export async function writeOut(pieces: Iterable<string | Uint8Array>): Promise<b
     if (typeof p !== 'string') {
       if (batch) await write(out, state, batch);
       batch = '';
-      await write(out, state, p);
+      await (options.piecesReuseBuffers ? writeAll(out, state, p) : write(out, state, p));
       continue;
     }
     batch += p;
@@ -73,5 +82,21 @@ function write(out: NodeJS.WriteStream, state: OutputState, piece: string | Uint
     };
     out.on('drain', done);
     out.on('close', done);
+  });
+}
+
+/** One piece; resolves once it is written (stdout's callback), or stdout is closed. */
+function writeAll(out: NodeJS.WriteStream, state: OutputState, piece: Uint8Array): Promise<void> | void {
+  if (state.closed || out.destroyed) {
+    state.closed = true;
+    return;
+  }
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      out.off('close', done);
+      resolve();
+    };
+    out.on('close', done);
+    out.write(piece, done);
   });
 }

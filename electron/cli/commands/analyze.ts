@@ -47,7 +47,8 @@ export function register(program: Command): void {
         }
       }
       // JSON: each session is written as soon as it is final, then dropped (memory holds open sessions only).
-      const json = flags.json ? new StreamedContractJson() : null;
+      // Held compactly until the end, then written through one reused buffer (`documentPieces`).
+      const json = flags.json ? new StreamedContractJson({ compactMessages: true }) : null;
       let result;
       try {
         // The document needs no raw bytes, nor the hellos' details: not keeping them saves
@@ -63,7 +64,8 @@ export function register(program: Command): void {
         if (e instanceof CaptureFileError) throw new CliError(e.message, 1);
         throw e;
       }
-      if (json) await writeOut(json.documentChunks(result.displayName, result));
+      // The sessions' text is made as it is written, in one buffer used again and again.
+      if (json) await writeOut(json.documentPieces(result.displayName, result), { piecesReuseBuffers: true });
       else await writeOut([formatSessionTable(result.document)]);
       warnDamaged(file, result.damaged);
     });

@@ -23,6 +23,7 @@ import { toContractCertificate, toContractDocument, toContractSession, type File
 import type { CertificateInfo, Session, SessionMessageJson, TlsMessage } from './model';
 import type { MessageJsonSink } from './analyzer';
 import { TicketSign } from './session-facts';
+import { HeldMessageRecords, MessageRecords, RECORD_INTS } from './message-records';
 
 export interface ContractFileFacts {
   packets: number;
@@ -60,17 +61,33 @@ function documentHeadAndTail(name: string, file: ContractFileFacts): [string, st
 }
 
 /**
- * The same document, written while the analysis runs: each session's text as
- * soon as the analyzer hands it over (`AnalyzerOptions.onSessionFinal`, in
+ * The same document, written while the analysis runs: each session as soon
+ * as the analyzer hands it over (`AnalyzerOptions.onSessionFinal`, in
  * document order), so the session objects die young instead of all living
- * until the end. The text is kept as UTF-8 bytes until the file's facts,
- * which the document puts first, are known.
+ * until the end. The file's facts, which the document puts first, are known
+ * only at the end, so the sessions are held until then, compactly: their
+ * messages as numbers (message-records.ts), the texts they share with other
+ * sessions (hello facts, certificates) by reference, the rest as UTF-8. The
+ * text is made at the end (`documentPieces`), into one buffer used again and
+ * again.
  */
 export class StreamedContractJson implements MessageJsonSink {
   private readonly writer = new SessionJsonWriter();
-  private readonly out = new JsonTextBytes();
+  private readonly held = new HeldSessions();
   private count = 0;
-  private readonly texts = new PooledMessageTexts(this.writer);
+  private readonly free: SessionMessageJson[] = [];
+  /** Without `compactMessages`: each session's messages as text, copied into the held text. */
+  private readonly texts: PooledMessageTexts | null;
+
+  /**
+   * `compactMessages`: hold the sessions as described above (for
+   * `documentPieces`). Without it, the held text is the document's, made as
+   * the sessions come (for `documentChunks`, whose pieces are each a buffer
+   * of its own anyway: the text is then not made once more at the end).
+   */
+  constructor(options: { compactMessages?: boolean } = {}) {
+    this.texts = options.compactMessages ? null : new PooledMessageTexts(this.writer);
+  }
 
   /** Sessions added so far. */
   get sessions(): number {
@@ -79,33 +96,144 @@ export class StreamedContractJson implements MessageJsonSink {
 
   /** Forget every session added (the file is being read again). */
   reset(): void {
-    this.out.clear();
+    this.held.clear();
     this.count = 0;
   }
 
   /** The next session of the document. */
   add(s: Session): void {
-    this.out.ascii(this.count ? ',\n' : '\n');
-    this.writer.session(this.out, s, this.count);
+    const out = this.held.text;
+    out.ascii(this.count ? ',\n' : '\n');
+    if (this.texts !== null) {
+      this.writer.session(out, s, this.count);
+      this.count++;
+      this.texts.release(s);
+      return;
+    }
+    this.writer.deferred = this.held;
+    this.writer.session(out, s, this.count);
+    this.writer.deferred = null;
     this.count++;
-    this.texts.release(s);
+    this.release(s);
   }
 
-  /** `MessageJsonSink`: a session's messages written as they come, copied into the document with it. */
+  /** `MessageJsonSink`: a session's messages recorded as they come, held with it. */
   open(): SessionMessageJson {
-    return this.texts.open();
+    if (this.texts !== null) return this.texts.open();
+    return (
+      this.free.pop() ?? {
+        text: UNUSED_TEXT,
+        count: 0,
+        ticketSign: TicketSign.NoServerHello,
+        closed: false,
+        records: new MessageRecords(),
+      }
+    );
   }
 
   message(j: SessionMessageJson, m: TlsMessage): void {
-    this.texts.message(j, m);
+    if (this.texts !== null) {
+      this.texts.message(j, m);
+      return;
+    }
+    j.count++;
+    this.writer.record(j.records!, m);
   }
 
-  /** The whole document: its head (with the file's facts), the sessions added, its tail. */
+  /** `s` was held (its records copied): its records are free for another session. */
+  private release(s: Session): void {
+    const j = s.messageJson;
+    if (j === undefined) return;
+    s.messageJson = undefined;
+    const r = j.records!;
+    if (r.ints.length > POOLED_RECORD_INTS_LIMIT || this.free.length >= POOLED_MESSAGE_TEXTS) return;
+    r.clear();
+    j.count = 0;
+    j.ticketSign = TicketSign.NoServerHello;
+    j.closed = false;
+    this.free.push(j);
+  }
+
+  /** The whole document: its head (with the file's facts), the sessions added, its tail; each piece a buffer of its own. */
   *documentChunks(name: string, file: ContractFileFacts): Generator<string | Uint8Array> {
     const [head, tail] = documentHeadAndTail(name, file);
     yield head;
-    yield* this.out.chunks();
+    if (this.texts !== null) yield* this.held.text.chunks();
+    // Never given out before the end: every piece in a buffer of its own.
+    else yield* this.held.write(new JsonTextBytes(), this.writer, Infinity);
     yield tail;
+  }
+
+  /**
+   * The whole document, as `documentChunks`, but its sessions' text written
+   * into one buffer of about `bytes`, again and again: each piece is valid only
+   * until the next is asked for (the caller writes it out first).
+   */
+  *documentPieces(name: string, file: ContractFileFacts, bytes = REUSED_OUTPUT_BYTES): Generator<string | Uint8Array> {
+    const [head, tail] = documentHeadAndTail(name, file);
+    yield head;
+    // Twice the room: a buffer is given out once it holds `bytes`, so a session rarely needs a new one.
+    const out = new JsonTextBytes(bytes * 2);
+    yield* this.held.write(out, this.writer, bytes);
+    yield tail;
+  }
+}
+
+/**
+ * What `StreamedContractJson` holds of the final sessions: their text with
+ * holes, and what goes into each hole (a piece of text shared with other
+ * sessions, or a session's message records).
+ */
+export class HeldSessions {
+  readonly text = new JsonTextBytes();
+  private readonly records = new HeldMessageRecords();
+  /** Per hole: its place in `text`, then its records' block (-1: a shared piece), their offset, their count. */
+  private holes: number[] = [];
+  private pieces: (Uint8Array | null)[] = [];
+  private readonly at = { block: 0, start: 0 };
+
+  clear(): void {
+    this.text.clear();
+    this.records.clear();
+    this.holes = [];
+    this.pieces = [];
+  }
+
+  /** `bytes` (text other sessions share, which lives on anyway) goes here. */
+  piece(bytes: Uint8Array): void {
+    this.holes.push(this.text.length, -1, 0, 0);
+    this.pieces.push(bytes);
+  }
+
+  /** `r`'s messages go here. */
+  messages(r: MessageRecords): void {
+    this.records.add(r, this.at);
+    this.holes.push(this.text.length, this.at.block, this.at.start, r.count);
+    this.pieces.push(null);
+  }
+
+  /** The held sessions' text into `out`, given out (then rewound) whenever it holds `flushAt` bytes. */
+  *write(out: JsonTextBytes, writer: SessionJsonWriter, flushAt: number): Generator<Uint8Array> {
+    const reader = new ChunkRangeReader(this.text.chunks());
+    const holes = this.holes;
+    const blocks = this.records.blocks;
+    const texts = this.records.texts;
+    let pos = 0;
+    for (let h = 0, k = 0; h < holes.length; h += 4, k++) {
+      const at = holes[h]!;
+      reader.copy(out, pos, at);
+      pos = at;
+      const block = holes[h + 1]!;
+      if (block < 0) out.bytes(this.pieces[k]!);
+      else writer.renderRecords(out, blocks[block]!, holes[h + 2]!, holes[h + 3]!, texts);
+      if (out.length >= flushAt) {
+        yield* out.chunks();
+        out.rewind();
+      }
+    }
+    reader.copy(out, pos, this.text.length);
+    yield* out.chunks();
+    out.rewind();
   }
 }
 
@@ -166,7 +294,15 @@ class PooledMessageTexts {
   constructor(private readonly writer: SessionJsonWriter) {}
 
   open(): SessionMessageJson {
-    return this.free.pop() ?? { text: new JsonTextBytes(MESSAGE_TEXT_BYTES), count: 0, ticketSign: TicketSign.NoServerHello, closed: false };
+    return (
+      this.free.pop() ?? {
+        text: new JsonTextBytes(MESSAGE_TEXT_BYTES),
+        count: 0,
+        ticketSign: TicketSign.NoServerHello,
+        closed: false,
+        records: null,
+      }
+    );
   }
 
   message(j: SessionMessageJson, m: TlsMessage): void {
@@ -275,6 +411,14 @@ const MESSAGE_TEXT_BYTES = 4096;
 /** Message texts pooled: at most this many, each no longer than this (an unusually long session's text is let go). */
 const POOLED_MESSAGE_TEXTS = 1024;
 const POOLED_MESSAGE_TEXT_LIMIT = 64 * 1024;
+/** Records pooled only when no larger than this (a session of some 800 messages). */
+const POOLED_RECORD_INTS_LIMIT = 4096;
+/** The text a session with message records has instead (never written). */
+const UNUSED_TEXT = new JsonTextBytes(0);
+/** The buffer `documentPieces` writes sessions into gives its text out at this length. */
+const REUSED_OUTPUT_BYTES = 1 << 20;
+/** Shared texts at least this long are held by reference (`HeldSessions.piece`); shorter ones copied. */
+const HELD_PIECE_MIN_BYTES = 64;
 const COMMA = 0x2c;
 const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
@@ -292,6 +436,32 @@ const STRING_CACHE_LIMIT = 4096;
 
 /** Writes sessions one at a time, remembering what repeats across them (certificates, timestamps, names). */
 class SessionJsonWriter {
+  /** While a session goes into `deferred.text`: what it shares with others, and its message records, go in as holes. */
+  deferred: HeldSessions | null = null;
+  /** Each message head's index (`record`): `heads[i]` its text. */
+  private readonly heads: Uint8Array[] = [];
+  private readonly clientHeadIds = new Map<string, number>();
+  private readonly serverHeadIds = new Map<string, number>();
+  /** What follows a message's length (`tailId`); index 0 is nothing. */
+  private readonly tails: Uint8Array[] = [new Uint8Array(0)];
+  private readonly tailIds = new Map<string, number>([['', 0]]);
+  /** The last tail `tailId` gave, and what it was for. */
+  private lastTailLevel: string | null | undefined = undefined;
+  private lastTailDescription: string | null | undefined = undefined;
+  private lastTailDecrypted = false;
+  private lastTailId = 0;
+  /** The seconds of recorded times: a record names one by its index. */
+  private readonly seconds: number[] = [];
+  /** The index in `seconds` of `secondNumber` (-1: not yet in it). */
+  private secondId = -1;
+  /** What `renderRecords` last wrote into `renderTimeText`, as second index and nanoseconds (-1: nothing). */
+  private renderSecondId = -1;
+  private renderNanoseconds = -1;
+  private renderPrefixSecond = -1;
+  private readonly renderTimeText = new Uint8Array(TIME_KEY.length + 32 + LENGTH_KEY.length);
+  private renderTimeTextLength = 0;
+  /** A message written as text for `record` (alerts and the like). */
+  private readonly recordScratch = new JsonTextBytes(HELLO_FACTS_TEXT_LIMIT);
   /** A certificate chain is usually the same object in many sessions (x509's cache): written once. */
   private readonly certificateText = new WeakMap<CertificateInfo, string>();
   private readonly certificateUtf8 = new WeakMap<CertificateInfo, Uint8Array>();
@@ -352,7 +522,7 @@ class SessionJsonWriter {
     for (let i = 0; i < kept.length; i++) {
       const k = kept[i]!;
       if (k.matches(s)) {
-        out.bytes(k.bytes);
+        this.shared(out, k.bytes);
         return;
       }
     }
@@ -371,7 +541,14 @@ class SessionJsonWriter {
       kept[this.helloFactsNext] = text;
       this.helloFactsNext = (this.helloFactsNext + 1) % HELLO_FACTS_KEPT;
     }
-    out.bytes(text.bytes);
+    this.shared(out, text.bytes);
+  }
+
+  /** Text that lives on unchanged (a cache's): held by reference when the session is being held. */
+  private shared(out: JsonTextBytes, bytes: Uint8Array): void {
+    const d = this.deferred;
+    if (d !== null && out === d.text && bytes.length >= HELD_PIECE_MIN_BYTES) d.piece(bytes);
+    else out.bytes(bytes);
   }
 
   /** `text` as `out.stringOrNull` writes it, copied from its cached bytes. */
@@ -425,7 +602,15 @@ class SessionJsonWriter {
   sessionMessages(out: JsonTextBytes, s: Session): void {
     const j = s.messageJson;
     let first = true;
-    if (j !== undefined && j.count !== 0) {
+    const r = j?.records;
+    if (r != null) {
+      if (r.count !== 0) {
+        const d = this.deferred;
+        if (d !== null && out === d.text) d.messages(r);
+        else this.renderRecords(out, r.ints, 0, r.count, r.texts);
+        first = false;
+      }
+    } else if (j !== undefined && j.count !== 0) {
       j.text.copyTo(out);
       first = false;
     }
@@ -452,6 +637,127 @@ class SessionJsonWriter {
     }
     if (m.decrypted) out.ascii(',"decrypted":true');
     out.byte(CLOSE_BRACE);
+  }
+
+  /**
+   * `m` as numbers (message-records.ts), for `renderRecords` to write later as
+   * `message` would now. Alerts, decrypted messages and times before 1970
+   * (rare) are kept as their text.
+   */
+  record(r: MessageRecords, m: TlsMessage): void {
+    const ns = m.timeNs;
+    const frame = m.frame;
+    const length = m.length;
+    const head = this.headId(m);
+    const tail = m.type === 'alert' || m.decrypted ? this.tailId(m) : 0;
+    if (ns < 0n || head >= MAX_HEADS || tail >= MAX_TAILS || !isInt32(frame) || !isInt32(length)) {
+      const t = this.recordScratch;
+      t.rewind();
+      this.message(t, m);
+      r.pushText(t.chunks()[0]!.slice());
+      return;
+    }
+    if (!(ns >= this.secondStartNs && ns < this.secondEndNs)) this.enterSecond(ns);
+    if (this.secondId < 0) {
+      this.secondId = this.seconds.length;
+      this.seconds.push(this.secondNumber);
+    }
+    r.push(head | (tail << HEAD_BITS), frame, length, this.secondId, (lowWordOf(ns) - this.secondStartLow) >>> 0);
+  }
+
+  /** `count` records of `ints` from `start` (`texts`: those kept as text), as `message` writes each, comma-separated. */
+  renderRecords(out: JsonTextBytes, ints: Int32Array, start: number, count: number, texts: readonly Uint8Array[]): void {
+    const heads = this.heads;
+    for (let i = 0, at = start; i < count; i++, at += RECORD_INTS) {
+      if (i !== 0) out.byte(COMMA);
+      const code = ints[at]!;
+      if (code < 0) {
+        out.bytes(texts[-1 - code]!);
+        continue;
+      }
+      out.bytes(heads[code & HEAD_MASK]!);
+      out.number(ints[at + 1]!);
+      const second = ints[at + 3]!;
+      const ns = ints[at + 4]!;
+      if (second !== this.renderSecondId || ns !== this.renderNanoseconds) this.setRenderTimeText(second, ns);
+      out.bytesPrefix(this.renderTimeText, this.renderTimeTextLength);
+      out.number(ints[at + 2]!);
+      if (code > HEAD_MASK) out.bytes(this.tails[code >>> HEAD_BITS]!);
+      out.byte(CLOSE_BRACE);
+    }
+  }
+
+  /**
+   * The index in `tails` of what `message` writes of `m` after its length
+   * (an alert's level and description, `decrypted`): a handful of texts.
+   */
+  private tailId(m: TlsMessage): number {
+    const level = m.type === 'alert' ? (m.level ?? null) : undefined;
+    const description = m.type === 'alert' ? (m.description ?? null) : undefined;
+    const decrypted = m.decrypted === true;
+    // Mostly the same alert again (close_notify, or an encrypted one): no key made.
+    if (level === this.lastTailLevel && description === this.lastTailDescription && decrypted === this.lastTailDecrypted) return this.lastTailId;
+    const id = this.newTailId(m);
+    this.lastTailLevel = level;
+    this.lastTailDescription = description;
+    this.lastTailDecrypted = decrypted;
+    this.lastTailId = id;
+    return id;
+  }
+
+  private newTailId(m: TlsMessage): number {
+    const key = `${m.type === 'alert' ? JSON.stringify([m.level ?? null, m.description ?? null]) : ''}${m.decrypted ? '+' : ''}`;
+    let id = this.tailIds.get(key);
+    if (id === undefined) {
+      if (this.tails.length >= MAX_TAILS) return MAX_TAILS;
+      const t = new JsonTextBytes(256);
+      if (m.type === 'alert') {
+        t.ascii(',"level":');
+        t.stringOrNull(m.level ?? null);
+        t.ascii(',"description":');
+        t.stringOrNull(m.description ?? null);
+      }
+      if (m.decrypted) t.ascii(',"decrypted":true');
+      id = this.tails.length;
+      this.tails.push(this.encoder.encode(t.toString()));
+      this.tailIds.set(key, id);
+    }
+    return id;
+  }
+
+  /** `setTimeText` for second `seconds[secondId]` and `ns` nanoseconds into it: the same text, from the same arithmetic. */
+  private setRenderTimeText(secondId: number, ns: number): void {
+    this.renderSecondId = secondId;
+    this.renderNanoseconds = ns;
+    const second = this.seconds[secondId]!;
+    const b = this.renderTimeText;
+    const m = isGridSecond(second) ? gridIndexOfNanoseconds(ns) : NEXT_SECOND;
+    let p: number;
+    if (m !== NEXT_SECOND) {
+      if (this.renderPrefixSecond !== second) {
+        copyInto(b, 0, TIME_KEY);
+        writeSecondsInteger(b, TIME_KEY.length, second);
+        this.renderPrefixSecond = second;
+      }
+      p = writeGridFraction(b, TIME_KEY.length + SECONDS_DIGITS, m);
+    } else {
+      this.renderPrefixSecond = -1;
+      p = copyInto(b, 0, TIME_KEY);
+      p = writeSecondsText(b, p, second + ns / 1e9);
+    }
+    this.renderTimeTextLength = copyInto(b, p, LENGTH_KEY);
+  }
+
+  /** The index of `m`'s head in `heads`. */
+  private headId(m: TlsMessage): number {
+    const ids = m.from === 'client' ? this.clientHeadIds : this.serverHeadIds;
+    let id = ids.get(m.type);
+    if (id === undefined) {
+      id = this.heads.length;
+      this.heads.push(this.messageHead(m));
+      ids.set(m.type, id);
+    }
+    return id;
   }
 
   /**
@@ -524,6 +830,8 @@ class SessionJsonWriter {
     this.secondNumber = Number(s);
     this.secondStartLow = lowWordOf(this.secondStartNs);
     this.secondIsGrid = isGridSecond(this.secondNumber);
+    const last = this.seconds.length - 1;
+    this.secondId = last >= 0 && this.seconds[last] === this.secondNumber ? last : -1;
   }
 
   certificates(out: JsonTextBytes, list: readonly CertificateInfo[]): void {
@@ -534,7 +842,7 @@ class SessionJsonWriter {
     out.byte(OPEN_BRACKET);
     for (let i = 0; i < list.length; i++) {
       if (i) out.byte(COMMA);
-      out.bytes(this.certificateBytes(list[i]!));
+      this.shared(out, this.certificateBytes(list[i]!));
     }
     out.byte(CLOSE_BRACKET);
   }
@@ -727,4 +1035,16 @@ function numOrNull(out: JsonTextBytes, n: number | null): void {
 function copyInto(b: Uint8Array, at: number, bytes: Uint8Array): number {
   for (let i = 0; i < bytes.length; i++) b[at + i] = bytes[i]!;
   return at + bytes.length;
+}
+
+/** A record's first int: its head's index in the low HEAD_BITS, its tail's above (message-records.ts). */
+const HEAD_BITS = 12;
+const HEAD_MASK = (1 << HEAD_BITS) - 1;
+const MAX_HEADS = 1 << HEAD_BITS;
+/** Tails a writer names (the rest: messages kept as text); the first int stays positive. */
+const MAX_TAILS = 1 << 16;
+
+/** Whether `n` is an integer a record's Int32Array keeps as it is. */
+function isInt32(n: number): boolean {
+  return (n | 0) === n;
 }

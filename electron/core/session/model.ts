@@ -9,6 +9,7 @@
 import type { TunnelLink } from './tunnel-link';
 import type { JsonTextBytes } from '../bytes/json-text-bytes';
 import type { TicketSign } from './session-facts';
+import type { MessageRecords } from './message-records';
 
 export type Side = 'client' | 'server';
 
@@ -249,4 +250,9 @@ export interface SessionMessageJson {
    * written: decryption marks held 0-RTT messages later).
    */
   closed: boolean;
+  /**
+   * The messages as numbers instead of `text` (the one-thread CLI's JSON:
+   * message-records.ts), or null/absent when they are written as text.
+   */
+  records?: MessageRecords | null;
 }

@@ -53,6 +53,29 @@ function stringifyDocument(doc: ContractDocument): string {
   return `${out}\n]}\n`;
 }
 
+/**
+ * The CLI's way to the text: the sessions' text made into one small buffer
+ * again and again, each piece read before the next is asked for; checks that
+ * the buffer is indeed reused once there is more than one piece.
+ */
+function reusedBufferText(json: StreamedContractJson, streamed: { displayName: string } & Parameters<StreamedContractJson['documentPieces']>[1]): string {
+  const buffers = new Set<ArrayBufferLike>();
+  let pieces = 0;
+  const text = textOf(
+    (function* () {
+      for (const p of json.documentPieces(streamed.displayName, streamed, 4096)) {
+        if (typeof p !== 'string') {
+          buffers.add(p.buffer);
+          pieces++;
+        }
+        yield p;
+      }
+    })(),
+  );
+  if (pieces > 1) expect(buffers.size).toBeLessThan(pieces);
+  return text;
+}
+
 describe('analysis JSON written straight from the sessions', () => {
   for (const name of CAPTURES) {
     it(`is the contract document's JSON, whether raw bytes are kept or not: ${name}`, async () => {
@@ -79,31 +102,37 @@ describe('analysis JSON written straight from the sessions', () => {
       expect(streamed.sessions).toHaveLength(0);
       expect(json.sessions).toBe(whole.sessions.length);
       expect(textOf(json.documentChunks(streamed.displayName, streamed))).toBe(expected);
+      expect(reusedBufferText(json, streamed)).toBe(expected);
+      expect(reusedBufferText(json, streamed)).toBe(expected);
     });
 
-    it(`is the same text when each message is written as it comes, no message kept: ${name}`, async () => {
-      const whole = await analyzeFile(corpus(name), { keepRawBytes: false });
-      const expected = [...contractDocumentJsonChunks(whole.displayName, whole, whole.sessions)].join('');
-      const json = new StreamedContractJson();
-      let messagesKept = 0;
-      let written = 0;
-      const streamed = await analyzeFile(corpus(name), {
-        keepRawBytes: false,
-        keepHelloDetails: false,
-        messageJson: json,
-        stream: {
-          start: () => json.reset(),
-          session: (s) => {
-            messagesKept += s.messages.length;
-            written += s.messageJson?.count ?? 0;
-            json.add(s);
+    for (const compactMessages of [false, true]) {
+      it(`is the same text when each message is written as it comes, no message kept${compactMessages ? ', held as numbers' : ''}: ${name}`, async () => {
+        const whole = await analyzeFile(corpus(name), { keepRawBytes: false });
+        const expected = [...contractDocumentJsonChunks(whole.displayName, whole, whole.sessions)].join('');
+        const json = new StreamedContractJson({ compactMessages });
+        let messagesKept = 0;
+        let written = 0;
+        const streamed = await analyzeFile(corpus(name), {
+          keepRawBytes: false,
+          keepHelloDetails: false,
+          messageJson: json,
+          stream: {
+            start: () => json.reset(),
+            session: (s) => {
+              messagesKept += s.messages.length;
+              written += s.messageJson?.count ?? 0;
+              json.add(s);
+            },
           },
-        },
+        });
+        expect(messagesKept).toBe(0);
+        expect(written).toBe(whole.sessions.reduce((n, s) => n + s.messages.length, 0));
+        expect(textOf(json.documentChunks(streamed.displayName, streamed))).toBe(expected);
+        expect(reusedBufferText(json, streamed)).toBe(expected);
+        expect(reusedBufferText(json, streamed)).toBe(expected);
       });
-      expect(messagesKept).toBe(0);
-      expect(written).toBe(whole.sessions.reduce((n, s) => n + s.messages.length, 0));
-      expect(textOf(json.documentChunks(streamed.displayName, streamed))).toBe(expected);
-    });
+    }
 
     it(`is the same text when shards of the connections are analyzed apart and merged: ${name}`, async () => {
       const whole = await analyzeFile(corpus(name), { keepRawBytes: false });
