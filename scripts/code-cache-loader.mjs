@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Copied by scripts/build.mjs to dist/cli/tlswb-analyze.mjs: runs the CommonJS
-// bundle beside it (the same name, .cjs) with V8's code cache (.cjs.cache).
+// Copied by scripts/build.mjs to dist/cli/tlswb-analyze.mjs, and to
+// tlswb-analyze-tls.mjs (the worker of two threads): runs the CommonJS bundle
+// beside it (the same name, .cjs) with V8's code cache (.cjs.cache).
 //
 // Why: `tlswb analyze` is a short process, and compiling its bundle is a fair
 // part of it: the top level of ~0.5 MB of JavaScript parsed at every start,
@@ -16,7 +17,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import vm from 'node:vm';
@@ -52,8 +53,11 @@ const script = new vm.Script(`(function (exports, require, module, __filename, _
   cachedData,
 });
 
-if (process.env.TLSWB_WRITE_CODE_CACHE === '1') {
-  // After the run, when the cache holds every function it compiled.
+// TLSWB_WRITE_CODE_CACHE names the bundle (its file name) whose cache to write
+// ('1': any), so that a run of two threads writes the worker's and not the main one's.
+const writeCache = process.env.TLSWB_WRITE_CODE_CACHE;
+if (writeCache === '1' || writeCache === basename(bundle)) {
+  // After the run, when the cache holds every function it compiled (a worker's process emits 'exit' as its thread ends).
   process.once('exit', () => {
     const temporary = `${cacheFile}.${process.pid}`;
     writeFileSync(temporary, Buffer.concat([digest, script.createCachedData()]));
