@@ -54,6 +54,9 @@ async function buildNodeBundle(entry, out, define = {}) {
 async function buildAnalyzeBundle(define) {
   const out = 'dist/cli/tlswb-analyze.cjs';
   await buildCachedBundle('electron/cli/analyze-entry.ts', out, define);
+  // The ES module bundle an earlier build made in its place (and its map) would be stale.
+  rmSync(join(root, 'dist/cli/tlswb-analyze.mjs.map'), { force: true });
+  copyFileSync(join(root, 'scripts/code-cache-loader.mjs'), join(root, 'dist/cli/tlswb-analyze.mjs'));
   const sample = join(root, 'test/fixtures/capture/ndpi-tls_heur__trojan-tcp-tls.pcapng');
   if (!existsSync(sample)) return; // (no fixtures: runs without a cache, compiling as before)
   makeCodeCache(out, ['analyze', '--json', sample], {});
@@ -61,8 +64,8 @@ async function buildAnalyzeBundle(define) {
 
 /**
  * The worker of `tlswb analyze --json` on two threads (analyze-pipelined.ts):
- * dist/cli/tlswb-analyze-tls.mjs runs tlswb-analyze-tls.cjs with its code
- * cache, as for tlswb-analyze.mjs. Without one, the worker parsed its ~0.3 MB
+ * tlswb-analyze-tls.cjs, which the worker runs with its code cache through
+ * code-cache-loader.cjs, as tlswb-analyze.mjs does for the main bundle. Without one, the worker parsed its ~0.3 MB
  * bundle and compiled each function at its first call, while the first
  * batches waited: ~25-30 ms of CPU on a machine whose two cores the pipeline
  * keeps busy. The cache is made by one pipelined analysis of a small capture
@@ -72,12 +75,14 @@ async function buildAnalyzeBundle(define) {
 async function buildTlsWorkerBundle(define) {
   const out = 'dist/cli/tlswb-analyze-tls.cjs';
   await buildCachedBundle('electron/cli/analyze-tls-worker.ts', out, define);
+  // Its ES module bundle of earlier builds (the worker starts from code-cache-loader.cjs now).
+  for (const stale of ['tlswb-analyze-tls.mjs', 'tlswb-analyze-tls.mjs.map']) rmSync(join(root, 'dist/cli', stale), { force: true });
   const sample = join(root, 'test/fixtures/capture/ndpi-tls_heur__trojan-tcp-tls.pcapng');
   if (!existsSync(sample) || !existsSync(join(root, 'dist/cli/tlswb-analyze.mjs'))) return;
-  makeCodeCache(out, ['analyze', '--json', sample], { TLSWB_ANALYZE_THREADS: '2' }, 'dist/cli/tlswb-analyze.mjs');
+  makeCodeCache(out, ['analyze', '--json', sample], { TLSWB_ANALYZE_THREADS: '2' });
 }
 
-/** A CommonJS bundle `out` (.cjs) of `entry` with everything in it, and its loader beside it (.mjs, scripts/code-cache-loader.mjs). */
+/** A CommonJS bundle `out` (.cjs) of `entry` with everything in it, and code-cache-loader.cjs beside it. */
 async function buildCachedBundle(entry, out, define) {
   await build({
     entryPoints: [join(root, entry)],
@@ -91,19 +96,17 @@ async function buildCachedBundle(entry, out, define) {
     banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
     logLevel: 'warning',
   });
-  const loader = out.replace(/\.cjs$/, '.mjs');
-  // The ES module bundle an earlier build made in its place (and its map) would be stale.
-  rmSync(join(root, `${loader}.map`), { force: true });
-  copyFileSync(join(root, 'scripts/code-cache-loader.mjs'), join(root, loader));
+  // What runs it with its code cache (scripts/code-cache-loader.cjs).
+  copyFileSync(join(root, 'scripts/code-cache-loader.cjs'), join(root, 'dist/cli/code-cache-loader.cjs'));
   rmSync(join(root, `${out}.cache`), { force: true });
 }
 
 /**
- * `out`'s code cache, written by the run of `program` (default: its own
- * loader) with `args`: TLSWB_WRITE_CODE_CACHE names the bundle whose cache
+ * `out`'s code cache, written by the run of `program` (`tlswb analyze`)
+ * with `args`: TLSWB_WRITE_CODE_CACHE names the bundle whose cache
  * the run writes (only that one: the worker's run also runs the main bundle).
  */
-function makeCodeCache(out, args, env, program = out.replace(/\.cjs$/, '.mjs')) {
+function makeCodeCache(out, args, env, program = 'dist/cli/tlswb-analyze.mjs') {
   const cache = join(root, `${out}.cache`);
   const run = spawnSync(process.execPath, [join(root, program), ...args], {
     env: { ...process.env, ...env, TLSWB_WRITE_CODE_CACHE: basename(out) },

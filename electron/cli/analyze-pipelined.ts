@@ -2,7 +2,7 @@
  * `tlswb analyze --json` on two threads as a pipeline: this thread reads the
  * file, decodes the packets and reassembles TCP, posting the TCP table's
  * events in batches (tcp-event-batch.ts) to a worker
- * (dist/cli/tlswb-analyze-tls.mjs, analyze-tls-worker.ts) that replays them
+ * (dist/cli/tlswb-analyze-tls.cjs, analyze-tls-worker.ts) that replays them
  * into the analyzer (`SessionAnalyzer.tcpEvents`) and writes the JSON,
  * exactly as one thread would, event for event.
  *
@@ -43,8 +43,13 @@ import { readCaptureFile } from '../services/capture-file';
 import type { ShardedAnalysis } from './analyze-shards';
 import { LARGEST_BATCH_BYTES, TcpEventWriter } from './tcp-event-batch';
 
-/** The worker bundle, beside this one once built. */
-const WORKER_FILE = 'tlswb-analyze-tls.mjs';
+/**
+ * The worker bundle, beside this one once built (CommonJS), and what runs it
+ * with its code cache (scripts/code-cache-loader.cjs): the worker starts from
+ * CommonJS, without Node's ES module loader, and compiles almost nothing.
+ */
+const WORKER_FILE = 'tlswb-analyze-tls.cjs';
+const LOADER_FILE = 'code-cache-loader.cjs';
 
 /**
  * Semi-space size (MiB) of the worker's young generation, from its start
@@ -94,7 +99,7 @@ export type FromTlsWorker =
 
 /** Whether the worker bundle is there (it is once built). */
 export function canPipeline(): boolean {
-  return existsSync(fileURLToPath(workerUrl()));
+  return existsSync(besideThis(WORKER_FILE)) && existsSync(besideThis(LOADER_FILE));
 }
 
 /** A pcapng Decryption Secrets Block: decryption can cross connections, so one thread reads the file. */
@@ -110,7 +115,8 @@ export async function analyzePipelined(path: string): Promise<ShardedAnalysis | 
   // The worker's heap is made with the flags of the moment (this thread's is made already).
   setFlagsFromString(`--min-semi-space-size=${TLS_SEMI_SPACE_MB}`);
   setFlagsFromString(`--max-semi-space-size=${TLS_SEMI_SPACE_MB}`);
-  const worker = new Worker(workerUrl(), {
+  const worker = new Worker(`require(${JSON.stringify(besideThis(LOADER_FILE))}).runWithCodeCache(${JSON.stringify(besideThis(WORKER_FILE))});`, {
+    eval: true,
     workerData: { control: control.buffer as SharedArrayBuffer, ring, slotBytes: SLOT_BYTES } satisfies PipelineJob,
   });
   const reply = new Promise<FromTlsWorker>((resolve) => {
@@ -186,6 +192,7 @@ function waitForSlot(control: Int32Array, seq: number): void {
   }
 }
 
-function workerUrl(): URL {
-  return new URL(`./${WORKER_FILE}`, import.meta.url);
+/** The path of `file` in this bundle's folder. */
+function besideThis(file: string): string {
+  return fileURLToPath(new URL(`./${file}`, import.meta.url));
 }
