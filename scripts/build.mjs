@@ -5,7 +5,7 @@ import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { buildDesktop, buildRenderer } from './build-desktop.mjs';
 import { buildPcapRing } from './build-pcap-ring.mjs';
 import { buildTunnelRelay } from './build-tunnel-relay.mjs';
@@ -20,8 +20,8 @@ async function buildCli() {
   await buildAnalyzeBundle(define);
   // One shard of `tlswb analyze --json` on a large file, in a worker thread (electron/cli/analyze-shards.ts).
   await buildNodeBundle('electron/cli/analyze-shard-worker.ts', 'dist/cli/tlswb-analyze-shard.mjs', define);
-  // The TLS analysis of `tlswb analyze --json` on two threads (electron/cli/analyze-pipelined.ts).
-  await buildNodeBundle('electron/cli/analyze-tls-worker.ts', 'dist/cli/tlswb-analyze-tls.mjs', define);
+  // The TLS analysis of `tlswb analyze --json` on two threads (electron/cli/analyze-pipelined.ts), with its code cache.
+  await buildTlsWorkerBundle(define);
   // The proxy's native relay for passthrough tunnels (dist/native/tunnel_relay.node), best effort: without it JavaScript relays.
   buildTunnelRelay(root, { quiet: true });
 }
@@ -53,8 +53,39 @@ async function buildNodeBundle(entry, out, define = {}) {
  */
 async function buildAnalyzeBundle(define) {
   const out = 'dist/cli/tlswb-analyze.cjs';
+  await buildCachedBundle('electron/cli/analyze-entry.ts', out, define);
+  // The ES module bundle an earlier build made in its place (and its map) would be stale.
+  rmSync(join(root, 'dist/cli/tlswb-analyze.mjs.map'), { force: true });
+  copyFileSync(join(root, 'scripts/code-cache-loader.mjs'), join(root, 'dist/cli/tlswb-analyze.mjs'));
+  const sample = join(root, 'test/fixtures/capture/ndpi-tls_heur__trojan-tcp-tls.pcapng');
+  if (!existsSync(sample)) return; // (no fixtures: runs without a cache, compiling as before)
+  makeCodeCache(out, ['analyze', '--json', sample], {});
+}
+
+/**
+ * The worker of `tlswb analyze --json` on two threads (analyze-pipelined.ts):
+ * tlswb-analyze-tls.cjs, which the worker runs with its code cache through
+ * code-cache-loader.cjs, as tlswb-analyze.mjs does for the main bundle. Without one, the worker parsed its ~0.3 MB
+ * bundle and compiled each function at its first call, while the first
+ * batches waited: ~25-30 ms of CPU on a machine whose two cores the pipeline
+ * keeps busy. The cache is made by one pipelined analysis of a small capture
+ * (TLSWB_ANALYZE_THREADS=2), the worker's own flags (its young generation's
+ * size) set as they are at every run, else V8 would reject it.
+ */
+async function buildTlsWorkerBundle(define) {
+  const out = 'dist/cli/tlswb-analyze-tls.cjs';
+  await buildCachedBundle('electron/cli/analyze-tls-worker.ts', out, define);
+  // Its ES module bundle of earlier builds (the worker starts from code-cache-loader.cjs now).
+  for (const stale of ['tlswb-analyze-tls.mjs', 'tlswb-analyze-tls.mjs.map']) rmSync(join(root, 'dist/cli', stale), { force: true });
+  const sample = join(root, 'test/fixtures/capture/ndpi-tls_heur__trojan-tcp-tls.pcapng');
+  if (!existsSync(sample) || !existsSync(join(root, 'dist/cli/tlswb-analyze.mjs'))) return;
+  makeCodeCache(out, ['analyze', '--json', sample], { TLSWB_ANALYZE_THREADS: '2' });
+}
+
+/** A CommonJS bundle `out` (.cjs) of `entry` with everything in it, and code-cache-loader.cjs beside it. */
+async function buildCachedBundle(entry, out, define) {
   await build({
-    entryPoints: [join(root, 'electron/cli/analyze-entry.ts')],
+    entryPoints: [join(root, entry)],
     outfile: join(root, out),
     bundle: true,
     platform: 'node',
@@ -65,18 +96,23 @@ async function buildAnalyzeBundle(define) {
     banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
     logLevel: 'warning',
   });
-  // The ES module bundle an earlier build made in its place (and its map) would be stale.
-  rmSync(join(root, 'dist/cli/tlswb-analyze.mjs.map'), { force: true });
-  copyFileSync(join(root, 'scripts/code-cache-loader.mjs'), join(root, 'dist/cli/tlswb-analyze.mjs'));
+  // What runs it with its code cache (scripts/code-cache-loader.cjs).
+  copyFileSync(join(root, 'scripts/code-cache-loader.cjs'), join(root, 'dist/cli/code-cache-loader.cjs'));
+  rmSync(join(root, `${out}.cache`), { force: true });
+}
+
+/**
+ * `out`'s code cache, written by the run of `program` (`tlswb analyze`)
+ * with `args`: TLSWB_WRITE_CODE_CACHE names the bundle whose cache
+ * the run writes (only that one: the worker's run also runs the main bundle).
+ */
+function makeCodeCache(out, args, env, program = 'dist/cli/tlswb-analyze.mjs') {
   const cache = join(root, `${out}.cache`);
-  rmSync(cache, { force: true });
-  const sample = join(root, 'test/fixtures/capture/ndpi-tls_heur__trojan-tcp-tls.pcapng');
-  if (!existsSync(sample)) return; // (no fixtures: runs without a cache, compiling as before)
-  const run = spawnSync(process.execPath, [join(root, 'dist/cli/tlswb-analyze.mjs'), 'analyze', '--json', sample], {
-    env: { ...process.env, TLSWB_WRITE_CODE_CACHE: '1' },
+  const run = spawnSync(process.execPath, [join(root, program), ...args], {
+    env: { ...process.env, ...env, TLSWB_WRITE_CODE_CACHE: basename(out) },
     stdio: 'ignore',
   });
-  if (run.status !== 0 || !existsSync(cache)) console.warn('build: no code cache for tlswb analyze (it runs without one)');
+  if (run.status !== 0 || !existsSync(cache)) console.warn(`build: no code cache for ${out} (it runs without one)`);
 }
 
 // The capture helper (native/capture-helper.ts): its own process, run by the

@@ -2,7 +2,7 @@
  * `tlswb analyze --json` on two threads as a pipeline: this thread reads the
  * file, decodes the packets and reassembles TCP, posting the TCP table's
  * events in batches (tcp-event-batch.ts) to a worker
- * (dist/cli/tlswb-analyze-tls.mjs, analyze-tls-worker.ts) that replays them
+ * (dist/cli/tlswb-analyze-tls.cjs, analyze-tls-worker.ts) that replays them
  * into the analyzer (`SessionAnalyzer.tcpEvents`) and writes the JSON,
  * exactly as one thread would, event for event.
  *
@@ -17,15 +17,22 @@
  * made with a young generation at its full size from the start (this
  * thread's is made before any of our code runs).
  *
- * Measured on the bench capture (2 cores, per-thread CPU from
- * /proc/self/task): one thread ~0.65-0.7 s on the main thread plus ~0.55 s on
- * V8's helpers (~0.35 s TurboFan, ~0.2 s GC); pipelined ~0.27 s here, ~0.5 s
- * in the worker, ~0.46 s on the helpers: the same CPU in all (+0.03-0.1 s)
- * with a shorter critical path. Wall with the machine to ourselves
- * (SCHED_RR): 3-10% faster than one thread (see analyze-shards.ts). The
- * helpers already keep the second core mostly busy, so two threads gain
- * little on two cores, and lose on a busy one: analyzeThreads checks the
- * load.
+ * Measured on the bench capture (2 cores, SCHED_RR, per-thread CPU from
+ * /proc/self/task/TID/schedstat, event-loop idle from
+ * performance.eventLoopUtilization): this thread ~0.21 s of CPU (~60 ms of
+ * it the process's start), the worker ~0.3 s busy after its first batch,
+ * V8's helpers ~0.23 s; ~0.78 s in all against ~0.66 s for one thread. The
+ * cores are saturated: the wall follows the total CPU more than the split.
+ * The ring is rarely full (0-2 waits here), and this thread's event loop
+ * is idle ~180 ms of ~350 (its reads' hand-overs to libuv's pool each wait
+ * for a core); blocking reads (readSync) took that idle time away but cost
+ * more CPU than they saved (0.99 s median CPU, 0.56 s wall): not used. The
+ * worker's start (Node's bootstrap, then its bundle) was ~55 ms before its
+ * first batch, as an ES module compiled without a cache; from CommonJS
+ * with its code cache (code-cache-loader.cjs) ~40 ms, and the run 0.44/0.45 s
+ * best/median against 0.46/0.48 s before and 0.46-0.47/0.50 s for one
+ * thread. Hence two threads by default on an idle two-core machine too
+ * (analyze-shards.ts defaultThreads), and one when it is busy.
  *
  * What needs the whole file's secrets (a pcapng DSB) is analyzed by one
  * thread: this answers null then, as when a session was handed over at its
@@ -43,8 +50,13 @@ import { readCaptureFile } from '../services/capture-file';
 import type { ShardedAnalysis } from './analyze-shards';
 import { LARGEST_BATCH_BYTES, TcpEventWriter } from './tcp-event-batch';
 
-/** The worker bundle, beside this one once built. */
-const WORKER_FILE = 'tlswb-analyze-tls.mjs';
+/**
+ * The worker bundle, beside this one once built (CommonJS), and what runs it
+ * with its code cache (scripts/code-cache-loader.cjs): the worker starts from
+ * CommonJS, without Node's ES module loader, and compiles almost nothing.
+ */
+const WORKER_FILE = 'tlswb-analyze-tls.cjs';
+const LOADER_FILE = 'code-cache-loader.cjs';
 
 /**
  * Semi-space size (MiB) of the worker's young generation, from its start
@@ -94,7 +106,7 @@ export type FromTlsWorker =
 
 /** Whether the worker bundle is there (it is once built). */
 export function canPipeline(): boolean {
-  return existsSync(fileURLToPath(workerUrl()));
+  return existsSync(besideThis(WORKER_FILE)) && existsSync(besideThis(LOADER_FILE));
 }
 
 /** A pcapng Decryption Secrets Block: decryption can cross connections, so one thread reads the file. */
@@ -110,7 +122,8 @@ export async function analyzePipelined(path: string): Promise<ShardedAnalysis | 
   // The worker's heap is made with the flags of the moment (this thread's is made already).
   setFlagsFromString(`--min-semi-space-size=${TLS_SEMI_SPACE_MB}`);
   setFlagsFromString(`--max-semi-space-size=${TLS_SEMI_SPACE_MB}`);
-  const worker = new Worker(workerUrl(), {
+  const worker = new Worker(`require(${JSON.stringify(besideThis(LOADER_FILE))}).runWithCodeCache(${JSON.stringify(besideThis(WORKER_FILE))});`, {
+    eval: true,
     workerData: { control: control.buffer as SharedArrayBuffer, ring, slotBytes: SLOT_BYTES } satisfies PipelineJob,
   });
   const reply = new Promise<FromTlsWorker>((resolve) => {
@@ -186,6 +199,7 @@ function waitForSlot(control: Int32Array, seq: number): void {
   }
 }
 
-function workerUrl(): URL {
-  return new URL(`./${WORKER_FILE}`, import.meta.url);
+/** The path of `file` in this bundle's folder. */
+function besideThis(file: string): string {
+  return fileURLToPath(new URL(`./${file}`, import.meta.url));
 }

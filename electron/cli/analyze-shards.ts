@@ -11,7 +11,7 @@
  * DSB: resumption secrets cross connections; TCP table limits that the
  * shards' peaks, added up, could have reached).
  */
-import { existsSync, openSync, readSync, closeSync, statSync } from 'node:fs';
+import { existsSync, openSync, readFileSync, readSync, closeSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
@@ -32,26 +32,34 @@ import { analyzePipelined, canPipeline } from './analyze-pipelined';
 const MIN_THREADED_FILE_BYTES = 48 << 20;
 
 /**
- * Load (1-minute average) up to which two threads are started: `cores - 2`
- * leaves them two cores (on two cores: 1, the second core free), plus the
- * tail of an earlier run. On two cores, V8's helpers (TurboFan and the
- * garbage collector, ~0.5 s of CPU on the bench capture with one thread or
- * two) already keep the second core mostly busy, so the pipeline gains
- * little there; measured on the bench capture with the machine to ourselves
- * (SCHED_RR, three rounds of 7-15 runs each, alternating): best/median wall
- * 0.73-0.76/0.75-0.80 s against 0.76-0.82/0.80-0.87 s for one thread, for
- * ~0.1 s more CPU and ~45 MB more memory; with other processes busy (load
- * 8-10) it was 10-20% slower than one thread, hence the load check.
- * Once the single thread got cheaper (messages written as JSON on arrival,
- * fewer objects per connection), the gain went: merged build, SCHED_RR, 7
- * alternating runs each, 0.65-0.68 s pipelined against 0.64-0.70 s for one
- * thread, for ~0.12 s more CPU and ~50 MB more memory. So two threads are
- * the default from MIN_THREADED_CORES cores only.
+ * Load (1-minute average) up to which two threads are started from
+ * MIN_THREADED_CORES cores: `cores - 2` leaves them two cores, plus the
+ * tail of an earlier run. With other processes busy (load 8-10, two cores)
+ * two threads measured 10-20% slower than one, hence the load check.
  */
 const SPARE_CORE_LOAD = 0.5;
 
-/** Cores from which two threads are the default (on two, V8's helpers already use the second). */
+/** Cores from which two threads are the default when the load leaves them two (above). */
 const MIN_THREADED_CORES = 4;
+
+/**
+ * Fewer cores (two or three): two threads only on an idle machine. Both
+ * threads and V8's helpers (TurboFan, the garbage collector) then share the
+ * two cores; the pipeline costs ~0.1 s more CPU than one thread, so it only
+ * wins when nothing else wants them. History: it did not win on two cores
+ * while its worker started without a code cache (0.53-0.60 s against
+ * 0.53-0.58 s, 0.85 s CPU against 0.71 s). With the worker's code cache
+ * (scripts/build.mjs), quiet 2-core machine, SCHED_RR, 7 alternating runs:
+ * 0.43/0.45 s best/median against 0.46/0.47 s for one thread, 0.76 s CPU
+ * against 0.65 s.
+ *
+ * Idle: no other task runnable at this moment (/proc/loadavg's fourth field
+ * counts this process's running thread: at most 1) and a 1-minute load that
+ * leaves a core (`cores - 1 + SPARE_CORE_LOAD`: our own runs just before,
+ * or a finished job, still count there for a minute).
+ */
+const MIN_PIPELINE_CORES = 2;
+const IDLE_RUNNABLE = 1;
 
 /** Semi-space size (MiB) of the workers' young generation (V8's default grows to 16). */
 const WORKER_SEMI_SPACE_MB = 16;
@@ -106,8 +114,8 @@ export async function analyzeShard(job: ShardJob): Promise<ShardResult> {
 /**
  * How many threads to analyze `path` with (TLSWB_ANALYZE_THREADS overrides;
  * 2 is the pipeline of analyze-pipelined.ts, more are shards): 1 for
- * standard input, small or gzip-compressed files, fewer than
- * MIN_THREADED_CORES cores or a busy machine; else 2.
+ * standard input, small or gzip-compressed files, a busy machine (see
+ * defaultThreads); else 2.
  */
 export function analyzeThreads(path: string): number {
   const forced = Number(process.env.TLSWB_ANALYZE_THREADS);
@@ -123,8 +131,29 @@ export function analyzeThreads(path: string): number {
   } catch {
     return 1; // one thread says what is wrong with it
   }
-  const cores = availableParallelism();
-  return cores >= MIN_THREADED_CORES && loadavg()[0]! <= cores - 2 + SPARE_CORE_LOAD ? 2 : 1;
+  return defaultThreads(availableParallelism(), loadavg()[0]!, runnableTasks());
+}
+
+/**
+ * The default for a file large enough (see MIN_THREADED_FILE_BYTES): 2 on
+ * MIN_THREADED_CORES cores that the 1-minute `load` leaves two of, or on
+ * MIN_PIPELINE_CORES or more when idle (`runnable`: tasks runnable now, this
+ * one included; null when unknown); else 1.
+ */
+export function defaultThreads(cores: number, load: number, runnable: number | null): number {
+  if (cores >= MIN_THREADED_CORES) return load <= cores - 2 + SPARE_CORE_LOAD ? 2 : 1;
+  if (cores < MIN_PIPELINE_CORES || runnable === null) return 1;
+  return runnable <= IDLE_RUNNABLE && load <= cores - 1 + SPARE_CORE_LOAD ? 2 : 1;
+}
+
+/** Tasks runnable on the machine now (this thread included), from /proc/loadavg ("0.20 0.18 0.12 1/80 11206"); null if unknown. */
+function runnableTasks(): number | null {
+  try {
+    const m = /^\S+ \S+ \S+ (\d+)\//.exec(readFileSync('/proc/loadavg', 'utf8'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
 }
 
 export interface ShardedAnalysis {

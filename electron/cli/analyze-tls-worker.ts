@@ -1,4 +1,4 @@
-// The entry point of dist/cli/tlswb-analyze-tls.mjs: the second half of
+// The entry point of dist/cli/tlswb-analyze-tls.cjs: the second half of
 // `tlswb analyze --json` on two threads (see analyze-pipelined.ts). Takes the
 // TCP table's events in batches from the thread that reads the file, runs the
 // TLS analysis on them as one thread would, and posts the document's pieces
