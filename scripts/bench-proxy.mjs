@@ -32,6 +32,11 @@
 // vs tinyproxy ~170-210 (user ~20-40), i.e. ~0.91-0.99x. Two identical tlswb builds in one run differ by up to
 // ~40 us per round trip and ~10% per round: a change below that needs many runs. --no-record: ~50-60 us of it is
 // the recording. To see where it goes: BENCH_PROXY_NODE_ARGS=--perf-basic-prof and `perf record -g -p PID`.
+// The CPU figures here come from /proc's utime+stime in 10 ms ticks per block, and the "tlswb" slot reads high:
+// session 5 (under chrt -r 50, builds swapped between the slots) found it 0-45 us per round trip above "baseline"
+// whichever build was in it. For a change of ~20 us, compare each proxy's total CPU from start to exit instead
+// (the sum of /proc/PID/task/*/schedstat's first field, sampled until it exits: the same startup and round trips
+// for both builds), with the builds swapped between the slots, over several runs (noise: ~+-10 us per round trip).
 import { spawn, execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as netConnect, createServer } from 'node:net';
