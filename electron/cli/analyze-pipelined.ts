@@ -31,8 +31,9 @@
  * first batch, as an ES module compiled without a cache; from CommonJS
  * with its code cache (code-cache-loader.cjs) ~40 ms, and the run 0.44/0.45 s
  * best/median against 0.46/0.48 s before and 0.46-0.47/0.50 s for one
- * thread. Hence two threads by default on an idle two-core machine too
- * (analyze-shards.ts defaultThreads), and one when it is busy.
+ * thread. Then one thread got cheaper again (final sessions held compactly,
+ * which the worker does not do): 0.42-0.45 s against 0.46-0.50 s for this
+ * pipeline, so two cores take one thread (analyze-shards.ts defaultThreads).
  *
  * What needs the whole file's secrets (a pcapng DSB) is analyzed by one
  * thread: this answers null then, as when a session was handed over at its

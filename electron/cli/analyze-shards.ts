@@ -11,7 +11,7 @@
  * DSB: resumption secrets cross connections; TCP table limits that the
  * shards' peaks, added up, could have reached).
  */
-import { existsSync, openSync, readFileSync, readSync, closeSync, statSync } from 'node:fs';
+import { existsSync, openSync, readSync, closeSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
@@ -43,23 +43,16 @@ const SPARE_CORE_LOAD = 0.5;
 const MIN_THREADED_CORES = 4;
 
 /**
- * Fewer cores (two or three): two threads only on an idle machine. Both
- * threads and V8's helpers (TurboFan, the garbage collector) then share the
- * two cores; the pipeline costs ~0.1 s more CPU than one thread, so it only
- * wins when nothing else wants them. History: it did not win on two cores
- * while its worker started without a code cache (0.53-0.60 s against
- * 0.53-0.58 s, 0.85 s CPU against 0.71 s). With the worker's code cache
- * (scripts/build.mjs), quiet 2-core machine, SCHED_RR, 7 alternating runs:
- * 0.43/0.45 s best/median against 0.46/0.47 s for one thread, 0.76 s CPU
- * against 0.65 s.
- *
- * Idle: no other task runnable at this moment (/proc/loadavg's fourth field
- * counts this process's running thread: at most 1) and a 1-minute load that
- * leaves a core (`cores - 1 + SPARE_CORE_LOAD`: our own runs just before,
- * or a finished job, still count there for a minute).
+ * Fewer cores (two or three): one thread. Both threads and V8's helpers
+ * (TurboFan, the garbage collector) would share the two cores, and the
+ * pipeline costs ~0.15 s more CPU than one thread. History: without the
+ * worker's code cache it did not win (0.53-0.60 s against 0.53-0.58 s);
+ * with it, it won briefly (0.43/0.45 s best/median against 0.46/0.47 s);
+ * then one thread holding final sessions compactly (contract-json-writer.ts
+ * HeldSessions, not used by the worker) measured 0.42-0.45 s against
+ * 0.46-0.50 s pipelined on the quiet 2-core machine (6 alternating runs),
+ * so two cores went back to one thread. `TLSWB_ANALYZE_THREADS=2` forces it.
  */
-const MIN_PIPELINE_CORES = 2;
-const IDLE_RUNNABLE = 1;
 
 /** Semi-space size (MiB) of the workers' young generation (V8's default grows to 16). */
 const WORKER_SEMI_SPACE_MB = 16;
@@ -131,29 +124,15 @@ export function analyzeThreads(path: string): number {
   } catch {
     return 1; // one thread says what is wrong with it
   }
-  return defaultThreads(availableParallelism(), loadavg()[0]!, runnableTasks());
+  return defaultThreads(availableParallelism(), loadavg()[0]!);
 }
 
 /**
  * The default for a file large enough (see MIN_THREADED_FILE_BYTES): 2 on
- * MIN_THREADED_CORES cores that the 1-minute `load` leaves two of, or on
- * MIN_PIPELINE_CORES or more when idle (`runnable`: tasks runnable now, this
- * one included; null when unknown); else 1.
+ * MIN_THREADED_CORES cores that the 1-minute `load` leaves two of; else 1.
  */
-export function defaultThreads(cores: number, load: number, runnable: number | null): number {
-  if (cores >= MIN_THREADED_CORES) return load <= cores - 2 + SPARE_CORE_LOAD ? 2 : 1;
-  if (cores < MIN_PIPELINE_CORES || runnable === null) return 1;
-  return runnable <= IDLE_RUNNABLE && load <= cores - 1 + SPARE_CORE_LOAD ? 2 : 1;
-}
-
-/** Tasks runnable on the machine now (this thread included), from /proc/loadavg ("0.20 0.18 0.12 1/80 11206"); null if unknown. */
-function runnableTasks(): number | null {
-  try {
-    const m = /^\S+ \S+ \S+ (\d+)\//.exec(readFileSync('/proc/loadavg', 'utf8'));
-    return m ? Number(m[1]) : null;
-  } catch {
-    return null;
-  }
+export function defaultThreads(cores: number, load: number): number {
+  return cores >= MIN_THREADED_CORES && load <= cores - 2 + SPARE_CORE_LOAD ? 2 : 1;
 }
 
 export interface ShardedAnalysis {
