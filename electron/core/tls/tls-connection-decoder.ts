@@ -153,28 +153,23 @@ const NO_RECORD_BYTES = new Uint8Array(0);
 const reusedRecordMessage: TlsMessage = {
   type: 'application_data', from: 'client', frame: 0, frames: [], timeNs: 0n, length: 0, raw: NO_RECORD_BYTES, recordVersion: 0, level: null, description: null,
 };
-/** Every field there, as in the handshake event below (one object shape for both: consumers read them alike). */
-const reusedRecordEvent: DecodedMessage = {
-  message: reusedRecordMessage,
-  clientHello: undefined,
-  serverHello: undefined,
-  serverKeyExchange: undefined,
-  certificates: undefined,
-  clientHelloFingerprints: undefined,
-  ja3s: undefined,
-};
+/** An event with every field there, made by one literal: record and handshake events share one object shape (consumers read them alike). */
+function blankEvent(message: TlsMessage): DecodedMessage {
+  return {
+    message,
+    clientHello: undefined,
+    serverHello: undefined,
+    serverKeyExchange: undefined,
+    certificates: undefined,
+    clientHelloFingerprints: undefined,
+    ja3s: undefined,
+  };
+}
+const reusedRecordEvent = blankEvent(reusedRecordMessage);
 
 /** The same for handshake messages: their event also carries what was parsed of them (cleared for each). */
 const reusedHandshakeMessage: TlsMessage = { ...reusedRecordMessage };
-const reusedHandshakeEvent: DecodedMessage = {
-  message: reusedHandshakeMessage,
-  clientHello: undefined,
-  serverHello: undefined,
-  serverKeyExchange: undefined,
-  certificates: undefined,
-  clientHelloFingerprints: undefined,
-  ja3s: undefined,
-};
+const reusedHandshakeEvent = blankEvent(reusedHandshakeMessage);
 
 /** The reassemblers' options, shared. */
 const COPY_RAW = { copyRaw: true };
