@@ -19,6 +19,7 @@ import {
   writeSecondsText,
 } from './seconds-text';
 import { JsonTextBytes, asciiBytes } from '../bytes/json-text-bytes';
+import { concatBytes } from '../bytes/concat-bytes';
 import { toContractCertificate, toContractDocument, toContractSession, type FileDamage } from './contract-json';
 import type { CertificateInfo, Session, SessionMessageJson, TlsMessage } from './model';
 import type { MessageJsonSink } from './analyzer';
@@ -629,13 +630,7 @@ class SessionJsonWriter {
     out.number(m.frame);
     out.bytesPrefix(this.timeText, this.timeTextLength);
     out.number(m.length);
-    if (m.type === 'alert') {
-      out.ascii(',"level":');
-      out.stringOrNull(m.level ?? null);
-      out.ascii(',"description":');
-      out.stringOrNull(m.description ?? null);
-    }
-    if (m.decrypted) out.ascii(',"decrypted":true');
+    writeMessageTail(out, m);
     out.byte(CLOSE_BRACE);
   }
 
@@ -711,15 +706,9 @@ class SessionJsonWriter {
     if (id === undefined) {
       if (this.tails.length >= MAX_TAILS) return MAX_TAILS;
       const t = new JsonTextBytes(256);
-      if (m.type === 'alert') {
-        t.ascii(',"level":');
-        t.stringOrNull(m.level ?? null);
-        t.ascii(',"description":');
-        t.stringOrNull(m.description ?? null);
-      }
-      if (m.decrypted) t.ascii(',"decrypted":true');
+      writeMessageTail(t, m);
       id = this.tails.length;
-      this.tails.push(this.encoder.encode(t.toString()));
+      this.tails.push(concatBytes(...t.chunks()));
       this.tailIds.set(key, id);
     }
     return id;
@@ -730,22 +719,14 @@ class SessionJsonWriter {
     this.renderSecondId = secondId;
     this.renderNanoseconds = ns;
     const second = this.seconds[secondId]!;
-    const b = this.renderTimeText;
     const m = isGridSecond(second) ? gridIndexOfNanoseconds(ns) : NEXT_SECOND;
-    let p: number;
     if (m !== NEXT_SECOND) {
-      if (this.renderPrefixSecond !== second) {
-        copyInto(b, 0, TIME_KEY);
-        writeSecondsInteger(b, TIME_KEY.length, second);
-        this.renderPrefixSecond = second;
-      }
-      p = writeGridFraction(b, TIME_KEY.length + SECONDS_DIGITS, m);
+      this.renderTimeTextLength = writeGridTimeText(this.renderTimeText, this.renderPrefixSecond, second, m);
+      this.renderPrefixSecond = second;
     } else {
       this.renderPrefixSecond = -1;
-      p = copyInto(b, 0, TIME_KEY);
-      p = writeSecondsText(b, p, second + ns / 1e9);
+      this.renderTimeTextLength = writeAnyTimeText(this.renderTimeText, second + ns / 1e9);
     }
-    this.renderTimeTextLength = copyInto(b, p, LENGTH_KEY);
   }
 
   /** The index of `m`'s head in `heads`. */
@@ -768,22 +749,14 @@ class SessionJsonWriter {
    */
   private setTimeText(ns: bigint): void {
     this.lastTimeNs = ns;
-    const b = this.timeText;
-    let p: number;
     const m = this.gridIndex(ns);
     if (m >= 0) {
-      if (this.prefixSecond !== this.secondNumber) {
-        copyInto(b, 0, TIME_KEY);
-        writeSecondsInteger(b, TIME_KEY.length, this.secondNumber);
-        this.prefixSecond = this.secondNumber;
-      }
-      p = writeGridFraction(b, TIME_KEY.length + SECONDS_DIGITS, m);
+      this.timeTextLength = writeGridTimeText(this.timeText, this.prefixSecond, this.secondNumber, m);
+      this.prefixSecond = this.secondNumber;
     } else {
       this.prefixSecond = -1;
-      p = copyInto(b, 0, TIME_KEY);
-      p = writeSecondsText(b, p, this.secondsOf(ns));
+      this.timeTextLength = writeAnyTimeText(this.timeText, this.secondsOf(ns));
     }
-    this.timeTextLength = copyInto(b, p, LENGTH_KEY);
   }
 
   /**
@@ -1047,4 +1020,33 @@ const MAX_TAILS = 1 << 16;
 /** Whether `n` is an integer a record's Int32Array keeps as it is. */
 function isInt32(n: number): boolean {
   return (n | 0) === n;
+}
+
+/** A message's keys after its length: an alert's level and description, `decrypted` when it was. */
+function writeMessageTail(out: JsonTextBytes, m: TlsMessage): void {
+  if (m.type === 'alert') {
+    out.ascii(',"level":');
+    out.stringOrNull(m.level ?? null);
+    out.ascii(',"description":');
+    out.stringOrNull(m.description ?? null);
+  }
+  if (m.decrypted) out.ascii(',"decrypted":true');
+}
+
+/**
+ * `"time":SECONDS.FRACTION,"length":` into `b` for whole second `second` and
+ * grid index `m` (seconds-text.ts); the second's digits are already in `b`
+ * when `kept` is `second`. Returns the text's length.
+ */
+function writeGridTimeText(b: Uint8Array, kept: number, second: number, m: number): number {
+  if (kept !== second) {
+    copyInto(b, 0, TIME_KEY);
+    writeSecondsInteger(b, TIME_KEY.length, second);
+  }
+  return copyInto(b, writeGridFraction(b, TIME_KEY.length + SECONDS_DIGITS, m), LENGTH_KEY);
+}
+
+/** The same text for any time in seconds (as `JSON.stringify` writes the double). */
+function writeAnyTimeText(b: Uint8Array, seconds: number): number {
+  return copyInto(b, writeSecondsText(b, copyInto(b, 0, TIME_KEY), seconds), LENGTH_KEY);
 }

@@ -115,21 +115,40 @@ export class ShapeWriter {
   }
 }
 
-/** Shapes met, with what they stand for: one per hash (a colliding shape replaces it), bounded, cleared when full. */
+/**
+ * Shapes met, with what they stand for: one per hash (a colliding shape
+ * replaces it), bounded, cleared when full. A lookup that finds nothing
+ * leaves its shape pending: `remember` keeps it once the hello has parsed
+ * with no problem (the writer must still hold that shape).
+ */
 export class ShapeMemo<T> {
   private readonly known = new Map<number, { shape: KeptShape; value: T }>();
+  private pendingHash = -1;
 
-  constructor(private readonly limit: number) {}
+  constructor(private readonly writer: ShapeWriter, private readonly limit: number) {}
 
-  /** What the writer's shape stands for, if it was met; `hash` is its `hash()`. */
-  get(w: ShapeWriter, hash: number): T | undefined {
+  /** What the writer's shape stands for, if it was met; `walked`: the walk that wrote it found a sound hello. */
+  lookup(walked: boolean): T | undefined {
+    this.pendingHash = -1;
+    const w = this.writer;
+    if (!walked || w.overflow) return undefined;
+    const hash = w.hash();
     const k = this.known.get(hash);
-    return k !== undefined && w.equals(k.shape) ? k.value : undefined;
+    if (k !== undefined && w.equals(k.shape)) return k.value;
+    this.pendingHash = hash;
+    return undefined;
   }
 
-  set(w: ShapeWriter, hash: number, value: T): void {
-    if (w.overflow) return;
+  /** The shape of the last lookup that found nothing now stands for `value`. */
+  remember(value: T): void {
+    if (this.pendingHash < 0) return;
     if (this.known.size >= this.limit) this.known.clear();
-    this.known.set(hash, { shape: w.copyOut(), value });
+    this.known.set(this.pendingHash, { shape: this.writer.copyOut(), value });
+    this.pendingHash = -1;
+  }
+
+  /** Whether the last lookup left a shape to remember. */
+  get pending(): boolean {
+    return this.pendingHash >= 0;
   }
 }

@@ -31,15 +31,14 @@ export interface KnownClientHello {
   fingerprints: ClientHelloFingerprints;
 }
 
-const shapes = new ShapeMemo<KnownShape>(512);
 const w = new ShapeWriter();
+const shapes = new ShapeMemo<KnownShape>(w, 512);
 const result: KnownClientHello = { hello: null as unknown as ClientHelloInfo, fingerprints: null as unknown as ClientHelloFingerprints };
 
 /** The last `knownClientHello` call walked a sound hello whose shape was not known: `rememberClientHello` may keep it. */
 /** msg_type client_hello. */
 const HANDSHAKE_TYPE = 1;
 
-let pendingHash = -1;
 
 /** The facts read from the hello itself by the last walk. */
 let sessionIdAt = 0;
@@ -55,14 +54,8 @@ let ticketLength: number | null = null;
  * then `rememberClientHello`).
  */
 export function knownClientHello(raw: Uint8Array): KnownClientHello | null {
-  pendingHash = -1;
-  if (!walk(raw) || w.overflow) return null;
-  const hash = w.hash();
-  const known = shapes.get(w, hash);
-  if (known === undefined) {
-    pendingHash = hash;
-    return null;
-  }
+  const known = shapes.lookup(walk(raw));
+  if (known === undefined) return null;
   const sni = sniAt < 0 ? null : serverName(raw, sniAt, sniLength);
   result.hello = slimClientHelloOf(
     known.version, keepBytesOf(raw, sessionIdAt, sessionIdAt + sessionIdLength), sni, known.alpn, pskIdentities, ticketLength, false,
@@ -77,9 +70,7 @@ export function knownClientHello(raw: Uint8Array): KnownClientHello | null {
  * for them from now on.
  */
 export function rememberClientHello(ch: ClientHelloInfo, fingerprints: ClientHelloFingerprints): void {
-  if (pendingHash < 0) return;
-  shapes.set(w, pendingHash, { version: ch.version, alpn: ch.alpn, fingerprints });
-  pendingHash = -1;
+  shapes.remember({ version: ch.version, alpn: ch.alpn, fingerprints });
 }
 
 /**

@@ -25,14 +25,13 @@ export interface KnownServerHello {
   ja3s: Fingerprint;
 }
 
-const shapes = new ShapeMemo<KnownShape>(256);
 const w = new ShapeWriter();
+const shapes = new ShapeMemo<KnownShape>(w, 256);
 const result: KnownServerHello = { hello: null as unknown as ServerHelloInfo, ja3s: null as unknown as Fingerprint };
 
 /** msg_type server_hello. */
 const HANDSHAKE_TYPE = 2;
 
-let pendingHash = -1;
 let sessionIdAt = 0;
 let sessionIdLength = 0;
 
@@ -44,14 +43,8 @@ let sessionIdLength = 0;
  * that very array rather than a copy (TLS 1.3 echoes it always).
  */
 export function knownServerHello(raw: Uint8Array, clientSessionId: Uint8Array | null): KnownServerHello | null {
-  pendingHash = -1;
-  if (!walk(raw) || w.overflow) return null;
-  const hash = w.hash();
-  const known = shapes.get(w, hash);
-  if (known === undefined) {
-    pendingHash = hash;
-    return null;
-  }
+  const known = shapes.lookup(walk(raw));
+  if (known === undefined) return null;
   const sessionId = clientSessionId !== null && echoes(raw, clientSessionId)
     ? clientSessionId
     : keepBytesOf(raw, sessionIdAt, sessionIdAt + sessionIdLength);
@@ -66,9 +59,8 @@ export function knownServerHello(raw: Uint8Array, clientSessionId: Uint8Array | 
  * its shape stands for them from now on.
  */
 export function rememberServerHello(sh: ServerHelloInfo, ja3s: Fingerprint): void {
-  if (pendingHash < 0 || sh.helloRetryRequest) return;
-  shapes.set(w, pendingHash, { hello: slimServerHelloOf(sh, sh.sessionId), ja3s });
-  pendingHash = -1;
+  if (!shapes.pending || sh.helloRetryRequest) return;
+  shapes.remember({ hello: slimServerHelloOf(sh, sh.sessionId), ja3s });
 }
 
 /** Whether the session ID the last walk found is `id`'s bytes. */
