@@ -158,11 +158,6 @@ export class BatchedPcapngFile {
     this.scheduleFlush();
   }
 
-  /** Batches are written as they fill (nothing waits in memory): resolves at once. */
-  drained(): Promise<void> {
-    return Promise.resolve();
-  }
-
   async close(): Promise<void> {
     this.flush();
     await this.writingBehind;

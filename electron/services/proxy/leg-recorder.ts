@@ -210,11 +210,6 @@ export class LegRecorder {
     }
   }
 
-  /** Resolves once written data reached the OS (back-pressure for busy proxies). */
-  drained(): Promise<void> {
-    return this.writer ? this.writer.drained() : Promise.resolve();
-  }
-
   /** Records what is queued, flushes and closes the file; later events are dropped. */
   async close(): Promise<void> {
     if (this.closed) return;
