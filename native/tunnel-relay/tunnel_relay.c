@@ -31,6 +31,15 @@
  *       hands it to JavaScript, which decides: connectFor() then attach(id,
  *       -1, ...) to relay it (no Node socket at all), release() to take the
  *       descriptor (a Node socket then), or close(). unlisten(listener id).
+ *   listen(fd, maxHeadBytes, headTimeoutMs, answer, connectTimeoutMs, idleMs, maxTunnels)
+ *       the same, with the fast path: a head connect_head.c recognises (a
+ *       plain "CONNECT <IP>:<port> HTTP/1.x") is connected here, answered
+ *       with `answer` once the connection is up, and relayed at once; TUNNEL
+ *       tells JavaScript then (one event per tunnel instead of a HEAD, a
+ *       connectFor, a CONNECTED and an attach). A failed or timed-out connect
+ *       hands the head over as HEAD with reason connect-failed or
+ *       connect-timeout (and the errno), which JavaScript answers (502, 504).
+ *       Only while fewer than maxTunnels tunnels are open.
  *   connectFor(id, ip, port)   connect() for an accepted client (same id);
  *       on CONNECT_FAILED the client stays (release() it to answer).
  *   release(id) -> fd   the accepted client's descriptor becomes the caller's.
@@ -50,8 +59,11 @@
  * 4 upstream sent FIN, 5 client failed (RST or error), 6 upstream failed,
  * 7 closed (both descriptors closed; the last event of a tunnel),
  * 8 connected (bytes: "localIp localPort"), 9 connect failed (bytes: errno u32),
- * 10 head (bytes: "reason listenerId remoteIp remotePort localIp localPort\n"
- * then the bytes read; reason: head, eof, error or timeout).
+ * 10 head (bytes: "reason listenerId remoteIp remotePort localIp localPort mss [errno]\n"
+ * then the bytes read; reason: head, eof, error, timeout, connect-failed or connect-timeout),
+ * 11 tunnel (the fast path's: "listenerId remoteIp remotePort localIp localPort mss
+ * upstreamLocalIp upstreamLocalPort upstreamMss targetIp targetPort headLength acceptedNs
+ * headNs\n" then the client's bytes; the tunnel's other events follow).
  *
  * Per direction at most RELAY_BUFFER bytes wait for a slow reader: a side is
  * not read while bytes it sent before are still pending towards the other
@@ -73,6 +85,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "connect_head.h"
 #include "segment_encoder.h"
 #include "write_behind.h"
 
@@ -81,7 +94,7 @@
 
 enum { EV_FROM_CLIENT = 1, EV_FROM_UPSTREAM = 2, EV_FIN_CLIENT = 3, EV_FIN_UPSTREAM = 4,
        EV_FAIL_CLIENT = 5, EV_FAIL_UPSTREAM = 6, EV_CLOSED = 7, EV_CONNECTED = 8, EV_CONNECT_FAILED = 9,
-       EV_HEAD = 10 };
+       EV_HEAD = 10, EV_TUNNEL = 11 };
 
 /* Bytes waiting to be written to one side. */
 typedef struct {
@@ -109,6 +122,12 @@ typedef struct tunnel {
   uint32_t listener;
   size_t head_len;
   uint64_t head_deadline_ms;
+  /* A CONNECT the relay answers itself (listen()'s fast path): where the head ends, when the client came and its head did, the connect deadline. */
+  int fast;             /* accepted on a listener with the fast path, and room for it */
+  uint8_t *fast_bytes;  /* the client's bytes (head and any after it) while its CONNECT is being connected */
+  size_t fast_len, fast_head_len;
+  uint64_t accepted_ns, head_ns, connect_timeout_ms, connect_deadline_ms;
+  struct sockaddr_storage target;
   int64_t idle_ms;
   uint64_t last_ms;
   int dead;
@@ -134,6 +153,9 @@ struct relay {
   uint32_t next_id;
   struct listener *listeners;
   uint32_t next_listener;
+  uint32_t tunnel_count;
+  uint8_t *answer;        /* what the fast path answers a CONNECT with (listen()'s) */
+  size_t answer_len;
 };
 
 /* listen(): a listening socket (a dup of Node's) and its head limits. */
@@ -145,6 +167,10 @@ typedef struct listener {
   uv_poll_t poll;
   size_t max_head;
   uint64_t head_timeout_ms;
+  /* The fast path (0: off): connect timeout, idle timeout and the most tunnels it takes (see listen()). */
+  uint64_t connect_timeout_ms;
+  int64_t idle_ms;
+  uint32_t max_tunnels;
   struct listener *next;
 } listener_t;
 
@@ -251,7 +277,10 @@ static void tunnel_close(tunnel_t *t, int report) {
   }
   free(t->head);
   t->head = NULL;
+  free(t->fast_bytes);
+  t->fast_bytes = NULL;
   if (report) record(r, t->id, EV_CLOSED, NULL, 0);
+  r->tunnel_count--;
   if (t->prev) t->prev->next = t->next;
   else r->tunnels = t->next;
   if (t->next) t->next->prev = t->prev;
@@ -452,7 +481,13 @@ static int address_text(const struct sockaddr_storage *a, char *text, size_t siz
  * client is not watched any more: JavaScript relays (relay()) or takes the
  * descriptor (release()).
  */
+static void head_done_because(tunnel_t *t, const char *reason, int err);
 static void head_done(tunnel_t *t, const char *reason) {
+  head_done_because(t, reason, 0);
+}
+
+/* head_done, with the errno of a failed fast-path connect after the mss ("connect-failed", "connect-timeout"). */
+static void head_done_because(tunnel_t *t, const char *reason, int err) {
   relay_t *r = t->relay;
   struct sockaddr_storage peer, local;
   socklen_t peer_len = sizeof peer, local_len = sizeof local;
@@ -463,8 +498,9 @@ static void head_done(tunnel_t *t, const char *reason) {
   char a[INET6_ADDRSTRLEN + 8], b[INET6_ADDRSTRLEN + 8];
   address_text(&peer, a, sizeof a);
   address_text(&local, b, sizeof b);
-  char prefix[2 * (INET6_ADDRSTRLEN + 8) + 32];
-  int n = snprintf(prefix, sizeof prefix, "%s %u %s %s %u\n", reason, (unsigned)t->listener, a, b, segment_size(t->fd[0]));
+  char prefix[2 * (INET6_ADDRSTRLEN + 8) + 48];
+  int n = err ? snprintf(prefix, sizeof prefix, "%s %u %s %s %u %d\n", reason, (unsigned)t->listener, a, b, segment_size(t->fd[0]), err)
+              : snprintf(prefix, sizeof prefix, "%s %u %s %s %u\n", reason, (unsigned)t->listener, a, b, segment_size(t->fd[0]));
   if (n <= 0 || (size_t)n >= sizeof prefix) n = 0;
   uint8_t *event = malloc((size_t)n + t->head_len);
   if (event) {
@@ -493,6 +529,103 @@ static int has_head_end(const uint8_t *b, size_t len) {
   return 0;
 }
 
+/* ---- The fast path: a plain CONNECT to an IP address, connected and answered here (listen()) ---- */
+
+static void start_connect(tunnel_t *t, const struct sockaddr_storage *to, socklen_t to_len);
+static void tunnel_update(tunnel_t *t);
+static int flush_side(tunnel_t *t, int s);
+
+/*
+ * The head is complete. A CONNECT the relay may answer itself (connect_head.c)
+ * is connected now: EV_TUNNEL follows when it is up, or the head goes to
+ * JavaScript with the reason it failed. Anything else goes to JavaScript as is.
+ */
+static void head_complete(tunnel_t *t) {
+  struct sockaddr_storage to;
+  socklen_t to_len;
+  size_t head_len;
+  if (!t->fast || t->head_len > t->max_head || parse_connect_head(t->head, t->head_len, &to, &to_len, &head_len) < 0) {
+    head_done(t, "head");
+    return;
+  }
+  t->fast_bytes = t->head;
+  t->fast_len = t->head_len;
+  t->fast_head_len = head_len;
+  t->head = NULL;
+  t->head_len = 0;
+  t->head_deadline_ms = 0;
+  t->head_ns = mono_ns();
+  /* The client waits in the kernel until the answer (on_poll stops watching it if it speaks meanwhile). */
+  t->held = 1;
+  t->connect_deadline_ms = uv_now(t->relay->loop) + t->connect_timeout_ms;
+  t->target = to;
+  start_connect(t, &to, to_len);
+}
+
+/* The fast path's connection failed (err) or timed out: the connection goes, the head goes to JavaScript, which answers 502 or 504. */
+static void fast_failed(tunnel_t *t, int err, const char *reason) {
+  if (t->polled[1]) uv_close((uv_handle_t *)&t->poll[1], on_poll_closed);
+  if (t->fd[1] >= 0) close(t->fd[1]);
+  t->polled[1] = 0;
+  t->fd[1] = -1;
+  t->connecting = 0;
+  t->watching[1] = 0;
+  t->head = t->fast_bytes;
+  t->head_len = t->fast_len;
+  t->fast_bytes = NULL;
+  t->fast = 0;
+  t->idle_ms = 0;
+  head_done_because(t, reason, err ? err : EIO);
+}
+
+/*
+ * The fast path's connection is up: JavaScript hears of the tunnel (EV_TUNNEL:
+ * "listenerId remoteIp remotePort localIp localPort mss upstreamLocalIp
+ * upstreamLocalPort upstreamMss targetIp targetPort headLength acceptedNs headNs\n" then the client's
+ * bytes, the head first) and the relay answers and relays at once, as attach() would.
+ */
+static void fast_connected(tunnel_t *t, const char *upstream, int upstream_len) {
+  relay_t *r = t->relay;
+  t->connecting = 0;
+  struct sockaddr_storage peer, local;
+  socklen_t peer_len = sizeof peer, local_len = sizeof local;
+  memset(&peer, 0, sizeof peer);
+  memset(&local, 0, sizeof local);
+  getpeername(t->fd[0], (struct sockaddr *)&peer, &peer_len);
+  getsockname(t->fd[0], (struct sockaddr *)&local, &local_len);
+  char a[INET6_ADDRSTRLEN + 8], b[INET6_ADDRSTRLEN + 8], c[INET6_ADDRSTRLEN + 8];
+  address_text(&peer, a, sizeof a);
+  address_text(&local, b, sizeof b);
+  address_text(&t->target, c, sizeof c);
+  char prefix[4 * (INET6_ADDRSTRLEN + 8) + 96];
+  int n = snprintf(prefix, sizeof prefix, "%u %s %s %u %.*s %s %zu %llu %llu\n", (unsigned)t->listener, a, b, segment_size(t->fd[0]),
+                   upstream_len, upstream, c, t->fast_head_len, (unsigned long long)t->accepted_ns, (unsigned long long)t->head_ns);
+  uint8_t *event = n > 0 && (size_t)n < sizeof prefix ? malloc((size_t)n + t->fast_len) : NULL;
+  if (!event) {
+    /* JavaScript never heard of it: the client is dropped. */
+    tunnel_close(t, 0);
+    return;
+  }
+  memcpy(event, prefix, (size_t)n);
+  memcpy(event + n, t->fast_bytes, t->fast_len);
+  record(r, t->id, EV_TUNNEL, event, (size_t)n + t->fast_len);
+  free(event);
+  t->held = 0;
+  t->last_ms = uv_now(r->loop);
+  int failed = pending_put(&t->pending[0], r->answer, r->answer_len) < 0 ? 0
+             : pending_put(&t->pending[1], t->fast_bytes + t->fast_head_len, t->fast_len - t->fast_head_len) < 0 ? 1 : -1;
+  free(t->fast_bytes);
+  t->fast_bytes = NULL;
+  if (failed >= 0) {
+    tunnel_fail(t, failed);
+    return;
+  }
+  for (int s = 0; s < 2 && !t->dead; s++) {
+    if (flush_side(t, s) < 0) tunnel_fail(t, s);
+  }
+  if (!t->dead) tunnel_update(t);
+}
+
 static void on_head_poll(uv_poll_t *handle, int status, int events) {
   (void)events;
   tunnel_t *t = handle->data;
@@ -517,7 +650,7 @@ static void on_head_poll(uv_poll_t *handle, int status, int events) {
   }
   size_t from = t->head_len > 2 ? t->head_len - 2 : 0;
   t->head_len += (size_t)n;
-  if (t->head_len > t->max_head || has_head_end(t->head + from, t->head_len - from)) head_done(t, "head");
+  if (t->head_len > t->max_head || has_head_end(t->head + from, t->head_len - from)) head_complete(t);
 }
 
 static void on_listen(uv_poll_t *handle, int status, int events) {
@@ -558,6 +691,12 @@ static void on_listen(uv_poll_t *handle, int status, int events) {
     t->open_handles = 1;
     t->last_ms = uv_now(r->loop);
     t->head_deadline_ms = t->last_ms + l->head_timeout_ms;
+    if (l->connect_timeout_ms > 0 && r->tunnel_count < l->max_tunnels) {
+      t->fast = 1;
+      t->connect_timeout_ms = l->connect_timeout_ms;
+      t->idle_ms = l->idle_ms;
+      t->accepted_ns = mono_ns();
+    }
     tunnel_link(r, t);
     /* The client usually sent its request with the handshake's last ACK: read it now, without a trip through epoll. */
     on_head_poll(&t->poll[0], 0, UV_READABLE);
@@ -576,6 +715,8 @@ static void expire_idle(uv_timer_t *timer) {
     tunnel_t *next = t->next;
     if (t->head) {
       if (now >= t->head_deadline_ms) head_done(t, "timeout");
+    } else if (t->fast_bytes) {
+      if (t->connecting && now >= t->connect_deadline_ms) fast_failed(t, ETIMEDOUT, "connect-timeout");
     } else if (t->idle_ms > 0 && now - t->last_ms >= (uint64_t)t->idle_ms) {
       tunnel_close(t, 1);
     }
@@ -703,6 +844,7 @@ static void tunnel_link(relay_t *r, tunnel_t *t) {
   t->next = r->tunnels;
   if (r->tunnels) r->tunnels->prev = t;
   r->tunnels = t;
+  r->tunnel_count++;
 }
 
 /* The connection towards upstream is up (or failed): tell JavaScript, which attaches the client or closes. */
@@ -729,10 +871,19 @@ static void connect_done(tunnel_t *t) {
       }
     }
     int n = snprintf(text, sizeof text, "%s %u %u", ip, port, segment_size(t->fd[1]));
+    if (t->fast_bytes) {
+      /* Still watched for writing: tunnel_update changes that to what relaying needs (one epoll change less than a stop and a start). */
+      fast_connected(t, text, n > 0 && (size_t)n < sizeof text ? n : 0);
+      return;
+    }
     t->connecting = 0;
     if (t->watching[1]) uv_poll_stop(&t->poll[1]);
     t->watching[1] = 0;
     record(r, t->id, EV_CONNECTED, (const uint8_t *)text, n > 0 ? (size_t)n : 0);
+    return;
+  }
+  if (t->fast_bytes) {
+    fast_failed(t, err, "connect-failed");
     return;
   }
   uint8_t code[4];
@@ -761,6 +912,10 @@ static void start_connect(tunnel_t *t, const struct sockaddr_storage *to, sockle
   relay_t *r = t->relay;
   t->fd[1] = socket(to->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   uint8_t code[4];
+  if (t->fd[1] < 0 && t->fast_bytes) {
+    fast_failed(t, errno, "connect-failed");
+    return;
+  }
   if (t->fd[1] < 0) {
     put32(code, (uint32_t)errno);
     record(r, t->id, EV_CONNECT_FAILED, code, 4);
@@ -771,6 +926,10 @@ static void start_connect(tunnel_t *t, const struct sockaddr_storage *to, sockle
   int one = 1;
   setsockopt(t->fd[1], IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   if (uv_poll_init(r->loop, &t->poll[1], t->fd[1]) != 0) {
+    if (t->fast_bytes) {
+      fast_failed(t, EMFILE, "connect-failed");
+      return;
+    }
     put32(code, (uint32_t)EMFILE);
     record(r, t->id, EV_CONNECT_FAILED, code, 4);
     if (t->fd[0] < 0) tunnel_close(t, 0);
@@ -785,6 +944,8 @@ static void start_connect(tunnel_t *t, const struct sockaddr_storage *to, sockle
   } else if (errno == EINPROGRESS) {
     uv_poll_start(&t->poll[1], UV_WRITABLE, on_connect_poll);
     t->watching[1] = UV_WRITABLE;
+  } else if (t->fast_bytes) {
+    fast_failed(t, errno, "connect-failed");
   } else {
     put32(code, (uint32_t)errno);
     record(r, t->id, EV_CONNECT_FAILED, code, 4);
@@ -953,8 +1114,8 @@ static napi_value js_release(napi_env env, napi_callback_info info) {
 
 /* listen(fd, maxHeadBytes, headTimeoutMs) -> listener id: accepts on (a dup of) a listening socket; each client's head comes as HEAD. */
 static napi_value js_listen(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
+  size_t argc = 7;
+  napi_value argv[7];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   relay_t *r = relay_of(env);
   int32_t fd;
@@ -963,6 +1124,24 @@ static napi_value js_listen(napi_env env, napi_callback_info info) {
       napi_get_value_uint32(env, argv[1], &max_head) != napi_ok || napi_get_value_uint32(env, argv[2], &timeout_ms) != napi_ok ||
       fd < 0 || max_head == 0 || max_head > 16 * 1024 * 1024) {
     return throw_error(env, "tunnel_relay: listen(fd, maxHeadBytes, headTimeoutMs): bad arguments");
+  }
+  /* The fast path: answer, connectTimeoutMs, idleMs, maxTunnels. */
+  uint8_t *answer = NULL;
+  size_t answer_len = 0;
+  uint32_t connect_ms = 0, max_tunnels = 0;
+  int64_t idle_ms = 0;
+  if (argc >= 7 && (uint8_array_arg(env, argv[3], &answer, &answer_len) < 0 || answer_len == 0 || answer_len > 4096 ||
+                    napi_get_value_uint32(env, argv[4], &connect_ms) != napi_ok || connect_ms == 0 ||
+                    napi_get_value_int64(env, argv[5], &idle_ms) != napi_ok || napi_get_value_uint32(env, argv[6], &max_tunnels) != napi_ok)) {
+    return throw_error(env, "tunnel_relay: listen(fd, maxHeadBytes, headTimeoutMs, answer, connectTimeoutMs, idleMs, maxTunnels): bad arguments");
+  }
+  if (answer) {
+    uint8_t *copy = malloc(answer_len);
+    if (!copy) return throw_error(env, "tunnel_relay: out of memory");
+    memcpy(copy, answer, answer_len);
+    free(r->answer);
+    r->answer = copy;
+    r->answer_len = answer_len;
   }
   listener_t *l = calloc(1, sizeof *l);
   if (!l) return throw_error(env, "tunnel_relay: out of memory");
@@ -983,11 +1162,14 @@ static napi_value js_listen(napi_env env, napi_callback_info info) {
   l->poll.data = l;
   l->max_head = max_head;
   l->head_timeout_ms = timeout_ms;
+  l->connect_timeout_ms = answer ? connect_ms : 0;
+  l->idle_ms = idle_ms;
+  l->max_tunnels = max_tunnels;
   l->next = r->listeners;
   r->listeners = l;
   uv_poll_start(&l->poll, UV_READABLE, on_listen);
-  /* Head timeouts are checked on the relay's timer: tick often enough for the smallest limit given. */
-  uint64_t tick = timeout_ms / 4;
+  /* Head and fast-path connect timeouts are checked on the relay's timer: tick often enough for the smallest limit given. */
+  uint64_t tick = (l->connect_timeout_ms && l->connect_timeout_ms < timeout_ms ? l->connect_timeout_ms : timeout_ms) / 4;
   if (tick < 10) tick = 10;
   if (tick < uv_timer_get_repeat(&r->idle)) uv_timer_start(&r->idle, expire_idle, tick, tick);
   napi_value out;
@@ -1065,6 +1247,8 @@ static void relay_finalize(napi_env env, void *data, void *hint) {
   r->log = NULL;
   free(r->scratch);
   r->scratch = NULL;
+  free(r->answer);
+  r->answer = NULL;
 }
 
 /* segmentSize(fd) -> the socket's TCP_MAXSEG, 0 when it cannot be read (for a Node socket's leg). */
@@ -1099,6 +1283,7 @@ static napi_value init(napi_env env, napi_value exports) {
     { "encodeSegments", NULL, js_encode_segments, NULL, NULL, NULL, napi_default, NULL },
     { "segmentSize", NULL, js_segment_size, NULL, NULL, NULL, napi_default, NULL },
     { "writeBehind", NULL, js_write_behind, NULL, NULL, NULL, napi_default, NULL },
+    { "connectHead", NULL, js_connect_head, NULL, NULL, NULL, napi_default, NULL },
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

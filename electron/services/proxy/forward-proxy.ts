@@ -16,8 +16,8 @@ import { closeSync } from 'node:fs';
 import { parseConnectAuthority } from '../../core/http/connect-parser';
 import { HttpHeadParser, headerValue, type HttpHead } from '../../core/http/http-head-parser';
 import { bridgeSockets } from './passthrough-bridge';
-import { attachAccepted, attachNatively } from './native-passthrough-bridge';
-import { nativeTunnelRelay, type AcceptedClient, type NativeTunnelRelay, type RelayConnectResult } from './native-tunnel-relay';
+import { attachAccepted, attachNatively, relayedSink } from './native-passthrough-bridge';
+import { nativeTunnelRelay, type AcceptedClient, type FastTunnel, type NativeTunnelRelay, type RelayConnectResult, type RelaySink } from './native-tunnel-relay';
 import { forwardPlainHttp } from './plain-http-forwarder';
 import { interceptTunnel } from './intercept-tunnel';
 import { DEFAULT_PROXY_LIMITS, type ProxyEvent, type ProxyLimits, type ProxyOptions } from './proxy-types';
@@ -102,8 +102,14 @@ export class ForwardProxy {
     if (!relay || typeof fd !== 'number' || fd < 0) return;
     const address = this.server.address() as AddressInfo;
     let id: number;
+    // Without Basic auth to check, a plain CONNECT to an IP address is connected and answered in C (the fast path):
+    // JavaScript hears of it once it relays (fastTunnel), and of anything else as before (acceptedNatively).
+    const fast = this.expectedAuth ? undefined : {
+      answer: CONNECT_ESTABLISHED_BYTES, connectTimeoutMs: this.limits.connectTimeoutMs, idleTimeoutMs: this.limits.idleTimeoutMs,
+      maxTunnels: this.limits.maxConnections, onTunnel: (t: FastTunnel) => this.fastTunnel(relay, t),
+    };
     try {
-      id = relay.listen(fd, this.limits.maxHeadBytes, this.limits.headTimeoutMs, (client) => this.acceptedNatively(relay, client));
+      id = relay.listen(fd, this.limits.maxHeadBytes, this.limits.headTimeoutMs, (client) => this.acceptedNatively(relay, client), fast);
     } catch {
       return;
     }
@@ -153,7 +159,16 @@ export class ForwardProxy {
       relay.close(accepted.id);
       return;
     }
-    const tunnel = accepted.reason === 'head' ? this.nativeTunnelTarget(accepted.bytes) : null;
+    const unreachable = accepted.reason === 'connect-failed' || accepted.reason === 'connect-timeout';
+    const tunnel = accepted.reason === 'head' || unreachable ? this.nativeTunnelTarget(accepted.bytes) : null;
+    if (tunnel && unreachable) {
+      // The fast path's connection failed: answered as a failed connectFor is.
+      const id = this.nextTunnel++;
+      const legs = this.acceptedClientLegs(accepted, id);
+      const timedOut = accepted.reason === 'connect-timeout';
+      this.acceptedTunnelConnected(relay, accepted, tunnel.target, tunnel.rest, id, legs, { ok: false, code: accepted.connectError ?? 'EIO', timedOut });
+      return;
+    }
     if (tunnel) {
       this.connectAcceptedTunnel(relay, accepted, tunnel.target, tunnel.rest);
       return;
@@ -197,10 +212,7 @@ export class ForwardProxy {
    */
   private connectAcceptedTunnel(relay: NativeTunnelRelay, accepted: AcceptedClient, target: ConnectTarget, rest: Uint8Array): void {
     const id = this.nextTunnel++;
-    const legs = new TunnelLegs(this.options.recorder ?? null, id);
-    legs.openClientLegBetween(accepted.remote, accepted.local, accepted.mss);
-    // All the bytes read, as Node's path records its 'data' (the bytes after the head go upstream first, as `initial`).
-    legs.fromClient(accepted.bytes);
+    const legs = this.acceptedClientLegs(accepted, id);
     let gone = false;
     const waiting = {
       destroy: () => {
@@ -216,6 +228,36 @@ export class ForwardProxy {
       this.connections.delete(waiting);
       this.acceptedTunnelConnected(relay, accepted, target, rest, id, legs, result);
     });
+  }
+
+  /** The recording of a client the relay accepted: its leg opened, and all the bytes read (as Node's path records its 'data'). */
+  private acceptedClientLegs(accepted: AcceptedClient, id: number): TunnelLegs {
+    const legs = new TunnelLegs(this.options.recorder ?? null, id);
+    legs.openClientLegBetween(accepted.remote, accepted.local, accepted.mss);
+    // The bytes after the head go upstream first, as `initial`.
+    legs.fromClient(accepted.bytes);
+    return legs;
+  }
+
+  /**
+   * A tunnel the relay's fast path connected and answered (it relays already): recorded and reported as
+   * acceptedTunnelConnected records and reports its own, at the times the relay saw each step. Its sink, or null
+   * to close it (the proxy is full).
+   */
+  private fastTunnel(relay: NativeTunnelRelay, t: FastTunnel): RelaySink | null {
+    if (this.connections.size >= this.limits.maxConnections) return null;
+    const id = this.nextTunnel++;
+    const legs = new TunnelLegs(this.options.recorder ?? null, id);
+    legs.openClientLegBetween(t.remote, t.local, t.mss, legs.timeOfMonotonic(t.acceptedNs));
+    legs.fromClient(t.bytes, legs.timeOfMonotonic(t.headNs));
+    const at = legs.timeOfMonotonic(t.connectedNs);
+    legs.openUpstreamLegBetween(t.upstreamLocal, t.target, t.upstreamMss, at);
+    const authority = authorityOf({ host: t.target.ip, port: t.target.port });
+    this.emit({ type: 'tunnel-opened', tunnel: id, client: `${t.remote.ip}:${t.remote.port}`, target: authority, mode: 'passthrough' });
+    legs.toClient(CONNECT_ESTABLISHED_BYTES, at);
+    const initial = t.bytes.subarray(t.headLength);
+    if (initial.length) legs.toUpstream(initial, at);
+    return relayedSink(relay, { id: t.id, legs, ...this.tunnelCallbacks(id, authority, null) });
   }
 
   /** connectAcceptedTunnel's connection is up (the 200 and the relay) or not (502/504 through a Node socket). */

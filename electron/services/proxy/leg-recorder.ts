@@ -240,8 +240,9 @@ export class RecordedLeg {
     private readonly recorder: LegRecorder,
   ) {}
 
-  open(): void {
-    this.recorder.enqueue(OPEN, this.synth, 'client', null, this.recorder.clock.nowNs());
+  /** `timeNs`: when it opened, if not now (on `clock`'s scale). */
+  open(timeNs: bigint = this.recorder.clock.nowNs()): void {
+    this.recorder.enqueue(OPEN, this.synth, 'client', null, timeNs);
   }
 
   /**

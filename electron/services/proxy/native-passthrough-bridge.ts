@@ -235,3 +235,15 @@ export function attachAccepted(relay: NativeTunnelRelay, o: AttachAcceptedOption
   if (o.initial.length) o.legs.toUpstream(o.initial);
   o.onRelayed?.(end.handle(o.id));
 }
+
+export interface RelayedSinkOptions extends Pick<BridgeOptions, 'legs' | 'onClosed' | 'onRelayed'> {
+  /** A tunnel the relay relays already (listen's fast path: connected and answered in C). */
+  id: number;
+}
+
+/** The sink recording a tunnel the relay took on by itself (see FastConnect), recorded as attachAccepted records. */
+export function relayedSink(relay: NativeTunnelRelay, o: RelayedSinkOptions): RelaySink {
+  const end = tunnelEnd(relay, o);
+  o.onRelayed?.(end.handle(o.id));
+  return recordingSink(relay, o.legs, end.finish);
+}

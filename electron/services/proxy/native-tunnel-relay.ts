@@ -22,7 +22,7 @@ interface TunnelRelayBinding {
   take(): Buffer | null;
   connect(ip: string, port: number): number;
   attach(id: number, clientFd: number, toClient: Uint8Array, toUpstream: Uint8Array, idleMs: number): void;
-  listen(fd: number, maxHeadBytes: number, headTimeoutMs: number): number;
+  listen(fd: number, maxHeadBytes: number, headTimeoutMs: number, answer?: Uint8Array, connectTimeoutMs?: number, idleMs?: number, maxTunnels?: number): number;
   unlisten(listener: number): void;
   connectFor(id: number, ip: string, port: number): void;
   release(id: number): number;
@@ -31,6 +31,8 @@ interface TunnelRelayBinding {
   segmentSize?: (fd: number) => number;
   /** Absent in addons built before it. */
   writeBehind?: WriteBehind;
+  /** Which CONNECT heads listen's fast path takes (connect_head.c): [ip, port, headLength] or null. Absent in addons built before it. */
+  connectHead?: (bytes: Uint8Array) => [string, number, number] | null;
 }
 
 /**
@@ -63,12 +65,23 @@ export const RelayEvent = {
   CONNECTED: 8,
   /** connect() failed: errno (u32). */
   CONNECT_FAILED: 9,
-  /** A client accepted on a listener: "reason listener remoteIp remotePort localIp localPort mss\n" then its head's bytes. */
+  /** A client accepted on a listener: "reason listener remoteIp remotePort localIp localPort mss [errno]\n" then its head's bytes. */
   HEAD: 10,
+  /**
+   * A CONNECT the relay connected and answered itself (listen's fast path): "listener remoteIp remotePort localIp
+   * localPort mss upstreamLocalIp upstreamLocalPort upstreamMss targetIp targetPort headLength acceptedNs headNs\n"
+   * then the client's bytes (the head, then any after it). The tunnel's other events follow.
+   */
+  TUNNEL: 11,
 } as const;
 
-/** Why the relay handed a client's head over: complete (or past the size limit), or the client ended, failed or was too slow first. */
-export type HeadReason = 'head' | 'eof' | 'error' | 'timeout';
+/**
+ * Why the relay handed a client's head over: complete (or past the size limit), or the client ended, failed or was
+ * too slow first; or the fast path could not connect its CONNECT (connectError says why) or not in time.
+ */
+export type HeadReason = 'head' | 'eof' | 'error' | 'timeout' | 'connect-failed' | 'connect-timeout';
+
+const HEAD_REASONS: ReadonlySet<string> = new Set<HeadReason>(['head', 'eof', 'error', 'timeout', 'connect-failed', 'connect-timeout']);
 
 /** A client the relay accepted, with what it sent so far (see `listen`). */
 export interface AcceptedClient {
@@ -81,23 +94,88 @@ export interface AcceptedClient {
   /** The request head (and any bytes after it read with it). */
   bytes: Uint8Array;
   monotonicNs: bigint;
+  /** connect-failed / connect-timeout: the errno's name (ECONNREFUSED, ETIMEDOUT...). */
+  connectError?: string;
+}
+
+/** A CONNECT the relay connected and answered itself (see NativeTunnelRelay.listen); it relays already. */
+export interface FastTunnel {
+  id: number;
+  remote: { ip: string; port: number };
+  local: { ip: string; port: number };
+  /** The client socket's TCP_MAXSEG; undefined when unknown. */
+  mss?: number;
+  /** The connection towards the target: its local end and TCP_MAXSEG. */
+  upstreamLocal: { ip: string; port: number };
+  upstreamMss?: number;
+  target: { ip: string; port: number };
+  /** Everything the client sent before the answer: the head (`headLength` bytes), then the first bytes for the target. */
+  bytes: Uint8Array;
+  headLength: number;
+  /** When the client was accepted, its head was complete, and the connection was up (the answer went out): process.hrtime's clock. */
+  acceptedNs: bigint;
+  headNs: bigint;
+  connectedNs: bigint;
+}
+
+/**
+ * The fast path of `listen`: a plain "CONNECT <IP>:<port> HTTP/1.x" is connected and answered with `answer` in C,
+ * and `onTunnel` hears of it once it relays; it returns the tunnel's sink, or null to close it.
+ */
+export interface FastConnect {
+  answer: Uint8Array;
+  connectTimeoutMs: number;
+  idleTimeoutMs: number;
+  /** The relay takes no more tunnels than this on the fast path (the rest go through `onClient`). */
+  maxTunnels: number;
+  onTunnel(tunnel: FastTunnel): RelaySink | null;
 }
 
 /** Parses a HEAD event's data; null when it is not one the relay makes. */
 function acceptedClient(id: number, data: Uint8Array, monotonicNs: bigint): { listener: number; client: AcceptedClient } | null {
   const nl = data.indexOf(0x0a);
   if (nl < 0) return null;
-  const [reason, listener, remoteIp, remotePort, localIp, localPort, mss] = Buffer.from(data.buffer, data.byteOffset, nl).toString('latin1').split(' ');
-  if (reason !== 'head' && reason !== 'eof' && reason !== 'error' && reason !== 'timeout') return null;
+  const [reason, listener, remoteIp, remotePort, localIp, localPort, mss, errno] = Buffer.from(data.buffer, data.byteOffset, nl).toString('latin1').split(' ');
+  if (reason === undefined || !HEAD_REASONS.has(reason)) return null;
   return {
     listener: Number(listener),
     client: {
-      id, reason, monotonicNs,
+      id, reason: reason as HeadReason, monotonicNs,
       remote: { ip: remoteIp ?? '0.0.0.0', port: Number(remotePort) || 0 },
       local: { ip: localIp ?? '0.0.0.0', port: Number(localPort) || 0 },
       mss: Number(mss) || undefined,
       // A copy: the batch is refilled next turn, and the head's bytes are used later (after connecting).
       bytes: Buffer.from(data.subarray(nl + 1)),
+      connectError: errno === undefined ? undefined : errnoName(Number(errno)),
+    },
+  };
+}
+
+/** Parses a TUNNEL event's data; null when it is not one the relay makes. */
+function fastTunnel(id: number, data: Uint8Array, connectedNs: bigint): { listener: number; tunnel: FastTunnel } | null {
+  const nl = data.indexOf(0x0a);
+  if (nl < 0) return null;
+  const f = Buffer.from(data.buffer, data.byteOffset, nl).toString('latin1').split(' ');
+  if (f.length !== 14) return null;
+  const bytes = Buffer.from(data.subarray(nl + 1));
+  const headLength = Number(f[11]);
+  if (!(headLength > 0 && headLength <= bytes.length)) return null;
+  return {
+    listener: Number(f[0]),
+    tunnel: {
+      id,
+      remote: { ip: f[1]!, port: Number(f[2]) || 0 },
+      local: { ip: f[3]!, port: Number(f[4]) || 0 },
+      mss: Number(f[5]) || undefined,
+      upstreamLocal: { ip: f[6]!, port: Number(f[7]) || 0 },
+      upstreamMss: Number(f[8]) || undefined,
+      target: { ip: f[9]!, port: Number(f[10]) || 0 },
+      // A copy: the batch is refilled next turn (the recorder keeps the bytes until the end of the turn).
+      bytes,
+      headLength,
+      acceptedNs: BigInt(f[12]!),
+      headNs: BigInt(f[13]!),
+      connectedNs,
     },
   };
 }
@@ -135,6 +213,7 @@ const REUSABLE_BATCH_BYTES = 1024 * 1024;
 export class NativeTunnelRelay {
   private readonly sinks = new Map<number, RelaySink>();
   private readonly listeners = new Map<number, (client: AcceptedClient) => void>();
+  private readonly fastListeners = new Map<number, FastConnect>();
   private readonly batchDone = new Set<() => void>();
   /** Connections being opened (connect, connectFor): when each is given up, and how. */
   private readonly pendingConnects = new Map<number, { deadline: number; expire(): void }>();
@@ -238,16 +317,24 @@ export class NativeTunnelRelay {
    * `headTimeoutMs`); `onClient` gets it. The client then belongs to the
    * caller: `connectFor` + `attach(id, -1, ...)` to relay it, `release` to
    * take its descriptor, or `close`. Returns the listener's id (`unlisten`).
+   * With `fast`, a plain CONNECT to an IP address is connected, answered and
+   * relayed in C, and `fast.onTunnel` hears of it then (see FastConnect); if
+   * that connect fails, `onClient` gets the head with reason connect-failed
+   * or connect-timeout.
    */
-  listen(fd: number, maxHeadBytes: number, headTimeoutMs: number, onClient: (client: AcceptedClient) => void): number {
-    const listener = this.binding.listen(fd, maxHeadBytes, headTimeoutMs);
+  listen(fd: number, maxHeadBytes: number, headTimeoutMs: number, onClient: (client: AcceptedClient) => void, fast?: FastConnect): number {
+    const listener = fast
+      ? this.binding.listen(fd, maxHeadBytes, headTimeoutMs, fast.answer, fast.connectTimeoutMs, fast.idleTimeoutMs, fast.maxTunnels)
+      : this.binding.listen(fd, maxHeadBytes, headTimeoutMs);
     this.listeners.set(listener, onClient);
+    if (fast) this.fastListeners.set(listener, fast);
     return listener;
   }
 
   /** Stops accepting on that listener and closes its socket. */
   unlisten(listener: number): void {
     this.listeners.delete(listener);
+    this.fastListeners.delete(listener);
     this.binding.unlisten(listener);
   }
 
@@ -297,6 +384,14 @@ export class NativeTunnelRelay {
         const accepted = acceptedClient(id, new Uint8Array(batch.buffer, batch.byteOffset + start, length), batch.readBigUInt64LE(start - 8));
         const onClient = accepted ? this.listeners.get(accepted.listener) : undefined;
         if (accepted && onClient) onClient(accepted.client);
+        else this.binding.close(id);
+        continue;
+      }
+      if (kind === RelayEvent.TUNNEL) {
+        const opened = fastTunnel(id, new Uint8Array(batch.buffer, batch.byteOffset + start, length), batch.readBigUInt64LE(start - 8));
+        const sink = opened ? this.fastListeners.get(opened.listener)?.onTunnel(opened.tunnel) : null;
+        // The tunnel's later events (in this batch too) go to its sink.
+        if (sink) this.sinks.set(id, sink);
         else this.binding.close(id);
         continue;
       }
@@ -358,4 +453,10 @@ export function socketSegmentSize(fd: number, env: NodeJS.ProcessEnv = process.e
   const b = tunnelRelayBinding(env);
   const mss = b && typeof b.segmentSize === 'function' ? b.segmentSize(fd) : 0;
   return mss > 0 ? mss : undefined;
+}
+
+/** The fast path's head recogniser (connect_head.c: [ip, port, headLength] or null), or null without the addon; for tests. */
+export function nativeConnectHead(env: NodeJS.ProcessEnv = process.env): ((bytes: Uint8Array) => [string, number, number] | null) | null {
+  const b = tunnelRelayBinding(env);
+  return b && typeof b.connectHead === 'function' ? b.connectHead : null;
 }

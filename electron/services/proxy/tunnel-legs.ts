@@ -35,11 +35,11 @@ export class TunnelLegs {
     );
   }
 
-  /** The client leg of a client without a Node socket (accepted by the native relay); `mss`: its socket's TCP_MAXSEG. */
-  openClientLegBetween(remote: TcpEndpointAddress, local: TcpEndpointAddress, mss?: number): void {
+  /** The client leg of a client without a Node socket (accepted by the native relay); `mss`: its socket's TCP_MAXSEG; `at`: when, if not now. */
+  openClientLegBetween(remote: TcpEndpointAddress, local: TcpEndpointAddress, mss?: number, at?: bigint): void {
     if (!this.recorder || this.client) return;
     this.client = this.recorder.leg(remote, local, { id: this.id, leg: 'client' }, mss);
-    this.client.open();
+    this.client.open(at);
   }
 
   /** Hooks for connectUpstream: the upstream leg starts when its TCP connection is up. */
@@ -60,11 +60,11 @@ export class TunnelLegs {
     );
   }
 
-  /** The upstream leg of a connection without a Node socket (the native relay's own); `mss`: its socket's TCP_MAXSEG. */
-  openUpstreamLegBetween(local: TcpEndpointAddress, remote: TcpEndpointAddress, mss?: number): void {
+  /** The upstream leg of a connection without a Node socket (the native relay's own); `mss`: its socket's TCP_MAXSEG; `at`: when, if not now. */
+  openUpstreamLegBetween(local: TcpEndpointAddress, remote: TcpEndpointAddress, mss?: number, at?: bigint): void {
     if (!this.recorder || this.upstream) return;
     this.upstream = this.recorder.leg(local, remote, { id: this.id, leg: 'upstream' }, mss);
-    this.upstream.open();
+    this.upstream.open(at);
   }
 
   /** Bytes the client sent to the proxy. */
