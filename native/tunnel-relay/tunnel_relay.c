@@ -481,6 +481,18 @@ static int address_text(const struct sockaddr_storage *a, char *text, size_t siz
  * client is not watched any more: JavaScript relays (relay()) or takes the
  * descriptor (release()).
  */
+/* "ip port" of the client (remote) and of the proxy's end of its connection (local), each in `size` bytes. */
+static void client_addresses(tunnel_t *t, char *remote, char *local, size_t size) {
+  struct sockaddr_storage peer, mine;
+  socklen_t peer_len = sizeof peer, mine_len = sizeof mine;
+  memset(&peer, 0, sizeof peer);
+  memset(&mine, 0, sizeof mine);
+  getpeername(t->fd[0], (struct sockaddr *)&peer, &peer_len);
+  getsockname(t->fd[0], (struct sockaddr *)&mine, &mine_len);
+  address_text(&peer, remote, size);
+  address_text(&mine, local, size);
+}
+
 static void head_done_because(tunnel_t *t, const char *reason, int err);
 static void head_done(tunnel_t *t, const char *reason) {
   head_done_because(t, reason, 0);
@@ -489,15 +501,8 @@ static void head_done(tunnel_t *t, const char *reason) {
 /* head_done, with the errno of a failed fast-path connect after the mss ("connect-failed", "connect-timeout"). */
 static void head_done_because(tunnel_t *t, const char *reason, int err) {
   relay_t *r = t->relay;
-  struct sockaddr_storage peer, local;
-  socklen_t peer_len = sizeof peer, local_len = sizeof local;
-  memset(&peer, 0, sizeof peer);
-  memset(&local, 0, sizeof local);
-  getpeername(t->fd[0], (struct sockaddr *)&peer, &peer_len);
-  getsockname(t->fd[0], (struct sockaddr *)&local, &local_len);
   char a[INET6_ADDRSTRLEN + 8], b[INET6_ADDRSTRLEN + 8];
-  address_text(&peer, a, sizeof a);
-  address_text(&local, b, sizeof b);
+  client_addresses(t, a, b, sizeof a);
   char prefix[2 * (INET6_ADDRSTRLEN + 8) + 48];
   int n = err ? snprintf(prefix, sizeof prefix, "%s %u %s %s %u %d\n", reason, (unsigned)t->listener, a, b, segment_size(t->fd[0]), err)
               : snprintf(prefix, sizeof prefix, "%s %u %s %s %u\n", reason, (unsigned)t->listener, a, b, segment_size(t->fd[0]));
@@ -587,15 +592,8 @@ static void fast_failed(tunnel_t *t, int err, const char *reason) {
 static void fast_connected(tunnel_t *t, const char *upstream, int upstream_len) {
   relay_t *r = t->relay;
   t->connecting = 0;
-  struct sockaddr_storage peer, local;
-  socklen_t peer_len = sizeof peer, local_len = sizeof local;
-  memset(&peer, 0, sizeof peer);
-  memset(&local, 0, sizeof local);
-  getpeername(t->fd[0], (struct sockaddr *)&peer, &peer_len);
-  getsockname(t->fd[0], (struct sockaddr *)&local, &local_len);
   char a[INET6_ADDRSTRLEN + 8], b[INET6_ADDRSTRLEN + 8], c[INET6_ADDRSTRLEN + 8];
-  address_text(&peer, a, sizeof a);
-  address_text(&local, b, sizeof b);
+  client_addresses(t, a, b, sizeof a);
   address_text(&t->target, c, sizeof c);
   char prefix[4 * (INET6_ADDRSTRLEN + 8) + 96];
   int n = snprintf(prefix, sizeof prefix, "%u %s %s %u %.*s %s %zu %llu %llu\n", (unsigned)t->listener, a, b, segment_size(t->fd[0]),
