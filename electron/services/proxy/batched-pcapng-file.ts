@@ -136,6 +136,31 @@ export class BatchedPcapngFile {
   }
 
   /**
+   * Ready-made blocks (the native relay's recorded tunnels, leg_recording.c),
+   * copied into the batch as they are. Only whole blocks are taken (each
+   * `Block Total Length` at offset 4, a multiple of 4, within `blocks`): a
+   * malformed tail is dropped, not written. Returns how many of them are
+   * Enhanced Packet Blocks (frames).
+   */
+  appendBlocks(blocks: Uint8Array): number {
+    const v = new DataView(blocks.buffer, blocks.byteOffset, blocks.byteLength);
+    let frames = 0;
+    let end = 0;
+    while (end + 12 <= blocks.length) {
+      const total = v.getUint32(end + 4, true);
+      if (total < 12 || (total & 3) !== 0 || total > blocks.length - end) break;
+      if (v.getUint32(end, true) === ENHANCED_PACKET_BLOCK) frames++;
+      end += total;
+    }
+    if (end === 0) return 0;
+    this.reserve(end);
+    this.batch.set(end === blocks.length ? blocks : blocks.subarray(0, end), this.used);
+    this.used += end;
+    this.scheduleFlush();
+    return frames;
+  }
+
+  /**
    * Decryption Secrets Block (TLS key log lines), encoded straight into the batch:
    *  0 | Block Type = 0x0A | 4 | Block Total Length | 8 | Secrets Type = "TLSK" | 12 | Secrets Length |
    * 16 / Secrets Data (padded) / | Block Total Length

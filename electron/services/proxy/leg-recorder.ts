@@ -35,6 +35,12 @@ export interface LegRecorderOptions {
    * fraction of the CPU). Default: the addon's when built; null: in JavaScript.
    */
   segmentEncoder?: SegmentEncoder | null;
+  /**
+   * Whether a relay may record legs itself and hand over ready-made blocks
+   * (appendBlocks): only a recorder that writes a file and feeds no
+   * `onPacket` can take them. Default: yes unless TLSWB_NATIVE_RECORDING=off.
+   */
+  nativeRecording?: boolean;
 }
 
 /** Wall-clock nanoseconds that never go backwards (wall clock at start + monotonic time since). */
@@ -93,12 +99,17 @@ export class LegRecorder {
     this.onPacket!(p);
   };
 
+  /** See LegRecorderOptions.nativeRecording: a file, no packet consumer, not switched off. */
+  readonly takesBlocks: boolean;
+
   private constructor(
     private readonly writer: BatchedPcapngFile | null,
     private readonly onPacket: ((p: Packet) => void) | null,
     private readonly onSecrets: ((keylogLine: string) => void) | null,
     encoder: SegmentEncoder | null,
+    nativeRecording: boolean,
   ) {
+    this.takesBlocks = nativeRecording && writer !== null && onPacket === null;
     this.segmentRun = writer && encoder ? (headers, headerLength, link, payload, mss, timestampNs) => {
       if (this.closed) return true;
       if (this.onPacket) {
@@ -118,7 +129,8 @@ export class LegRecorder {
         { linkType: LinkType.ETHERNET, name: 'tlswb-proxy', description: 'TCP legs synthesized by tlswb' });
     }
     const encoder = options.segmentEncoder === undefined ? nativeSegmentEncoder() : options.segmentEncoder;
-    return new LegRecorder(writer, options.onPacket ?? null, options.onSecrets ?? null, encoder);
+    return new LegRecorder(writer, options.onPacket ?? null, options.onSecrets ?? null, encoder,
+      options.nativeRecording ?? process.env.TLSWB_NATIVE_RECORDING !== 'off');
   }
 
   /** Frames recorded so far (events of the current turn are recorded at its end). */
@@ -210,6 +222,17 @@ export class LegRecorder {
     }
   }
 
+  /**
+   * Blocks a relay recorded (legs it took over with RecordedLeg.exportState),
+   * appended to the file as they are, after everything queued before them.
+   * Only when `takesBlocks`; after close they are dropped, as events are.
+   */
+  appendBlocks(blocks: Uint8Array): void {
+    if (this.closed || !this.takesBlocks || !this.writer) return;
+    this.drain();
+    this.frame += this.writer.appendBlocks(blocks);
+  }
+
   /** Records what is queued, flushes and closes the file; later events are dropped. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -242,6 +265,15 @@ export class RecordedLeg {
 
   open(): void {
     this.recorder.enqueue(OPEN, this.synth, 'client', null, this.recorder.clock.nowNs());
+  }
+
+  /**
+   * The leg's state once everything queued is recorded (TcpPacketSynthesizer.exportState), for a relay that
+   * records it from here on (its blocks come back through LegRecorder.appendBlocks): this leg is not used again.
+   */
+  exportState(): Uint8Array {
+    this.recorder.drain();
+    return this.synth.exportState();
   }
 
   /**

@@ -21,12 +21,15 @@ interface TunnelRelayBinding {
   close(id: number): void;
   take(): Buffer | null;
   connect(ip: string, port: number): number;
-  attach(id: number, clientFd: number, toClient: Uint8Array, toUpstream: Uint8Array, idleMs: number): void;
+  attach(id: number, clientFd: number, toClient: Uint8Array, toUpstream: Uint8Array, idleMs: number,
+    clientLeg?: Uint8Array, upstreamLeg?: Uint8Array, clockOffsetNs?: bigint): void;
   listen(fd: number, maxHeadBytes: number, headTimeoutMs: number): number;
   unlisten(listener: number): void;
   connectFor(id: number, ip: string, port: number): void;
   release(id: number): number;
   encodeSegments: SegmentEncoder;
+  /** Absent in addons built before the relay recorded legs itself (attach's recording arguments are ignored there). */
+  recordLegEvent?: LegEventRecorder;
   /** The socket's TCP_MAXSEG; 0 when it cannot be read. Absent in addons built before it. */
   segmentSize?: (fd: number) => number;
   /** Absent in addons built before it. */
@@ -50,6 +53,21 @@ export type WriteBehind = (fd: number, startFrom: number, startTo: number, dropF
 export type SegmentEncoder = (out: Uint8Array, outOffset: number, headers: Uint8Array, linkHeaderLength: number,
   payload: Uint8Array, mss: number, timestampHigh: number, timestampLow: number) => number;
 
+/**
+ * One event on a leg's exported state (TcpPacketSynthesizer.exportState;
+ * updated in place), in C (leg_recording.c): op 0 open, 1 send, 2 close,
+ * 3 reset; side 0 client, 1 server. Returns the frames as pcapng Enhanced
+ * Packet Blocks, the bytes BatchedPcapngFile.packet writes for them.
+ */
+export type LegEventRecorder = (state: Uint8Array, op: number, side: number, data: Uint8Array, timeNs: bigint) => Buffer;
+
+/** A tunnel's legs handed to the relay (attach): their exported states and the recording clock minus CLOCK_MONOTONIC. */
+export interface LegsHandOver {
+  client: Uint8Array;
+  upstream: Uint8Array;
+  clockOffsetNs: bigint;
+}
+
 /** Event kinds, as tunnel_relay.c numbers them. */
 export const RelayEvent = {
   FROM_CLIENT: 1,
@@ -65,6 +83,11 @@ export const RelayEvent = {
   CONNECT_FAILED: 9,
   /** A client accepted on a listener: "reason listener remoteIp remotePort localIp localPort mss\n" then its head's bytes. */
   HEAD: 10,
+  /**
+   * A tunnel recorded in C (attach with LegsHandOver): pcapng blocks of its legs, ready for the file. Such a
+   * tunnel reports only these and CLOSED (bytes: u64 from the client, u64 from upstream, little-endian).
+   */
+  RECORDED: 11,
 } as const;
 
 /** Why the relay handed a client's head over: complete (or past the size limit), or the client ended, failed or was too slow first. */
@@ -266,10 +289,27 @@ export class NativeTunnelRelay {
     }, timeoutMs, false, done);
   }
 
-  /** Relays between `clientFd` (dup()ed; -1: the client accepted with this id) and connection `id` from `connect`; otherwise as `adopt`. */
-  attach(id: number, clientFd: number, toClient: Uint8Array, toUpstream: Uint8Array, idleMs: number, sink: RelaySink): void {
-    this.binding.attach(id, clientFd, toClient, toUpstream, idleMs);
+  /** Whether `attach` can record a tunnel's legs in C (this addon's build knows how). */
+  get recordsLegs(): boolean {
+    return typeof this.binding.recordLegEvent === 'function';
+  }
+
+  /**
+   * Relays between `clientFd` (dup()ed; -1: the client accepted with this id) and connection `id` from `connect`;
+   * otherwise as `adopt`. With `legs` (only when `recordsLegs`), the relay records the tunnel itself: the sink gets
+   * RECORDED blocks and CLOSED with the byte counts, nothing else; close it with `closeRecorded`.
+   */
+  attach(id: number, clientFd: number, toClient: Uint8Array, toUpstream: Uint8Array, idleMs: number, sink: RelaySink, legs?: LegsHandOver): void {
+    if (legs) this.binding.attach(id, clientFd, toClient, toUpstream, idleMs, legs.client, legs.upstream, legs.clockOffsetNs);
+    else this.binding.attach(id, clientFd, toClient, toUpstream, idleMs);
     this.sinks.set(id, sink);
+  }
+
+  /** Closes a tunnel the relay records (attach with legs) now: its sink gets the end's blocks and CLOSED before this returns. */
+  closeRecorded(id: number): void {
+    this.pendingConnects.delete(id);
+    this.binding.close(id);
+    this.flush();
   }
 
   /** Closes the tunnel (or abandons a connection) at once; its sink gets nothing more (the caller records the end itself). */
@@ -340,6 +380,12 @@ export function nativeTunnelRelay(env: NodeJS.ProcessEnv = process.env): NativeT
 export function nativeSegmentEncoder(env: NodeJS.ProcessEnv = process.env): SegmentEncoder | null {
   const b = tunnelRelayBinding(env);
   return b && typeof b.encodeSegments === 'function' ? b.encodeSegments : null;
+}
+
+/** The addon's leg recorder (recordLegEvent: tests compare it with the synthesizer), or null as for nativeTunnelRelay. */
+export function nativeLegEventRecorder(env: NodeJS.ProcessEnv = process.env): LegEventRecorder | null {
+  const b = tunnelRelayBinding(env);
+  return b && typeof b.recordLegEvent === 'function' ? b.recordLegEvent : null;
 }
 
 /** The addon's writeBehind (a recording's written pages out of the page cache), or null as for nativeTunnelRelay. */
