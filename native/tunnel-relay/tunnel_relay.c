@@ -23,8 +23,15 @@
  *   connect(ip, port) -> id   a non-blocking TCP connection of the relay's own
  *       (passthrough straight to an address: no Node socket towards the
  *       server at all); CONNECTED or CONNECT_FAILED follows.
- *   attach(id, clientFd, toClient, toUpstream, idleMs)   relays between the
- *       client and that connection, as adopt() does.
+ *   attach(id, clientFd, toClient, toUpstream, idleMs, clientLeg?, upstreamLeg?, clockOffsetNs?)
+ *       relays between the client and that connection, as adopt() does.
+ *       With both legs' states (TcpPacketSynthesizer.exportState, see
+ *       leg_recording.h) and the recording clock minus CLOCK_MONOTONIC (a
+ *       bigint), the relay records the tunnel itself from then on
+ *       (leg_recording.c): every chunk, FIN, failure and the close on both
+ *       legs, as native-passthrough-bridge.ts records the events, as pcapng
+ *       blocks in RECORDED events; JavaScript then gets only those and CLOSED
+ *       (with the byte counts), also when it closes the tunnel (close()).
  *   listen(fd, maxHeadBytes, headTimeoutMs) -> listener id   accepts clients
  *       on a dup() of a listening socket (accept4, in C) and reads each one's
  *       request head (bounded; the head timeout on the relay's timer); HEAD
@@ -38,6 +45,9 @@
  *   take() -> Buffer | null   the events not delivered yet, now.
  *   encodeSegments(...)   recording's per-segment work (segment_encoder.c);
  *       needs no start().
+ *   recordLegEvent(state, op, side, data, timeNs) -> Buffer   one event on an
+ *       exported leg state, as the relay records it (leg_recording.c; tests
+ *       compare it with the synthesizer); needs no start().
  *   writeBehind(fd, ...)   a recording's written pages out of the page cache,
  *       on libuv's pool (write_behind.c); needs no start().
  *   segmentSize(fd) -> the socket's TCP_MAXSEG (0: unknown), so a recorded
@@ -51,7 +61,10 @@
  * 7 closed (both descriptors closed; the last event of a tunnel),
  * 8 connected (bytes: "localIp localPort"), 9 connect failed (bytes: errno u32),
  * 10 head (bytes: "reason listenerId remoteIp remotePort localIp localPort\n"
- * then the bytes read; reason: head, eof, error or timeout).
+ * then the bytes read; reason: head, eof, error or timeout),
+ * 11 recorded (a recorded tunnel's pcapng blocks, consecutive ones of one
+ * tunnel in one event). A recorded tunnel reports only 11 and 7, whose bytes
+ * are then u64 bytes read from the client, u64 bytes read from upstream.
  *
  * Per direction at most RELAY_BUFFER bytes wait for a slow reader: a side is
  * not read while bytes it sent before are still pending towards the other

@@ -143,13 +143,13 @@ export class BatchedPcapngFile {
    * Enhanced Packet Blocks (frames).
    */
   appendBlocks(blocks: Uint8Array): number {
-    const v = new DataView(blocks.buffer, blocks.byteOffset, blocks.byteLength);
     let frames = 0;
     let end = 0;
+    // Read byte by byte (little-endian): a DataView per call would be an allocation per relay event.
     while (end + 12 <= blocks.length) {
-      const total = v.getUint32(end + 4, true);
+      const total = (blocks[end + 4]! | (blocks[end + 5]! << 8) | (blocks[end + 6]! << 16) | (blocks[end + 7]! << 24)) >>> 0;
       if (total < 12 || (total & 3) !== 0 || total > blocks.length - end) break;
-      if (v.getUint32(end, true) === ENHANCED_PACKET_BLOCK) frames++;
+      if (blocks[end] === ENHANCED_PACKET_BLOCK && blocks[end + 1] === 0 && blocks[end + 2] === 0 && blocks[end + 3] === 0) frames++;
       end += total;
     }
     if (end === 0) return 0;

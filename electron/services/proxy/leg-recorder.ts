@@ -13,6 +13,10 @@
  * and time, so the packets are the same as if synthesized at once; the bytes
  * handed to `RecordedLeg.sent` are kept until then, so callers must not reuse
  * them (socket chunks and fresh Buffers never are).
+ *
+ * A recorder that only writes a file (`takesBlocks`) may also hand a leg
+ * over to the native relay (RecordedLeg.exportState), which records it from
+ * then on and returns ready-made blocks (appendBlocks).
  */
 import { hrtime } from 'node:process';
 import { LinkType, type Packet } from '../../core/capture/packet';

@@ -6,6 +6,15 @@
  * relay reports each chunk, FIN, failure and the close; they are recorded on
  * both legs exactly as the JavaScript bridge (passthrough-bridge.ts) records
  * them, with the time the relay saw them.
+ *
+ * Attached tunnels (attach: the relay's own upstream connection) whose
+ * recording only writes a file (the CLI's `tlswb proxy -w`) are recorded by
+ * the relay itself (native/tunnel-relay/leg_recording.c): the legs' states go
+ * to it once the opening, the CONNECT, the 200 and `initial` are recorded
+ * here, and what comes back is ready-made pcapng blocks for the file and the
+ * byte counts at the close: the same packets, without a JavaScript call per
+ * chunk. TLSWB_NATIVE_RECORDING=off, a packet consumer (the desktop's live
+ * analysis) or an addon without it keep recordingSink.
  */
 import type { Socket } from 'node:net';
 import type { BridgeOptions } from './passthrough-bridge';

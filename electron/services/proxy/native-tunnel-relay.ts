@@ -142,7 +142,7 @@ function errnoName(errno: number): string {
  * view of the batch, valid until the batch's `afterEachBatch` callbacks
  * returned (the batch is refilled next turn): whoever keeps bytes longer
  * copies them, or uses them up in such a callback. `monotonicNs` is when the
- * relay saw it, on process.hrtime's clock. CLOSED is the last event.
+ * relay saw it, on process.hrtime's clock (0 for RECORDED). CLOSED is the last event.
  */
 export type RelaySink = (kind: number, data: Uint8Array, monotonicNs: bigint) => void;
 
@@ -342,7 +342,8 @@ export class NativeTunnelRelay {
       }
       const sink = this.sinks.get(id);
       if (!sink) continue;
-      const timeNs = batch.readBigUInt64LE(start - 8);
+      // A RECORDED event's blocks carry their own times: no BigInt made for it (the most frequent event of a recorded tunnel).
+      const timeNs = kind === RelayEvent.RECORDED ? 0n : batch.readBigUInt64LE(start - 8);
       if (kind === RelayEvent.CLOSED) this.sinks.delete(id);
       // A plain view (cheaper than Buffer#subarray), valid until the batchDone callbacks returned.
       sink(kind, new Uint8Array(batch.buffer, batch.byteOffset + start, length), timeNs);
