@@ -23,6 +23,8 @@ import { PcapngWriter, type InterfaceDescription, type SectionHeaderOptions } fr
 import { nativeWriteBehind, type SegmentEncoder, type WriteBehind } from './native-tunnel-relay';
 
 const BATCH_BYTES = 256 * 1024;
+/** Ready-made blocks (appendBlocks) from this size on are written where they are, not copied into the batch. */
+const DIRECT_WRITE_BYTES = 64 * 1024;
 /** Longest time a block waits in a partial batch (a live reader of the file sees it this late at most). */
 const FLUSH_DELAY_MS = 50;
 const ENHANCED_PACKET_BLOCK = 0x00000006;
@@ -153,6 +155,19 @@ export class BatchedPcapngFile {
       end += total;
     }
     if (end === 0) return 0;
+    if (end >= DIRECT_WRITE_BYTES) {
+      // A large run (a relayed 64 KiB read, on both legs) is written from where it is, after the batch: one copy
+      // of every relayed byte less (twice over: both legs), as much as the whole recording costs in user time.
+      this.flush();
+      if (this.failure) return frames;
+      try {
+        for (let at = 0; at < end; ) at += writeSync(this.fd, blocks, at, end - at);
+        this.wrote(end);
+      } catch (e) {
+        this.failure ??= e instanceof Error ? e : new Error(String(e));
+      }
+      return frames;
+    }
     this.reserve(end);
     this.batch.set(end === blocks.length ? blocks : blocks.subarray(0, end), this.used);
     this.used += end;
