@@ -37,8 +37,19 @@
 // whichever build was in it. For a change of ~20 us, compare each proxy's total CPU from start to exit instead
 // (the sum of /proc/PID/task/*/schedstat's first field, sampled until it exits: the same startup and round trips
 // for both builds), with the builds swapped between the slots, over several runs (noise: ~+-10 us per round trip).
+// Reported now: schedUsPerRoundTrip (schedstat over the rounds, ns precision; live threads only, so it misses
+// tinyproxy's exited per-connection threads: use cpuUsPerRoundTrip for it) and totalCpuMs (start to exit).
+// Session 6 (relayed tunnels recorded in C, leg_recording.c; 2 cores, load ~1.5-3 from the other engineer, chrt -r 50,
+// slots swapped every run): the default N=1200 still includes JIT warm-up, N=6000 is the steady state.
+//   N=1200 (10 runs): tlswb ~277 us/round trip (schedstat) vs the session's start ~297, tinyproxy ~150-190 (stat);
+//     0.93-1.0x tinyproxy's rate, the start 0.88-0.99x.
+//   N=6000 (5 runs): tlswb ~221 vs the start ~229 (slot-balanced: ~-8 to -11 us), tinyproxy ~145; --no-record ~186:
+//     the recording now costs ~20 us per round trip (was ~30), mostly JavaScript still synthesizing each tunnel's
+//     opening (two handshakes, the CONNECT and the 200) before the relay takes the legs over. Rate ~0.97-1.0x.
+//   --big-mb 32: 361-411 MB/s as the start (381-416) and tinyproxy (353-370); user CPU per MB ~260 us (start ~520:
+//     large recorded chunks are written from where the relay delivered them, not copied into the batch).
 import { spawn, execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as netConnect, createServer } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
@@ -181,6 +192,27 @@ function sysMs(pid) {
     // no children file: count the process alone
   }
   return kids.reduce((a, k) => a + cpuMs1(k, 'sys'), cpuMs1(pid, 'sys'));
+}
+
+/**
+ * CPU time (ms, ns precision) the process's live threads and its direct children's have run: the sum of
+ * /proc/PID/task/TID/schedstat's first field. Steadier than stat's 10 ms ticks for small differences.
+ */
+function schedCpuMs(pid) {
+  let kids = [];
+  try {
+    kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    // no children file: count the process alone
+  }
+  const one = (id) => {
+    try {
+      return readdirSync(`/proc/${id}/task`).reduce((a, tid) => a + Number(readFileSync(`/proc/${id}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e6, 0);
+    } catch {
+      return NaN;
+    }
+  };
+  return kids.reduce((a, k) => a + one(k), one(pid));
 }
 
 function rssMb(pid) {
@@ -339,7 +371,7 @@ net.createServer((s) => s.on('data', () => {})).listen(${holdPort}, '${host}');`
       const trust = p.trust ? p.trust() : ca;
       // Warm up (CA/leaf made, caches filled, JIT of proxy, origin and client) before measuring.
       for (let i = 0; i < WARMUP; i++) await roundTrip(port, originPort, trust, '/');
-      live.push({ ...p, port, child, trust, done: 0, failures: 0, seconds: 0, cpuMs: 0, sysMs: 0, rounds: [], mbps: [], bigCpuMs: 0, bigSysMs: 0, bigMb: 0 });
+      live.push({ ...p, port, child, trust, done: 0, failures: 0, seconds: 0, cpuMs: 0, sysMs: 0, schedMs: 0, rounds: [], mbps: [], bigCpuMs: 0, bigSysMs: 0, bigMb: 0 });
     } catch (e) {
       results[p.name] = { error: String(e.message ?? e) };
     }
@@ -354,7 +386,9 @@ net.createServer((s) => s.on('data', () => {})).listen(${holdPort}, '${host}');`
       for (const p of pair) {
         const cpuBefore = cpuMs(p.child.pid);
         const sysBefore = sysMs(p.child.pid);
+        const schedBefore = schedCpuMs(p.child.pid);
         const hs = await handshakes(p.port, originPort, p.trust, perRound);
+        p.schedMs += schedCpuMs(p.child.pid) - schedBefore;
         p.cpuMs += cpuMs(p.child.pid) - cpuBefore;
         p.sysMs += sysMs(p.child.pid) - sysBefore;
         p.done += hs.done;
@@ -396,6 +430,8 @@ net.createServer((s) => s.on('data', () => {})).listen(${holdPort}, '${host}');`
       cpuUsPerRoundTrip: Math.round((p.cpuMs * 1000) / p.done),
       // Of which in the kernel (system time).
       sysUsPerRoundTrip: Math.round((p.sysMs * 1000) / p.done),
+      // The same CPU from schedstat (ns precision, live threads): the figure to compare builds by.
+      schedUsPerRoundTrip: Math.round((p.schedMs * 1000) / p.done),
       ...(RESUME ? { resumed: resumedCount.get(p.trust) ?? 0 } : {}),
       throughputMBps: Math.round(median(p.mbps)), throughputPerRound: p.mbps.map(Math.round),
       // The proxy's CPU per MB of the downloads (and the kernel's part): the load-proof side of throughput.
@@ -415,7 +451,11 @@ net.createServer((s) => s.on('data', () => {})).listen(${holdPort}, '${host}');`
     r.rssWithTunnelsMb = Math.round(rssMb(pass.child.pid));
     for (const s of held) s.destroy();
   }
-  for (const p of live) await stop(p.child);
+  for (const p of live) {
+    // Everything from start to here (startup, warm-up, rounds, throughput, held tunnels): the same work for two builds.
+    results[p.name].totalCpuMs = Math.round(schedCpuMs(p.child.pid));
+    await stop(p.child);
+  }
   return results;
 }
 

@@ -10,4 +10,7 @@ napi_value js_encode_segments(napi_env env, napi_callback_info info);
 /* A Uint8Array argument's bytes and length: 0, or -1 for anything else (shared by both files' argument checks). */
 int uint8_array_arg(napi_env env, napi_value v, uint8_t **data, size_t *len);
 
+/* Ones' complement sum (RFC 1071) of n bytes as big-endian 16-bit words (odd tail padded with zero), folded to 16 bits. */
+uint32_t sum_fast(const uint8_t *p, size_t n);
+
 #endif

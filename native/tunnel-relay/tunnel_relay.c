@@ -23,14 +23,24 @@
  *   connect(ip, port) -> id   a non-blocking TCP connection of the relay's own
  *       (passthrough straight to an address: no Node socket towards the
  *       server at all); CONNECTED or CONNECT_FAILED follows.
- *   attach(id, clientFd, toClient, toUpstream, idleMs)   relays between the
- *       client and that connection, as adopt() does.
+ *   attach(id, clientFd, toClient, toUpstream, idleMs, clientLeg?, upstreamLeg?, clockOffsetNs?)
+ *       relays between the client and that connection, as adopt() does.
+ *       With both legs' states (TcpPacketSynthesizer.exportState, see
+ *       leg_recording.h) and the recording clock minus CLOCK_MONOTONIC (a
+ *       bigint), the relay records the tunnel itself from then on
+ *       (leg_recording.c): every chunk, FIN, failure and the close on both
+ *       legs, as native-passthrough-bridge.ts records the events, as pcapng
+ *       blocks in RECORDED events; JavaScript then gets only those and CLOSED
+ *       (with the byte counts), also when it closes the tunnel (close()).
  *   listen(fd, maxHeadBytes, headTimeoutMs) -> listener id   accepts clients
  *       on a dup() of a listening socket (accept4, in C) and reads each one's
  *       request head (bounded; the head timeout on the relay's timer); HEAD
  *       hands it to JavaScript, which decides: connectFor() then attach(id,
  *       -1, ...) to relay it (no Node socket at all), release() to take the
  *       descriptor (a Node socket then), or close(). unlisten(listener id).
+ *   record(id, clientLeg, upstreamLeg, clockOffsetNs) -> bool   records a
+ *       tunnel the relay relays already (a fast-path one) from now on, as
+ *       attach() with leg states does.
  *   listen(fd, maxHeadBytes, headTimeoutMs, answer, connectTimeoutMs, idleMs, maxTunnels)
  *       the same, with the fast path: a head connect_head.c recognises (a
  *       plain "CONNECT <IP>:<port> HTTP/1.x") is connected here, answered
@@ -47,6 +57,9 @@
  *   take() -> Buffer | null   the events not delivered yet, now.
  *   encodeSegments(...)   recording's per-segment work (segment_encoder.c);
  *       needs no start().
+ *   recordLegEvent(state, op, side, data, timeNs) -> Buffer   one event on an
+ *       exported leg state, as the relay records it (leg_recording.c; tests
+ *       compare it with the synthesizer); needs no start().
  *   writeBehind(fd, ...)   a recording's written pages out of the page cache,
  *       on libuv's pool (write_behind.c); needs no start().
  *   segmentSize(fd) -> the socket's TCP_MAXSEG (0: unknown), so a recorded
@@ -61,7 +74,10 @@
  * 8 connected (bytes: "localIp localPort"), 9 connect failed (bytes: errno u32),
  * 10 head (bytes: "reason listenerId remoteIp remotePort localIp localPort mss [errno]\n"
  * then the bytes read; reason: head, eof, error, timeout, connect-failed or connect-timeout),
- * 11 tunnel (the fast path's: "listenerId remoteIp remotePort localIp localPort mss
+ * 11 recorded (a recorded tunnel's pcapng blocks, consecutive ones of one
+ * tunnel in one event). A recorded tunnel reports only 11 and 7, whose bytes
+ * are then u64 bytes read from the client, u64 bytes read from upstream;
+ * 12 tunnel (the fast path's: "listenerId remoteIp remotePort localIp localPort mss
  * upstreamLocalIp upstreamLocalPort upstreamMss targetIp targetPort headLength acceptedNs
  * headNs\n" then the client's bytes; the tunnel's other events follow).
  *
@@ -86,6 +102,7 @@
 #include <unistd.h>
 
 #include "connect_head.h"
+#include "leg_recording.h"
 #include "segment_encoder.h"
 #include "write_behind.h"
 
@@ -94,7 +111,7 @@
 
 enum { EV_FROM_CLIENT = 1, EV_FROM_UPSTREAM = 2, EV_FIN_CLIENT = 3, EV_FIN_UPSTREAM = 4,
        EV_FAIL_CLIENT = 5, EV_FAIL_UPSTREAM = 6, EV_CLOSED = 7, EV_CONNECTED = 8, EV_CONNECT_FAILED = 9,
-       EV_HEAD = 10, EV_TUNNEL = 11 };
+       EV_HEAD = 10, EV_RECORDED = 11, EV_TUNNEL = 12 };
 
 /* Bytes waiting to be written to one side. */
 typedef struct {
@@ -132,6 +149,10 @@ typedef struct tunnel {
   uint64_t last_ms;
   int dead;
   int open_handles;
+  int recording;        /* recorded here (attach() with leg states), else JavaScript records its events */
+  leg_t legs[2];        /* when recording: [0] the client leg, [1] the upstream leg */
+  int64_t clock_offset; /* the recording's clock minus CLOCK_MONOTONIC, ns */
+  uint64_t relayed[2];  /* bytes read from side s (a recorded tunnel's CLOSED carries them) */
   struct tunnel *prev, *next;
 } tunnel_t;
 
@@ -146,8 +167,10 @@ struct relay {
   uint8_t *reusable_bytes;
   size_t reusable_len;
   napi_async_context async;
-  uint8_t *log;
-  size_t log_len, log_cap;
+  block_buffer_t log;      /* this turn's events (and recorded tunnels' blocks, as RECORDED events) */
+  size_t blocks_at;        /* where the RECORDED event being filled starts (blocks_open) */
+  uint32_t blocks_id;
+  int blocks_open;
   tunnel_t *tunnels;
   uint8_t *scratch;
   uint32_t next_id;
@@ -208,25 +231,109 @@ static unsigned segment_size(int fd) {
 }
 
 static void record(relay_t *r, uint32_t id, uint32_t kind, const uint8_t *data, size_t len) {
-  size_t need = r->log_len + EVENT_HEADER + len;
-  if (need > r->log_cap) {
-    size_t cap = r->log_cap ? r->log_cap : 64 * 1024;
-    while (cap < need) cap *= 2;
-    uint8_t *grown = realloc(r->log, cap);
-    /* Out of memory: the event is lost rather than the process. */
-    if (!grown) return;
-    r->log = grown;
-    r->log_cap = cap;
-  }
+  uint8_t *p = block_buffer_reserve(&r->log, EVENT_HEADER + len);
+  /* Out of memory: the event is lost rather than the process. */
+  if (!p) return;
   uint64_t now = mono_ns();
-  uint8_t *p = r->log + r->log_len;
   put32(p, id);
   put32(p + 4, kind);
   put32(p + 8, (uint32_t)len);
   put32(p + 12, (uint32_t)(now & 0xffffffffu));
   put32(p + 16, (uint32_t)(now >> 32));
   if (len) memcpy(p + EVENT_HEADER, data, len);
-  r->log_len = need;
+  r->log.len += EVENT_HEADER + len;
+  r->blocks_open = 0;
+}
+
+/* The turn's events were handed over: the log starts empty (a RECORDED event is begun anew). */
+static void log_taken(relay_t *r) {
+  r->log.len = 0;
+  r->blocks_open = 0;
+}
+
+/*
+ * ---- Tunnels recorded here (attach() with both legs' states) ----
+ * Each event is recorded on both legs, as native-passthrough-bridge.ts's
+ * recordingSink records the relay's events in JavaScript, and the blocks go
+ * to JavaScript in a RECORDED event (consecutive blocks of one tunnel in one
+ * event), which it appends to the pcapng file as they are. No bytes, FIN or
+ * failure events: only CLOSED, with the byte counts.
+ */
+
+/* Opens (or continues) the tunnel's RECORDED event at the log's end; -1 without memory. */
+static int blocks_begin(tunnel_t *t) {
+  relay_t *r = t->relay;
+  if (r->blocks_open && r->blocks_id == t->id) return 0;
+  uint8_t *p = block_buffer_reserve(&r->log, EVENT_HEADER);
+  if (!p) return -1;
+  uint64_t now = mono_ns();
+  put32(p, t->id);
+  put32(p + 4, EV_RECORDED);
+  put32(p + 8, 0);
+  put32(p + 12, (uint32_t)(now & 0xffffffffu));
+  put32(p + 16, (uint32_t)(now >> 32));
+  r->blocks_at = r->log.len;
+  r->log.len += EVENT_HEADER;
+  r->blocks_open = 1;
+  r->blocks_id = t->id;
+  return 0;
+}
+
+/* The RECORDED event's length after blocks were appended (the log may have moved: offsets only). */
+static void blocks_end(relay_t *r) {
+  put32(r->log.bytes + r->blocks_at + 8, (uint32_t)(r->log.len - r->blocks_at - EVENT_HEADER));
+}
+
+/* Records one relay event of tunnel t on its legs (t->legs: [0] the client leg, [1] the upstream leg). */
+static void record_legs(tunnel_t *t, uint32_t kind, const uint8_t *data, size_t len) {
+  relay_t *r = t->relay;
+  if (blocks_begin(t) < 0) {
+    r->log.dropped++;
+    return;
+  }
+  block_buffer_t *out = &r->log;
+  leg_t *client = &t->legs[0], *upstream = &t->legs[1];
+  uint64_t ts = mono_ns() + (uint64_t)t->clock_offset;
+  switch (kind) {
+    case EV_FROM_CLIENT:
+      leg_send(client, out, LEG_CLIENT, data, len, ts);
+      leg_send(upstream, out, LEG_CLIENT, data, len, ts);
+      break;
+    case EV_FROM_UPSTREAM:
+      leg_send(upstream, out, LEG_SERVER, data, len, ts);
+      leg_send(client, out, LEG_SERVER, data, len, ts);
+      break;
+    case EV_FIN_CLIENT:
+      leg_close(client, out, LEG_CLIENT, ts);
+      leg_close(upstream, out, LEG_CLIENT, ts);
+      break;
+    case EV_FIN_UPSTREAM:
+      leg_close(upstream, out, LEG_SERVER, ts);
+      leg_close(client, out, LEG_SERVER, ts);
+      break;
+    case EV_FAIL_CLIENT:
+      leg_reset(client, out, LEG_CLIENT, ts);
+      leg_reset(upstream, out, LEG_SERVER, ts);
+      break;
+    case EV_FAIL_UPSTREAM:
+      leg_reset(upstream, out, LEG_SERVER, ts);
+      leg_reset(client, out, LEG_CLIENT, ts);
+      break;
+    case EV_CLOSED:
+      /* TunnelLegs.finish: whatever was not closed closes now. */
+      leg_close(client, out, LEG_SERVER, ts);
+      leg_close(client, out, LEG_CLIENT, ts);
+      leg_close(upstream, out, LEG_CLIENT, ts);
+      leg_close(upstream, out, LEG_SERVER, ts);
+      break;
+  }
+  blocks_end(r);
+}
+
+/* One happening of tunnel t: recorded here, or an event for JavaScript to record. */
+static void tunnel_event(tunnel_t *t, uint32_t kind, const uint8_t *data, size_t len) {
+  if (t->recording) record_legs(t, kind, data, len);
+  else record(t->relay, t->id, kind, data, len);
 }
 
 static void pending_free(pending_t *q) {
@@ -279,7 +386,19 @@ static void tunnel_close(tunnel_t *t, int report) {
   t->head = NULL;
   free(t->fast_bytes);
   t->fast_bytes = NULL;
-  if (report) record(r, t->id, EV_CLOSED, NULL, 0);
+  if (t->recording) {
+    /* Recorded here: the legs' end, and the byte counts (u64 from the client, u64 from upstream), whoever closed. */
+    record_legs(t, EV_CLOSED, NULL, 0);
+    uint8_t counts[16];
+    put32(counts, (uint32_t)t->relayed[0]);
+    put32(counts + 4, (uint32_t)(t->relayed[0] >> 32));
+    put32(counts + 8, (uint32_t)t->relayed[1]);
+    put32(counts + 12, (uint32_t)(t->relayed[1] >> 32));
+    record(r, t->id, EV_CLOSED, counts, sizeof counts);
+    t->recording = 0;
+  } else if (report) {
+    record(r, t->id, EV_CLOSED, NULL, 0);
+  }
   r->tunnel_count--;
   if (t->prev) t->prev->next = t->next;
   else r->tunnels = t->next;
@@ -288,7 +407,7 @@ static void tunnel_close(tunnel_t *t, int report) {
 }
 
 static void tunnel_fail(tunnel_t *t, int side) {
-  record(t->relay, t->id, side == 0 ? EV_FAIL_CLIENT : EV_FAIL_UPSTREAM, NULL, 0);
+  tunnel_event(t, side == 0 ? EV_FAIL_CLIENT : EV_FAIL_UPSTREAM, NULL, 0);
   tunnel_close(t, 1);
 }
 
@@ -352,11 +471,12 @@ static int relay_from(tunnel_t *t, int s) {
   }
   if (n == 0) {
     t->eof[s] = 1;
-    record(r, t->id, s == 0 ? EV_FIN_CLIENT : EV_FIN_UPSTREAM, NULL, 0);
+    tunnel_event(t, s == 0 ? EV_FIN_CLIENT : EV_FIN_UPSTREAM, NULL, 0);
     return 0;
   }
+  t->relayed[s] += (uint64_t)n;
   /* Recorded before it is relayed: the recording shows a request before the answer it causes. */
-  record(r, t->id, s == 0 ? EV_FROM_CLIENT : EV_FROM_UPSTREAM, r->scratch, (size_t)n);
+  tunnel_event(t, s == 0 ? EV_FROM_CLIENT : EV_FROM_UPSTREAM, r->scratch, (size_t)n);
   if (t->shut[o]) {
     /* Side o can take nothing more (it reset after its FIN): these bytes cannot be delivered. */
     tunnel_fail(t, o);
@@ -419,25 +539,25 @@ static void on_poll(uv_poll_t *handle, int status, int events) {
 /* Once per loop turn (uv_check): JavaScript gets the turn's events in one call. */
 static void deliver(uv_check_t *check) {
   relay_t *r = check->data;
-  if (r->log_len == 0) return;
+  if (r->log.len == 0) return;
   napi_env env = r->env;
 
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
   napi_value argv[2], cb, recv;
   napi_status made;
-  if (r->reusable && r->log_len <= r->reusable_len) {
+  if (r->reusable && r->log.len <= r->reusable_len) {
     /* JavaScript is done with the last batch (see start()): no allocation per turn. */
-    memcpy(r->reusable_bytes, r->log, r->log_len);
+    memcpy(r->reusable_bytes, r->log.bytes, r->log.len);
     made = napi_get_reference_value(env, r->reusable, &argv[0]);
   } else {
     void *copy;
-    made = napi_create_buffer_copy(env, r->log_len, r->log, &copy, &argv[0]);
+    made = napi_create_buffer_copy(env, r->log.len, r->log.bytes, &copy, &argv[0]);
   }
-  if (made == napi_ok && napi_create_uint32(env, (uint32_t)r->log_len, &argv[1]) == napi_ok &&
+  if (made == napi_ok && napi_create_uint32(env, (uint32_t)r->log.len, &argv[1]) == napi_ok &&
       napi_get_reference_value(env, r->on_events, &cb) == napi_ok && napi_get_global(env, &recv) == napi_ok) {
     /* Reset first: what JavaScript causes meanwhile (attach() failing, say) goes into the next batch. */
-    r->log_len = 0;
+    log_taken(r);
     if (napi_make_callback(env, r->async, recv, cb, 2, argv, NULL) == napi_pending_exception) {
       /* A throwing recorder is the proxy's bug: report it as any uncaught exception would be. */
       napi_value error;
@@ -445,10 +565,10 @@ static void deliver(uv_check_t *check) {
     }
   }
   /* Give back memory a burst grew; keep a working size. */
-  if (r->log_cap > 4 * 1024 * 1024 && r->log_len == 0) {
-    free(r->log);
-    r->log = NULL;
-    r->log_cap = 0;
+  if (r->log.cap > 4 * 1024 * 1024 && r->log.len == 0) {
+    free(r->log.bytes);
+    r->log.bytes = NULL;
+    r->log.cap = 0;
   }
   napi_close_handle_scope(env, scope);
 }
@@ -1023,10 +1143,14 @@ static napi_value js_connect_for(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* attach(id, clientFd, toClient, toUpstream, idleMs): relays between the client and a connection from connect(). */
+/*
+ * attach(id, clientFd, toClient, toUpstream, idleMs, clientLeg?, upstreamLeg?, clockOffsetNs?): relays between the
+ * client and a connection from connect(). With both legs' exported states (leg_recording.h) and the recording
+ * clock's offset from CLOCK_MONOTONIC (a bigint), the tunnel is recorded here (RECORDED events) from now on.
+ */
 static napi_value js_attach(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
+  size_t argc = 8;
+  napi_value argv[8];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   relay_t *r = relay_of(env);
   uint32_t id;
@@ -1038,6 +1162,19 @@ static napi_value js_attach(napi_env env, napi_callback_info info) {
       uint8_array_arg(env, argv[2], &to[0], &to_len[0]) < 0 || uint8_array_arg(env, argv[3], &to[1], &to_len[1]) < 0 ||
       napi_get_value_int64(env, argv[4], &idle_ms) != napi_ok) {
     return throw_error(env, "tunnel_relay: attach(id, clientFd, toClient, toUpstream, idleMs): bad arguments");
+  }
+  leg_t legs[2];
+  int64_t clock_offset = 0;
+  int recorded = argc >= 8;
+  if (recorded) {
+    uint8_t *state[2];
+    size_t state_len[2];
+    bool lossless;
+    if (uint8_array_arg(env, argv[5], &state[0], &state_len[0]) < 0 || uint8_array_arg(env, argv[6], &state[1], &state_len[1]) < 0 ||
+        napi_get_value_bigint_int64(env, argv[7], &clock_offset, &lossless) != napi_ok || !lossless ||
+        leg_import(&legs[0], state[0], state_len[0]) < 0 || leg_import(&legs[1], state[1], state_len[1]) < 0) {
+      return throw_error(env, "tunnel_relay: attach: bad leg states or clock offset");
+    }
   }
   tunnel_t *t = tunnel_by_id(r, id);
   if (!t || t->connecting || t->fd[1] < 0 || t->head) return throw_error(env, "tunnel_relay: attach: no connected tunnel with that id");
@@ -1058,6 +1195,11 @@ static napi_value js_attach(napi_env env, napi_callback_info info) {
     t->polled[0] = 1;
     t->open_handles++;
   }
+  if (recorded) {
+    memcpy(t->legs, legs, sizeof legs);
+    t->clock_offset = clock_offset;
+    t->recording = 1;
+  }
   t->idle_ms = idle_ms;
   t->last_ms = uv_now(r->loop);
   for (int s = 0; s < 2; s++) {
@@ -1071,6 +1213,42 @@ static napi_value js_attach(napi_env env, napi_callback_info info) {
   }
   if (!t->dead) tunnel_update(t);
   return NULL;
+}
+
+/*
+ * record(id, clientLeg, upstreamLeg, clockOffsetNs) -> bool: the relay records a tunnel it relays already (the fast
+ * path's, which JavaScript hears of only once it relays) from now on, as attach() with leg states does; the bytes
+ * counted for CLOSED start from here (JavaScript counted those before). False when there is no such tunnel to
+ * record (it ended meanwhile): JavaScript goes on recording its events.
+ */
+static napi_value js_record(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  relay_t *r = relay_of(env);
+  uint32_t id;
+  uint8_t *state[2];
+  size_t state_len[2];
+  int64_t clock_offset;
+  bool lossless;
+  leg_t legs[2];
+  if (!r->started || argc < 4 || napi_get_value_uint32(env, argv[0], &id) != napi_ok ||
+      uint8_array_arg(env, argv[1], &state[0], &state_len[0]) < 0 || uint8_array_arg(env, argv[2], &state[1], &state_len[1]) < 0 ||
+      napi_get_value_bigint_int64(env, argv[3], &clock_offset, &lossless) != napi_ok || !lossless ||
+      leg_import(&legs[0], state[0], state_len[0]) < 0 || leg_import(&legs[1], state[1], state_len[1]) < 0) {
+    return throw_error(env, "tunnel_relay: record(id, clientLeg, upstreamLeg, clockOffsetNs): bad arguments");
+  }
+  tunnel_t *t = tunnel_by_id(r, id);
+  int ok = t && !t->dead && !t->recording && !t->head && !t->held && !t->connecting && !t->fast_bytes && t->fd[0] >= 0 && t->fd[1] >= 0;
+  if (ok) {
+    memcpy(t->legs, legs, sizeof legs);
+    t->clock_offset = clock_offset;
+    t->relayed[0] = t->relayed[1] = 0;
+    t->recording = 1;
+  }
+  napi_value out;
+  napi_get_boolean(env, ok, &out);
+  return out;
 }
 
 static napi_value js_close(napi_env env, napi_callback_info info) {
@@ -1215,13 +1393,13 @@ static napi_value js_take(napi_env env, napi_callback_info info) {
   (void)info;
   relay_t *r = relay_of(env);
   napi_value out;
-  if (!r->started || r->log_len == 0) {
+  if (!r->started || r->log.len == 0) {
     napi_get_null(env, &out);
     return out;
   }
   void *copy;
-  if (napi_create_buffer_copy(env, r->log_len, r->log, &copy, &out) != napi_ok) return throw_error(env, "tunnel_relay: out of memory");
-  r->log_len = 0;
+  if (napi_create_buffer_copy(env, r->log.len, r->log.bytes, &copy, &out) != napi_ok) return throw_error(env, "tunnel_relay: out of memory");
+  log_taken(r);
   return out;
 }
 
@@ -1241,8 +1419,8 @@ static void relay_finalize(napi_env env, void *data, void *hint) {
   (void)hint;
   relay_t *r = data;
   /* Handles may still point at r while the loop closes them: only the buffers go. */
-  free(r->log);
-  r->log = NULL;
+  free(r->log.bytes);
+  r->log.bytes = NULL;
   free(r->scratch);
   r->scratch = NULL;
   free(r->answer);
@@ -1279,9 +1457,11 @@ static napi_value init(napi_env env, napi_value exports) {
     { "listen", NULL, js_listen, NULL, NULL, NULL, napi_default, NULL },
     { "unlisten", NULL, js_unlisten, NULL, NULL, NULL, napi_default, NULL },
     { "encodeSegments", NULL, js_encode_segments, NULL, NULL, NULL, napi_default, NULL },
+    { "recordLegEvent", NULL, js_record_leg_event, NULL, NULL, NULL, napi_default, NULL },
     { "segmentSize", NULL, js_segment_size, NULL, NULL, NULL, napi_default, NULL },
     { "writeBehind", NULL, js_write_behind, NULL, NULL, NULL, napi_default, NULL },
     { "connectHead", NULL, js_connect_head, NULL, NULL, NULL, napi_default, NULL },
+    { "record", NULL, js_record, NULL, NULL, NULL, napi_default, NULL },
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -67,6 +67,8 @@ const TCP_HEADER = 20;
 /** SYNs carry the MSS option (kind 2, length 4): 4 more header bytes. */
 const MSS_OPTION = 4;
 const WINDOW = 65535;
+/** Bytes of exportState()'s layout. */
+export const TCP_STATE_BYTES = 56;
 /** Chunks longer than this go to segmentRun (when given), however many segments they make. */
 const RUN_FROM_BYTES = 1460;
 
@@ -176,6 +178,43 @@ export class TcpPacketSynthesizer {
   /** True once a RST was sent or both sides sent FIN: nothing more is synthesized. */
   get ended(): boolean {
     return this.state === 'ended';
+  }
+
+  /**
+   * Everything the next frames depend on, for a recorder that goes on in C
+   * (native/tunnel-relay/leg_recording.h reads the same layout), little-endian:
+   *  0 u8  layout version (1)
+   *  1 u8  link header bytes: 14 (Ethernet) or 0 (raw IP)
+   *  2 u8  IP version: 4 or 6
+   *  3 u8  state: 0 new, 1 open, 2 ended
+   *  4 u16 mss (clamped, as segments are cut)
+   *  6 u8  client sent FIN | 7 u8 server sent FIN
+   *  8 u32 client's next sequence number | 12 u32 server's
+   * 16 u16 client's next IPv4 identification | 18 u16 server's
+   * 20 u16 client port | 22 u16 server port
+   * 24 client address (4 bytes for IPv4, else 16) | 40 server address (likewise)
+   * This synthesizer is not told what the other one made: the caller stops using it.
+   */
+  exportState(): Uint8Array {
+    const out = new Uint8Array(TCP_STATE_BYTES);
+    const v = new DataView(out.buffer);
+    const { client, server } = this.sides;
+    out[0] = 1;
+    out[1] = this.linkHeader;
+    out[2] = this.ipv6 ? 6 : 4;
+    out[3] = this.state === 'new' ? 0 : this.state === 'open' ? 1 : 2;
+    v.setUint16(4, this.mss, true);
+    out[6] = client.finSent ? 1 : 0;
+    out[7] = server.finSent ? 1 : 0;
+    v.setUint32(8, client.seq, true);
+    v.setUint32(12, server.seq, true);
+    v.setUint16(16, client.ipId, true);
+    v.setUint16(18, server.ipId, true);
+    v.setUint16(20, client.port, true);
+    v.setUint16(22, server.port, true);
+    out.set(client.address, 24);
+    out.set(server.address, 40);
+    return out;
   }
 
   /** The three-way handshake: SYN, SYN-ACK, ACK. */

@@ -23,6 +23,8 @@ import { PcapngWriter, type InterfaceDescription, type SectionHeaderOptions } fr
 import { nativeWriteBehind, type SegmentEncoder, type WriteBehind } from './native-tunnel-relay';
 
 const BATCH_BYTES = 256 * 1024;
+/** Ready-made blocks (appendBlocks) from this size on are written where they are, not copied into the batch. */
+const DIRECT_WRITE_BYTES = 64 * 1024;
 /** Longest time a block waits in a partial batch (a live reader of the file sees it this late at most). */
 const FLUSH_DELAY_MS = 50;
 const ENHANCED_PACKET_BLOCK = 0x00000006;
@@ -132,6 +134,44 @@ export class BatchedPcapngFile {
       const v = this.view;
       for (let at = start; at < this.used; at += v.getUint32(at + 4, true)) onFrame(this.batch.subarray(at + 28, at + 28 + v.getUint32(at + 20, true)));
     }
+    return frames;
+  }
+
+  /**
+   * Ready-made blocks (the native relay's recorded tunnels, leg_recording.c),
+   * copied into the batch as they are. Only whole blocks are taken (each
+   * `Block Total Length` at offset 4, a multiple of 4, within `blocks`): a
+   * malformed tail is dropped, not written. Returns how many of them are
+   * Enhanced Packet Blocks (frames).
+   */
+  appendBlocks(blocks: Uint8Array): number {
+    let frames = 0;
+    let end = 0;
+    // Read byte by byte (little-endian): a DataView per call would be an allocation per relay event.
+    while (end + 12 <= blocks.length) {
+      const total = (blocks[end + 4]! | (blocks[end + 5]! << 8) | (blocks[end + 6]! << 16) | (blocks[end + 7]! << 24)) >>> 0;
+      if (total < 12 || (total & 3) !== 0 || total > blocks.length - end) break;
+      if (blocks[end] === ENHANCED_PACKET_BLOCK && blocks[end + 1] === 0 && blocks[end + 2] === 0 && blocks[end + 3] === 0) frames++;
+      end += total;
+    }
+    if (end === 0) return 0;
+    if (end >= DIRECT_WRITE_BYTES) {
+      // A large run (a relayed 64 KiB read, on both legs) is written from where it is, after the batch: one copy
+      // of every relayed byte less (twice over: both legs), as much as the whole recording costs in user time.
+      this.flush();
+      if (this.failure) return frames;
+      try {
+        for (let at = 0; at < end; ) at += writeSync(this.fd, blocks, at, end - at);
+        this.wrote(end);
+      } catch (e) {
+        this.failure ??= e instanceof Error ? e : new Error(String(e));
+      }
+      return frames;
+    }
+    this.reserve(end);
+    this.batch.set(end === blocks.length ? blocks : blocks.subarray(0, end), this.used);
+    this.used += end;
+    this.scheduleFlush();
     return frames;
   }
 

@@ -13,6 +13,10 @@
  * and time, so the packets are the same as if synthesized at once; the bytes
  * handed to `RecordedLeg.sent` are kept until then, so callers must not reuse
  * them (socket chunks and fresh Buffers never are).
+ *
+ * A recorder that only writes a file (`takesBlocks`) may also hand a leg
+ * over to the native relay (RecordedLeg.exportState), which records it from
+ * then on and returns ready-made blocks (appendBlocks).
  */
 import { hrtime } from 'node:process';
 import { LinkType, type Packet } from '../../core/capture/packet';
@@ -35,6 +39,12 @@ export interface LegRecorderOptions {
    * fraction of the CPU). Default: the addon's when built; null: in JavaScript.
    */
   segmentEncoder?: SegmentEncoder | null;
+  /**
+   * Whether a relay may record legs itself and hand over ready-made blocks
+   * (appendBlocks): only a recorder that writes a file and feeds no
+   * `onPacket` can take them. Default: yes unless TLSWB_NATIVE_RECORDING=off.
+   */
+  nativeRecording?: boolean;
 }
 
 /** Wall-clock nanoseconds that never go backwards (wall clock at start + monotonic time since). */
@@ -93,12 +103,17 @@ export class LegRecorder {
     this.onPacket!(p);
   };
 
+  /** See LegRecorderOptions.nativeRecording: a file, no packet consumer, not switched off. */
+  readonly takesBlocks: boolean;
+
   private constructor(
     private readonly writer: BatchedPcapngFile | null,
     private readonly onPacket: ((p: Packet) => void) | null,
     private readonly onSecrets: ((keylogLine: string) => void) | null,
     encoder: SegmentEncoder | null,
+    nativeRecording: boolean,
   ) {
+    this.takesBlocks = nativeRecording && writer !== null && onPacket === null;
     this.segmentRun = writer && encoder ? (headers, headerLength, link, payload, mss, timestampNs) => {
       if (this.closed) return true;
       if (this.onPacket) {
@@ -118,7 +133,8 @@ export class LegRecorder {
         { linkType: LinkType.ETHERNET, name: 'tlswb-proxy', description: 'TCP legs synthesized by tlswb' });
     }
     const encoder = options.segmentEncoder === undefined ? nativeSegmentEncoder() : options.segmentEncoder;
-    return new LegRecorder(writer, options.onPacket ?? null, options.onSecrets ?? null, encoder);
+    return new LegRecorder(writer, options.onPacket ?? null, options.onSecrets ?? null, encoder,
+      options.nativeRecording ?? process.env.TLSWB_NATIVE_RECORDING !== 'off');
   }
 
   /** Frames recorded so far (events of the current turn are recorded at its end). */
@@ -210,6 +226,17 @@ export class LegRecorder {
     }
   }
 
+  /**
+   * Blocks a relay recorded (legs it took over with RecordedLeg.exportState),
+   * appended to the file as they are, after everything queued before them.
+   * Only when `takesBlocks`; after close they are dropped, as events are.
+   */
+  appendBlocks(blocks: Uint8Array): void {
+    if (this.closed || !this.takesBlocks || !this.writer) return;
+    this.drain();
+    this.frame += this.writer.appendBlocks(blocks);
+  }
+
   /** Records what is queued, flushes and closes the file; later events are dropped. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -243,6 +270,15 @@ export class RecordedLeg {
   /** `timeNs`: when it opened, if not now (on `clock`'s scale). */
   open(timeNs: bigint = this.recorder.clock.nowNs()): void {
     this.recorder.enqueue(OPEN, this.synth, 'client', null, timeNs);
+  }
+
+  /**
+   * The leg's state once everything queued is recorded (TcpPacketSynthesizer.exportState), for a relay that
+   * records it from here on (its blocks come back through LegRecorder.appendBlocks): this leg is not used again.
+   */
+  exportState(): Uint8Array {
+    this.recorder.drain();
+    return this.synth.exportState();
   }
 
   /**

@@ -6,6 +6,15 @@
  * relay reports each chunk, FIN, failure and the close; they are recorded on
  * both legs exactly as the JavaScript bridge (passthrough-bridge.ts) records
  * them, with the time the relay saw them.
+ *
+ * Attached tunnels (attach: the relay's own upstream connection) whose
+ * recording only writes a file (the CLI's `tlswb proxy -w`) are recorded by
+ * the relay itself (native/tunnel-relay/leg_recording.c): the legs' states go
+ * to it once the opening, the CONNECT, the 200 and `initial` are recorded
+ * here, and what comes back is ready-made pcapng blocks for the file and the
+ * byte counts at the close: the same packets, without a JavaScript call per
+ * chunk. TLSWB_NATIVE_RECORDING=off, a packet consumer (the desktop's live
+ * analysis) or an addon without it keep recordingSink.
  */
 import type { Socket } from 'node:net';
 import type { BridgeOptions } from './passthrough-bridge';
@@ -94,6 +103,45 @@ function recordingSink(relay: NativeTunnelRelay, legs: TunnelLegs, finish: (at?:
   };
 }
 
+/**
+ * The sink of a tunnel the relay records itself (attach with the legs'
+ * states): its blocks go to the file as they are; CLOSED brings the bytes
+ * relayed since (the proxy's 'tunnel-closed' reports the totals).
+ */
+function recordedSink(legs: TunnelLegs, finish: (at?: bigint) => void): RelaySink {
+  return (kind, data, monotonicNs) => {
+    if (kind === RelayEvent.RECORDED) {
+      legs.recordedBlocks(data);
+    } else if (kind === RelayEvent.CLOSED) {
+      if (data.length >= 16) {
+        const v = new DataView(data.buffer, data.byteOffset, data.length);
+        legs.relayed(Number(v.getBigUint64(0, true)), Number(v.getBigUint64(8, true)));
+      }
+      finish(legs.timeOfMonotonic(monotonicNs));
+    }
+  };
+}
+
+/**
+ * Attaches the tunnel to the relay, recording it there when the relay and the recording can (TunnelLegs.canHandOver;
+ * TLSWB_NATIVE_RECORDING=off keeps JavaScript's), else as recordingSink records the relay's events. `recordSent`
+ * records what goes upstream first (`initial`, on the client leg already): before the hand-over, so the legs are
+ * current when they leave; after the attach otherwise (as always). Returns whether the relay records. Throws what
+ * relay.attach throws (nothing recorded then, the legs still JavaScript's).
+ */
+function attachRecorded(relay: NativeTunnelRelay, legs: TunnelLegs, id: number, clientFd: number, answer: Uint8Array, toUpstream: Uint8Array,
+  idleMs: number, recordSent: () => void, finish: (at?: bigint) => void): boolean {
+  if (relay.recordsLegs && legs.canHandOver) {
+    recordSent();
+    relay.attach(id, clientFd, answer, toUpstream, idleMs, recordedSink(legs, finish), legs.handOver()!);
+    legs.handedOver();
+    return true;
+  }
+  relay.attach(id, clientFd, answer, toUpstream, idleMs, recordingSink(relay, legs, finish));
+  recordSent();
+  return false;
+}
+
 /** Node's sockets are no longer the tunnel's: their listeners (the proxy's too) must not record a close. */
 function letGo(sockets: Socket[]): void {
   for (const s of sockets) {
@@ -104,8 +152,12 @@ function letGo(sockets: Socket[]): void {
   }
 }
 
-/** The tunnel's end, once: its legs' FINs and the tunnel-closed callback; and the handle the proxy closes it with. */
-function tunnelEnd(relay: NativeTunnelRelay, o: Pick<BridgeOptions, 'legs' | 'onClosed'>): { finish(at?: bigint): void; handle(id: number): RelayedTunnel } {
+/**
+ * The tunnel's end, once: its legs' FINs and the tunnel-closed callback; and the handle the proxy closes it with
+ * (`recorded`: the relay records the tunnel, and reports its end and byte counts when closed).
+ */
+function tunnelEnd(relay: NativeTunnelRelay, o: Pick<BridgeOptions, 'legs' | 'onClosed'>):
+  { finish(at?: bigint): void; readonly ended: boolean; handle(id: number, recorded?: boolean | (() => boolean)): RelayedTunnel } {
   let done = false;
   const finish = (at?: bigint): void => {
     if (done) return;
@@ -115,12 +167,20 @@ function tunnelEnd(relay: NativeTunnelRelay, o: Pick<BridgeOptions, 'legs' | 'on
   };
   return {
     finish,
-    handle: (id) => ({
+    get ended() {
+      return done;
+    },
+    handle: (id, recorded = false) => ({
       destroy: () => {
         if (done) return;
-        // What the relay reported before the close is recorded before it.
-        relay.flush();
-        relay.close(id);
+        if (typeof recorded === 'function' ? recorded() : recorded) {
+          // The relay records the legs' end and reports it (with the counts) before closeRecorded returns.
+          relay.closeRecorded(id);
+        } else {
+          // What the relay reported before the close is recorded before it.
+          relay.flush();
+          relay.close(id);
+        }
         finish();
       },
     }),
@@ -197,21 +257,24 @@ export async function attachNatively(relay: NativeTunnelRelay, o: AttachOptions)
   }
   const fromClient = takeBuffered(client);
   const toUpstream = Buffer.concat([o.initial, ...fromClient]);
+  const recordSent = (): void => {
+    if (o.initial.length) legs.toUpstream(o.initial);
+    for (const c of fromClient) {
+      legs.fromClient(c);
+      legs.toUpstream(c);
+    }
+  };
+  let recorded: boolean;
   try {
-    relay.attach(o.connection, clientFd, o.answer, toUpstream, o.idleTimeoutMs, recordingSink(relay, legs, end.finish));
+    recorded = attachRecorded(relay, legs, o.connection, clientFd, o.answer, toUpstream, o.idleTimeoutMs, recordSent, end.finish);
   } catch {
     relay.close(o.connection);
     end.finish();
     client.destroy();
     return false;
   }
-  if (o.initial.length) legs.toUpstream(o.initial);
-  for (const c of fromClient) {
-    legs.fromClient(c);
-    legs.toUpstream(c);
-  }
   letGo([client]);
-  o.onRelayed?.(end.handle(o.connection));
+  o.onRelayed?.(end.handle(o.connection, recorded));
   return true;
 }
 
@@ -225,15 +288,17 @@ export interface AttachAcceptedOptions extends Pick<BridgeOptions, 'legs' | 'ini
 /** Relays between a client the relay accepted itself and its connection (no Node socket at all); recorded as attachNatively records. */
 export function attachAccepted(relay: NativeTunnelRelay, o: AttachAcceptedOptions): void {
   const end = tunnelEnd(relay, o);
+  let recorded: boolean;
   try {
-    relay.attach(o.id, -1, o.answer, o.initial, o.idleTimeoutMs, recordingSink(relay, o.legs, end.finish));
+    recorded = attachRecorded(relay, o.legs, o.id, -1, o.answer, o.initial, o.idleTimeoutMs, () => {
+      if (o.initial.length) o.legs.toUpstream(o.initial);
+    }, end.finish);
   } catch {
     relay.close(o.id);
     end.finish();
     return;
   }
-  if (o.initial.length) o.legs.toUpstream(o.initial);
-  o.onRelayed?.(end.handle(o.id));
+  o.onRelayed?.(end.handle(o.id, recorded));
 }
 
 export interface RelayedSinkOptions extends Pick<BridgeOptions, 'legs' | 'onClosed' | 'onRelayed'> {
@@ -241,9 +306,24 @@ export interface RelayedSinkOptions extends Pick<BridgeOptions, 'legs' | 'onClos
   id: number;
 }
 
-/** The sink recording a tunnel the relay took on by itself (see FastConnect), recorded as attachAccepted records. */
+/**
+ * The sink recording a tunnel the relay took on by itself (see FastConnect), recorded as attachAccepted records:
+ * its events of the batch that announced it are recorded here; then, when the relay and the recording can, the relay
+ * records the legs itself (`record`, as attach with the legs' states), else this sink goes on.
+ */
 export function relayedSink(relay: NativeTunnelRelay, o: RelayedSinkOptions): RelaySink {
   const end = tunnelEnd(relay, o);
-  o.onRelayed?.(end.handle(o.id));
+  let recorded = false;
+  o.onRelayed?.(end.handle(o.id, () => recorded));
+  if (relay.recordsLegs && o.legs.canHandOver) {
+    relay.afterThisBatch(() => {
+      if (end.ended) return;
+      const legs = o.legs.handOver();
+      if (legs && relay.record(o.id, legs, recordedSink(o.legs, end.finish))) {
+        o.legs.handedOver();
+        recorded = true;
+      }
+    });
+  }
   return recordingSink(relay, o.legs, end.finish);
 }

@@ -21,16 +21,21 @@ interface TunnelRelayBinding {
   close(id: number): void;
   take(): Buffer | null;
   connect(ip: string, port: number): number;
-  attach(id: number, clientFd: number, toClient: Uint8Array, toUpstream: Uint8Array, idleMs: number): void;
+  attach(id: number, clientFd: number, toClient: Uint8Array, toUpstream: Uint8Array, idleMs: number,
+    clientLeg?: Uint8Array, upstreamLeg?: Uint8Array, clockOffsetNs?: bigint): void;
   listen(fd: number, maxHeadBytes: number, headTimeoutMs: number, answer?: Uint8Array, connectTimeoutMs?: number, idleMs?: number, maxTunnels?: number): number;
   unlisten(listener: number): void;
   connectFor(id: number, ip: string, port: number): void;
   release(id: number): number;
   encodeSegments: SegmentEncoder;
+  /** Absent in addons built before the relay recorded legs itself (attach's recording arguments are ignored there). */
+  recordLegEvent?: LegEventRecorder;
   /** The socket's TCP_MAXSEG; 0 when it cannot be read. Absent in addons built before it. */
   segmentSize?: (fd: number) => number;
   /** Absent in addons built before it. */
   writeBehind?: WriteBehind;
+  /** Records a tunnel the relay relays already from now on (see NativeTunnelRelay.record). Absent in addons built before it. */
+  record?: (id: number, clientLeg: Uint8Array, upstreamLeg: Uint8Array, clockOffsetNs: bigint) => boolean;
   /** Which CONNECT heads listen's fast path takes (connect_head.c): [ip, port, headLength] or null. Absent in addons built before it. */
   connectHead?: (bytes: Uint8Array) => [string, number, number] | null;
 }
@@ -52,6 +57,21 @@ export type WriteBehind = (fd: number, startFrom: number, startTo: number, dropF
 export type SegmentEncoder = (out: Uint8Array, outOffset: number, headers: Uint8Array, linkHeaderLength: number,
   payload: Uint8Array, mss: number, timestampHigh: number, timestampLow: number) => number;
 
+/**
+ * One event on a leg's exported state (TcpPacketSynthesizer.exportState;
+ * updated in place), in C (leg_recording.c): op 0 open, 1 send, 2 close,
+ * 3 reset; side 0 client, 1 server. Returns the frames as pcapng Enhanced
+ * Packet Blocks, the bytes BatchedPcapngFile.packet writes for them.
+ */
+export type LegEventRecorder = (state: Uint8Array, op: number, side: number, data: Uint8Array, timeNs: bigint) => Buffer;
+
+/** A tunnel's legs handed to the relay (attach): their exported states and the recording clock minus CLOCK_MONOTONIC. */
+export interface LegsHandOver {
+  client: Uint8Array;
+  upstream: Uint8Array;
+  clockOffsetNs: bigint;
+}
+
 /** Event kinds, as tunnel_relay.c numbers them. */
 export const RelayEvent = {
   FROM_CLIENT: 1,
@@ -68,11 +88,16 @@ export const RelayEvent = {
   /** A client accepted on a listener: "reason listener remoteIp remotePort localIp localPort mss [errno]\n" then its head's bytes. */
   HEAD: 10,
   /**
+   * A tunnel recorded in C (attach with LegsHandOver): pcapng blocks of its legs, ready for the file. Such a
+   * tunnel reports only these and CLOSED (bytes: u64 from the client, u64 from upstream, little-endian).
+   */
+  RECORDED: 11,
+  /**
    * A CONNECT the relay connected and answered itself (listen's fast path): "listener remoteIp remotePort localIp
    * localPort mss upstreamLocalIp upstreamLocalPort upstreamMss targetIp targetPort headLength acceptedNs headNs\n"
    * then the client's bytes (the head, then any after it). The tunnel's other events follow.
    */
-  TUNNEL: 11,
+  TUNNEL: 12,
 } as const;
 
 /**
@@ -197,7 +222,7 @@ function errnoName(errno: number): string {
  * view of the batch, valid until the batch's `afterEachBatch` callbacks
  * returned (the batch is refilled next turn): whoever keeps bytes longer
  * copies them, or uses them up in such a callback. `monotonicNs` is when the
- * relay saw it, on process.hrtime's clock. CLOSED is the last event.
+ * relay saw it, on process.hrtime's clock (0 for RECORDED). CLOSED is the last event.
  */
 export type RelaySink = (kind: number, data: Uint8Array, monotonicNs: bigint) => void;
 
@@ -215,6 +240,8 @@ export class NativeTunnelRelay {
   private readonly listeners = new Map<number, (client: AcceptedClient) => void>();
   private readonly fastListeners = new Map<number, FastConnect>();
   private readonly batchDone = new Set<() => void>();
+  /** Run once after the current batch's `afterEachBatch` callbacks (see afterThisBatch). */
+  private afterBatch: (() => void)[] = [];
   /** Connections being opened (connect, connectFor): when each is given up, and how. */
   private readonly pendingConnects = new Map<number, { deadline: number; expire(): void }>();
   private connectTimer: NodeJS.Timeout | null = null;
@@ -228,6 +255,11 @@ export class NativeTunnelRelay {
   afterEachBatch(done: () => void): () => void {
     this.batchDone.add(done);
     return () => this.batchDone.delete(done);
+  }
+
+  /** `done` runs once, after the batch being handed out now and its `afterEachBatch` callbacks (from a sink or a listener). */
+  afterThisBatch(done: () => void): void {
+    this.afterBatch.push(done);
   }
 
   /**
@@ -353,10 +385,38 @@ export class NativeTunnelRelay {
     }, timeoutMs, false, done);
   }
 
-  /** Relays between `clientFd` (dup()ed; -1: the client accepted with this id) and connection `id` from `connect`; otherwise as `adopt`. */
-  attach(id: number, clientFd: number, toClient: Uint8Array, toUpstream: Uint8Array, idleMs: number, sink: RelaySink): void {
-    this.binding.attach(id, clientFd, toClient, toUpstream, idleMs);
+  /** Whether `attach` can record a tunnel's legs in C (this addon's build knows how). */
+  get recordsLegs(): boolean {
+    return typeof this.binding.recordLegEvent === 'function';
+  }
+
+  /**
+   * Relays between `clientFd` (dup()ed; -1: the client accepted with this id) and connection `id` from `connect`;
+   * otherwise as `adopt`. With `legs` (only when `recordsLegs`), the relay records the tunnel itself: the sink gets
+   * RECORDED blocks and CLOSED with the byte counts, nothing else; close it with `closeRecorded`.
+   */
+  attach(id: number, clientFd: number, toClient: Uint8Array, toUpstream: Uint8Array, idleMs: number, sink: RelaySink, legs?: LegsHandOver): void {
+    if (legs) this.binding.attach(id, clientFd, toClient, toUpstream, idleMs, legs.client, legs.upstream, legs.clockOffsetNs);
+    else this.binding.attach(id, clientFd, toClient, toUpstream, idleMs);
     this.sinks.set(id, sink);
+  }
+
+  /**
+   * The relay records tunnel `id`, one it relays already (listen's fast path), itself from now on, as `attach` with
+   * `legs` does; `sink` gets its RECORDED blocks and CLOSED with the byte counts from here on. False when it cannot
+   * (an addon without it, the tunnel ended): nothing changed.
+   */
+  record(id: number, legs: LegsHandOver, sink: RelaySink): boolean {
+    if (typeof this.binding.record !== 'function' || !this.binding.record(id, legs.client, legs.upstream, legs.clockOffsetNs)) return false;
+    this.sinks.set(id, sink);
+    return true;
+  }
+
+  /** Closes a tunnel the relay records (attach with legs) now: its sink gets the end's blocks and CLOSED before this returns. */
+  closeRecorded(id: number): void {
+    this.pendingConnects.delete(id);
+    this.binding.close(id);
+    this.flush();
   }
 
   /** Closes the tunnel (or abandons a connection) at once; its sink gets nothing more (the caller records the end itself). */
@@ -397,12 +457,18 @@ export class NativeTunnelRelay {
       }
       const sink = this.sinks.get(id);
       if (!sink) continue;
-      const timeNs = batch.readBigUInt64LE(start - 8);
+      // A RECORDED event's blocks carry their own times: no BigInt made for it (the most frequent event of a recorded tunnel).
+      const timeNs = kind === RelayEvent.RECORDED ? 0n : batch.readBigUInt64LE(start - 8);
       if (kind === RelayEvent.CLOSED) this.sinks.delete(id);
       // A plain view (cheaper than Buffer#subarray), valid until the batchDone callbacks returned.
       sink(kind, new Uint8Array(batch.buffer, batch.byteOffset + start, length), timeNs);
     }
     for (const done of this.batchDone) done();
+    if (this.afterBatch.length > 0) {
+      const once = this.afterBatch;
+      this.afterBatch = [];
+      for (const done of once) done();
+    }
   }
 }
 
@@ -435,6 +501,12 @@ export function nativeTunnelRelay(env: NodeJS.ProcessEnv = process.env): NativeT
 export function nativeSegmentEncoder(env: NodeJS.ProcessEnv = process.env): SegmentEncoder | null {
   const b = tunnelRelayBinding(env);
   return b && typeof b.encodeSegments === 'function' ? b.encodeSegments : null;
+}
+
+/** The addon's leg recorder (recordLegEvent: tests compare it with the synthesizer), or null as for nativeTunnelRelay. */
+export function nativeLegEventRecorder(env: NodeJS.ProcessEnv = process.env): LegEventRecorder | null {
+  const b = tunnelRelayBinding(env);
+  return b && typeof b.recordLegEvent === 'function' ? b.recordLegEvent : null;
 }
 
 /** The addon's writeBehind (a recording's written pages out of the page cache), or null as for nativeTunnelRelay. */

@@ -11,7 +11,7 @@
 import type { Socket } from 'node:net';
 import { hrtime } from 'node:process';
 import type { LegRecorder, RecordedLeg } from './leg-recorder';
-import { socketSegmentSize } from './native-tunnel-relay';
+import { socketSegmentSize, type LegsHandOver } from './native-tunnel-relay';
 import type { ConnectRecording } from './upstream-connector';
 import type { TcpEndpointAddress } from '../../core/net/tcp-packet-synthesizer';
 
@@ -124,6 +124,40 @@ export class TunnelLegs {
     this.client?.close('server', at);
     this.client?.close('client', at);
     this.upstreamClosed(at);
+  }
+
+  /** Whether `handOver` would give the legs away: both are open and the recorder takes ready-made blocks. */
+  get canHandOver(): boolean {
+    return this.recorder !== null && this.recorder.takesBlocks && this.client !== null && this.upstream !== null;
+  }
+
+  /**
+   * Both legs for a relay that records them itself from now on (native
+   * tunnel-relay's leg_recording.c), everything recorded so far written
+   * first; null unless `canHandOver`. Once the relay took them, `handedOver`:
+   * from then on these legs record nothing here (their blocks come through
+   * `recordedBlocks`, the relayed byte counts through `relayed`).
+   */
+  handOver(): LegsHandOver | null {
+    if (!this.canHandOver) return null;
+    const clockOffsetNs = this.timeOfMonotonic(0n)!;
+    return { client: this.client!.exportState(), upstream: this.upstream!.exportState(), clockOffsetNs };
+  }
+
+  handedOver(): void {
+    this.client = null;
+    this.upstream = null;
+  }
+
+  /** Blocks the relay recorded for these legs, for the file. */
+  recordedBlocks(blocks: Uint8Array): void {
+    this.recorder?.appendBlocks(blocks);
+  }
+
+  /** Bytes the relay relayed after the hand-over (counted there, not here). */
+  relayed(fromClient: number, fromServer: number): void {
+    this.bytesFromClient += fromClient;
+    this.bytesFromServer += fromServer;
   }
 
   /** Records the events queued so far now (their bytes may be reused after this), not at the end of the turn. */
