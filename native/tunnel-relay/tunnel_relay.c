@@ -301,6 +301,45 @@ static void record_legs(tunnel_t *t, uint32_t kind, const uint8_t *data, size_t 
   blocks_end(r);
 }
 
+/*
+ * attach()'s prelude: leg events recorded before the relay took the tunnel, back to back:
+ *  0 u8 leg (0 client, 1 upstream) | 1 u8 op (0 open, 1 send, 2 close, 3 reset) | 2 u8 side (0 client, 1 server) |
+ *  3 u8 0 | 4 u32 length | 8 u64 time (the recording's clock, ns) | 16 bytes[length]   (little-endian)
+ * 0 when every event is whole and valid, else -1.
+ */
+static int prelude_check(const uint8_t *p, size_t len) {
+  size_t at = 0;
+  while (at < len) {
+    if (len - at < 16 || p[at] > 1 || p[at + 1] > 3 || p[at + 2] > 1) return -1;
+    uint32_t n = (uint32_t)p[at + 4] | ((uint32_t)p[at + 5] << 8) | ((uint32_t)p[at + 6] << 16) | ((uint32_t)p[at + 7] << 24);
+    if (n > len - at - 16) return -1;
+    at += 16 + (size_t)n;
+  }
+  return 0;
+}
+
+/* Records a checked prelude on t's legs, with each event's own time. */
+static void record_prelude(tunnel_t *t, const uint8_t *p, size_t len) {
+  relay_t *r = t->relay;
+  if (blocks_begin(t) < 0) {
+    r->log.dropped++;
+    return;
+  }
+  for (size_t at = 0; at < len;) {
+    leg_t *leg = &t->legs[p[at]];
+    int op = p[at + 1], side = p[at + 2];
+    size_t n = (size_t)p[at + 4] | ((size_t)p[at + 5] << 8) | ((size_t)p[at + 6] << 16) | ((size_t)p[at + 7] << 24);
+    uint64_t ts = 0;
+    for (int i = 7; i >= 0; i--) ts = (ts << 8) | p[at + 8 + i];
+    if (op == 0) leg_open(leg, &r->log, ts);
+    else if (op == 1) leg_send(leg, &r->log, side, p + at + 16, n, ts);
+    else if (op == 2) leg_close(leg, &r->log, side, ts);
+    else leg_reset(leg, &r->log, side, ts);
+    at += 16 + n;
+  }
+  blocks_end(r);
+}
+
 /* One happening of tunnel t: recorded here, or an event for JavaScript to record. */
 static void tunnel_event(tunnel_t *t, uint32_t kind, const uint8_t *data, size_t len) {
   if (t->recording) record_legs(t, kind, data, len);
@@ -987,8 +1026,8 @@ static napi_value js_connect_for(napi_env env, napi_callback_info info) {
  * clock's offset from CLOCK_MONOTONIC (a bigint), the tunnel is recorded here (RECORDED events) from now on.
  */
 static napi_value js_attach(napi_env env, napi_callback_info info) {
-  size_t argc = 8;
-  napi_value argv[8];
+  size_t argc = 11;
+  napi_value argv[11];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   relay_t *r = relay_of(env);
   uint32_t id;
@@ -1014,6 +1053,18 @@ static napi_value js_attach(napi_env env, napi_callback_info info) {
       return throw_error(env, "tunnel_relay: attach: bad leg states or clock offset");
     }
   }
+  /* Optional: what happened on the legs before (their opening, the CONNECT, the 200), to record first, and the comments of their first frames. */
+  uint8_t *prelude = NULL;
+  size_t prelude_len = 0;
+  if (recorded && argc >= 11) {
+    uint8_t *comment[2];
+    size_t comment_len[2];
+    if (uint8_array_arg(env, argv[8], &prelude, &prelude_len) < 0 || prelude_check(prelude, prelude_len) < 0 ||
+        uint8_array_arg(env, argv[9], &comment[0], &comment_len[0]) < 0 || uint8_array_arg(env, argv[10], &comment[1], &comment_len[1]) < 0 ||
+        leg_set_comment(&legs[0], comment[0], comment_len[0]) < 0 || leg_set_comment(&legs[1], comment[1], comment_len[1]) < 0) {
+      return throw_error(env, "tunnel_relay: attach: bad prelude or comments");
+    }
+  }
   tunnel_t *t = tunnel_by_id(r, id);
   if (!t || t->connecting || t->fd[1] < 0 || t->head) return throw_error(env, "tunnel_relay: attach: no connected tunnel with that id");
   if (client_fd < 0) {
@@ -1037,6 +1088,7 @@ static napi_value js_attach(napi_env env, napi_callback_info info) {
     memcpy(t->legs, legs, sizeof legs);
     t->clock_offset = clock_offset;
     t->recording = 1;
+    if (prelude_len) record_prelude(t, prelude, prelude_len);
   }
   t->idle_ms = idle_ms;
   t->last_ms = uv_now(r->loop);

@@ -22,7 +22,7 @@ interface TunnelRelayBinding {
   take(): Buffer | null;
   connect(ip: string, port: number): number;
   attach(id: number, clientFd: number, toClient: Uint8Array, toUpstream: Uint8Array, idleMs: number,
-    clientLeg?: Uint8Array, upstreamLeg?: Uint8Array, clockOffsetNs?: bigint): void;
+    clientLeg?: Uint8Array, upstreamLeg?: Uint8Array, clockOffsetNs?: bigint, prelude?: Uint8Array, clientComment?: Uint8Array, upstreamComment?: Uint8Array): void;
   listen(fd: number, maxHeadBytes: number, headTimeoutMs: number): number;
   unlisten(listener: number): void;
   connectFor(id: number, ip: string, port: number): void;
@@ -59,13 +59,18 @@ export type SegmentEncoder = (out: Uint8Array, outOffset: number, headers: Uint8
  * 3 reset; side 0 client, 1 server. Returns the frames as pcapng Enhanced
  * Packet Blocks, the bytes BatchedPcapngFile.packet writes for them.
  */
-export type LegEventRecorder = (state: Uint8Array, op: number, side: number, data: Uint8Array, timeNs: bigint) => Buffer;
+export type LegEventRecorder = (state: Uint8Array, op: number, side: number, data: Uint8Array, timeNs: bigint, comment?: Uint8Array) => Buffer;
 
 /** A tunnel's legs handed to the relay (attach): their exported states and the recording clock minus CLOCK_MONOTONIC. */
 export interface LegsHandOver {
   client: Uint8Array;
   upstream: Uint8Array;
   clockOffsetNs: bigint;
+  /**
+   * Legs not opened yet (initial states): what happened on them before, for the relay to record first
+   * (tunnel_relay.c's prelude layout), and their first frames' comments (UTF-8).
+   */
+  prelude?: { events: Uint8Array; clientComment: Uint8Array; upstreamComment: Uint8Array };
 }
 
 /** Event kinds, as tunnel_relay.c numbers them. */
@@ -300,7 +305,10 @@ export class NativeTunnelRelay {
    * RECORDED blocks and CLOSED with the byte counts, nothing else; close it with `closeRecorded`.
    */
   attach(id: number, clientFd: number, toClient: Uint8Array, toUpstream: Uint8Array, idleMs: number, sink: RelaySink, legs?: LegsHandOver): void {
-    if (legs) this.binding.attach(id, clientFd, toClient, toUpstream, idleMs, legs.client, legs.upstream, legs.clockOffsetNs);
+    const p = legs?.prelude;
+    if (legs && p) {
+      this.binding.attach(id, clientFd, toClient, toUpstream, idleMs, legs.client, legs.upstream, legs.clockOffsetNs, p.events, p.clientComment, p.upstreamComment);
+    } else if (legs) this.binding.attach(id, clientFd, toClient, toUpstream, idleMs, legs.client, legs.upstream, legs.clockOffsetNs);
     else this.binding.attach(id, clientFd, toClient, toUpstream, idleMs);
     this.sinks.set(id, sink);
   }

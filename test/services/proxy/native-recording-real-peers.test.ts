@@ -53,9 +53,10 @@ function ended(s: Socket): Promise<void> {
 /** Each exchange: the client sends `up` bytes, the origin answers `down` bytes once it has them all. */
 const EXCHANGES = [[1, 100], [1000, 16_000], [7, 1], [3000, 0], [16_000, 5]] as const;
 
-async function recordOnce(file: string, native: boolean, originPort: number): Promise<{ events: ProxyEvent[]; appended: number }> {
+async function recordOnce(file: string, native: boolean, originPort: number): Promise<{ events: ProxyEvent[]; appended: number; openedInC: number }> {
   const recorder = await LegRecorder.create({ file, nativeRecording: native });
   const appended = vi.spyOn(recorder, 'appendBlocks');
+  const openedInC = vi.spyOn(recorder, 'legStart');
   const events: ProxyEvent[] = [];
   const proxy = await ForwardProxy.start({ host: '127.0.0.1', port: 0, recorder, onEvent: (e) => events.push(e) });
   const port = proxy.address.port;
@@ -90,7 +91,7 @@ async function recordOnce(file: string, native: boolean, originPort: number): Pr
   }
   await proxy.close();
   await recorder.close();
-  return { events, appended: appended.mock.calls.length };
+  return { events, appended: appended.mock.calls.length, openedInC: openedInC.mock.calls.length };
 }
 
 /** expectCleanCapture, except that a RST (the reset this test makes) is what tshark warns about rightly; checksums checked. */
@@ -106,7 +107,7 @@ function expectCleanButResets(file: string): void {
 function frameFacts(file: string): string[] {
   const r = spawnSync('tshark', ['-r', file, '-o', 'tcp.check_checksum:TRUE', '-o', 'ip.check_checksum:TRUE', '-T', 'fields',
     '-e', 'tcp.stream', '-e', 'tcp.flags', '-e', 'tcp.seq', '-e', 'tcp.ack', '-e', 'tcp.len', '-e', 'tcp.window_size_value',
-    '-e', 'tcp.checksum.status', '-e', 'ip.checksum.status', '-e', 'ipv6.plen', '-e', 'tls.handshake.type'], { encoding: 'utf8', timeout: 60_000 });
+    '-e', 'tcp.checksum.status', '-e', 'ip.checksum.status', '-e', 'ipv6.plen', '-e', 'tls.handshake.type', '-e', 'frame.comment'], { encoding: 'utf8', timeout: 60_000 });
   expect(r.status, r.stderr).toBe(0);
   return r.stdout.trim().split('\n');
 }
@@ -148,6 +149,9 @@ describe.skipIf(!relay?.recordsLegs)('passthrough recorded by the relay in C, ag
     // The C recording did come from the relay; the other did not.
     expect(c.appended).toBeGreaterThan(0);
     expect(js.appended).toBe(0);
+    // Both legs of each tunnel were opened by the relay (their opening, CONNECT and 200 handed over, not synthesized here).
+    expect(c.openedInC).toBe(6);
+    expect(js.openedInC).toBe(0);
     expectCleanButResets(join(dir, 'c.pcapng'));
     expectCleanButResets(join(dir, 'js.pcapng'));
     const cFacts = frameFacts(join(dir, 'c.pcapng'));
