@@ -16,14 +16,15 @@
  *       fit are copied into it, so it is the batch every turn: JavaScript
  *       must be done with a batch when onEvents returns. Larger ones come
  *       in a fresh Buffer (as all do without it).
- *   adopt(clientFd, upstreamFd, toClient: Uint8Array, toUpstream: Uint8Array, idleMs) -> id
+ *   adopt(clientFd, upstreamFd, toClient: Uint8Array, toUpstream: Uint8Array, idleMs, recording...?) -> id
  *       dup()s both descriptors (the caller then closes its own sockets),
  *       writes the given bytes first, and relays until both sides ended, an
  *       error, or `idleMs` without traffic.
  *   connect(ip, port) -> id   a non-blocking TCP connection of the relay's own
  *       (passthrough straight to an address: no Node socket towards the
  *       server at all); CONNECTED or CONNECT_FAILED follows.
- *   attach(id, clientFd, toClient, toUpstream, idleMs, clientLeg?, upstreamLeg?, clockOffsetNs?)
+ *   attach(id, clientFd, toClient, toUpstream, idleMs, clientLeg?, upstreamLeg?, clockOffsetNs?,
+ *          prelude?, clientComment?, upstreamComment?)   (adopt() takes the same recording arguments)
  *       relays between the client and that connection, as adopt() does.
  *       With both legs' states (TcpPacketSynthesizer.exportState, see
  *       leg_recording.h) and the recording clock minus CLOCK_MONOTONIC (a
@@ -32,6 +33,9 @@
  *       legs, as native-passthrough-bridge.ts records the events, as pcapng
  *       blocks in RECORDED events; JavaScript then gets only those and CLOSED
  *       (with the byte counts), also when it closes the tunnel (close()).
+ *       The prelude (leg events with their times: what happened before, see
+ *       prelude_check) is recorded first, and the comments go on the legs'
+ *       first frames (legs given in their initial state, opened by the prelude).
  *   listen(fd, maxHeadBytes, headTimeoutMs) -> listener id   accepts clients
  *       on a dup() of a listening socket (accept4, in C) and reads each one's
  *       request head (bounded; the head timeout on the relay's timer); HEAD
@@ -758,6 +762,41 @@ static relay_t *relay_of(napi_env env) {
 }
 
 
+/*
+ * attach()'s and adopt()'s optional recording arguments, from argv[0]: clientLeg, upstreamLeg (exported
+ * states, leg_recording.h), clockOffsetNs (bigint: the recording's clock minus CLOCK_MONOTONIC), and
+ * optionally prelude (see prelude_check), clientComment, upstreamComment (the legs' first frames' comments,
+ * UTF-8). 1 when given and valid, 0 when not given, -1 when bad. Nothing is changed before all are checked.
+ */
+static int recording_args(napi_env env, napi_value *argv, size_t argc, leg_t legs[2], int64_t *clock_offset, uint8_t **prelude, size_t *prelude_len) {
+  if (argc < 3) return 0;
+  uint8_t *state[2];
+  size_t state_len[2];
+  bool lossless;
+  if (uint8_array_arg(env, argv[0], &state[0], &state_len[0]) < 0 || uint8_array_arg(env, argv[1], &state[1], &state_len[1]) < 0 ||
+      napi_get_value_bigint_int64(env, argv[2], clock_offset, &lossless) != napi_ok || !lossless ||
+      leg_import(&legs[0], state[0], state_len[0]) < 0 || leg_import(&legs[1], state[1], state_len[1]) < 0) {
+    return -1;
+  }
+  if (argc < 6) return 1;
+  uint8_t *comment[2];
+  size_t comment_len[2];
+  if (uint8_array_arg(env, argv[3], prelude, prelude_len) < 0 || prelude_check(*prelude, *prelude_len) < 0 ||
+      uint8_array_arg(env, argv[4], &comment[0], &comment_len[0]) < 0 || uint8_array_arg(env, argv[5], &comment[1], &comment_len[1]) < 0 ||
+      leg_set_comment(&legs[0], comment[0], comment_len[0]) < 0 || leg_set_comment(&legs[1], comment[1], comment_len[1]) < 0) {
+    return -1;
+  }
+  return 1;
+}
+
+/* The tunnel is recorded here from now on; the prelude first (before anything is relayed). */
+static void start_recording(tunnel_t *t, const leg_t legs[2], int64_t clock_offset, const uint8_t *prelude, size_t prelude_len) {
+  memcpy(t->legs, legs, 2 * sizeof *legs);
+  t->clock_offset = clock_offset;
+  t->recording = 1;
+  if (prelude_len) record_prelude(t, prelude, prelude_len);
+}
+
 static napi_value js_start(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
@@ -799,8 +838,8 @@ static napi_value js_start(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_adopt(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
+  size_t argc = 11;
+  napi_value argv[11];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   relay_t *r = relay_of(env);
   if (!r->started) return throw_error(env, "tunnel_relay: not started");
@@ -813,6 +852,12 @@ static napi_value js_adopt(napi_env env, napi_callback_info info) {
       napi_get_value_int64(env, argv[4], &idle_ms) != napi_ok || fds[0] < 0 || fds[1] < 0) {
     return throw_error(env, "tunnel_relay: adopt(clientFd, upstreamFd, toClient, toUpstream, idleMs): bad arguments");
   }
+  leg_t legs[2];
+  int64_t clock_offset = 0;
+  uint8_t *prelude = NULL;
+  size_t prelude_len = 0;
+  int recorded = recording_args(env, argv + 5, argc - 5, legs, &clock_offset, &prelude, &prelude_len);
+  if (recorded < 0) return throw_error(env, "tunnel_relay: adopt: bad leg states, clock offset, prelude or comments");
   tunnel_t *t = calloc(1, sizeof *t);
   if (!t) return throw_error(env, "tunnel_relay: out of memory");
   t->relay = r;
@@ -841,6 +886,7 @@ static napi_value js_adopt(napi_env env, napi_callback_info info) {
   t->idle_ms = idle_ms;
   t->last_ms = uv_now(r->loop);
   tunnel_link(r, t);
+  if (recorded) start_recording(t, legs, clock_offset, prelude, prelude_len);
   napi_value out;
   napi_create_uint32(env, t->id, &out);
   /* The bytes given go first; what does not fit in the socket now waits for POLLOUT. */
@@ -1042,29 +1088,10 @@ static napi_value js_attach(napi_env env, napi_callback_info info) {
   }
   leg_t legs[2];
   int64_t clock_offset = 0;
-  int recorded = argc >= 8;
-  if (recorded) {
-    uint8_t *state[2];
-    size_t state_len[2];
-    bool lossless;
-    if (uint8_array_arg(env, argv[5], &state[0], &state_len[0]) < 0 || uint8_array_arg(env, argv[6], &state[1], &state_len[1]) < 0 ||
-        napi_get_value_bigint_int64(env, argv[7], &clock_offset, &lossless) != napi_ok || !lossless ||
-        leg_import(&legs[0], state[0], state_len[0]) < 0 || leg_import(&legs[1], state[1], state_len[1]) < 0) {
-      return throw_error(env, "tunnel_relay: attach: bad leg states or clock offset");
-    }
-  }
-  /* Optional: what happened on the legs before (their opening, the CONNECT, the 200), to record first, and the comments of their first frames. */
   uint8_t *prelude = NULL;
   size_t prelude_len = 0;
-  if (recorded && argc >= 11) {
-    uint8_t *comment[2];
-    size_t comment_len[2];
-    if (uint8_array_arg(env, argv[8], &prelude, &prelude_len) < 0 || prelude_check(prelude, prelude_len) < 0 ||
-        uint8_array_arg(env, argv[9], &comment[0], &comment_len[0]) < 0 || uint8_array_arg(env, argv[10], &comment[1], &comment_len[1]) < 0 ||
-        leg_set_comment(&legs[0], comment[0], comment_len[0]) < 0 || leg_set_comment(&legs[1], comment[1], comment_len[1]) < 0) {
-      return throw_error(env, "tunnel_relay: attach: bad prelude or comments");
-    }
-  }
+  int recorded = recording_args(env, argv + 5, argc - 5, legs, &clock_offset, &prelude, &prelude_len);
+  if (recorded < 0) return throw_error(env, "tunnel_relay: attach: bad leg states, clock offset, prelude or comments");
   tunnel_t *t = tunnel_by_id(r, id);
   if (!t || t->connecting || t->fd[1] < 0 || t->head) return throw_error(env, "tunnel_relay: attach: no connected tunnel with that id");
   if (client_fd < 0) {
@@ -1084,12 +1111,7 @@ static napi_value js_attach(napi_env env, napi_callback_info info) {
     t->polled[0] = 1;
     t->open_handles++;
   }
-  if (recorded) {
-    memcpy(t->legs, legs, sizeof legs);
-    t->clock_offset = clock_offset;
-    t->recording = 1;
-    if (prelude_len) record_prelude(t, prelude, prelude_len);
-  }
+  if (recorded) start_recording(t, legs, clock_offset, prelude, prelude_len);
   t->idle_ms = idle_ms;
   t->last_ms = uv_now(r->loop);
   for (int s = 0; s < 2; s++) {

@@ -17,12 +17,11 @@ import { firstLoadableAddon } from '../../../native/first-loadable-addon';
 /** What the addon exports (see tunnel_relay.c). */
 interface TunnelRelayBinding {
   start(onEvents: (batch: Buffer, length: number) => void, reusable?: Buffer): void;
-  adopt(clientFd: number, upstreamFd: number, toClient: Uint8Array, toUpstream: Uint8Array, idleMs: number): number;
+  adopt(clientFd: number, upstreamFd: number, toClient: Uint8Array, toUpstream: Uint8Array, idleMs: number, ...recording: RecordingArgs): number;
   close(id: number): void;
   take(): Buffer | null;
   connect(ip: string, port: number): number;
-  attach(id: number, clientFd: number, toClient: Uint8Array, toUpstream: Uint8Array, idleMs: number,
-    clientLeg?: Uint8Array, upstreamLeg?: Uint8Array, clockOffsetNs?: bigint, prelude?: Uint8Array, clientComment?: Uint8Array, upstreamComment?: Uint8Array): void;
+  attach(id: number, clientFd: number, toClient: Uint8Array, toUpstream: Uint8Array, idleMs: number, ...recording: RecordingArgs): void;
   listen(fd: number, maxHeadBytes: number, headTimeoutMs: number): number;
   unlisten(listener: number): void;
   connectFor(id: number, ip: string, port: number): void;
@@ -71,6 +70,17 @@ export interface LegsHandOver {
    * (tunnel_relay.c's prelude layout), and their first frames' comments (UTF-8).
    */
   prelude?: { events: Uint8Array; clientComment: Uint8Array; upstreamComment: Uint8Array };
+}
+
+/** adopt()'s and attach()'s recording arguments (tunnel_relay.c's recording_args): none, the legs, or the legs with a prelude. */
+type RecordingArgs = [] | [clientLeg: Uint8Array, upstreamLeg: Uint8Array, clockOffsetNs: bigint]
+  | [clientLeg: Uint8Array, upstreamLeg: Uint8Array, clockOffsetNs: bigint, prelude: Uint8Array, clientComment: Uint8Array, upstreamComment: Uint8Array];
+
+/** The arguments for `legs` (none without). */
+function recordingArgs(legs: LegsHandOver | undefined): RecordingArgs {
+  if (!legs) return [];
+  const p = legs.prelude;
+  return p ? [legs.client, legs.upstream, legs.clockOffsetNs, p.events, p.clientComment, p.upstreamComment] : [legs.client, legs.upstream, legs.clockOffsetNs];
 }
 
 /** Event kinds, as tunnel_relay.c numbers them. */
@@ -182,10 +192,10 @@ export class NativeTunnelRelay {
   /**
    * Relays between the two descriptors from now on (the relay keeps its own
    * copies: the caller closes its sockets). `toClient`/`toUpstream` are
-   * written first. Throws when the descriptors cannot be taken.
+   * written first. Throws when the descriptors cannot be taken. `legs`: as for `attach`.
    */
-  adopt(clientFd: number, upstreamFd: number, toClient: Uint8Array, toUpstream: Uint8Array, idleMs: number, sink: RelaySink): number {
-    const id = this.binding.adopt(clientFd, upstreamFd, toClient, toUpstream, idleMs);
+  adopt(clientFd: number, upstreamFd: number, toClient: Uint8Array, toUpstream: Uint8Array, idleMs: number, sink: RelaySink, legs?: LegsHandOver): number {
+    const id = this.binding.adopt(clientFd, upstreamFd, toClient, toUpstream, idleMs, ...recordingArgs(legs));
     this.sinks.set(id, sink);
     return id;
   }
@@ -305,11 +315,7 @@ export class NativeTunnelRelay {
    * RECORDED blocks and CLOSED with the byte counts, nothing else; close it with `closeRecorded`.
    */
   attach(id: number, clientFd: number, toClient: Uint8Array, toUpstream: Uint8Array, idleMs: number, sink: RelaySink, legs?: LegsHandOver): void {
-    const p = legs?.prelude;
-    if (legs && p) {
-      this.binding.attach(id, clientFd, toClient, toUpstream, idleMs, legs.client, legs.upstream, legs.clockOffsetNs, p.events, p.clientComment, p.upstreamComment);
-    } else if (legs) this.binding.attach(id, clientFd, toClient, toUpstream, idleMs, legs.client, legs.upstream, legs.clockOffsetNs);
-    else this.binding.attach(id, clientFd, toClient, toUpstream, idleMs);
+    this.binding.attach(id, clientFd, toClient, toUpstream, idleMs, ...recordingArgs(legs));
     this.sinks.set(id, sink);
   }
 

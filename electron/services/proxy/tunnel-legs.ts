@@ -31,6 +31,15 @@ interface HeldEvent {
   timeNs: bigint;
 }
 
+/** Bytes that went through before the relay took a tunnel over (see native-passthrough-bridge's handToRelay). */
+export interface BeforeRelay {
+  /** On the upstream leg (else the client leg). */
+  upstream: boolean;
+  /** Who sent them on that leg. */
+  side: TcpSide;
+  data: Uint8Array;
+}
+
 /** Held bytes beyond this: the legs are made in JavaScript after all (a head is at most the proxy's header limit). */
 const MAX_HELD_BYTES = 256 * 1024;
 
@@ -226,23 +235,26 @@ export class TunnelLegs {
   /**
    * Both legs for a relay that records them itself from now on (native
    * tunnel-relay's leg_recording.c), everything recorded so far written
-   * first; null unless `canHandOver`. Once the relay took them, `handedOver`:
+   * first, `before` for the relay to record first (now); null unless `canHandOver`. Once the relay took them, `handedOver`:
    * from then on these legs record nothing here (their blocks come through
    * `recordedBlocks`, the relayed byte counts through `relayed`).
    */
-  handOver(): LegsHandOver | null {
+  handOver(before: BeforeRelay[] = []): LegsHandOver | null {
     if (!this.canHandOver) return null;
     const clockOffsetNs = this.timeOfMonotonic(0n)!;
+    const now = this.recorder!.clock.nowNs();
+    const extra: HeldEvent[] = before.map((b) => ({ upstream: b.upstream, op: 1, side: b.side, data: b.data, timeNs: now }));
     const h = this.held;
     if (h && h.upstream) {
       const client = this.recorder!.legStart(h.client.client, h.client.server, { id: this.id, leg: 'client' }, h.client.mss);
       const upstream = this.recorder!.legStart(h.upstream.client, h.upstream.server, { id: this.id, leg: 'upstream' }, h.upstream.mss);
       return {
         client: client.state, upstream: upstream.state, clockOffsetNs,
-        prelude: { events: encodePrelude(h.events), clientComment: client.comment, upstreamComment: upstream.comment },
+        prelude: { events: encodePrelude([...h.events, ...extra]), clientComment: client.comment, upstreamComment: upstream.comment },
       };
     }
-    return { client: this.client!.exportState(), upstream: this.upstream!.exportState(), clockOffsetNs };
+    const states = { client: this.client!.exportState(), upstream: this.upstream!.exportState(), clockOffsetNs };
+    return extra.length ? { ...states, prelude: { events: encodePrelude(extra), clientComment: NO_COMMENT, upstreamComment: NO_COMMENT } } : states;
   }
 
   handedOver(): void {
@@ -286,6 +298,8 @@ function segmentSizeOf(socket: Socket): number | undefined {
   const handle = (socket as unknown as { _handle?: { fd?: unknown } | null })._handle;
   return typeof handle?.fd === 'number' ? socketSegmentSize(handle.fd) : undefined;
 }
+
+const NO_COMMENT = new Uint8Array(0);
 
 /** Held events in the layout of attach()'s prelude (tunnel_relay.c): leg, op, side, 0, u32 length, u64 time, bytes. */
 function encodePrelude(events: HeldEvent[]): Uint8Array {
