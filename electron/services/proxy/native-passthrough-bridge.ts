@@ -7,13 +7,14 @@
  * both legs exactly as the JavaScript bridge (passthrough-bridge.ts) records
  * them, with the time the relay saw them.
  *
- * Attached tunnels (attach: the relay's own upstream connection) whose
- * recording only writes a file (the CLI's `tlswb proxy -w`) are recorded by
- * the relay itself (native/tunnel-relay/leg_recording.c): the legs' states go
- * to it once the opening, the CONNECT, the 200 and `initial` are recorded
- * here, and what comes back is ready-made pcapng blocks for the file and the
- * byte counts at the close: the same packets, without a JavaScript call per
- * chunk. TLSWB_NATIVE_RECORDING=off, a packet consumer (the desktop's live
+ * Tunnels whose recording only writes a file (the CLI's `tlswb proxy -w`)
+ * are recorded by the relay itself (native/tunnel-relay/leg_recording.c):
+ * the legs go to it with adopt/attach (initial states and the held opening,
+ * CONNECT and 200 for a client the relay accepted, see TunnelLegs; else the
+ * synthesizers' exported states) and what went through before as prelude
+ * events (handToRelay); what comes back is ready-made pcapng blocks for the
+ * file and the byte counts at the close: the same packets, without a
+ * JavaScript call per chunk. TLSWB_NATIVE_RECORDING=off, a packet consumer (the desktop's live
  * analysis) or an addon without it keep recordingSink.
  */
 import type { Socket } from 'node:net';
