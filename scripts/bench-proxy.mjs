@@ -47,8 +47,10 @@
 //     N=6000 (4 runs): ~234 vs the start's ~256 (slot-balanced ~-22 us, ~9 %; total CPU -5.5 %); --no-record ~205 vs
 //     recording ~210: the recording costs ~5 us per round trip (was ~30). N=1200 (4 runs): ~255 vs ~287 (-11 %,
 //     total CPU -10 %). Rate 0.93-0.97x tinyproxy's (the start 0.92-0.95x); tinyproxy ~145-175 us (stat).
-//   --big-mb 32: 323-411 MB/s, like the start (321-416) and tinyproxy (292-370); user CPU per MB ~260-420 us (start
-//     ~470-520: large recorded chunks are written from where the relay delivered them, not copied into the batch).
+//   Adopted tunnels too, the bytes before the hand-over as prelude events (final build): N=1200 (4 runs) ~262 vs ~302
+//     (-13 %, total CPU -11 %); N=6000 (2 runs) 234/216 vs 226/239 (slot-balanced ~-8, total CPU ~-12 us per round trip).
+//   --big-mb 32: 323-411 MB/s, like the start (321-416) and tinyproxy (292-372); user CPU per MB ~260-420 us (start
+//     ~420-520: large recorded chunks are written from where the relay delivered them, not copied into the batch).
 import { spawn, execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as netConnect, createServer } from 'node:net';
