@@ -39,15 +39,18 @@
 // for both builds), with the builds swapped between the slots, over several runs (noise: ~+-10 us per round trip).
 // Reported now: schedUsPerRoundTrip (schedstat over the rounds, ns precision; live threads only, so it misses
 // tinyproxy's exited per-connection threads: use cpuUsPerRoundTrip for it) and totalCpuMs (start to exit).
-// Session 6 (relayed tunnels recorded in C, leg_recording.c; 2 cores, load ~1.5-3 from the other engineer, chrt -r 50,
+// Session 6 (relayed tunnels recorded in C, leg_recording.c; 2 cores, load ~1.5-7 from the other engineer, chrt -r 50,
 // slots swapped every run): the default N=1200 still includes JIT warm-up, N=6000 is the steady state.
-//   N=1200 (10 runs): tlswb ~277 us/round trip (schedstat) vs the session's start ~297, tinyproxy ~150-190 (stat);
-//     0.93-1.0x tinyproxy's rate, the start 0.88-0.99x.
-//   N=6000 (5 runs): tlswb ~221 vs the start ~229 (slot-balanced: ~-8 to -11 us), tinyproxy ~145; --no-record ~186:
-//     the recording now costs ~20 us per round trip (was ~30), mostly JavaScript still synthesizing each tunnel's
-//     opening (two handshakes, the CONNECT and the 200) before the relay takes the legs over. Rate ~0.97-1.0x.
-//   --big-mb 32: 361-411 MB/s as the start (381-416) and tinyproxy (353-370); user CPU per MB ~260 us (start ~520:
-//     large recorded chunks are written from where the relay delivered them, not copied into the batch).
+//   First step (the relay records after the hand-over, JavaScript still synthesizing each tunnel's opening):
+//     N=6000 ~221 vs the start's ~229 us per round trip (schedstat, slot-balanced ~-8 to -11); --no-record ~186.
+//   With the opening in C too (TunnelLegs holds it, attach's prelude; no JavaScript synthesizer per tunnel):
+//     N=6000 (4 runs): ~234 vs the start's ~256 (slot-balanced ~-22 us, ~9 %; total CPU -5.5 %); --no-record ~205 vs
+//     recording ~210: the recording costs ~5 us per round trip (was ~30). N=1200 (4 runs): ~255 vs ~287 (-11 %,
+//     total CPU -10 %). Rate 0.93-0.97x tinyproxy's (the start 0.92-0.95x); tinyproxy ~145-175 us (stat).
+//   Adopted tunnels too, the bytes before the hand-over as prelude events (final build): N=1200 (4 runs) ~262 vs ~302
+//     (-13 %, total CPU -11 %); N=6000 (2 runs) 234/216 vs 226/239 (slot-balanced ~-8, total CPU ~-12 us per round trip).
+//   --big-mb 32: 323-411 MB/s, like the start (321-416) and tinyproxy (292-372); user CPU per MB ~260-420 us (start
+//     ~420-520: large recorded chunks are written from where the relay delivered them, not copied into the batch).
 import { spawn, execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as netConnect, createServer } from 'node:net';

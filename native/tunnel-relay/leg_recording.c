@@ -124,6 +124,13 @@ int leg_import(leg_t *leg, const uint8_t *s, size_t len) {
   return 0;
 }
 
+int leg_set_comment(leg_t *leg, const uint8_t *text, size_t len) {
+  if (len > LEG_COMMENT_MAX) return -1;
+  memcpy(leg->comment, text, len);
+  leg->comment_len = (uint8_t)len;
+  return 0;
+}
+
 void leg_export(const leg_t *leg, uint8_t *s) {
   memset(s, 0, LEG_STATE_BYTES);
   s[0] = LEG_STATE_VERSION;
@@ -148,7 +155,11 @@ static void segment(leg_t *leg, block_buffer_t *out, int src, uint8_t flags, con
   uint32_t tcp_len = (uint32_t)(TCP_HEADER + option + len);
   size_t frame_len = leg->link + ip_header + tcp_len;
   size_t padded = (frame_len + 3) & ~(size_t)3;
-  uint32_t total = (uint32_t)(32 + padded);
+  /* Options, with a comment (BatchedPcapngFile.packet): opt_comment (1) | length | UTF-8 (padded) | opt_endofopt (0) | 0 */
+  size_t comment = leg->comment_len;
+  size_t option_bytes = comment ? 4 + ((comment + 3) & ~(size_t)3) + 4 : 0;
+  uint32_t total = (uint32_t)(32 + padded + option_bytes);
+  leg->comment_len = 0;
   uint16_t ip_id = leg->ip_id[src];
   /* Counted whether or not the frame finds memory: the next ones are numbered as if it had. */
   if (!leg->ipv6) leg->ip_id[src] = (uint16_t)(ip_id + 1);
@@ -216,7 +227,14 @@ static void segment(leg_t *leg, block_buffer_t *out, int src, uint8_t flags, con
   uint32_t sum = fold16(leg->addr_sum + 6 + tcp_len + sum_fast(tcp, tcp_len));
   be16(tcp + 16, ~sum & 0xffff);
   memset(f + frame_len, 0, padded - frame_len);
-  le32(f + padded, total);
+  if (option_bytes) {
+    uint8_t *o = f + padded;
+    le16(o, 1);
+    le16(o + 2, (uint32_t)comment);
+    memcpy(o + 4, leg->comment, comment);
+    memset(o + 4 + comment, 0, option_bytes - 4 - comment);
+  }
+  le32(f + padded + option_bytes, total);
 }
 
 void leg_open(leg_t *leg, block_buffer_t *out, uint64_t ts) {
@@ -257,11 +275,11 @@ void leg_reset(leg_t *leg, block_buffer_t *out, int side, uint64_t ts) {
 }
 
 napi_value js_record_leg_event(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
+  size_t argc = 6;
+  napi_value argv[6];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  uint8_t *state, *data;
-  size_t state_len, data_len;
+  uint8_t *state, *data, *comment = NULL;
+  size_t state_len, data_len, comment_len = 0;
   uint32_t op, side;
   uint64_t ts;
   bool lossless;
@@ -274,6 +292,10 @@ napi_value js_record_leg_event(napi_env env, napi_callback_info info) {
   }
   if (leg_import(&leg, state, state_len) < 0) {
     napi_throw_range_error(env, NULL, "recordLegEvent: not a leg state");
+    return NULL;
+  }
+  if (argc >= 6 && (uint8_array_arg(env, argv[5], &comment, &comment_len) < 0 || leg_set_comment(&leg, comment, comment_len) < 0)) {
+    napi_throw_range_error(env, NULL, "recordLegEvent: bad comment");
     return NULL;
   }
   block_buffer_t out = { NULL, 0, 0, 0 };

@@ -23,6 +23,8 @@
 #define LEG_STATE_VERSION 1
 
 enum { LEG_NEW = 0, LEG_OPEN = 1, LEG_ENDED = 2 };
+/* The longest comment a leg's first frame carries (tunnel-link.ts's are ~30 bytes). */
+#define LEG_COMMENT_MAX 128
 enum { LEG_CLIENT = 0, LEG_SERVER = 1 };
 
 /* Where blocks go: grown on demand; a block that cannot get memory is dropped and counted. */
@@ -43,6 +45,8 @@ typedef struct {
   uint32_t seq[2];
   uint16_t ip_id[2];
   uint64_t addr_sum; /* both addresses' big-endian 16-bit words, summed: the pseudo-header's share */
+  uint8_t comment_len; /* > 0: the next frame carries this opt_comment (a leg's first: "tlswb tunnel N client leg") */
+  uint8_t comment[LEG_COMMENT_MAX];
 } leg_t;
 
 /* `n` more bytes at the buffer's end (its length not yet advanced), or NULL when there is no memory for them. */
@@ -50,6 +54,8 @@ uint8_t *block_buffer_reserve(block_buffer_t *b, size_t n);
 
 /* 0, or -1 when `state` is not a valid exported state. */
 int leg_import(leg_t *leg, const uint8_t *state, size_t len);
+/* The comment of the leg's next frame (UTF-8); 0, or -1 when longer than LEG_COMMENT_MAX. */
+int leg_set_comment(leg_t *leg, const uint8_t *text, size_t len);
 void leg_export(const leg_t *leg, uint8_t *state);
 
 /* As TcpPacketSynthesizer's open/send/close/reset, `ts` on the recorder's clock (ns); side: LEG_CLIENT or LEG_SERVER. */
@@ -58,7 +64,10 @@ void leg_send(leg_t *leg, block_buffer_t *out, int side, const uint8_t *data, si
 void leg_close(leg_t *leg, block_buffer_t *out, int side, uint64_t ts);
 void leg_reset(leg_t *leg, block_buffer_t *out, int side, uint64_t ts);
 
-/* recordLegEvent(state, op, side, data, timeNs) -> Buffer of blocks: one event on an exported state (updated in place); for tests. */
+/*
+ * recordLegEvent(state, op, side, data, timeNs, comment?) -> Buffer of blocks: one event on an exported state
+ * (updated in place), `comment` on its first frame; for tests.
+ */
 napi_value js_record_leg_event(napi_env env, napi_callback_info info);
 
 #endif

@@ -16,14 +16,15 @@
  *       fit are copied into it, so it is the batch every turn: JavaScript
  *       must be done with a batch when onEvents returns. Larger ones come
  *       in a fresh Buffer (as all do without it).
- *   adopt(clientFd, upstreamFd, toClient: Uint8Array, toUpstream: Uint8Array, idleMs) -> id
+ *   adopt(clientFd, upstreamFd, toClient: Uint8Array, toUpstream: Uint8Array, idleMs, recording...?) -> id
  *       dup()s both descriptors (the caller then closes its own sockets),
  *       writes the given bytes first, and relays until both sides ended, an
  *       error, or `idleMs` without traffic.
  *   connect(ip, port) -> id   a non-blocking TCP connection of the relay's own
  *       (passthrough straight to an address: no Node socket towards the
  *       server at all); CONNECTED or CONNECT_FAILED follows.
- *   attach(id, clientFd, toClient, toUpstream, idleMs, clientLeg?, upstreamLeg?, clockOffsetNs?)
+ *   attach(id, clientFd, toClient, toUpstream, idleMs, clientLeg?, upstreamLeg?, clockOffsetNs?,
+ *          prelude?, clientComment?, upstreamComment?)   (adopt() takes the same recording arguments)
  *       relays between the client and that connection, as adopt() does.
  *       With both legs' states (TcpPacketSynthesizer.exportState, see
  *       leg_recording.h) and the recording clock minus CLOCK_MONOTONIC (a
@@ -32,15 +33,19 @@
  *       legs, as native-passthrough-bridge.ts records the events, as pcapng
  *       blocks in RECORDED events; JavaScript then gets only those and CLOSED
  *       (with the byte counts), also when it closes the tunnel (close()).
+ *       The prelude (leg events with their times: what happened before, see
+ *       prelude_check) is recorded first, and the comments go on the legs'
+ *       first frames (legs given in their initial state, opened by the prelude).
  *   listen(fd, maxHeadBytes, headTimeoutMs) -> listener id   accepts clients
  *       on a dup() of a listening socket (accept4, in C) and reads each one's
  *       request head (bounded; the head timeout on the relay's timer); HEAD
  *       hands it to JavaScript, which decides: connectFor() then attach(id,
  *       -1, ...) to relay it (no Node socket at all), release() to take the
  *       descriptor (a Node socket then), or close(). unlisten(listener id).
- *   record(id, clientLeg, upstreamLeg, clockOffsetNs) -> bool   records a
- *       tunnel the relay relays already (a fast-path one) from now on, as
- *       attach() with leg states does.
+ *   record(id, clientLeg, upstreamLeg, clockOffsetNs, prelude?, clientComment?, upstreamComment?) -> bool
+ *       records a tunnel the relay relays already (a fast-path one) from
+ *       now on, as attach() with the same recording arguments does; false
+ *       when there is no such tunnel any more.
  *   listen(fd, maxHeadBytes, headTimeoutMs, answer, connectTimeoutMs, idleMs, maxTunnels)
  *       the same, with the fast path: a head connect_head.c recognises (a
  *       plain "CONNECT <IP>:<port> HTTP/1.x") is connected here, answered
@@ -326,6 +331,45 @@ static void record_legs(tunnel_t *t, uint32_t kind, const uint8_t *data, size_t 
       leg_close(upstream, out, LEG_CLIENT, ts);
       leg_close(upstream, out, LEG_SERVER, ts);
       break;
+  }
+  blocks_end(r);
+}
+
+/*
+ * attach()'s prelude: leg events recorded before the relay took the tunnel, back to back:
+ *  0 u8 leg (0 client, 1 upstream) | 1 u8 op (0 open, 1 send, 2 close, 3 reset) | 2 u8 side (0 client, 1 server) |
+ *  3 u8 0 | 4 u32 length | 8 u64 time (the recording's clock, ns) | 16 bytes[length]   (little-endian)
+ * 0 when every event is whole and valid, else -1.
+ */
+static int prelude_check(const uint8_t *p, size_t len) {
+  size_t at = 0;
+  while (at < len) {
+    if (len - at < 16 || p[at] > 1 || p[at + 1] > 3 || p[at + 2] > 1) return -1;
+    uint32_t n = (uint32_t)p[at + 4] | ((uint32_t)p[at + 5] << 8) | ((uint32_t)p[at + 6] << 16) | ((uint32_t)p[at + 7] << 24);
+    if (n > len - at - 16) return -1;
+    at += 16 + (size_t)n;
+  }
+  return 0;
+}
+
+/* Records a checked prelude on t's legs, with each event's own time. */
+static void record_prelude(tunnel_t *t, const uint8_t *p, size_t len) {
+  relay_t *r = t->relay;
+  if (blocks_begin(t) < 0) {
+    r->log.dropped++;
+    return;
+  }
+  for (size_t at = 0; at < len;) {
+    leg_t *leg = &t->legs[p[at]];
+    int op = p[at + 1], side = p[at + 2];
+    size_t n = (size_t)p[at + 4] | ((size_t)p[at + 5] << 8) | ((size_t)p[at + 6] << 16) | ((size_t)p[at + 7] << 24);
+    uint64_t ts = 0;
+    for (int i = 7; i >= 0; i--) ts = (ts << 8) | p[at + 8 + i];
+    if (op == 0) leg_open(leg, &r->log, ts);
+    else if (op == 1) leg_send(leg, &r->log, side, p + at + 16, n, ts);
+    else if (op == 2) leg_close(leg, &r->log, side, ts);
+    else leg_reset(leg, &r->log, side, ts);
+    at += 16 + n;
   }
   blocks_end(r);
 }
@@ -861,6 +905,41 @@ static relay_t *relay_of(napi_env env) {
 }
 
 
+/*
+ * attach()'s and adopt()'s optional recording arguments, from argv[0]: clientLeg, upstreamLeg (exported
+ * states, leg_recording.h), clockOffsetNs (bigint: the recording's clock minus CLOCK_MONOTONIC), and
+ * optionally prelude (see prelude_check), clientComment, upstreamComment (the legs' first frames' comments,
+ * UTF-8). 1 when given and valid, 0 when not given, -1 when bad. Nothing is changed before all are checked.
+ */
+static int recording_args(napi_env env, napi_value *argv, size_t argc, leg_t legs[2], int64_t *clock_offset, uint8_t **prelude, size_t *prelude_len) {
+  if (argc < 3) return 0;
+  uint8_t *state[2];
+  size_t state_len[2];
+  bool lossless;
+  if (uint8_array_arg(env, argv[0], &state[0], &state_len[0]) < 0 || uint8_array_arg(env, argv[1], &state[1], &state_len[1]) < 0 ||
+      napi_get_value_bigint_int64(env, argv[2], clock_offset, &lossless) != napi_ok || !lossless ||
+      leg_import(&legs[0], state[0], state_len[0]) < 0 || leg_import(&legs[1], state[1], state_len[1]) < 0) {
+    return -1;
+  }
+  if (argc < 6) return 1;
+  uint8_t *comment[2];
+  size_t comment_len[2];
+  if (uint8_array_arg(env, argv[3], prelude, prelude_len) < 0 || prelude_check(*prelude, *prelude_len) < 0 ||
+      uint8_array_arg(env, argv[4], &comment[0], &comment_len[0]) < 0 || uint8_array_arg(env, argv[5], &comment[1], &comment_len[1]) < 0 ||
+      leg_set_comment(&legs[0], comment[0], comment_len[0]) < 0 || leg_set_comment(&legs[1], comment[1], comment_len[1]) < 0) {
+    return -1;
+  }
+  return 1;
+}
+
+/* The tunnel is recorded here from now on; the prelude first (before anything is relayed). */
+static void start_recording(tunnel_t *t, const leg_t legs[2], int64_t clock_offset, const uint8_t *prelude, size_t prelude_len) {
+  memcpy(t->legs, legs, 2 * sizeof *legs);
+  t->clock_offset = clock_offset;
+  t->recording = 1;
+  if (prelude_len) record_prelude(t, prelude, prelude_len);
+}
+
 static napi_value js_start(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
@@ -902,8 +981,8 @@ static napi_value js_start(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_adopt(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
+  size_t argc = 11;
+  napi_value argv[11];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   relay_t *r = relay_of(env);
   if (!r->started) return throw_error(env, "tunnel_relay: not started");
@@ -916,6 +995,12 @@ static napi_value js_adopt(napi_env env, napi_callback_info info) {
       napi_get_value_int64(env, argv[4], &idle_ms) != napi_ok || fds[0] < 0 || fds[1] < 0) {
     return throw_error(env, "tunnel_relay: adopt(clientFd, upstreamFd, toClient, toUpstream, idleMs): bad arguments");
   }
+  leg_t legs[2];
+  int64_t clock_offset = 0;
+  uint8_t *prelude = NULL;
+  size_t prelude_len = 0;
+  int recorded = recording_args(env, argv + 5, argc - 5, legs, &clock_offset, &prelude, &prelude_len);
+  if (recorded < 0) return throw_error(env, "tunnel_relay: adopt: bad leg states, clock offset, prelude or comments");
   tunnel_t *t = calloc(1, sizeof *t);
   if (!t) return throw_error(env, "tunnel_relay: out of memory");
   t->relay = r;
@@ -944,6 +1029,7 @@ static napi_value js_adopt(napi_env env, napi_callback_info info) {
   t->idle_ms = idle_ms;
   t->last_ms = uv_now(r->loop);
   tunnel_link(r, t);
+  if (recorded) start_recording(t, legs, clock_offset, prelude, prelude_len);
   napi_value out;
   napi_create_uint32(env, t->id, &out);
   /* The bytes given go first; what does not fit in the socket now waits for POLLOUT. */
@@ -1149,8 +1235,8 @@ static napi_value js_connect_for(napi_env env, napi_callback_info info) {
  * clock's offset from CLOCK_MONOTONIC (a bigint), the tunnel is recorded here (RECORDED events) from now on.
  */
 static napi_value js_attach(napi_env env, napi_callback_info info) {
-  size_t argc = 8;
-  napi_value argv[8];
+  size_t argc = 11;
+  napi_value argv[11];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   relay_t *r = relay_of(env);
   uint32_t id;
@@ -1165,17 +1251,10 @@ static napi_value js_attach(napi_env env, napi_callback_info info) {
   }
   leg_t legs[2];
   int64_t clock_offset = 0;
-  int recorded = argc >= 8;
-  if (recorded) {
-    uint8_t *state[2];
-    size_t state_len[2];
-    bool lossless;
-    if (uint8_array_arg(env, argv[5], &state[0], &state_len[0]) < 0 || uint8_array_arg(env, argv[6], &state[1], &state_len[1]) < 0 ||
-        napi_get_value_bigint_int64(env, argv[7], &clock_offset, &lossless) != napi_ok || !lossless ||
-        leg_import(&legs[0], state[0], state_len[0]) < 0 || leg_import(&legs[1], state[1], state_len[1]) < 0) {
-      return throw_error(env, "tunnel_relay: attach: bad leg states or clock offset");
-    }
-  }
+  uint8_t *prelude = NULL;
+  size_t prelude_len = 0;
+  int recorded = recording_args(env, argv + 5, argc - 5, legs, &clock_offset, &prelude, &prelude_len);
+  if (recorded < 0) return throw_error(env, "tunnel_relay: attach: bad leg states, clock offset, prelude or comments");
   tunnel_t *t = tunnel_by_id(r, id);
   if (!t || t->connecting || t->fd[1] < 0 || t->head) return throw_error(env, "tunnel_relay: attach: no connected tunnel with that id");
   if (client_fd < 0) {
@@ -1195,11 +1274,7 @@ static napi_value js_attach(napi_env env, napi_callback_info info) {
     t->polled[0] = 1;
     t->open_handles++;
   }
-  if (recorded) {
-    memcpy(t->legs, legs, sizeof legs);
-    t->clock_offset = clock_offset;
-    t->recording = 1;
-  }
+  if (recorded) start_recording(t, legs, clock_offset, prelude, prelude_len);
   t->idle_ms = idle_ms;
   t->last_ms = uv_now(r->loop);
   for (int s = 0; s < 2; s++) {
@@ -1216,35 +1291,31 @@ static napi_value js_attach(napi_env env, napi_callback_info info) {
 }
 
 /*
- * record(id, clientLeg, upstreamLeg, clockOffsetNs) -> bool: the relay records a tunnel it relays already (the fast
- * path's, which JavaScript hears of only once it relays) from now on, as attach() with leg states does; the bytes
+ * record(id, clientLeg, upstreamLeg, clockOffsetNs, prelude?, ...) -> bool: the relay records a tunnel it relays already (the fast
+ * path's, which JavaScript hears of only once it relays) from now on, as attach() with recording arguments does; the bytes
  * counted for CLOSED start from here (JavaScript counted those before). False when there is no such tunnel to
  * record (it ended meanwhile): JavaScript goes on recording its events.
  */
 static napi_value js_record(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = 7;
+  napi_value argv[7];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   relay_t *r = relay_of(env);
   uint32_t id;
-  uint8_t *state[2];
-  size_t state_len[2];
-  int64_t clock_offset;
-  bool lossless;
   leg_t legs[2];
+  int64_t clock_offset = 0;
+  uint8_t *prelude = NULL;
+  size_t prelude_len = 0;
   if (!r->started || argc < 4 || napi_get_value_uint32(env, argv[0], &id) != napi_ok ||
-      uint8_array_arg(env, argv[1], &state[0], &state_len[0]) < 0 || uint8_array_arg(env, argv[2], &state[1], &state_len[1]) < 0 ||
-      napi_get_value_bigint_int64(env, argv[3], &clock_offset, &lossless) != napi_ok || !lossless ||
-      leg_import(&legs[0], state[0], state_len[0]) < 0 || leg_import(&legs[1], state[1], state_len[1]) < 0) {
-    return throw_error(env, "tunnel_relay: record(id, clientLeg, upstreamLeg, clockOffsetNs): bad arguments");
+      recording_args(env, argv + 1, argc - 1, legs, &clock_offset, &prelude, &prelude_len) != 1) {
+    return throw_error(env, "tunnel_relay: record(id, clientLeg, upstreamLeg, clockOffsetNs, prelude?, clientComment?, upstreamComment?): bad arguments");
   }
   tunnel_t *t = tunnel_by_id(r, id);
   int ok = t && !t->dead && !t->recording && !t->head && !t->held && !t->connecting && !t->fast_bytes && t->fd[0] >= 0 && t->fd[1] >= 0;
   if (ok) {
-    memcpy(t->legs, legs, sizeof legs);
-    t->clock_offset = clock_offset;
+    /* JavaScript counted what went through before (the head, the first batch's bytes): CLOSED counts from here. */
     t->relayed[0] = t->relayed[1] = 0;
-    t->recording = 1;
+    start_recording(t, legs, clock_offset, prelude, prelude_len);
   }
   napi_value out;
   napi_get_boolean(env, ok, &out);

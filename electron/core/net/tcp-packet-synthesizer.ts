@@ -121,6 +121,29 @@ function scratchFor(bytes: number): Scratch {
   return sharedScratch;
 }
 
+/** exportState()'s layout (documented there) of these fields. */
+function stateBytes(linkHeader: number, ipv6: boolean, state: number, mss: number,
+  client: Pick<Direction, 'seq' | 'ipId' | 'finSent' | 'port' | 'address'>, server: Pick<Direction, 'seq' | 'ipId' | 'finSent' | 'port' | 'address'>): Uint8Array {
+  const out = new Uint8Array(TCP_STATE_BYTES);
+  const v = new DataView(out.buffer);
+  out[0] = 1;
+  out[1] = linkHeader;
+  out[2] = ipv6 ? 6 : 4;
+  out[3] = state;
+  v.setUint16(4, mss, true);
+  out[6] = client.finSent ? 1 : 0;
+  out[7] = server.finSent ? 1 : 0;
+  v.setUint32(8, client.seq, true);
+  v.setUint32(12, server.seq, true);
+  v.setUint16(16, client.ipId, true);
+  v.setUint16(18, server.ipId, true);
+  v.setUint16(20, client.port, true);
+  v.setUint16(22, server.port, true);
+  out.set(client.address, 24);
+  out.set(server.address, 40);
+  return out;
+}
+
 /**
  * One synthesized TCP connection. Call `open` once, then `send`/`close`/`reset`
  * in the order things happened; timestamps should not go backwards.
@@ -196,25 +219,27 @@ export class TcpPacketSynthesizer {
    * This synthesizer is not told what the other one made: the caller stops using it.
    */
   exportState(): Uint8Array {
-    const out = new Uint8Array(TCP_STATE_BYTES);
-    const v = new DataView(out.buffer);
-    const { client, server } = this.sides;
-    out[0] = 1;
-    out[1] = this.linkHeader;
-    out[2] = this.ipv6 ? 6 : 4;
-    out[3] = this.state === 'new' ? 0 : this.state === 'open' ? 1 : 2;
-    v.setUint16(4, this.mss, true);
-    out[6] = client.finSent ? 1 : 0;
-    out[7] = server.finSent ? 1 : 0;
-    v.setUint32(8, client.seq, true);
-    v.setUint32(12, server.seq, true);
-    v.setUint16(16, client.ipId, true);
-    v.setUint16(18, server.ipId, true);
-    v.setUint16(20, client.port, true);
-    v.setUint16(22, server.port, true);
-    out.set(client.address, 24);
-    out.set(server.address, 40);
-    return out;
+    return stateBytes(this.linkHeader, this.ipv6, this.state === 'new' ? 0 : this.state === 'open' ? 1 : 2, this.mss, this.sides.client, this.sides.server);
+  }
+
+  /**
+   * exportState() of a synthesizer made with `options` and not used yet,
+   * without making one (no frame memory): for a leg a native recorder opens.
+   */
+  static initialState(options: Omit<TcpPacketSynthesizerOptions, 'sink' | 'segmentRun'>): Uint8Array {
+    const clientAddress = parseIpAddress(options.client.ip);
+    const serverAddress = parseIpAddress(options.server.ip);
+    if (!clientAddress) throw new RangeError(`not an IP address: ${options.client.ip}`);
+    if (!serverAddress) throw new RangeError(`not an IP address: ${options.server.ip}`);
+    if (clientAddress.length !== serverAddress.length) throw new RangeError('client and server addresses are of different IP versions');
+    const ipv6 = clientAddress.length === 16;
+    const linkHeader = (options.linkType ?? LinkType.ETHERNET) === LinkType.ETHERNET ? ETHERNET_HEADER : 0;
+    const mss = Math.max(1, Math.min(options.mss ?? (ipv6 ? 1440 : 1460), 65535 - (ipv6 ? IPV6_HEADER : IPV4_HEADER) - TCP_HEADER - MSS_OPTION));
+    const clientIsn = (options.clientIsn ?? isnFrom(options.client.port, options.server.port)) >>> 0;
+    const serverIsn = (options.serverIsn ?? isnFrom(options.server.port, options.client.port)) >>> 0;
+    return stateBytes(linkHeader, ipv6, 0, mss,
+      { seq: clientIsn, ipId: 1, finSent: false, port: options.client.port, address: clientAddress },
+      { seq: serverIsn, ipId: 1, finSent: false, port: options.server.port, address: serverAddress });
   }
 
   /** The three-way handshake: SYN, SYN-ACK, ACK. */

@@ -57,6 +57,8 @@ export class MonotonicClock {
   }
 }
 
+const utf8 = new TextEncoder();
+
 /** Key log lines remembered for dropping duplicates (a connection's own lines come together). */
 const MAX_SECRETS_REMEMBERED = 4096;
 
@@ -72,6 +74,8 @@ export class LegRecorder {
   private frame = 0;
   private readonly packet: Packet = { frame: 0, interfaceId: 0, linkType: LinkType.ETHERNET, timestampNs: 0n, data: new Uint8Array(0), originalLength: 0 };
   private closed = false;
+  /** See holding(). */
+  private readonly held = new Set<{ release(): void }>();
   /** Key log lines written lately (duplicates are dropped); forgotten in bulk so a long run stays bounded. */
   private readonly secretsSeen = new Set<string>();
   /** Events not yet synthesized, in the order they happened (parallel arrays, reused every turn). */
@@ -163,6 +167,23 @@ export class LegRecorder {
   }
 
   /**
+   * What `leg(client, server, tunnel, mss)` starts from, for a leg a relay opens and records itself (its
+   * blocks come back through appendBlocks): the synthesizer's initial state and its first frame's comment.
+   */
+  legStart(client: TcpEndpointAddress, server: TcpEndpointAddress, tunnel: { id: number; leg: TunnelLeg }, mss?: number): { state: Uint8Array; comment: Uint8Array } {
+    return {
+      state: TcpPacketSynthesizer.initialState({ client: { ip: unmapIpv4(client.ip), port: client.port }, server: { ip: unmapIpv4(server.ip), port: server.port }, mss }),
+      comment: utf8.encode(tunnelComment(tunnel.id, tunnel.leg)),
+    };
+  }
+
+  /** Legs whose events are held for a relay (TunnelLegs): recorded here after all if the recorder closes first. */
+  holding(legs: { release(): void }, held: boolean): void {
+    if (held) this.held.add(legs);
+    else this.held.delete(legs);
+  }
+
+  /**
    * TLS key log lines (NSS format), handed to `onSecrets` and written to the
    * file's Decryption Secrets Block. Duplicates are not written twice; nothing
    * is kept or written without a file.
@@ -240,6 +261,7 @@ export class LegRecorder {
   /** Records what is queued, flushes and closes the file; later events are dropped. */
   async close(): Promise<void> {
     if (this.closed) return;
+    for (const legs of [...this.held]) legs.release();
     this.drain();
     this.closed = true;
     await this.writer?.close();
@@ -267,7 +289,6 @@ export class RecordedLeg {
     private readonly recorder: LegRecorder,
   ) {}
 
-  /** `timeNs`: when it opened, if not now (on `clock`'s scale). */
   open(timeNs: bigint = this.recorder.clock.nowNs()): void {
     this.recorder.enqueue(OPEN, this.synth, 'client', null, timeNs);
   }

@@ -7,19 +7,20 @@
  * both legs exactly as the JavaScript bridge (passthrough-bridge.ts) records
  * them, with the time the relay saw them.
  *
- * Attached tunnels (attach: the relay's own upstream connection) whose
- * recording only writes a file (the CLI's `tlswb proxy -w`) are recorded by
- * the relay itself (native/tunnel-relay/leg_recording.c): the legs' states go
- * to it once the opening, the CONNECT, the 200 and `initial` are recorded
- * here, and what comes back is ready-made pcapng blocks for the file and the
- * byte counts at the close: the same packets, without a JavaScript call per
- * chunk. TLSWB_NATIVE_RECORDING=off, a packet consumer (the desktop's live
+ * Tunnels whose recording only writes a file (the CLI's `tlswb proxy -w`)
+ * are recorded by the relay itself (native/tunnel-relay/leg_recording.c):
+ * the legs go to it with adopt/attach (initial states and the held opening,
+ * CONNECT and 200 for a client the relay accepted, see TunnelLegs; else the
+ * synthesizers' exported states) and what went through before as prelude
+ * events (handToRelay); what comes back is ready-made pcapng blocks for the
+ * file and the byte counts at the close: the same packets, without a
+ * JavaScript call per chunk. TLSWB_NATIVE_RECORDING=off, a packet consumer (the desktop's live
  * analysis) or an addon without it keep recordingSink.
  */
 import type { Socket } from 'node:net';
 import type { BridgeOptions } from './passthrough-bridge';
-import { RelayEvent, type NativeTunnelRelay, type RelaySink } from './native-tunnel-relay';
-import type { TunnelLegs } from './tunnel-legs';
+import { RelayEvent, type LegsHandOver, type NativeTunnelRelay, type RelaySink } from './native-tunnel-relay';
+import type { BeforeRelay, TunnelLegs } from './tunnel-legs';
 
 /** A tunnel on the relay, as the proxy tracks it (closed with the proxy). */
 export interface RelayedTunnel {
@@ -123,23 +124,46 @@ function recordedSink(legs: TunnelLegs, finish: (at?: bigint) => void): RelaySin
 }
 
 /**
- * Attaches the tunnel to the relay, recording it there when the relay and the recording can (TunnelLegs.canHandOver;
- * TLSWB_NATIVE_RECORDING=off keeps JavaScript's), else as recordingSink records the relay's events. `recordSent`
- * records what goes upstream first (`initial`, on the client leg already): before the hand-over, so the legs are
- * current when they leave; after the attach otherwise (as always). Returns whether the relay records. Throws what
- * relay.attach throws (nothing recorded then, the legs still JavaScript's).
+ * Hands the tunnel to the relay (`take`: adopt or attach with the sink, and the legs when the relay records
+ * them), recording it there when the relay and the recording can (TunnelLegs.canHandOver;
+ * TLSWB_NATIVE_RECORDING=off keeps JavaScript's), else as recordingSink records the relay's events. `before`:
+ * what went through before the relay took over, in the order the JavaScript bridge records it (bytes after
+ * the head, bytes Node had read): recorded by the relay first (its prelude), or here after the hand-over.
+ * Returns whether the relay records. Throws what `take` throws, nothing recorded then.
  */
-function attachRecorded(relay: NativeTunnelRelay, legs: TunnelLegs, id: number, clientFd: number, answer: Uint8Array, toUpstream: Uint8Array,
-  idleMs: number, recordSent: () => void, finish: (at?: bigint) => void): boolean {
+function handToRelay(relay: NativeTunnelRelay, legs: TunnelLegs, before: BeforeRelay[], finish: (at?: bigint) => void,
+  take: (sink: RelaySink, legs?: LegsHandOver) => void): boolean {
   if (relay.recordsLegs && legs.canHandOver) {
-    recordSent();
-    relay.attach(id, clientFd, answer, toUpstream, idleMs, recordedSink(legs, finish), legs.handOver()!);
+    take(recordedSink(legs, finish), legs.handOver(before)!);
     legs.handedOver();
+    let fromClient = 0;
+    let fromServer = 0;
+    for (const b of before) {
+      if (!b.upstream && b.side === 'client') fromClient += b.data.length;
+      if (b.upstream && b.side === 'server') fromServer += b.data.length;
+    }
+    legs.relayed(fromClient, fromServer);
     return true;
   }
-  relay.attach(id, clientFd, answer, toUpstream, idleMs, recordingSink(relay, legs, finish));
-  recordSent();
+  take(recordingSink(relay, legs, finish));
+  for (const b of before) {
+    if (b.upstream) {
+      if (b.side === 'client') legs.toUpstream(b.data);
+      else legs.fromUpstream(b.data);
+    } else if (b.side === 'client') legs.fromClient(b.data);
+    else legs.toClient(b.data);
+  }
   return false;
+}
+
+/** What the JavaScript bridge records when it takes over: `initial` upstream, `upstreamRest` to the client, then what Node had read each way. */
+function bytesBefore(initial: Uint8Array, upstreamRest: Uint8Array, fromClient: Uint8Array[], fromUpstream: Uint8Array[]): BeforeRelay[] {
+  const before: BeforeRelay[] = [];
+  if (initial.length) before.push({ upstream: true, side: 'client', data: initial });
+  if (upstreamRest.length) before.push({ upstream: false, side: 'server', data: upstreamRest });
+  for (const c of fromClient) before.push({ upstream: false, side: 'client', data: c }, { upstream: true, side: 'client', data: c });
+  for (const c of fromUpstream) before.push({ upstream: true, side: 'server', data: c }, { upstream: false, side: 'server', data: c });
+  return before;
 }
 
 /** Node's sockets are no longer the tunnel's: their listeners (the proxy's too) must not record a close. */
@@ -205,28 +229,20 @@ export function relayNatively(relay: NativeTunnelRelay, o: BridgeOptions): boole
   const toUpstream = Buffer.concat([o.initial, ...fromClient]);
   const toClient = Buffer.concat([o.upstreamRest, ...fromUpstream]);
   const end = tunnelEnd(relay, o);
-  let id: number;
+  let id = 0;
+  let recorded: boolean;
   try {
-    id = relay.adopt(clientFd, upstreamFd, toClient, toUpstream, o.idleTimeoutMs, recordingSink(relay, legs, end.finish));
+    recorded = handToRelay(relay, legs, bytesBefore(o.initial, o.upstreamRest, fromClient, fromUpstream), end.finish, (sink, handOver) => {
+      id = relay.adopt(clientFd, upstreamFd, toClient, toUpstream, o.idleTimeoutMs, sink, handOver);
+    });
   } catch {
     // No descriptor to spare (EMFILE), say: give the bytes back and relay in JavaScript.
     for (let i = fromClient.length - 1; i >= 0; i--) client.unshift(fromClient[i]);
     for (let i = fromUpstream.length - 1; i >= 0; i--) upstream.unshift(fromUpstream[i]);
     return false;
   }
-  // Recorded as the JavaScript bridge records them: `initial` came with the request head (on the client leg already).
-  if (o.initial.length) legs.toUpstream(o.initial);
-  if (o.upstreamRest.length) legs.toClient(o.upstreamRest);
-  for (const c of fromClient) {
-    legs.fromClient(c);
-    legs.toUpstream(c);
-  }
-  for (const c of fromUpstream) {
-    legs.fromUpstream(c);
-    legs.toClient(c);
-  }
   letGo([client, upstream]);
-  o.onRelayed?.(end.handle(id));
+  o.onRelayed?.(end.handle(id, recorded));
   return true;
 }
 
@@ -257,16 +273,11 @@ export async function attachNatively(relay: NativeTunnelRelay, o: AttachOptions)
   }
   const fromClient = takeBuffered(client);
   const toUpstream = Buffer.concat([o.initial, ...fromClient]);
-  const recordSent = (): void => {
-    if (o.initial.length) legs.toUpstream(o.initial);
-    for (const c of fromClient) {
-      legs.fromClient(c);
-      legs.toUpstream(c);
-    }
-  };
   let recorded: boolean;
   try {
-    recorded = attachRecorded(relay, legs, o.connection, clientFd, o.answer, toUpstream, o.idleTimeoutMs, recordSent, end.finish);
+    recorded = handToRelay(relay, legs, bytesBefore(o.initial, new Uint8Array(0), fromClient, []), end.finish, (sink, handOver) => {
+      relay.attach(o.connection, clientFd, o.answer, toUpstream, o.idleTimeoutMs, sink, handOver);
+    });
   } catch {
     relay.close(o.connection);
     end.finish();
@@ -290,9 +301,9 @@ export function attachAccepted(relay: NativeTunnelRelay, o: AttachAcceptedOption
   const end = tunnelEnd(relay, o);
   let recorded: boolean;
   try {
-    recorded = attachRecorded(relay, o.legs, o.id, -1, o.answer, o.initial, o.idleTimeoutMs, () => {
-      if (o.initial.length) o.legs.toUpstream(o.initial);
-    }, end.finish);
+    recorded = handToRelay(relay, o.legs, bytesBefore(o.initial, new Uint8Array(0), [], []), end.finish, (sink, handOver) => {
+      relay.attach(o.id, -1, o.answer, o.initial, o.idleTimeoutMs, sink, handOver);
+    });
   } catch {
     relay.close(o.id);
     end.finish();

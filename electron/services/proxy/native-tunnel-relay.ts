@@ -17,12 +17,11 @@ import { firstLoadableAddon } from '../../../native/first-loadable-addon';
 /** What the addon exports (see tunnel_relay.c). */
 interface TunnelRelayBinding {
   start(onEvents: (batch: Buffer, length: number) => void, reusable?: Buffer): void;
-  adopt(clientFd: number, upstreamFd: number, toClient: Uint8Array, toUpstream: Uint8Array, idleMs: number): number;
+  adopt(clientFd: number, upstreamFd: number, toClient: Uint8Array, toUpstream: Uint8Array, idleMs: number, ...recording: RecordingArgs): number;
   close(id: number): void;
   take(): Buffer | null;
   connect(ip: string, port: number): number;
-  attach(id: number, clientFd: number, toClient: Uint8Array, toUpstream: Uint8Array, idleMs: number,
-    clientLeg?: Uint8Array, upstreamLeg?: Uint8Array, clockOffsetNs?: bigint): void;
+  attach(id: number, clientFd: number, toClient: Uint8Array, toUpstream: Uint8Array, idleMs: number, ...recording: RecordingArgs): void;
   listen(fd: number, maxHeadBytes: number, headTimeoutMs: number, answer?: Uint8Array, connectTimeoutMs?: number, idleMs?: number, maxTunnels?: number): number;
   unlisten(listener: number): void;
   connectFor(id: number, ip: string, port: number): void;
@@ -35,7 +34,7 @@ interface TunnelRelayBinding {
   /** Absent in addons built before it. */
   writeBehind?: WriteBehind;
   /** Records a tunnel the relay relays already from now on (see NativeTunnelRelay.record). Absent in addons built before it. */
-  record?: (id: number, clientLeg: Uint8Array, upstreamLeg: Uint8Array, clockOffsetNs: bigint) => boolean;
+  record?: (id: number, ...recording: RecordingArgs) => boolean;
   /** Which CONNECT heads listen's fast path takes (connect_head.c): [ip, port, headLength] or null. Absent in addons built before it. */
   connectHead?: (bytes: Uint8Array) => [string, number, number] | null;
 }
@@ -63,13 +62,29 @@ export type SegmentEncoder = (out: Uint8Array, outOffset: number, headers: Uint8
  * 3 reset; side 0 client, 1 server. Returns the frames as pcapng Enhanced
  * Packet Blocks, the bytes BatchedPcapngFile.packet writes for them.
  */
-export type LegEventRecorder = (state: Uint8Array, op: number, side: number, data: Uint8Array, timeNs: bigint) => Buffer;
+export type LegEventRecorder = (state: Uint8Array, op: number, side: number, data: Uint8Array, timeNs: bigint, comment?: Uint8Array) => Buffer;
 
 /** A tunnel's legs handed to the relay (attach): their exported states and the recording clock minus CLOCK_MONOTONIC. */
 export interface LegsHandOver {
   client: Uint8Array;
   upstream: Uint8Array;
   clockOffsetNs: bigint;
+  /**
+   * Legs not opened yet (initial states): what happened on them before, for the relay to record first
+   * (tunnel_relay.c's prelude layout), and their first frames' comments (UTF-8).
+   */
+  prelude?: { events: Uint8Array; clientComment: Uint8Array; upstreamComment: Uint8Array };
+}
+
+/** adopt()'s and attach()'s recording arguments (tunnel_relay.c's recording_args): none, the legs, or the legs with a prelude. */
+type RecordingArgs = [] | [clientLeg: Uint8Array, upstreamLeg: Uint8Array, clockOffsetNs: bigint]
+  | [clientLeg: Uint8Array, upstreamLeg: Uint8Array, clockOffsetNs: bigint, prelude: Uint8Array, clientComment: Uint8Array, upstreamComment: Uint8Array];
+
+/** The arguments for `legs` (none without). */
+function recordingArgs(legs: LegsHandOver | undefined): RecordingArgs {
+  if (!legs) return [];
+  const p = legs.prelude;
+  return p ? [legs.client, legs.upstream, legs.clockOffsetNs, p.events, p.clientComment, p.upstreamComment] : [legs.client, legs.upstream, legs.clockOffsetNs];
 }
 
 /** Event kinds, as tunnel_relay.c numbers them. */
@@ -265,10 +280,10 @@ export class NativeTunnelRelay {
   /**
    * Relays between the two descriptors from now on (the relay keeps its own
    * copies: the caller closes its sockets). `toClient`/`toUpstream` are
-   * written first. Throws when the descriptors cannot be taken.
+   * written first. Throws when the descriptors cannot be taken. `legs`: as for `attach`.
    */
-  adopt(clientFd: number, upstreamFd: number, toClient: Uint8Array, toUpstream: Uint8Array, idleMs: number, sink: RelaySink): number {
-    const id = this.binding.adopt(clientFd, upstreamFd, toClient, toUpstream, idleMs);
+  adopt(clientFd: number, upstreamFd: number, toClient: Uint8Array, toUpstream: Uint8Array, idleMs: number, sink: RelaySink, legs?: LegsHandOver): number {
+    const id = this.binding.adopt(clientFd, upstreamFd, toClient, toUpstream, idleMs, ...recordingArgs(legs));
     this.sinks.set(id, sink);
     return id;
   }
@@ -396,8 +411,7 @@ export class NativeTunnelRelay {
    * RECORDED blocks and CLOSED with the byte counts, nothing else; close it with `closeRecorded`.
    */
   attach(id: number, clientFd: number, toClient: Uint8Array, toUpstream: Uint8Array, idleMs: number, sink: RelaySink, legs?: LegsHandOver): void {
-    if (legs) this.binding.attach(id, clientFd, toClient, toUpstream, idleMs, legs.client, legs.upstream, legs.clockOffsetNs);
-    else this.binding.attach(id, clientFd, toClient, toUpstream, idleMs);
+    this.binding.attach(id, clientFd, toClient, toUpstream, idleMs, ...recordingArgs(legs));
     this.sinks.set(id, sink);
   }
 
@@ -407,7 +421,7 @@ export class NativeTunnelRelay {
    * (an addon without it, the tunnel ended): nothing changed.
    */
   record(id: number, legs: LegsHandOver, sink: RelaySink): boolean {
-    if (typeof this.binding.record !== 'function' || !this.binding.record(id, legs.client, legs.upstream, legs.clockOffsetNs)) return false;
+    if (typeof this.binding.record !== 'function' || !this.binding.record(id, ...recordingArgs(legs))) return false;
     this.sinks.set(id, sink);
     return true;
   }

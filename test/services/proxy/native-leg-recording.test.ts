@@ -92,27 +92,36 @@ async function compare(seed: number): Promise<{ js: Buffer; handed: Buffer; nati
   const ops = script(rand, mss);
   const data = ops.map((o) => (o.op === 'send' ? bytesFor(rand, o.length) : new Uint8Array(0)));
   const times = ops.map((_, i) => T0 + BigInt(i) * 1_234_567n + BigInt(Math.floor(rand() * 1000)));
-  const k = Math.floor(rand() * (ops.length + 1));
+  const k = rand() < 0.25 ? 0 : Math.floor(rand() * (ops.length + 1));
+  // A leg the relay opens itself (k = 0: its initial state, not a synthesizer's) has its tunnel comment on its first frame.
+  const comment = k === 0 && rand() < 0.7 ? `tlswb tunnel ${seed} ${rand() < 0.5 ? 'client' : 'upstream'} leg` : undefined;
   const js = await fileOf(`js-${seed}`, (file) => {
-    const s = new TcpPacketSynthesizer({ ...options, sink: (frame, t) => file.packet(frame, t) });
+    let first = comment;
+    const s = new TcpPacketSynthesizer({ ...options, sink: (frame, t) => {
+      file.packet(frame, t, first);
+      first = undefined;
+    } });
     ops.forEach((o, i) => apply(s, o, data[i]!, times[i]!));
   });
   let nativeFrames = 0;
   const handed = await fileOf(`c-${seed}`, (file) => {
     const s = new TcpPacketSynthesizer({ ...options, sink: (frame, t) => file.packet(frame, t) });
     for (let i = 0; i < k; i++) apply(s, ops[i]!, data[i]!, times[i]!);
-    const state = s.exportState();
+    const state = k === 0 ? TcpPacketSynthesizer.initialState(options) : s.exportState();
+    let pending = comment === undefined ? undefined : new TextEncoder().encode(comment);
     for (let i = k; i < ops.length; i++) {
       const o = ops[i]!;
       const side = o.op === 'open' || o.side === 'client' ? 0 : 1;
-      nativeFrames += file.appendBlocks(recordLegEvent!(state, OPS[o.op], side, data[i]!, times[i]!));
+      const blocks = pending ? recordLegEvent!(state, OPS[o.op], side, data[i]!, times[i]!, pending) : recordLegEvent!(state, OPS[o.op], side, data[i]!, times[i]!);
+      if (blocks.length) pending = undefined;
+      nativeFrames += file.appendBlocks(blocks);
     }
   });
   return { js, handed, nativeFrames };
 }
 
 describe.skipIf(!recordLegEvent)('the relay records a leg in C byte for byte as the synthesizer does', () => {
-  it('for 400 seeded event sequences (IPv4/IPv6, Ethernet/raw, MSS 7 to 65,483, FINs, RSTs, events after the end)', async () => {
+  it('for 400 seeded event sequences (IPv4/IPv6, Ethernet/raw, MSS 7 to 65,483, FINs, RSTs, events after the end, opened in C with a comment)', async () => {
     let frames = 0;
     for (let seed = 1; seed <= 400; seed++) {
       const { js, handed, nativeFrames } = await compare(seed);
@@ -125,6 +134,17 @@ describe.skipIf(!recordLegEvent)('the relay records a leg in C byte for byte as 
     }
     // The comparison covered real work in C, not only empty hand-overs.
     expect(frames).toBeGreaterThan(5000);
+  });
+
+  it('initialState is exportState of a synthesizer not used yet, made without one', () => {
+    for (const options of [
+      { client: { ip: '10.0.0.1', port: 40000 }, server: { ip: '10.0.0.2', port: 443 } },
+      { client: { ip: '::ffff:10.0.0.1', port: 1 }, server: { ip: '10.0.0.2', port: 2 }, mss: 65483 },
+      { client: { ip: 'fd00::1', port: 5 }, server: { ip: '2001:db8::2', port: 6 }, mss: 1, linkType: LinkType.RAW },
+      { client: { ip: 'fd00::1', port: 5 }, server: { ip: '2001:db8::2', port: 6 }, mss: 70_000, clientIsn: 7, serverIsn: 0xffffffff },
+    ] as const) {
+      expect(TcpPacketSynthesizer.initialState(options)).toEqual(new TcpPacketSynthesizer({ ...options, sink: () => undefined }).exportState());
+    }
   });
 
   it('rejects a state that is not one (wrong version, link or MSS) with an error, not a crash', () => {
@@ -140,6 +160,7 @@ describe.skipIf(!recordLegEvent)('the relay records a leg in C byte for byte as 
       expect(() => recordLegEvent!(state, 1, 0, Uint8Array.of(1), 1n)).toThrow(/not a leg state/);
     }
     expect(() => recordLegEvent!(good, 9, 0, Uint8Array.of(1), 1n)).toThrow(/bad arguments/);
+    expect(() => recordLegEvent!(good, 1, 0, Uint8Array.of(1), 1n, new Uint8Array(129))).toThrow(/bad comment/);
     expect(recordLegEvent!(good, 1, 0, Uint8Array.of(1), 1n).length).toBeGreaterThan(0);
   });
 });

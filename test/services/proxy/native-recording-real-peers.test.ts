@@ -53,23 +53,26 @@ function ended(s: Socket): Promise<void> {
 /** Each exchange: the client sends `up` bytes, the origin answers `down` bytes once it has them all. */
 const EXCHANGES = [[1, 100], [1000, 16_000], [7, 1], [3000, 0], [16_000, 5]] as const;
 
-async function recordOnce(file: string, native: boolean, originPort: number): Promise<{ events: ProxyEvent[]; appended: number }> {
+async function recordOnce(file: string, native: boolean, originPort: number): Promise<{ events: ProxyEvent[]; appended: number; openedInC: number; adoptedWithLegs: number }> {
   const recorder = await LegRecorder.create({ file, nativeRecording: native });
+  const adopt = vi.spyOn(relay!, 'adopt');
   const appended = vi.spyOn(recorder, 'appendBlocks');
+  const openedInC = vi.spyOn(recorder, 'legStart');
   const events: ProxyEvent[] = [];
   const proxy = await ForwardProxy.start({ host: '127.0.0.1', port: 0, recorder, onEvent: (e) => events.push(e) });
   const port = proxy.address.port;
-  const tunnel = async (): Promise<Socket> => {
+  const tunnel = async (host: string): Promise<Socket> => {
     const s = connect({ host: '127.0.0.1', port, allowHalfOpen: true });
     s.setNoDelay(true);
-    s.write(`CONNECT 127.0.0.1:${originPort} HTTP/1.1\r\n\r\n`);
+    s.write(`CONNECT ${host}:${originPort} HTTP/1.1\r\n\r\n`);
     const head = await readExactly(s, 39);
     expect(head.toString('latin1')).toBe('HTTP/1.1 200 Connection established\r\n\r\n');
     return s;
   };
-  // One tunnel per way to end: the client's FIN first, the origin's first, a reset by the client.
-  for (const ending of ['client-fin', 'origin-fin', 'client-rst'] as const) {
-    const s = await tunnel();
+  // One tunnel per way to end: the client's FIN first, the origin's first, a reset by the client; and a host name
+  // target (Node connects, then the relay adopts both sockets: their legs' states are handed over, not opened in C).
+  for (const [ending, host] of [['client-fin', '127.0.0.1'], ['origin-fin', '127.0.0.1'], ['client-rst', '127.0.0.1'], ['client-fin', 'localhost']] as const) {
+    const s = await tunnel(host);
     for (const [up, down] of EXCHANGES) {
       s.write(randomBytes(up));
       if (down) await readExactly(s, down);
@@ -90,7 +93,9 @@ async function recordOnce(file: string, native: boolean, originPort: number): Pr
   }
   await proxy.close();
   await recorder.close();
-  return { events, appended: appended.mock.calls.length };
+  const adoptedWithLegs = adopt.mock.calls.filter((call) => call[6] !== undefined).length;
+  adopt.mockRestore();
+  return { events, appended: appended.mock.calls.length, openedInC: openedInC.mock.calls.length, adoptedWithLegs };
 }
 
 /** expectCleanCapture, except that a RST (the reset this test makes) is what tshark warns about rightly; checksums checked. */
@@ -106,7 +111,7 @@ function expectCleanButResets(file: string): void {
 function frameFacts(file: string): string[] {
   const r = spawnSync('tshark', ['-r', file, '-o', 'tcp.check_checksum:TRUE', '-o', 'ip.check_checksum:TRUE', '-T', 'fields',
     '-e', 'tcp.stream', '-e', 'tcp.flags', '-e', 'tcp.seq', '-e', 'tcp.ack', '-e', 'tcp.len', '-e', 'tcp.window_size_value',
-    '-e', 'tcp.checksum.status', '-e', 'ip.checksum.status', '-e', 'ipv6.plen', '-e', 'tls.handshake.type'], { encoding: 'utf8', timeout: 60_000 });
+    '-e', 'tcp.checksum.status', '-e', 'ip.checksum.status', '-e', 'ipv6.plen', '-e', 'tls.handshake.type', '-e', 'frame.comment'], { encoding: 'utf8', timeout: 60_000 });
   expect(r.status, r.stderr).toBe(0);
   return r.stdout.trim().split('\n');
 }
@@ -142,12 +147,18 @@ describe.skipIf(!relay?.recordsLegs)('passthrough recorded by the relay in C, ag
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('gives frame for frame what JavaScript records (data, FINs either way, a reset), clean for tshark, with the same byte counts', async () => {
+  it('gives frame for frame what JavaScript records (data, FINs either way, a reset, an adopted tunnel), clean for tshark, with the same byte counts', async () => {
     const c = await recordOnce(join(dir, 'c.pcapng'), true, originPort);
     const js = await recordOnce(join(dir, 'js.pcapng'), false, originPort);
     // The C recording did come from the relay; the other did not.
     expect(c.appended).toBeGreaterThan(0);
     expect(js.appended).toBe(0);
+    // Both legs of each tunnel were opened by the relay (their opening, CONNECT and 200 handed over, not synthesized here).
+    expect(c.openedInC).toBe(6);
+    expect(js.openedInC).toBe(0);
+    // The host name target's tunnel: adopted with its legs' states (recorded in C from there on).
+    expect(c.adoptedWithLegs).toBe(1);
+    expect(js.adoptedWithLegs).toBe(0);
     expectCleanButResets(join(dir, 'c.pcapng'));
     expectCleanButResets(join(dir, 'js.pcapng'));
     const cFacts = frameFacts(join(dir, 'c.pcapng'));
@@ -155,7 +166,7 @@ describe.skipIf(!relay?.recordsLegs)('passthrough recorded by the relay in C, ag
     expect(cFacts.length).toBeGreaterThan(100);
     expect(cFacts).toEqual(jsFacts);
     const closed = (events: ProxyEvent[]): unknown[] => events.filter((e) => e.type === 'tunnel-closed').map((e) => ({ ...e, tunnel: 0, target: '' }));
-    expect(closed(c.events)).toHaveLength(3);
+    expect(closed(c.events)).toHaveLength(4);
     expect(closed(c.events)).toEqual(closed(js.events));
     // Three resets: the client leg's, the upstream leg's (the proxy's); no checksum is 0xffff-for-zero or otherwise bad.
     expect(cFacts.filter((f) => (parseInt(f.split('\t')[1]!, 16) & 0x04) !== 0)).toHaveLength(2);
