@@ -28,6 +28,8 @@
  * 16 | Timestamp (Low) | 20 | Captured Packet Length | 24 | Original Packet Length |
  * 28 / Packet Data (padded to 4) / | Block Total Length
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -122,6 +124,58 @@ int leg_import(leg_t *leg, const uint8_t *s, size_t len) {
     leg->addr_sum += sum_words(leg->addr[side], address);
   }
   return 0;
+}
+
+/* TcpPacketSynthesizer's isnFrom: Math.imul((a << 16) ^ b ^ 0x5bd1e995, 0x9e3779b1) >>> 0. */
+static uint32_t isn_from(uint32_t a, uint32_t b) {
+  return ((a << 16) ^ b ^ 0x5bd1e995u) * 0x9e3779b1u;
+}
+
+/* An address's bytes, an IPv4-mapped IPv6 one as IPv4 (unmapIpv4 and parseIpAddress do the same); its length, 0 if none. */
+static size_t address_bytes(const struct sockaddr_storage *a, uint8_t out[16], uint16_t *port) {
+  *port = 0;
+  if (a->ss_family == AF_INET) {
+    const struct sockaddr_in *v4 = (const struct sockaddr_in *)a;
+    memcpy(out, &v4->sin_addr, 4);
+    *port = ntohs(v4->sin_port);
+    return 4;
+  }
+  if (a->ss_family != AF_INET6) return 0;
+  const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)a;
+  const uint8_t *b = v6->sin6_addr.s6_addr;
+  static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+  *port = ntohs(v6->sin6_port);
+  if (memcmp(b, mapped, 12) == 0) {
+    memcpy(out, b + 12, 4);
+    return 4;
+  }
+  memcpy(out, b, 16);
+  return 16;
+}
+
+int leg_start(leg_t *leg, const struct sockaddr_storage *client, const struct sockaddr_storage *server, unsigned mss) {
+  uint8_t addr[2][16];
+  uint16_t port[2] = { 0, 0 };
+  size_t len[2] = { address_bytes(client, addr[0], &port[0]), address_bytes(server, addr[1], &port[1]) };
+  if (len[0] == 0 || len[0] != len[1]) return -1;
+  int ipv6 = len[0] == 16;
+  unsigned max_mss = 65535 - (ipv6 ? 40 : 20) - TCP_HEADER - MSS_OPTION;
+  if (mss == 0) mss = ipv6 ? 1440 : 1460;
+  if (mss > max_mss) mss = max_mss;
+  uint8_t s[LEG_STATE_BYTES];
+  memset(s, 0, sizeof s);
+  s[0] = LEG_STATE_VERSION;
+  s[1] = ETHERNET_HEADER;
+  s[2] = ipv6 ? 6 : 4;
+  s[3] = LEG_NEW;
+  le16(s + 4, mss);
+  for (int side = 0; side < 2; side++) {
+    le32(s + 8 + 4 * side, isn_from(port[side], port[1 - side]));
+    le16(s + 16 + 2 * side, 1);
+    le16(s + 20 + 2 * side, port[side]);
+    memcpy(s + 24 + 16 * side, addr[side], len[side]);
+  }
+  return leg_import(leg, s, sizeof s);
 }
 
 int leg_set_comment(leg_t *leg, const uint8_t *text, size_t len) {
@@ -313,4 +367,48 @@ napi_value js_record_leg_event(napi_env env, napi_callback_info info) {
     return NULL;
   }
   return result;
+}
+
+/* legStartState(clientIp, clientPort, serverIp, serverPort, mss) -> Uint8Array | null: leg_start's state (exported), for tests. */
+napi_value js_leg_start_state(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5], out;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  struct sockaddr_storage a[2];
+  uint32_t mss;
+  memset(a, 0, sizeof a);
+  for (int i = 0; i < 2; i++) {
+    char ip[INET6_ADDRSTRLEN + 1];
+    size_t ip_len;
+    uint32_t port;
+    if (argc < 5 || napi_get_value_string_utf8(env, argv[2 * i], ip, sizeof ip, &ip_len) != napi_ok ||
+        napi_get_value_uint32(env, argv[2 * i + 1], &port) != napi_ok || port > 65535) {
+      napi_throw_type_error(env, NULL, "legStartState(clientIp, clientPort, serverIp, serverPort, mss): bad arguments");
+      return NULL;
+    }
+    struct sockaddr_in *v4 = (struct sockaddr_in *)&a[i];
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&a[i];
+    if (inet_pton(AF_INET, ip, &v4->sin_addr) == 1) {
+      v4->sin_family = AF_INET;
+      v4->sin_port = htons((uint16_t)port);
+    } else if (inet_pton(AF_INET6, ip, &v6->sin6_addr) == 1) {
+      v6->sin6_family = AF_INET6;
+      v6->sin6_port = htons((uint16_t)port);
+    }
+  }
+  if (napi_get_value_uint32(env, argv[4], &mss) != napi_ok) {
+    napi_throw_type_error(env, NULL, "legStartState: bad mss");
+    return NULL;
+  }
+  leg_t leg;
+  if (leg_start(&leg, &a[0], &a[1], mss) < 0) {
+    napi_get_null(env, &out);
+    return out;
+  }
+  void *bytes;
+  napi_value buffer;
+  napi_create_arraybuffer(env, LEG_STATE_BYTES, &bytes, &buffer);
+  leg_export(&leg, bytes);
+  napi_create_typedarray(env, napi_uint8_array, LEG_STATE_BYTES, buffer, 0, &out);
+  return out;
 }

@@ -4,6 +4,7 @@
 #include <node_api.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 /*
  * A leg's state as TcpPacketSynthesizer.exportState() writes it (and
@@ -52,6 +53,13 @@ typedef struct {
 /* `n` more bytes at the buffer's end (its length not yet advanced), or NULL when there is no memory for them. */
 uint8_t *block_buffer_reserve(block_buffer_t *b, size_t n);
 
+/*
+ * A new leg between two socket addresses, as TcpPacketSynthesizer.initialState makes it (Ethernet, the ISNs from
+ * the ports, IPv4 identification 1, `mss` 0: 1,460 / 1,440, clamped; an IPv4-mapped IPv6 address as IPv4): 0, or
+ * -1 when the two are not of one IP version.
+ */
+int leg_start(leg_t *leg, const struct sockaddr_storage *client, const struct sockaddr_storage *server, unsigned mss);
+
 /* 0, or -1 when `state` is not a valid exported state. */
 int leg_import(leg_t *leg, const uint8_t *state, size_t len);
 /* The comment of the leg's next frame (UTF-8); 0, or -1 when longer than LEG_COMMENT_MAX. */
@@ -69,5 +77,8 @@ void leg_reset(leg_t *leg, block_buffer_t *out, int side, uint64_t ts);
  * (updated in place), `comment` on its first frame; for tests.
  */
 napi_value js_record_leg_event(napi_env env, napi_callback_info info);
+
+/* legStartState(clientIp, clientPort, serverIp, serverPort, mss) -> Uint8Array | null: leg_start's state, for tests. */
+napi_value js_leg_start_state(napi_env env, napi_callback_info info);
 
 #endif

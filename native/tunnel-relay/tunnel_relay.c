@@ -42,10 +42,6 @@
  *       hands it to JavaScript, which decides: connectFor() then attach(id,
  *       -1, ...) to relay it (no Node socket at all), release() to take the
  *       descriptor (a Node socket then), or close(). unlisten(listener id).
- *   record(id, clientLeg, upstreamLeg, clockOffsetNs, prelude?, clientComment?, upstreamComment?) -> bool
- *       records a tunnel the relay relays already (a fast-path one) from
- *       now on, as attach() with the same recording arguments does; false
- *       when there is no such tunnel any more.
  *   listen(fd, maxHeadBytes, headTimeoutMs, answer, connectTimeoutMs, idleMs, maxTunnels)
  *       the same, with the fast path: a head connect_head.c recognises (a
  *       plain "CONNECT <IP>:<port> HTTP/1.x") is connected here, answered
@@ -150,6 +146,9 @@ typedef struct tunnel {
   size_t fast_len, fast_head_len;
   uint64_t accepted_ns, head_ns, connect_timeout_ms, connect_deadline_ms;
   struct sockaddr_storage target;
+  /* Recorded here from its first frame (the listener records): its tunnel number and the recording clock's offset. */
+  uint32_t number;
+  int64_t record_offset;
   int64_t idle_ms;
   uint64_t last_ms;
   int dead;
@@ -199,6 +198,10 @@ typedef struct listener {
   uint64_t connect_timeout_ms;
   int64_t idle_ms;
   uint32_t max_tunnels;
+  /* The fast path records its tunnels here from their first frame (listen()'s clock offset), numbered from next_number. */
+  int record;
+  int64_t record_offset;
+  uint32_t next_number;
   struct listener *next;
 } listener_t;
 
@@ -645,8 +648,11 @@ static int address_text(const struct sockaddr_storage *a, char *text, size_t siz
  * client is not watched any more: JavaScript relays (relay()) or takes the
  * descriptor (release()).
  */
-/* "ip port" of the client (remote) and of the proxy's end of its connection (local), each in `size` bytes. */
-static void client_addresses(tunnel_t *t, char *remote, char *local, size_t size) {
+/*
+ * "ip port" of the client (remote) and of the proxy's end of its connection (local), each in `size` bytes; the
+ * addresses themselves in peer and mine when given.
+ */
+static void client_addresses(tunnel_t *t, char *remote, char *local, size_t size, struct sockaddr_storage *peer_out, struct sockaddr_storage *mine_out) {
   struct sockaddr_storage peer, mine;
   socklen_t peer_len = sizeof peer, mine_len = sizeof mine;
   memset(&peer, 0, sizeof peer);
@@ -655,6 +661,8 @@ static void client_addresses(tunnel_t *t, char *remote, char *local, size_t size
   getsockname(t->fd[0], (struct sockaddr *)&mine, &mine_len);
   address_text(&peer, remote, size);
   address_text(&mine, local, size);
+  if (peer_out) *peer_out = peer;
+  if (mine_out) *mine_out = mine;
 }
 
 static void head_done_because(tunnel_t *t, const char *reason, int err);
@@ -666,7 +674,7 @@ static void head_done(tunnel_t *t, const char *reason) {
 static void head_done_because(tunnel_t *t, const char *reason, int err) {
   relay_t *r = t->relay;
   char a[INET6_ADDRSTRLEN + 8], b[INET6_ADDRSTRLEN + 8];
-  client_addresses(t, a, b, sizeof a);
+  client_addresses(t, a, b, sizeof a, NULL, NULL);
   char prefix[2 * (INET6_ADDRSTRLEN + 8) + 48];
   int n = err ? snprintf(prefix, sizeof prefix, "%s %u %s %s %u %d\n", reason, (unsigned)t->listener, a, b, segment_size(t->fd[0]), err)
               : snprintf(prefix, sizeof prefix, "%s %u %s %s %u\n", reason, (unsigned)t->listener, a, b, segment_size(t->fd[0]));
@@ -748,20 +756,76 @@ static void fast_failed(tunnel_t *t, int err, const char *reason) {
 }
 
 /*
+ * The legs of a fast-path tunnel the listener records from the start, as the JavaScript proxy would make them
+ * (TunnelLegs + LegRecorder.leg: client -> proxy, proxy -> target; the tunnel comments on their first frames):
+ * 0, or -1 when they cannot be made here (addresses of two IP versions on one leg): JavaScript records it then.
+ */
+static int fast_legs(tunnel_t *t, leg_t legs[2], const struct sockaddr_storage *peer, const struct sockaddr_storage *mine, unsigned client_mss,
+                     const struct sockaddr_storage *upstream_local, unsigned upstream_mss) {
+  if (leg_start(&legs[0], peer, mine, client_mss) < 0 || leg_start(&legs[1], upstream_local, &t->target, upstream_mss) < 0) return -1;
+  char comment[64];
+  int n = snprintf(comment, sizeof comment, "tlswb tunnel %u client leg", (unsigned)t->number);
+  if (n <= 0 || (size_t)n >= sizeof comment || leg_set_comment(&legs[0], (const uint8_t *)comment, (size_t)n) < 0) return -1;
+  n = snprintf(comment, sizeof comment, "tlswb tunnel %u upstream leg", (unsigned)t->number);
+  if (n <= 0 || (size_t)n >= sizeof comment || leg_set_comment(&legs[1], (const uint8_t *)comment, (size_t)n) < 0) return -1;
+  return 0;
+}
+
+/*
+ * Records a fast-path tunnel here from its first frame, in the order and with the times forward-proxy.ts's
+ * fastTunnel gives the JavaScript recording: the client leg opened when the client was accepted, the client's
+ * bytes when its head was complete, the upstream leg opened, the 200 to the client and the bytes after the head
+ * upstream when the connection was up. CLOSED then counts the client's bytes from its first.
+ */
+static void fast_record(tunnel_t *t, const leg_t legs[2], uint64_t connected_ns) {
+  relay_t *r = t->relay;
+  memcpy(t->legs, legs, 2 * sizeof *legs);
+  t->clock_offset = t->record_offset;
+  t->recording = 1;
+  t->relayed[0] = t->fast_len;
+  t->relayed[1] = 0;
+  if (blocks_begin(t) < 0) {
+    r->log.dropped++;
+    return;
+  }
+  uint64_t off = (uint64_t)t->clock_offset;
+  leg_t *client = &t->legs[0], *upstream = &t->legs[1];
+  leg_open(client, &r->log, t->accepted_ns + off);
+  leg_send(client, &r->log, LEG_CLIENT, t->fast_bytes, t->fast_len, t->head_ns + off);
+  leg_open(upstream, &r->log, connected_ns + off);
+  leg_send(client, &r->log, LEG_SERVER, r->answer, r->answer_len, connected_ns + off);
+  leg_send(upstream, &r->log, LEG_CLIENT, t->fast_bytes + t->fast_head_len, t->fast_len - t->fast_head_len, connected_ns + off);
+  blocks_end(r);
+}
+
+/*
  * The fast path's connection is up: JavaScript hears of the tunnel (EV_TUNNEL:
  * "listenerId remoteIp remotePort localIp localPort mss upstreamLocalIp
  * upstreamLocalPort upstreamMss targetIp targetPort headLength acceptedNs headNs\n" then the client's
  * bytes, the head first) and the relay answers and relays at once, as attach() would.
  */
-static void fast_connected(tunnel_t *t, const char *upstream, int upstream_len) {
+static void fast_connected(tunnel_t *t, const char *upstream, int upstream_len, const struct sockaddr_storage *upstream_local, unsigned upstream_mss) {
   relay_t *r = t->relay;
   t->connecting = 0;
   char a[INET6_ADDRSTRLEN + 8], b[INET6_ADDRSTRLEN + 8], c[INET6_ADDRSTRLEN + 8];
-  client_addresses(t, a, b, sizeof a);
+  struct sockaddr_storage peer, mine;
+  client_addresses(t, a, b, sizeof a, &peer, &mine);
   address_text(&t->target, c, sizeof c);
-  char prefix[4 * (INET6_ADDRSTRLEN + 8) + 96];
-  int n = snprintf(prefix, sizeof prefix, "%u %s %s %u %.*s %s %zu %llu %llu\n", (unsigned)t->listener, a, b, segment_size(t->fd[0]),
-                   upstream_len, upstream, c, t->fast_head_len, (unsigned long long)t->accepted_ns, (unsigned long long)t->head_ns);
+  unsigned client_mss = segment_size(t->fd[0]);
+  uint64_t connected_ns = mono_ns();
+  /* Recorded here from the start when its listener records (numbered now: a failed connect takes no number). */
+  listener_t *l = r->listeners;
+  while (l && l->id != t->listener) l = l->next;
+  leg_t legs[2];
+  uint32_t number = 0;
+  if (l && l->record) {
+    t->number = l->next_number + 1;
+    t->record_offset = l->record_offset;
+    if (fast_legs(t, legs, &peer, &mine, client_mss, upstream_local, upstream_mss) == 0) number = l->next_number = t->number;
+  }
+  char prefix[4 * (INET6_ADDRSTRLEN + 8) + 112];
+  int n = snprintf(prefix, sizeof prefix, "%u %s %s %u %.*s %s %zu %llu %llu %u\n", (unsigned)t->listener, a, b, client_mss,
+                   upstream_len, upstream, c, t->fast_head_len, (unsigned long long)t->accepted_ns, (unsigned long long)t->head_ns, (unsigned)number);
   uint8_t *event = n > 0 && (size_t)n < sizeof prefix ? malloc((size_t)n + t->fast_len) : NULL;
   if (!event) {
     /* JavaScript never heard of it: the client is dropped. */
@@ -770,8 +834,10 @@ static void fast_connected(tunnel_t *t, const char *upstream, int upstream_len) 
   }
   memcpy(event, prefix, (size_t)n);
   memcpy(event + n, t->fast_bytes, t->fast_len);
+  /* First: JavaScript knows the tunnel when its RECORDED events come. */
   record(r, t->id, EV_TUNNEL, event, (size_t)n + t->fast_len);
   free(event);
+  if (number) fast_record(t, legs, connected_ns);
   t->held = 0;
   t->last_ms = uv_now(r->loop);
   int failed = pending_put(&t->pending[0], r->answer, r->answer_len) < 0 ? 0
@@ -1060,6 +1126,7 @@ static void connect_done(tunnel_t *t) {
   if (err == 0) {
     struct sockaddr_storage local;
     socklen_t local_len = sizeof local;
+    memset(&local, 0, sizeof local);
     char text[INET6_ADDRSTRLEN + 20] = "";
     char ip[INET6_ADDRSTRLEN] = "";
     unsigned port = 0;
@@ -1074,10 +1141,11 @@ static void connect_done(tunnel_t *t) {
         port = ntohs(a->sin_port);
       }
     }
-    int n = snprintf(text, sizeof text, "%s %u %u", ip, port, segment_size(t->fd[1]));
+    unsigned mss = segment_size(t->fd[1]);
+    int n = snprintf(text, sizeof text, "%s %u %u", ip, port, mss);
     if (t->fast_bytes) {
       /* Still watched for writing: tunnel_update changes that to what relaying needs (one epoll change less than a stop and a start). */
-      fast_connected(t, text, n > 0 && (size_t)n < sizeof text ? n : 0);
+      fast_connected(t, text, n > 0 && (size_t)n < sizeof text ? n : 0, &local, mss);
       return;
     }
     t->connecting = 0;
@@ -1290,35 +1358,19 @@ static napi_value js_attach(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/*
- * record(id, clientLeg, upstreamLeg, clockOffsetNs, prelude?, ...) -> bool: the relay records a tunnel it relays already (the fast
- * path's, which JavaScript hears of only once it relays) from now on, as attach() with recording arguments does; the bytes
- * counted for CLOSED start from here (JavaScript counted those before). False when there is no such tunnel to
- * record (it ended meanwhile): JavaScript goes on recording its events.
- */
-static napi_value js_record(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
+/* takeNumber(listener) -> the next tunnel number of that listener (its proxy's other tunnels: one numbering with the fast path's). */
+static napi_value js_take_number(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   relay_t *r = relay_of(env);
   uint32_t id;
-  leg_t legs[2];
-  int64_t clock_offset = 0;
-  uint8_t *prelude = NULL;
-  size_t prelude_len = 0;
-  if (!r->started || argc < 4 || napi_get_value_uint32(env, argv[0], &id) != napi_ok ||
-      recording_args(env, argv + 1, argc - 1, legs, &clock_offset, &prelude, &prelude_len) != 1) {
-    return throw_error(env, "tunnel_relay: record(id, clientLeg, upstreamLeg, clockOffsetNs, prelude?, clientComment?, upstreamComment?): bad arguments");
-  }
-  tunnel_t *t = tunnel_by_id(r, id);
-  int ok = t && !t->dead && !t->recording && !t->head && !t->held && !t->connecting && !t->fast_bytes && t->fd[0] >= 0 && t->fd[1] >= 0;
-  if (ok) {
-    /* JavaScript counted what went through before (the head, the first batch's bytes): CLOSED counts from here. */
-    t->relayed[0] = t->relayed[1] = 0;
-    start_recording(t, legs, clock_offset, prelude, prelude_len);
-  }
+  if (argc < 1 || napi_get_value_uint32(env, argv[0], &id) != napi_ok) return throw_error(env, "tunnel_relay: takeNumber(listener): bad arguments");
+  listener_t *l = r->listeners;
+  while (l && l->id != id) l = l->next;
+  if (!l) return throw_error(env, "tunnel_relay: takeNumber: no such listener");
   napi_value out;
-  napi_get_boolean(env, ok, &out);
+  napi_create_uint32(env, ++l->next_number, &out);
   return out;
 }
 
@@ -1361,8 +1413,8 @@ static napi_value js_release(napi_env env, napi_callback_info info) {
 
 /* listen(fd, maxHeadBytes, headTimeoutMs) -> listener id: accepts on (a dup of) a listening socket; each client's head comes as HEAD. */
 static napi_value js_listen(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
+  size_t argc = 8;
+  napi_value argv[8];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   relay_t *r = relay_of(env);
   int32_t fd;
@@ -1381,6 +1433,13 @@ static napi_value js_listen(napi_env env, napi_callback_info info) {
                     napi_get_value_uint32(env, argv[4], &connect_ms) != napi_ok || connect_ms == 0 ||
                     napi_get_value_int64(env, argv[5], &idle_ms) != napi_ok || napi_get_value_uint32(env, argv[6], &max_tunnels) != napi_ok)) {
     return throw_error(env, "tunnel_relay: listen(fd, maxHeadBytes, headTimeoutMs, answer, connectTimeoutMs, idleMs, maxTunnels): bad arguments");
+  }
+  /* The fast path records its tunnels here from their first frame: the recording clock's offset (bigint). */
+  int64_t record_offset = 0;
+  bool lossless = true;
+  int record_here = argc >= 8 && answer != NULL;
+  if (record_here && (napi_get_value_bigint_int64(env, argv[7], &record_offset, &lossless) != napi_ok || !lossless)) {
+    return throw_error(env, "tunnel_relay: listen: the recording clock offset must be a bigint");
   }
   if (answer) {
     uint8_t *copy = malloc(answer_len);
@@ -1412,6 +1471,8 @@ static napi_value js_listen(napi_env env, napi_callback_info info) {
   l->connect_timeout_ms = answer ? connect_ms : 0;
   l->idle_ms = idle_ms;
   l->max_tunnels = max_tunnels;
+  l->record = record_here;
+  l->record_offset = record_offset;
   l->next = r->listeners;
   r->listeners = l;
   uv_poll_start(&l->poll, UV_READABLE, on_listen);
@@ -1532,7 +1593,8 @@ static napi_value init(napi_env env, napi_value exports) {
     { "segmentSize", NULL, js_segment_size, NULL, NULL, NULL, napi_default, NULL },
     { "writeBehind", NULL, js_write_behind, NULL, NULL, NULL, napi_default, NULL },
     { "connectHead", NULL, js_connect_head, NULL, NULL, NULL, napi_default, NULL },
-    { "record", NULL, js_record, NULL, NULL, NULL, napi_default, NULL },
+    { "takeNumber", NULL, js_take_number, NULL, NULL, NULL, napi_default, NULL },
+    { "legStartState", NULL, js_leg_start_state, NULL, NULL, NULL, napi_default, NULL },
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

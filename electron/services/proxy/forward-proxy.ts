@@ -13,10 +13,11 @@
 import { createServer, isIP, Socket, type AddressInfo, type Server } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import { closeSync } from 'node:fs';
+import { hrtime } from 'node:process';
 import { parseConnectAuthority } from '../../core/http/connect-parser';
 import { HttpHeadParser, headerValue, type HttpHead } from '../../core/http/http-head-parser';
 import { bridgeSockets } from './passthrough-bridge';
-import { attachAccepted, attachNatively, relayedSink } from './native-passthrough-bridge';
+import { attachAccepted, attachNatively, recordedByRelay, relayedSink } from './native-passthrough-bridge';
 import { nativeTunnelRelay, type AcceptedClient, type FastTunnel, type NativeTunnelRelay, type RelayConnectResult, type RelaySink } from './native-tunnel-relay';
 import { forwardPlainHttp } from './plain-http-forwarder';
 import { interceptTunnel } from './intercept-tunnel';
@@ -104,9 +105,12 @@ export class ForwardProxy {
     let id: number;
     // Without Basic auth to check, a plain CONNECT to an IP address is connected and answered in C (the fast path):
     // JavaScript hears of it once it relays (fastTunnel), and of anything else as before (acceptedNatively).
+    // Recording only to a file (the CLI's), the relay records those tunnels too, from their first frame.
+    const recorder = this.options.recorder;
+    const recordClockOffsetNs = recorder?.takesBlocks && relay.numbersTunnels ? recorder.clock.nowNs() - hrtime.bigint() : undefined;
     const fast = this.expectedAuth ? undefined : {
       answer: CONNECT_ESTABLISHED_BYTES, connectTimeoutMs: this.limits.connectTimeoutMs, idleTimeoutMs: this.limits.idleTimeoutMs,
-      maxTunnels: this.limits.maxConnections, onTunnel: (t: FastTunnel) => this.fastTunnel(relay, t),
+      maxTunnels: this.limits.maxConnections, recordClockOffsetNs, onTunnel: (t: FastTunnel) => this.fastTunnel(relay, t),
     };
     try {
       id = relay.listen(fd, this.limits.maxHeadBytes, this.limits.headTimeoutMs, (client) => this.acceptedNatively(relay, client), fast);
@@ -144,6 +148,12 @@ export class ForwardProxy {
     for (let turn = 0; this.connections.size > 0 && turn < 100; turn++) await new Promise((r) => setImmediate(r));
   }
 
+  /** The next tunnel's number: from the native listener's numbering when there is one (its relay numbers tunnels too). */
+  private newTunnelId(): number {
+    const l = this.nativeListener;
+    return l && l.relay.numbersTunnels ? l.relay.takeNumber(l.id) : this.nextTunnel++;
+  }
+
   private emit(event: ProxyEvent): void {
     this.options.onEvent?.(event);
   }
@@ -163,7 +173,7 @@ export class ForwardProxy {
     const tunnel = accepted.reason === 'head' || unreachable ? this.nativeTunnelTarget(accepted.bytes) : null;
     if (tunnel && unreachable) {
       // The fast path's connection failed: answered as a failed connectFor is.
-      const id = this.nextTunnel++;
+      const id = this.newTunnelId();
       const legs = this.acceptedClientLegs(accepted, id);
       const timedOut = accepted.reason === 'connect-timeout';
       this.acceptedTunnelConnected(relay, accepted, tunnel.target, tunnel.rest, id, legs, { ok: false, code: accepted.connectError ?? 'EIO', timedOut });
@@ -211,7 +221,7 @@ export class ForwardProxy {
    * socket. Callbacks, not a promise: this runs for every tunnel, and an await is a promise and a microtask more.
    */
   private connectAcceptedTunnel(relay: NativeTunnelRelay, accepted: AcceptedClient, target: ConnectTarget, rest: Uint8Array): void {
-    const id = this.nextTunnel++;
+    const id = this.newTunnelId();
     const legs = this.acceptedClientLegs(accepted, id);
     let gone = false;
     const waiting = {
@@ -240,19 +250,26 @@ export class ForwardProxy {
   }
 
   /**
-   * A tunnel the relay's fast path connected and answered (it relays already): recorded and reported as
-   * acceptedTunnelConnected records and reports its own, at the times the relay saw each step. Its sink, or null
-   * to close it (the proxy is full).
+   * A tunnel the relay's fast path connected and answered (it relays already): reported as acceptedTunnelConnected
+   * reports its own, and recorded as it records them, at the times the relay saw each step; or by the relay itself
+   * from its first frame (`t.number`, when this proxy's recording only writes a file). Its sink, or null to close it
+   * (the proxy is full).
    */
   private fastTunnel(relay: NativeTunnelRelay, t: FastTunnel): RelaySink | null {
+    const authority = authorityOf({ host: t.target.ip, port: t.target.port });
+    if (t.number) {
+      // Recorded there from its first frame, numbered in this proxy's numbering (the relay kept to maxConnections):
+      // only its end is reported here.
+      this.emit({ type: 'tunnel-opened', tunnel: t.number, client: `${t.remote.ip}:${t.remote.port}`, target: authority, mode: 'passthrough' });
+      return recordedByRelay(relay, { id: t.id, legs: new TunnelLegs(this.options.recorder ?? null, t.number), ...this.tunnelCallbacks(t.number, authority, null) });
+    }
     if (this.connections.size >= this.limits.maxConnections) return null;
-    const id = this.nextTunnel++;
+    const id = this.newTunnelId();
     const legs = new TunnelLegs(this.options.recorder ?? null, id);
-    legs.openClientLegBetween(t.remote, t.local, t.mss, legs.timeOfMonotonic(t.acceptedNs));
+    legs.openClientLegBetween(t.remote, t.local, t.mss, legs.timeOfMonotonic(t.acceptedNs), false);
     legs.fromClient(t.bytes, legs.timeOfMonotonic(t.headNs));
     const at = legs.timeOfMonotonic(t.connectedNs);
     legs.openUpstreamLegBetween(t.upstreamLocal, t.target, t.upstreamMss, at);
-    const authority = authorityOf({ host: t.target.ip, port: t.target.port });
     this.emit({ type: 'tunnel-opened', tunnel: id, client: `${t.remote.ip}:${t.remote.port}`, target: authority, mode: 'passthrough' });
     legs.toClient(CONNECT_ESTABLISHED_BYTES, at);
     const initial = t.bytes.subarray(t.headLength);
@@ -311,7 +328,7 @@ export class ForwardProxy {
     }
     // Relayed handshake messages are small: Nagle's algorithm would hold them for the peer's delayed ACK.
     client.setNoDelay(true);
-    const id = this.nextTunnel++;
+    const id = this.newTunnelId();
     const legs = new TunnelLegs(this.options.recorder ?? null, id);
     legs.openClientLeg(client);
     this.track(client, legs);

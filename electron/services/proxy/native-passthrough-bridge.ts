@@ -180,8 +180,7 @@ function letGo(sockets: Socket[]): void {
  * The tunnel's end, once: its legs' FINs and the tunnel-closed callback; and the handle the proxy closes it with
  * (`recorded`: the relay records the tunnel, and reports its end and byte counts when closed).
  */
-function tunnelEnd(relay: NativeTunnelRelay, o: Pick<BridgeOptions, 'legs' | 'onClosed'>):
-  { finish(at?: bigint): void; readonly ended: boolean; handle(id: number, recorded?: boolean | (() => boolean)): RelayedTunnel } {
+function tunnelEnd(relay: NativeTunnelRelay, o: Pick<BridgeOptions, 'legs' | 'onClosed'>): { finish(at?: bigint): void; handle(id: number, recorded?: boolean): RelayedTunnel } {
   let done = false;
   const finish = (at?: bigint): void => {
     if (done) return;
@@ -191,13 +190,10 @@ function tunnelEnd(relay: NativeTunnelRelay, o: Pick<BridgeOptions, 'legs' | 'on
   };
   return {
     finish,
-    get ended() {
-      return done;
-    },
     handle: (id, recorded = false) => ({
       destroy: () => {
         if (done) return;
-        if (typeof recorded === 'function' ? recorded() : recorded) {
+        if (recorded) {
           // The relay records the legs' end and reports it (with the counts) before closeRecorded returns.
           relay.closeRecorded(id);
         } else {
@@ -318,23 +314,18 @@ export interface RelayedSinkOptions extends Pick<BridgeOptions, 'legs' | 'onClos
 }
 
 /**
- * The sink recording a tunnel the relay took on by itself (see FastConnect), recorded as attachAccepted records:
- * its events of the batch that announced it are recorded here; then, when the relay and the recording can, the relay
- * records the legs itself (`record`, as attach with the legs' states), else this sink goes on.
+ * The sink recording, in JavaScript, a tunnel the relay took on by itself (see FastConnect) when the relay does not
+ * record it: a recording with a packet consumer (the desktop's), or TLSWB_NATIVE_RECORDING=off.
  */
 export function relayedSink(relay: NativeTunnelRelay, o: RelayedSinkOptions): RelaySink {
   const end = tunnelEnd(relay, o);
-  let recorded = false;
-  o.onRelayed?.(end.handle(o.id, () => recorded));
-  if (relay.recordsLegs && o.legs.canHandOver) {
-    relay.afterThisBatch(() => {
-      if (end.ended) return;
-      const legs = o.legs.handOver();
-      if (legs && relay.record(o.id, legs, recordedSink(o.legs, end.finish))) {
-        o.legs.handedOver();
-        recorded = true;
-      }
-    });
-  }
+  o.onRelayed?.(end.handle(o.id));
   return recordingSink(relay, o.legs, end.finish);
+}
+
+/** The sink of a tunnel the relay records from its first frame (FastConnect.recordClockOffsetNs): RECORDED blocks and CLOSED. */
+export function recordedByRelay(relay: NativeTunnelRelay, o: RelayedSinkOptions): RelaySink {
+  const end = tunnelEnd(relay, o);
+  o.onRelayed?.(end.handle(o.id, true));
+  return recordedSink(o.legs, end.finish);
 }

@@ -22,7 +22,12 @@ interface TunnelRelayBinding {
   take(): Buffer | null;
   connect(ip: string, port: number): number;
   attach(id: number, clientFd: number, toClient: Uint8Array, toUpstream: Uint8Array, idleMs: number, ...recording: RecordingArgs): void;
-  listen(fd: number, maxHeadBytes: number, headTimeoutMs: number, answer?: Uint8Array, connectTimeoutMs?: number, idleMs?: number, maxTunnels?: number): number;
+  listen(fd: number, maxHeadBytes: number, headTimeoutMs: number, answer?: Uint8Array, connectTimeoutMs?: number, idleMs?: number, maxTunnels?: number,
+    recordClockOffsetNs?: bigint): number;
+  /** A leg's initial state as the relay starts it for the fast path (leg_start); for tests. Absent in addons built before it. */
+  legStartState?: LegStartState;
+  /** The next tunnel number of a listener that records (see FastConnect.recordClockOffsetNs). Absent in addons built before it. */
+  takeNumber?: (listener: number) => number;
   unlisten(listener: number): void;
   connectFor(id: number, ip: string, port: number): void;
   release(id: number): number;
@@ -33,8 +38,6 @@ interface TunnelRelayBinding {
   segmentSize?: (fd: number) => number;
   /** Absent in addons built before it. */
   writeBehind?: WriteBehind;
-  /** Records a tunnel the relay relays already from now on (see NativeTunnelRelay.record). Absent in addons built before it. */
-  record?: (id: number, ...recording: RecordingArgs) => boolean;
   /** Which CONNECT heads listen's fast path takes (connect_head.c): [ip, port, headLength] or null. Absent in addons built before it. */
   connectHead?: (bytes: Uint8Array) => [string, number, number] | null;
 }
@@ -109,8 +112,9 @@ export const RelayEvent = {
   RECORDED: 11,
   /**
    * A CONNECT the relay connected and answered itself (listen's fast path): "listener remoteIp remotePort localIp
-   * localPort mss upstreamLocalIp upstreamLocalPort upstreamMss targetIp targetPort headLength acceptedNs headNs\n"
-   * then the client's bytes (the head, then any after it). The tunnel's other events follow.
+   * localPort mss upstreamLocalIp upstreamLocalPort upstreamMss targetIp targetPort headLength acceptedNs headNs
+   * number\n" then the client's bytes (the head, then any after it). The tunnel's other events follow (only
+   * RECORDED and CLOSED when number is not 0: the relay records it from its first frame).
    */
   TUNNEL: 12,
 } as const;
@@ -156,6 +160,12 @@ export interface FastTunnel {
   acceptedNs: bigint;
   headNs: bigint;
   connectedNs: bigint;
+  /**
+   * Not 0: the relay records the tunnel itself from its first frame (FastConnect.recordClockOffsetNs), as tunnel
+   * `number` of the listener's numbering (its frame comments say so); its sink gets RECORDED blocks and CLOSED with
+   * the byte counts (the client's from its first byte). 0: JavaScript records it.
+   */
+  number: number;
 }
 
 /**
@@ -168,6 +178,12 @@ export interface FastConnect {
   idleTimeoutMs: number;
   /** The relay takes no more tunnels than this on the fast path (the rest go through `onClient`). */
   maxTunnels: number;
+  /**
+   * Given (a recording that only writes a file, and a relay that records legs): the relay records the fast path's
+   * tunnels itself from their first frame, on the recording's clock (its offset from CLOCK_MONOTONIC), and numbers
+   * them in one numbering with the listener's other tunnels (`takeNumber`).
+   */
+  recordClockOffsetNs?: bigint;
   onTunnel(tunnel: FastTunnel): RelaySink | null;
 }
 
@@ -196,7 +212,7 @@ function fastTunnel(id: number, data: Uint8Array, connectedNs: bigint): { listen
   const nl = data.indexOf(0x0a);
   if (nl < 0) return null;
   const f = Buffer.from(data.buffer, data.byteOffset, nl).toString('latin1').split(' ');
-  if (f.length !== 14) return null;
+  if (f.length !== 15) return null;
   const bytes = Buffer.from(data.subarray(nl + 1));
   const headLength = Number(f[11]);
   if (!(headLength > 0 && headLength <= bytes.length)) return null;
@@ -216,6 +232,7 @@ function fastTunnel(id: number, data: Uint8Array, connectedNs: bigint): { listen
       acceptedNs: BigInt(f[12]!),
       headNs: BigInt(f[13]!),
       connectedNs,
+      number: Number(f[14]) || 0,
     },
   };
 }
@@ -255,8 +272,7 @@ export class NativeTunnelRelay {
   private readonly listeners = new Map<number, (client: AcceptedClient) => void>();
   private readonly fastListeners = new Map<number, FastConnect>();
   private readonly batchDone = new Set<() => void>();
-  /** Run once after the current batch's `afterEachBatch` callbacks (see afterThisBatch). */
-  private afterBatch: (() => void)[] = [];
+
   /** Connections being opened (connect, connectFor): when each is given up, and how. */
   private readonly pendingConnects = new Map<number, { deadline: number; expire(): void }>();
   private connectTimer: NodeJS.Timeout | null = null;
@@ -270,11 +286,6 @@ export class NativeTunnelRelay {
   afterEachBatch(done: () => void): () => void {
     this.batchDone.add(done);
     return () => this.batchDone.delete(done);
-  }
-
-  /** `done` runs once, after the batch being handed out now and its `afterEachBatch` callbacks (from a sink or a listener). */
-  afterThisBatch(done: () => void): void {
-    this.afterBatch.push(done);
   }
 
   /**
@@ -370,12 +381,23 @@ export class NativeTunnelRelay {
    * or connect-timeout.
    */
   listen(fd: number, maxHeadBytes: number, headTimeoutMs: number, onClient: (client: AcceptedClient) => void, fast?: FastConnect): number {
+    const recording = fast?.recordClockOffsetNs !== undefined && this.numbersTunnels ? [fast.recordClockOffsetNs] as const : [];
     const listener = fast
-      ? this.binding.listen(fd, maxHeadBytes, headTimeoutMs, fast.answer, fast.connectTimeoutMs, fast.idleTimeoutMs, fast.maxTunnels)
+      ? this.binding.listen(fd, maxHeadBytes, headTimeoutMs, fast.answer, fast.connectTimeoutMs, fast.idleTimeoutMs, fast.maxTunnels, ...recording)
       : this.binding.listen(fd, maxHeadBytes, headTimeoutMs);
     this.listeners.set(listener, onClient);
     if (fast) this.fastListeners.set(listener, fast);
     return listener;
+  }
+
+  /** Whether the addon can record the fast path's tunnels from their first frame (takeNumber with it). */
+  get numbersTunnels(): boolean {
+    return this.recordsLegs && typeof this.binding.takeNumber === 'function';
+  }
+
+  /** The next number of listener `listener`'s numbering (see FastConnect.recordClockOffsetNs). */
+  takeNumber(listener: number): number {
+    return this.binding.takeNumber!(listener);
   }
 
   /** Stops accepting on that listener and closes its socket. */
@@ -413,17 +435,6 @@ export class NativeTunnelRelay {
   attach(id: number, clientFd: number, toClient: Uint8Array, toUpstream: Uint8Array, idleMs: number, sink: RelaySink, legs?: LegsHandOver): void {
     this.binding.attach(id, clientFd, toClient, toUpstream, idleMs, ...recordingArgs(legs));
     this.sinks.set(id, sink);
-  }
-
-  /**
-   * The relay records tunnel `id`, one it relays already (listen's fast path), itself from now on, as `attach` with
-   * `legs` does; `sink` gets its RECORDED blocks and CLOSED with the byte counts from here on. False when it cannot
-   * (an addon without it, the tunnel ended): nothing changed.
-   */
-  record(id: number, legs: LegsHandOver, sink: RelaySink): boolean {
-    if (typeof this.binding.record !== 'function' || !this.binding.record(id, ...recordingArgs(legs))) return false;
-    this.sinks.set(id, sink);
-    return true;
   }
 
   /** Closes a tunnel the relay records (attach with legs) now: its sink gets the end's blocks and CLOSED before this returns. */
@@ -478,11 +489,6 @@ export class NativeTunnelRelay {
       sink(kind, new Uint8Array(batch.buffer, batch.byteOffset + start, length), timeNs);
     }
     for (const done of this.batchDone) done();
-    if (this.afterBatch.length > 0) {
-      const once = this.afterBatch;
-      this.afterBatch = [];
-      for (const done of once) done();
-    }
   }
 }
 
@@ -515,6 +521,15 @@ export function nativeTunnelRelay(env: NodeJS.ProcessEnv = process.env): NativeT
 export function nativeSegmentEncoder(env: NodeJS.ProcessEnv = process.env): SegmentEncoder | null {
   const b = tunnelRelayBinding(env);
   return b && typeof b.encodeSegments === 'function' ? b.encodeSegments : null;
+}
+
+/** The relay's leg_start: a new leg's exported state between two addresses (as TcpPacketSynthesizer.initialState), null for mixed IP versions. */
+export type LegStartState = (clientIp: string, clientPort: number, serverIp: string, serverPort: number, mss: number) => Uint8Array | null;
+
+/** The addon's legStartState (tests compare it with TcpPacketSynthesizer.initialState), or null as for nativeTunnelRelay. */
+export function nativeLegStartState(env: NodeJS.ProcessEnv = process.env): LegStartState | null {
+  const b = tunnelRelayBinding(env);
+  return b && typeof b.legStartState === 'function' ? b.legStartState : null;
 }
 
 /** The addon's leg recorder (recordLegEvent: tests compare it with the synthesizer), or null as for nativeTunnelRelay. */

@@ -76,10 +76,11 @@ export class TunnelLegs {
 
   /**
    * The client leg of a client without a Node socket (accepted by the native relay); `mss`: its socket's
-   * TCP_MAXSEG; `at`: when, if not now. Its events may be held for the relay (see `held`).
+   * TCP_MAXSEG; `at`: when, if not now. Its events may be held for the relay (see `held`) unless `mayHold` is false
+   * (a tunnel the relay relays already, recorded here).
    */
-  openClientLegBetween(remote: TcpEndpointAddress, local: TcpEndpointAddress, mss?: number, at?: bigint): void {
-    this.openClient(remote, local, mss, true, at);
+  openClientLegBetween(remote: TcpEndpointAddress, local: TcpEndpointAddress, mss?: number, at?: bigint, mayHold = true): void {
+    this.openClient(remote, local, mss, mayHold, at);
   }
 
   /** `at`: when it opened, if not now. */
