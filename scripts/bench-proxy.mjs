@@ -51,6 +51,11 @@
 //     (-13 %, total CPU -11 %); N=6000 (2 runs) 234/216 vs 226/239 (slot-balanced ~-8, total CPU ~-12 us per round trip).
 //   --big-mb 32: 323-411 MB/s, like the start (321-416) and tinyproxy (292-372); user CPU per MB ~260-420 us (start
 //     ~420-520: large recorded chunks are written from where the relay delivered them, not copied into the batch).
+// Then (lead, quiet machine, no chrt): the fast path (connect_head.c: the relay connects and answers a plain CONNECT
+//   to an IP address itself) and its tunnels recorded in C from their first frame (leg_start, takeNumber): default
+//   runs 1.04x, 1.07x, 1.05x tinyproxy's rate, 258-275 us per round trip (user ~100) vs tinyproxy's 233-242; the full
+//   bench: passthrough 1.07x, 380 vs 357 MB/s, intercept 2.41x mitmdump, 1,000 tunnels held at 72 -> 72 MB. Its
+//   rounds still rise (the last ones ~1.1-1.2x): the per-tunnel JavaScript left is optimized after ~1,500 tunnels.
 import { spawn, execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as netConnect, createServer } from 'node:net';

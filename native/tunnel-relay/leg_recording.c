@@ -35,6 +35,7 @@
 
 #include "leg_recording.h"
 #include "segment_encoder.h"
+#include "wire_bytes.h"
 
 #define FIN 0x01
 #define SYN 0x02
@@ -45,43 +46,6 @@
 #define MSS_OPTION 4
 #define ETHERNET_HEADER 14
 #define EPB 6u
-
-static void le32(uint8_t *p, uint32_t v) {
-  p[0] = (uint8_t)v;
-  p[1] = (uint8_t)(v >> 8);
-  p[2] = (uint8_t)(v >> 16);
-  p[3] = (uint8_t)(v >> 24);
-}
-
-static uint32_t get_le32(const uint8_t *p) {
-  return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-
-static void le16(uint8_t *p, uint32_t v) {
-  p[0] = (uint8_t)v;
-  p[1] = (uint8_t)(v >> 8);
-}
-
-static uint32_t get_le16(const uint8_t *p) {
-  return (uint32_t)p[0] | ((uint32_t)p[1] << 8);
-}
-
-static void be16(uint8_t *p, uint32_t v) {
-  p[0] = (uint8_t)(v >> 8);
-  p[1] = (uint8_t)v;
-}
-
-static void be32(uint8_t *p, uint32_t v) {
-  p[0] = (uint8_t)(v >> 24);
-  p[1] = (uint8_t)(v >> 16);
-  p[2] = (uint8_t)(v >> 8);
-  p[3] = (uint8_t)v;
-}
-
-static uint32_t fold16(uint64_t s) {
-  while (s >> 16) s = (s & 0xffff) + (s >> 16);
-  return (uint32_t)s;
-}
 
 static uint64_t sum_words(const uint8_t *p, size_t n) {
   uint64_t s = 0;
@@ -375,26 +339,11 @@ napi_value js_leg_start_state(napi_env env, napi_callback_info info) {
   napi_value argv[5], out;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   struct sockaddr_storage a[2];
+  socklen_t a_len;
   uint32_t mss;
-  memset(a, 0, sizeof a);
-  for (int i = 0; i < 2; i++) {
-    char ip[INET6_ADDRSTRLEN + 1];
-    size_t ip_len;
-    uint32_t port;
-    if (argc < 5 || napi_get_value_string_utf8(env, argv[2 * i], ip, sizeof ip, &ip_len) != napi_ok ||
-        napi_get_value_uint32(env, argv[2 * i + 1], &port) != napi_ok || port > 65535) {
-      napi_throw_type_error(env, NULL, "legStartState(clientIp, clientPort, serverIp, serverPort, mss): bad arguments");
-      return NULL;
-    }
-    struct sockaddr_in *v4 = (struct sockaddr_in *)&a[i];
-    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&a[i];
-    if (inet_pton(AF_INET, ip, &v4->sin_addr) == 1) {
-      v4->sin_family = AF_INET;
-      v4->sin_port = htons((uint16_t)port);
-    } else if (inet_pton(AF_INET6, ip, &v6->sin6_addr) == 1) {
-      v6->sin6_family = AF_INET6;
-      v6->sin6_port = htons((uint16_t)port);
-    }
+  if (argc < 5 || address_arg(env, argv, &a[0], &a_len) < 0 || address_arg(env, argv + 2, &a[1], &a_len) < 0) {
+    napi_throw_type_error(env, NULL, "legStartState(clientIp, clientPort, serverIp, serverPort, mss): bad arguments");
+    return NULL;
   }
   if (napi_get_value_uint32(env, argv[4], &mss) != napi_ok) {
     napi_throw_type_error(env, NULL, "legStartState: bad mss");

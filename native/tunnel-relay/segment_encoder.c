@@ -29,43 +29,12 @@
 #include <string.h>
 
 #include "segment_encoder.h"
+#include "wire_bytes.h"
 
 #define ENHANCED_PACKET_BLOCK 6u
 #define TCP_HEADER 20
 #define IPPROTO_TCP_NUMBER 6
 #define FLAG_PSH 0x08
-
-static void le32(uint8_t *p, uint32_t v) {
-  p[0] = (uint8_t)v;
-  p[1] = (uint8_t)(v >> 8);
-  p[2] = (uint8_t)(v >> 16);
-  p[3] = (uint8_t)(v >> 24);
-}
-
-static void be16(uint8_t *p, uint32_t v) {
-  p[0] = (uint8_t)(v >> 8);
-  p[1] = (uint8_t)v;
-}
-
-static uint32_t get_be16(const uint8_t *p) {
-  return ((uint32_t)p[0] << 8) | p[1];
-}
-
-static uint32_t get_be32(const uint8_t *p) {
-  return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
-
-static void be32(uint8_t *p, uint32_t v) {
-  p[0] = (uint8_t)(v >> 24);
-  p[1] = (uint8_t)(v >> 16);
-  p[2] = (uint8_t)(v >> 8);
-  p[3] = (uint8_t)v;
-}
-
-static uint32_t fold16(uint64_t s) {
-  while (s >> 16) s = (s & 0xffff) + (s >> 16);
-  return (uint32_t)s;
-}
 
 /* Ones' complement sum (RFC 1071) of big-endian 16-bit words, odd tail padded with zero, unfolded. */
 static uint64_t sum_be16(const uint8_t *p, size_t n) {

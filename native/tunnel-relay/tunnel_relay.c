@@ -1227,7 +1227,7 @@ static void start_connect(tunnel_t *t, const struct sockaddr_storage *to, sockle
 }
 
 /* argv[at], argv[at + 1] as an IP address and port; -1 when they are not. */
-static int address_arg(napi_env env, napi_value *argv, struct sockaddr_storage *to, socklen_t *to_len) {
+int address_arg(napi_env env, napi_value *argv, struct sockaddr_storage *to, socklen_t *to_len) {
   char ip[INET6_ADDRSTRLEN + 1];
   size_t ip_len;
   uint32_t port;

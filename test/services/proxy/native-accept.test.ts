@@ -18,33 +18,7 @@ import { nativeTunnelRelay } from '../../../electron/services/proxy/native-tunne
 import type { ProxyEvent } from '../../../electron/services/proxy/proxy-types';
 import { expectCleanCapture } from '../../integration/proxy-support';
 import { tsharkTcpStreams } from '../../support/tshark-tcp-streams';
-
-/** Sends `pieces` one by one (a pause between), then reads until the proxy closes, or until `until` matches what came. */
-function exchange(port: number, pieces: string[], until?: RegExp): Promise<{ text: string; socket: Socket }> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port, allowHalfOpen: true });
-    let text = '';
-    let done = false;
-    const finish = (): void => {
-      if (done) return;
-      done = true;
-      resolve({ text, socket });
-    };
-    socket.on('data', (d: Buffer) => {
-      text += d.toString('latin1');
-      if (until?.test(text)) finish();
-    });
-    socket.once('end', finish);
-    socket.once('close', finish);
-    socket.once('error', (e) => (done ? undefined : reject(e)));
-    socket.once('connect', async () => {
-      for (const p of pieces) {
-        socket.write(p);
-        await new Promise((r) => setTimeout(r, 30));
-      }
-    });
-  });
-}
+import { exchange, startHelloEchoOrigin } from './proxy-exchange';
 
 /** Each TCP connection's bytes as tshark reassembles them (latin1 text), by the client's port. */
 function tsharkStreams(file: string): Map<number, { fromClient: string; fromServer: string }> {
@@ -59,13 +33,7 @@ describe('passthrough with the native relay accepting the clients', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tlswb-accept-'));
     // An echo origin that says hello first.
-    origin = createServer({ allowHalfOpen: true }, (s) => {
-      s.write('hello\n');
-      s.on('data', (d: Buffer) => s.write(`echo ${d.toString('latin1')}`));
-      s.on('end', () => s.end());
-    });
-    await new Promise<void>((r) => origin.listen(0, '127.0.0.1', r));
-    originPort = (origin.address() as { port: number }).port;
+    ({ server: origin, port: originPort } = await startHelloEchoOrigin());
   });
 
   afterAll(async () => {

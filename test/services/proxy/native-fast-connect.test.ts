@@ -24,7 +24,9 @@ import { LegRecorder } from '../../../electron/services/proxy/leg-recorder';
 import { nativeConnectHead } from '../../../electron/services/proxy/native-tunnel-relay';
 import type { ProxyEvent } from '../../../electron/services/proxy/proxy-types';
 import { expectCleanCapture } from '../../integration/proxy-support';
+import { seededRandom } from '../../support/fuzz-mutations';
 import { tsharkTcpStreams } from '../../support/tshark-tcp-streams';
+import { exchange, startHelloEchoOrigin } from './proxy-exchange';
 
 const MAX_HEAD = 16 * 1024;
 
@@ -38,18 +40,6 @@ function javascriptTarget(bytes: Uint8Array): { address: Uint8Array; port: numbe
   if (!target || target.port === 0 || !isIP(target.host)) return null;
   const address = parseIpAddress(target.host);
   return address ? { address, port: target.port, headLength: bytes.length - r.rest.length } : null;
-}
-
-/** A small seeded PRNG (mulberry32): the same mutants every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const TEMPLATES = [
@@ -76,27 +66,6 @@ function mutate(text: string, random: () => number): Uint8Array {
   return Uint8Array.from(bytes);
 }
 
-function exchange(port: number, request: string, until?: RegExp): Promise<{ text: string; socket: Socket }> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port, allowHalfOpen: true });
-    let text = '';
-    let done = false;
-    const finish = (): void => {
-      if (done) return;
-      done = true;
-      resolve({ text, socket });
-    };
-    socket.on('data', (d: Buffer) => {
-      text += d.toString('latin1');
-      if (until?.test(text)) finish();
-    });
-    socket.once('end', finish);
-    socket.once('close', finish);
-    socket.once('error', (e) => (done ? undefined : reject(e)));
-    socket.once('connect', () => socket.write(request));
-  });
-}
-
 describe('the native relay connects and answers plain CONNECTs itself', () => {
   let dir: string;
   let origin: Server;
@@ -106,13 +75,7 @@ describe('the native relay connects and answers plain CONNECTs itself', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tlswb-fast-'));
-    origin = createServer({ allowHalfOpen: true }, (s) => {
-      s.write('hello\n');
-      s.on('data', (d: Buffer) => s.write(`echo ${d.toString('latin1')}`));
-      s.on('end', () => s.end());
-    });
-    await new Promise<void>((r) => origin.listen(0, '127.0.0.1', r));
-    originPort = (origin.address() as { port: number }).port;
+    ({ server: origin, port: originPort } = await startHelloEchoOrigin());
   });
 
   afterAll(async () => {
@@ -134,7 +97,7 @@ describe('the native relay connects and answers plain CONNECTs itself', () => {
       expect(expected).not.toBeNull();
       expect([parseIpAddress(taken![0]), taken![1], taken![2]]).toEqual([expected!.address, expected!.port, expected!.headLength]);
     }
-    const random = prng(0x7f4a7c15);
+    const random = seededRandom(0x7f4a7c15);
     let taken = 0;
     for (let i = 0; i < 20_000; i++) {
       const bytes = mutate(TEMPLATES[i % TEMPLATES.length]!, random);
@@ -158,13 +121,13 @@ describe('the native relay connects and answers plain CONNECTs itself', () => {
     const port = proxy.address.port;
 
     const request = `CONNECT 127.0.0.1:${originPort} HTTP/1.1\r\nHost: 127.0.0.1:${originPort}\r\n\r\n`;
-    const fast = await exchange(port, `${request}early`, /echo early/);
+    const fast = await exchange(port, [`${request}early`], /echo early/);
     expect(fast.text).toBe('HTTP/1.1 200 Connection established\r\n\r\nhello\necho early');
     const fastPort = fast.socket.localPort!;
     fast.socket.end();
 
     // Not the fast path's (bare LF line ends): JavaScript parses it and the relay relays it all the same.
-    const lf = await exchange(port, `CONNECT 127.0.0.1:${originPort} HTTP/1.1\nHost: x\n\nlf`, /echo lf/);
+    const lf = await exchange(port, [`CONNECT 127.0.0.1:${originPort} HTTP/1.1\nHost: x\n\nlf`], /echo lf/);
     expect(lf.text).toBe('HTTP/1.1 200 Connection established\r\n\r\nhello\necho lf');
     const lfPort = lf.socket.localPort!;
     lf.socket.end();
@@ -173,7 +136,7 @@ describe('the native relay connects and answers plain CONNECTs itself', () => {
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
     const deadPort = (closed.address() as { port: number }).port;
     await new Promise<void>((r) => closed.close(() => r()));
-    const refused = await exchange(port, `CONNECT 127.0.0.1:${deadPort} HTTP/1.1\r\n\r\n`);
+    const refused = await exchange(port, [`CONNECT 127.0.0.1:${deadPort} HTTP/1.1\r\n\r\n`]);
     expect(refused.text).toMatch(new RegExp(`^HTTP/1\\.1 502 [\\s\\S]*cannot connect to 127\\.0\\.0\\.1:${deadPort}: .*refused`));
 
     // A listener that never accepts, its accept queue full: the connect gets no answer.
@@ -188,7 +151,7 @@ describe('the native relay connects and answers plain CONNECTs itself', () => {
       fillers.push(s);
     }
     await new Promise((r) => setTimeout(r, 200));
-    const timedOut = await exchange(port, `CONNECT 127.0.0.1:${silentPort} HTTP/1.1\r\n\r\n`);
+    const timedOut = await exchange(port, [`CONNECT 127.0.0.1:${silentPort} HTTP/1.1\r\n\r\n`]);
     expect(timedOut.text).toMatch(new RegExp(`^HTTP/1\\.1 504 [\\s\\S]*connecting to 127\\.0\\.0\\.1:${silentPort} timed out after 0\\.4 s`));
 
     await new Promise((r) => setTimeout(r, 100));

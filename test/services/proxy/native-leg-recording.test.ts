@@ -6,6 +6,7 @@ import { LinkType } from '../../../electron/core/capture/packet';
 import { TcpPacketSynthesizer, type TcpPacketSynthesizerOptions, type TcpSide } from '../../../electron/core/net/tcp-packet-synthesizer';
 import { BatchedPcapngFile } from '../../../electron/services/proxy/batched-pcapng-file';
 import { nativeLegEventRecorder } from '../../../electron/services/proxy/native-tunnel-relay';
+import { seededRandom } from '../../support/fuzz-mutations';
 
 /**
  * The relay's leg recorder (native/tunnel-relay/leg_recording.c) must write
@@ -19,18 +20,6 @@ const dir = mkdtempSync(join(tmpdir(), 'tlswb-leg-recording-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 type Op = { op: 'open' } | { op: 'send'; side: TcpSide; length: number } | { op: 'close'; side: TcpSide } | { op: 'reset'; side: TcpSide };
-
-/** A small seeded generator (mulberry32): the same sequences every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function script(rand: () => number, mss: number): Op[] {
   const lengths = [0, 1, 2, 3, mss - 1, mss, mss + 1, 2 * mss + 3, 65536, 1 + Math.floor(rand() * 5000)].filter((n) => n >= 0 && n <= 200_000);
@@ -77,7 +66,7 @@ const T0 = 1_700_000_000_000_000_000n;
 
 /** Case `seed`: the all-JavaScript file and the handed-over one, and the frames the C part made. */
 async function compare(seed: number): Promise<{ js: Buffer; handed: Buffer; nativeFrames: number }> {
-  const rand = random(seed);
+  const rand = seededRandom(seed);
   const ipv6 = rand() < 0.5;
   const raw = rand() < 0.3;
   const mss = [7, 536, 1460, 16_384, 65_483][Math.floor(rand() * 5)]!;

@@ -29,7 +29,7 @@ describe.skipIf(!legStartState)('the relay starts legs as the JavaScript recordi
       ['127.0.0.1', '127.0.0.1'], ['10.1.2.3', '192.168.255.254'], ['0.0.0.0', '255.255.255.255'],
       ['::1', '::1'], ['2001:db8::1', 'fe80::abcd:1'], ['::ffff:127.0.0.1', '::ffff:10.0.0.9'], ['::ffff:127.0.0.1', '10.0.0.9'],
     ];
-    const ports = [0, 1, 443, 8080, 40000, 65535];
+    const ports = [1, 443, 8080, 40000, 65535];
     const sizes = [0, 1, 536, 1448, 1460, 32741, 65483, 65495, 70000];
     let compared = 0;
     for (const [a, b] of ends) {
