@@ -11,9 +11,10 @@
  * handing every chunk to JavaScript, whose synthesis was most of the proxy's
  * CPU per round trip beyond what tinyproxy spends.
  *
- * A leg starts from the state the JavaScript synthesizer exported (the
- * opening, the CONNECT and the 200 are recorded there, before the relay owns
- * the tunnel): see leg_recording.h for its layout.
+ * A leg starts from a state: exported by the JavaScript synthesizer (a tunnel
+ * it recorded on before the relay took it), made by it as a new leg
+ * (initialState, handed over with the events before as a prelude), or made
+ * here (leg_start, for the relay's fast path); leg_recording.h has its layout.
  *
  * Frame layout (as TcpPacketSynthesizer.headers quotes it):
  * Ethernet II: dst MAC (6) | src MAC (6) | EtherType (2)
@@ -47,12 +48,6 @@
 #define ETHERNET_HEADER 14
 #define EPB 6u
 
-static uint64_t sum_words(const uint8_t *p, size_t n) {
-  uint64_t s = 0;
-  for (size_t i = 0; i + 1 < n; i += 2) s += ((uint32_t)p[i] << 8) | p[i + 1];
-  return s;
-}
-
 uint8_t *block_buffer_reserve(block_buffer_t *b, size_t n) {
   if (n > b->cap - b->len || !b->bytes) {
     /* Frames are at most 64 KiB each: anything near this is a bug, not a reason to try. */
@@ -85,7 +80,7 @@ int leg_import(leg_t *leg, const uint8_t *s, size_t len) {
     leg->ip_id[side] = (uint16_t)get_le16(s + 16 + 2 * side);
     leg->port[side] = (uint16_t)get_le16(s + 20 + 2 * side);
     memcpy(leg->addr[side], s + 24 + 16 * side, address);
-    leg->addr_sum += sum_words(leg->addr[side], address);
+    leg->addr_sum += sum_be16(leg->addr[side], address);
   }
   return 0;
 }
@@ -223,7 +218,7 @@ static void segment(leg_t *leg, block_buffer_t *out, int src, uint8_t flags, con
     be16(ip + 10, 0);
     memcpy(ip + 12, leg->addr[src], 4);
     memcpy(ip + 16, leg->addr[dst], 4);
-    be16(ip + 10, ~fold16(sum_words(ip, 20)) & 0xffff);
+    be16(ip + 10, ~fold16(sum_be16(ip, 20)) & 0xffff);
   }
   uint8_t *tcp = ip + ip_header;
   be16(tcp, leg->port[src]);

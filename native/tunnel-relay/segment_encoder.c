@@ -36,15 +36,6 @@
 #define IPPROTO_TCP_NUMBER 6
 #define FLAG_PSH 0x08
 
-/* Ones' complement sum (RFC 1071) of big-endian 16-bit words, odd tail padded with zero, unfolded. */
-static uint64_t sum_be16(const uint8_t *p, size_t n) {
-  uint64_t s = 0;
-  size_t i = 0;
-  for (; i + 1 < n; i += 2) s += get_be16(p + i);
-  if (i < n) s += (uint32_t)p[i] << 8;
-  return s;
-}
-
 /*
  * The same sum, fast: 32-bit words in the machine's order (RFC 1071 2(B), 2(C):
  * byte order and word size only change the result by one swap at the end),

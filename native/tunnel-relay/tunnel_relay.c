@@ -50,7 +50,12 @@
  *       connectFor, a CONNECTED and an attach). A failed or timed-out connect
  *       hands the head over as HEAD with reason connect-failed or
  *       connect-timeout (and the errno), which JavaScript answers (502, 504).
- *       Only while fewer than maxTunnels tunnels are open.
+ *       Only while fewer than maxTunnels tunnels are open. With an 8th
+ *       argument, the recording clock minus CLOCK_MONOTONIC (a bigint), the
+ *       relay also records these tunnels from their first frame (leg_start,
+ *       fast_record), numbered in the listener's numbering.
+ *   takeNumber(listener) -> the next number of that numbering (the proxy's
+ *       other tunnels take theirs from it too).
  *   connectFor(id, ip, port)   connect() for an accepted client (same id);
  *       on CONNECT_FAILED the client stays (release() it to answer).
  *   release(id) -> fd   the accepted client's descriptor becomes the caller's.
@@ -60,7 +65,9 @@
  *       needs no start().
  *   recordLegEvent(state, op, side, data, timeNs) -> Buffer   one event on an
  *       exported leg state, as the relay records it (leg_recording.c; tests
- *       compare it with the synthesizer); needs no start().
+ *       compare it with the synthesizer); needs no start(). Also for tests:
+ *       legStartState(...) (leg_start's state), connectHead(bytes) (which
+ *       heads the fast path takes, connect_head.c).
  *   writeBehind(fd, ...)   a recording's written pages out of the page cache,
  *       on libuv's pool (write_behind.c); needs no start().
  *   segmentSize(fd) -> the socket's TCP_MAXSEG (0: unknown), so a recorded
@@ -80,7 +87,8 @@
  * are then u64 bytes read from the client, u64 bytes read from upstream;
  * 12 tunnel (the fast path's: "listenerId remoteIp remotePort localIp localPort mss
  * upstreamLocalIp upstreamLocalPort upstreamMss targetIp targetPort headLength acceptedNs
- * headNs\n" then the client's bytes; the tunnel's other events follow).
+ * headNs number\n" then the client's bytes; the tunnel's other events follow: only 11 and 7
+ * when number is not 0, the relay recording it).
  *
  * Per direction at most RELAY_BUFFER bytes wait for a slow reader: a side is
  * not read while bytes it sent before are still pending towards the other
@@ -146,9 +154,6 @@ typedef struct tunnel {
   size_t fast_len, fast_head_len;
   uint64_t accepted_ns, head_ns, connect_timeout_ms, connect_deadline_ms;
   struct sockaddr_storage target;
-  /* Recorded here from its first frame (the listener records): its tunnel number and the recording clock's offset. */
-  uint32_t number;
-  int64_t record_offset;
   int64_t idle_ms;
   uint64_t last_ms;
   int dead;
@@ -642,13 +647,6 @@ static int address_text(const struct sockaddr_storage *a, char *text, size_t siz
 }
 
 /*
- * Hands JavaScript the head read so far: "reason listenerId remoteIp remotePort
- * localIp localPort\n" then the bytes. Reasons: head (an empty line came, or the size
- * limit was passed: JavaScript's parser decides), eof, error, timeout. The
- * client is not watched any more: JavaScript relays (relay()) or takes the
- * descriptor (release()).
- */
-/*
  * "ip port" of the client (remote) and of the proxy's end of its connection (local), each in `size` bytes; the
  * addresses themselves in peer and mine when given.
  */
@@ -666,6 +664,13 @@ static void client_addresses(tunnel_t *t, char *remote, char *local, size_t size
 }
 
 static void head_done_because(tunnel_t *t, const char *reason, int err);
+/*
+ * Hands JavaScript the head read so far: "reason listenerId remoteIp remotePort
+ * localIp localPort mss\n" then the bytes. Reasons: head (an empty line came, or the size
+ * limit was passed: JavaScript's parser decides), eof, error, timeout. The
+ * client is not watched any more: JavaScript relays (attach()) or takes the
+ * descriptor (release()).
+ */
 static void head_done(tunnel_t *t, const char *reason) {
   head_done_because(t, reason, 0);
 }
@@ -760,13 +765,13 @@ static void fast_failed(tunnel_t *t, int err, const char *reason) {
  * (TunnelLegs + LegRecorder.leg: client -> proxy, proxy -> target; the tunnel comments on their first frames):
  * 0, or -1 when they cannot be made here (addresses of two IP versions on one leg): JavaScript records it then.
  */
-static int fast_legs(tunnel_t *t, leg_t legs[2], const struct sockaddr_storage *peer, const struct sockaddr_storage *mine, unsigned client_mss,
-                     const struct sockaddr_storage *upstream_local, unsigned upstream_mss) {
+static int fast_legs(tunnel_t *t, leg_t legs[2], uint32_t number, const struct sockaddr_storage *peer, const struct sockaddr_storage *mine,
+                     unsigned client_mss, const struct sockaddr_storage *upstream_local, unsigned upstream_mss) {
   if (leg_start(&legs[0], peer, mine, client_mss) < 0 || leg_start(&legs[1], upstream_local, &t->target, upstream_mss) < 0) return -1;
   char comment[64];
-  int n = snprintf(comment, sizeof comment, "tlswb tunnel %u client leg", (unsigned)t->number);
+  int n = snprintf(comment, sizeof comment, "tlswb tunnel %u client leg", (unsigned)number);
   if (n <= 0 || (size_t)n >= sizeof comment || leg_set_comment(&legs[0], (const uint8_t *)comment, (size_t)n) < 0) return -1;
-  n = snprintf(comment, sizeof comment, "tlswb tunnel %u upstream leg", (unsigned)t->number);
+  n = snprintf(comment, sizeof comment, "tlswb tunnel %u upstream leg", (unsigned)number);
   if (n <= 0 || (size_t)n >= sizeof comment || leg_set_comment(&legs[1], (const uint8_t *)comment, (size_t)n) < 0) return -1;
   return 0;
 }
@@ -777,10 +782,10 @@ static int fast_legs(tunnel_t *t, leg_t legs[2], const struct sockaddr_storage *
  * bytes when its head was complete, the upstream leg opened, the 200 to the client and the bytes after the head
  * upstream when the connection was up. CLOSED then counts the client's bytes from its first.
  */
-static void fast_record(tunnel_t *t, const leg_t legs[2], uint64_t connected_ns) {
+static void fast_record(tunnel_t *t, const leg_t legs[2], int64_t clock_offset, uint64_t connected_ns) {
   relay_t *r = t->relay;
   memcpy(t->legs, legs, 2 * sizeof *legs);
-  t->clock_offset = t->record_offset;
+  t->clock_offset = clock_offset;
   t->recording = 1;
   t->relayed[0] = t->fast_len;
   t->relayed[1] = 0;
@@ -801,8 +806,9 @@ static void fast_record(tunnel_t *t, const leg_t legs[2], uint64_t connected_ns)
 /*
  * The fast path's connection is up: JavaScript hears of the tunnel (EV_TUNNEL:
  * "listenerId remoteIp remotePort localIp localPort mss upstreamLocalIp
- * upstreamLocalPort upstreamMss targetIp targetPort headLength acceptedNs headNs\n" then the client's
- * bytes, the head first) and the relay answers and relays at once, as attach() would.
+ * upstreamLocalPort upstreamMss targetIp targetPort headLength acceptedNs headNs number\n" then the
+ * client's bytes, the head first; number: not 0 when recorded here, see fast_record) and the relay answers
+ * and relays at once, as attach() would.
  */
 static void fast_connected(tunnel_t *t, const char *upstream, int upstream_len, const struct sockaddr_storage *upstream_local, unsigned upstream_mss) {
   relay_t *r = t->relay;
@@ -818,11 +824,7 @@ static void fast_connected(tunnel_t *t, const char *upstream, int upstream_len, 
   while (l && l->id != t->listener) l = l->next;
   leg_t legs[2];
   uint32_t number = 0;
-  if (l && l->record) {
-    t->number = l->next_number + 1;
-    t->record_offset = l->record_offset;
-    if (fast_legs(t, legs, &peer, &mine, client_mss, upstream_local, upstream_mss) == 0) number = l->next_number = t->number;
-  }
+  if (l && l->record && fast_legs(t, legs, l->next_number + 1, &peer, &mine, client_mss, upstream_local, upstream_mss) == 0) number = ++l->next_number;
   char prefix[4 * (INET6_ADDRSTRLEN + 8) + 112];
   int n = snprintf(prefix, sizeof prefix, "%u %s %s %u %.*s %s %zu %llu %llu %u\n", (unsigned)t->listener, a, b, client_mss,
                    upstream_len, upstream, c, t->fast_head_len, (unsigned long long)t->accepted_ns, (unsigned long long)t->head_ns, (unsigned)number);
@@ -837,7 +839,7 @@ static void fast_connected(tunnel_t *t, const char *upstream, int upstream_len, 
   /* First: JavaScript knows the tunnel when its RECORDED events come. */
   record(r, t->id, EV_TUNNEL, event, (size_t)n + t->fast_len);
   free(event);
-  if (number) fast_record(t, legs, connected_ns);
+  if (number) fast_record(t, legs, l->record_offset, connected_ns);
   t->held = 0;
   t->last_ms = uv_now(r->loop);
   int failed = pending_put(&t->pending[0], r->answer, r->answer_len) < 0 ? 0
@@ -1128,21 +1130,10 @@ static void connect_done(tunnel_t *t) {
     socklen_t local_len = sizeof local;
     memset(&local, 0, sizeof local);
     char text[INET6_ADDRSTRLEN + 20] = "";
-    char ip[INET6_ADDRSTRLEN] = "";
-    unsigned port = 0;
-    if (getsockname(t->fd[1], (struct sockaddr *)&local, &local_len) == 0) {
-      if (local.ss_family == AF_INET6) {
-        struct sockaddr_in6 *a = (struct sockaddr_in6 *)&local;
-        inet_ntop(AF_INET6, &a->sin6_addr, ip, sizeof ip);
-        port = ntohs(a->sin6_port);
-      } else {
-        struct sockaddr_in *a = (struct sockaddr_in *)&local;
-        inet_ntop(AF_INET, &a->sin_addr, ip, sizeof ip);
-        port = ntohs(a->sin_port);
-      }
-    }
+    getsockname(t->fd[1], (struct sockaddr *)&local, &local_len);
+    int at = address_text(&local, text, sizeof text);
     unsigned mss = segment_size(t->fd[1]);
-    int n = snprintf(text, sizeof text, "%s %u %u", ip, port, mss);
+    int n = at + snprintf(text + at, sizeof text - (size_t)at, " %u", mss);
     if (t->fast_bytes) {
       /* Still watched for writing: tunnel_update changes that to what relaying needs (one epoll change less than a stop and a start). */
       fast_connected(t, text, n > 0 && (size_t)n < sizeof text ? n : 0, &local, mss);

@@ -1,11 +1,12 @@
 /*
  * Fixed-width integers in and out of byte buffers, little-endian (pcapng,
  * the relay's events and leg states) and big-endian (IP and TCP headers),
- * and the ones' complement fold of a checksum sum (RFC 1071): one copy for
+ * and the ones' complement sum and fold of checksums (RFC 1071): one copy for
  * the relay's recording files (leg_recording.c, segment_encoder.c).
  */
 #ifndef TLSWB_WIRE_BYTES_H
 #define TLSWB_WIRE_BYTES_H
+#include <stddef.h>
 #include <stdint.h>
 
 static inline void le16(uint8_t *p, uint32_t v) {
@@ -46,6 +47,15 @@ static inline uint32_t get_be16(const uint8_t *p) {
 
 static inline uint32_t get_be32(const uint8_t *p) {
   return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+/* Ones' complement sum (RFC 1071) of big-endian 16-bit words, odd tail padded with zero, unfolded. */
+static inline uint64_t sum_be16(const uint8_t *p, size_t n) {
+  uint64_t s = 0;
+  size_t i = 0;
+  for (; i + 1 < n; i += 2) s += get_be16(p + i);
+  if (i < n) s += (uint32_t)p[i] << 8;
+  return s;
 }
 
 /* A ones' complement sum folded to 16 bits. */
