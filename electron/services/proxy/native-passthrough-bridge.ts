@@ -180,7 +180,7 @@ function letGo(sockets: Socket[]): void {
  * The tunnel's end, once: its legs' FINs and the tunnel-closed callback; and the handle the proxy closes it with
  * (`recorded`: the relay records the tunnel, and reports its end and byte counts when closed).
  */
-function tunnelEnd(relay: NativeTunnelRelay, o: Pick<BridgeOptions, 'legs' | 'onClosed'>): { finish(at?: bigint): void; handle(id: number, recorded?: boolean): RelayedTunnel } {
+function tunnelEnd(relay: NativeTunnelRelay, o: Pick<BridgeOptions, 'legs' | 'onClosed'>): { finish(at?: bigint): void; handle(id: number, recorded: boolean): RelayedTunnel } {
   let done = false;
   const finish = (at?: bigint): void => {
     if (done) return;
@@ -190,7 +190,7 @@ function tunnelEnd(relay: NativeTunnelRelay, o: Pick<BridgeOptions, 'legs' | 'on
   };
   return {
     finish,
-    handle: (id, recorded = false) => ({
+    handle: (id, recorded) => ({
       destroy: () => {
         if (done) return;
         if (recorded) {
