@@ -159,19 +159,10 @@ export class BatchedPcapngFile {
       // A large run (a relayed 64 KiB read, on both legs) is written from where it is, after the batch: one copy
       // of every relayed byte less (twice over: both legs), as much as the whole recording costs in user time.
       this.flush();
-      if (this.failure) return frames;
-      try {
-        for (let at = 0; at < end; ) at += writeSync(this.fd, blocks, at, end - at);
-        this.wrote(end);
-      } catch (e) {
-        this.failure ??= e instanceof Error ? e : new Error(String(e));
-      }
+      if (!this.failure) this.writeOut(blocks, end);
       return frames;
     }
-    this.reserve(end);
-    this.batch.set(end === blocks.length ? blocks : blocks.subarray(0, end), this.used);
-    this.used += end;
-    this.scheduleFlush();
+    this.append(end === blocks.length ? blocks : blocks.subarray(0, end));
     return frames;
   }
 
@@ -241,24 +232,24 @@ export class BatchedPcapngFile {
       this.flushTimer = null;
     }
     if (this.used === 0) return;
-    if (this.failure) {
-      // The file is broken (disk full, removed): drop the batch; close() reports the failure.
-      this.used = 0;
-      if (this.batch !== this.regular) this.useBatch(this.regular);
-      return;
-    }
     // Written at once, from the one batch: handing batches to libuv's pool meant a fresh batch whenever the
     // pool lagged (external memory, which drove V8 into full collections: ~400 per 128 MB relayed), and a
     // wake-up of a pool thread and of the loop per write. Appending to the page cache does not wait for the
     // disk (writeBehind keeps the dirty pages few, so the kernel has no reason to throttle this thread).
+    // A broken file (disk full, removed): the batch is dropped; close() reports the failure.
+    if (!this.failure) this.writeOut(this.batch, this.used);
+    this.used = 0;
+    if (this.batch !== this.regular) this.useBatch(this.regular);
+  }
+
+  /** Writes `bytes`' first `length` bytes to the file now; a failure is kept for close(). */
+  private writeOut(bytes: Uint8Array, length: number): void {
     try {
-      for (let at = 0; at < this.used; ) at += writeSync(this.fd, this.batch, at, this.used - at);
-      this.wrote(this.used);
+      for (let at = 0; at < length; ) at += writeSync(this.fd, bytes, at, length - at);
+      this.wrote(length);
     } catch (e) {
       this.failure ??= e instanceof Error ? e : new Error(String(e));
     }
-    this.used = 0;
-    if (this.batch !== this.regular) this.useBatch(this.regular);
   }
 
   /** `length` more bytes are in the file: every WRITE_BEHIND_BYTES, the next window's writeback starts and the one before leaves the cache. */

@@ -17,7 +17,7 @@ import { hrtime } from 'node:process';
 import { parseConnectAuthority } from '../../core/http/connect-parser';
 import { HttpHeadParser, headerValue, type HttpHead } from '../../core/http/http-head-parser';
 import { bridgeSockets } from './passthrough-bridge';
-import { attachAccepted, attachNatively, recordedByRelay, relayedSink } from './native-passthrough-bridge';
+import { attachAccepted, attachNatively, relayedSink } from './native-passthrough-bridge';
 import { nativeTunnelRelay, type AcceptedClient, type FastTunnel, type NativeTunnelRelay, type RelayConnectResult, type RelaySink } from './native-tunnel-relay';
 import { forwardPlainHttp } from './plain-http-forwarder';
 import { interceptTunnel } from './intercept-tunnel';
@@ -261,7 +261,7 @@ export class ForwardProxy {
       // Recorded there from its first frame, numbered in this proxy's numbering (the relay kept to maxConnections):
       // only its end is reported here.
       this.emit({ type: 'tunnel-opened', tunnel: t.number, client: `${t.remote.ip}:${t.remote.port}`, target: authority, mode: 'passthrough' });
-      return recordedByRelay(relay, { id: t.id, legs: new TunnelLegs(this.options.recorder ?? null, t.number), ...this.tunnelCallbacks(t.number, authority, null) });
+      return relayedSink(relay, { id: t.id, legs: new TunnelLegs(this.options.recorder ?? null, t.number), ...this.tunnelCallbacks(t.number, authority, null) }, true);
     }
     if (this.connections.size >= this.limits.maxConnections) return null;
     const id = this.newTunnelId();
@@ -274,7 +274,7 @@ export class ForwardProxy {
     legs.toClient(CONNECT_ESTABLISHED_BYTES, at);
     const initial = t.bytes.subarray(t.headLength);
     if (initial.length) legs.toUpstream(initial, at);
-    return relayedSink(relay, { id: t.id, legs, ...this.tunnelCallbacks(id, authority, null) });
+    return relayedSink(relay, { id: t.id, legs, ...this.tunnelCallbacks(id, authority, null) }, false);
   }
 
   /** connectAcceptedTunnel's connection is up (the 200 and the relay) or not (502/504 through a Node socket). */

@@ -180,7 +180,7 @@ function letGo(sockets: Socket[]): void {
  * The tunnel's end, once: its legs' FINs and the tunnel-closed callback; and the handle the proxy closes it with
  * (`recorded`: the relay records the tunnel, and reports its end and byte counts when closed).
  */
-function tunnelEnd(relay: NativeTunnelRelay, o: Pick<BridgeOptions, 'legs' | 'onClosed'>): { finish(at?: bigint): void; handle(id: number, recorded?: boolean): RelayedTunnel } {
+function tunnelEnd(relay: NativeTunnelRelay, o: Pick<BridgeOptions, 'legs' | 'onClosed'>): { finish(at?: bigint): void; handle(id: number, recorded: boolean): RelayedTunnel } {
   let done = false;
   const finish = (at?: bigint): void => {
     if (done) return;
@@ -190,7 +190,7 @@ function tunnelEnd(relay: NativeTunnelRelay, o: Pick<BridgeOptions, 'legs' | 'on
   };
   return {
     finish,
-    handle: (id, recorded = false) => ({
+    handle: (id, recorded) => ({
       destroy: () => {
         if (done) return;
         if (recorded) {
@@ -314,18 +314,12 @@ export interface RelayedSinkOptions extends Pick<BridgeOptions, 'legs' | 'onClos
 }
 
 /**
- * The sink recording, in JavaScript, a tunnel the relay took on by itself (see FastConnect) when the relay does not
- * record it: a recording with a packet consumer (the desktop's), or TLSWB_NATIVE_RECORDING=off.
+ * The sink of a tunnel the relay took on by itself (see FastConnect): `recorded`, one the relay records from its
+ * first frame (FastConnect.recordClockOffsetNs: RECORDED blocks and CLOSED); else recorded here, in JavaScript (a
+ * recording with a packet consumer, the desktop's, or TLSWB_NATIVE_RECORDING=off).
  */
-export function relayedSink(relay: NativeTunnelRelay, o: RelayedSinkOptions): RelaySink {
+export function relayedSink(relay: NativeTunnelRelay, o: RelayedSinkOptions, recorded: boolean): RelaySink {
   const end = tunnelEnd(relay, o);
-  o.onRelayed?.(end.handle(o.id));
-  return recordingSink(relay, o.legs, end.finish);
-}
-
-/** The sink of a tunnel the relay records from its first frame (FastConnect.recordClockOffsetNs): RECORDED blocks and CLOSED. */
-export function recordedByRelay(relay: NativeTunnelRelay, o: RelayedSinkOptions): RelaySink {
-  const end = tunnelEnd(relay, o);
-  o.onRelayed?.(end.handle(o.id, true));
-  return recordedSink(o.legs, end.finish);
+  o.onRelayed?.(end.handle(o.id, recorded));
+  return recorded ? recordedSink(o.legs, end.finish) : recordingSink(relay, o.legs, end.finish);
 }

@@ -187,11 +187,21 @@ export interface FastConnect {
   onTunnel(tunnel: FastTunnel): RelaySink | null;
 }
 
-/** Parses a HEAD event's data; null when it is not one the relay makes. */
-function acceptedClient(id: number, data: Uint8Array, monotonicNs: bigint): { listener: number; client: AcceptedClient } | null {
+/**
+ * A HEAD or TUNNEL event's data: the fields of its first line (latin1, space-separated) and a copy of the bytes after
+ * it (the batch is refilled next turn, and they are used later); null without a line.
+ */
+function fieldsAndBytes(data: Uint8Array): { fields: string[]; bytes: Buffer } | null {
   const nl = data.indexOf(0x0a);
   if (nl < 0) return null;
-  const [reason, listener, remoteIp, remotePort, localIp, localPort, mss, errno] = Buffer.from(data.buffer, data.byteOffset, nl).toString('latin1').split(' ');
+  return { fields: Buffer.from(data.buffer, data.byteOffset, nl).toString('latin1').split(' '), bytes: Buffer.from(data.subarray(nl + 1)) };
+}
+
+/** Parses a HEAD event's data; null when it is not one the relay makes. */
+function acceptedClient(id: number, data: Uint8Array, monotonicNs: bigint): { listener: number; client: AcceptedClient } | null {
+  const parsed = fieldsAndBytes(data);
+  if (!parsed) return null;
+  const [reason, listener, remoteIp, remotePort, localIp, localPort, mss, errno] = parsed.fields;
   if (reason === undefined || !HEAD_REASONS.has(reason)) return null;
   return {
     listener: Number(listener),
@@ -200,8 +210,7 @@ function acceptedClient(id: number, data: Uint8Array, monotonicNs: bigint): { li
       remote: { ip: remoteIp ?? '0.0.0.0', port: Number(remotePort) || 0 },
       local: { ip: localIp ?? '0.0.0.0', port: Number(localPort) || 0 },
       mss: Number(mss) || undefined,
-      // A copy: the batch is refilled next turn, and the head's bytes are used later (after connecting).
-      bytes: Buffer.from(data.subarray(nl + 1)),
+      bytes: parsed.bytes,
       connectError: errno === undefined ? undefined : errnoName(Number(errno)),
     },
   };
@@ -209,11 +218,9 @@ function acceptedClient(id: number, data: Uint8Array, monotonicNs: bigint): { li
 
 /** Parses a TUNNEL event's data; null when it is not one the relay makes. */
 function fastTunnel(id: number, data: Uint8Array, connectedNs: bigint): { listener: number; tunnel: FastTunnel } | null {
-  const nl = data.indexOf(0x0a);
-  if (nl < 0) return null;
-  const f = Buffer.from(data.buffer, data.byteOffset, nl).toString('latin1').split(' ');
-  if (f.length !== 15) return null;
-  const bytes = Buffer.from(data.subarray(nl + 1));
+  const parsed = fieldsAndBytes(data);
+  if (!parsed || parsed.fields.length !== 15) return null;
+  const { fields: f, bytes } = parsed;
   const headLength = Number(f[11]);
   if (!(headLength > 0 && headLength <= bytes.length)) return null;
   return {
@@ -226,7 +233,6 @@ function fastTunnel(id: number, data: Uint8Array, connectedNs: bigint): { listen
       upstreamLocal: { ip: f[6]!, port: Number(f[7]) || 0 },
       upstreamMss: Number(f[8]) || undefined,
       target: { ip: f[9]!, port: Number(f[10]) || 0 },
-      // A copy: the batch is refilled next turn (the recorder keeps the bytes until the end of the turn).
       bytes,
       headLength,
       acceptedNs: BigInt(f[12]!),

@@ -66,10 +66,11 @@ export class TunnelLegs {
 
   openClientLeg(socket: Socket): void {
     this.release();
-    this.openClient(
+    this.openClientLegBetween(
       { ip: socket.remoteAddress ?? '0.0.0.0', port: socket.remotePort ?? 0 },
       { ip: socket.localAddress ?? '0.0.0.0', port: socket.localPort ?? 0 },
       this.recorder && !this.client ? segmentSizeOf(socket) : undefined,
+      undefined,
       false,
     );
   }
@@ -77,14 +78,9 @@ export class TunnelLegs {
   /**
    * The client leg of a client without a Node socket (accepted by the native relay); `mss`: its socket's
    * TCP_MAXSEG; `at`: when, if not now. Its events may be held for the relay (see `held`) unless `mayHold` is false
-   * (a tunnel the relay relays already, recorded here).
+   * (a tunnel the relay relays already, recorded here; or a Node socket's, openClientLeg).
    */
   openClientLegBetween(remote: TcpEndpointAddress, local: TcpEndpointAddress, mss?: number, at?: bigint, mayHold = true): void {
-    this.openClient(remote, local, mss, mayHold, at);
-  }
-
-  /** `at`: when it opened, if not now. */
-  private openClient(remote: TcpEndpointAddress, local: TcpEndpointAddress, mss: number | undefined, mayHold: boolean, at?: bigint): void {
     if (!this.recorder || this.client || this.held) return;
     if (mayHold && this.recorder.takesBlocks && process.env.TLSWB_NATIVE_RECORDING !== 'off' && nativeTunnelRelay()?.recordsLegs) {
       this.held = { client: { client: remote, server: local, mss }, upstream: null, events: [], bytes: 0 };
