@@ -11,6 +11,8 @@ import { buildPcapRing } from './build-pcap-ring.mjs';
 import { buildTunnelRelay } from './build-tunnel-relay.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** The capture whose analysis makes the code caches. */
+const CODE_CACHE_SAMPLE = join(root, 'test/fixtures/capture/ndpi-tls_heur__trojan-tcp-tls.pcapng');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 async function buildCli() {
@@ -57,9 +59,8 @@ async function buildAnalyzeBundle(define) {
   // The ES module bundle an earlier build made in its place (and its map) would be stale.
   rmSync(join(root, 'dist/cli/tlswb-analyze.mjs.map'), { force: true });
   copyFileSync(join(root, 'scripts/code-cache-loader.mjs'), join(root, 'dist/cli/tlswb-analyze.mjs'));
-  const sample = join(root, 'test/fixtures/capture/ndpi-tls_heur__trojan-tcp-tls.pcapng');
-  if (!existsSync(sample)) return; // (no fixtures: runs without a cache, compiling as before)
-  makeCodeCache(out, ['analyze', '--json', sample], {});
+  if (!existsSync(CODE_CACHE_SAMPLE)) return; // (no fixtures: runs without a cache, compiling as before)
+  makeCodeCache(out, {});
 }
 
 /**
@@ -77,9 +78,8 @@ async function buildTlsWorkerBundle(define) {
   await buildCachedBundle('electron/cli/analyze-tls-worker.ts', out, define);
   // Its ES module bundle of earlier builds (the worker starts from code-cache-loader.cjs now).
   for (const stale of ['tlswb-analyze-tls.mjs', 'tlswb-analyze-tls.mjs.map']) rmSync(join(root, 'dist/cli', stale), { force: true });
-  const sample = join(root, 'test/fixtures/capture/ndpi-tls_heur__trojan-tcp-tls.pcapng');
-  if (!existsSync(sample) || !existsSync(join(root, 'dist/cli/tlswb-analyze.mjs'))) return;
-  makeCodeCache(out, ['analyze', '--json', sample], { TLSWB_ANALYZE_THREADS: '2' });
+  if (!existsSync(CODE_CACHE_SAMPLE) || !existsSync(join(root, 'dist/cli/tlswb-analyze.mjs'))) return;
+  makeCodeCache(out, { TLSWB_ANALYZE_THREADS: '2' });
 }
 
 /** A CommonJS bundle `out` (.cjs) of `entry` with everything in it, and code-cache-loader.cjs beside it. */
@@ -102,13 +102,13 @@ async function buildCachedBundle(entry, out, define) {
 }
 
 /**
- * `out`'s code cache, written by the run of `program` (`tlswb analyze`)
- * with `args`: TLSWB_WRITE_CODE_CACHE names the bundle whose cache
- * the run writes (only that one: the worker's run also runs the main bundle).
+ * `out`'s code cache, written by a run of `tlswb analyze --json` on
+ * CODE_CACHE_SAMPLE with `env`: TLSWB_WRITE_CODE_CACHE names the bundle whose
+ * cache the run writes (only that one: the worker's run also runs the main bundle).
  */
-function makeCodeCache(out, args, env, program = 'dist/cli/tlswb-analyze.mjs') {
+function makeCodeCache(out, env) {
   const cache = join(root, `${out}.cache`);
-  const run = spawnSync(process.execPath, [join(root, program), ...args], {
+  const run = spawnSync(process.execPath, [join(root, 'dist/cli/tlswb-analyze.mjs'), 'analyze', '--json', CODE_CACHE_SAMPLE], {
     env: { ...process.env, ...env, TLSWB_WRITE_CODE_CACHE: basename(out) },
     stdio: 'ignore',
   });

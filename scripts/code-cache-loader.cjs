@@ -9,8 +9,8 @@
 // Why: `tlswb analyze` is a short process, and compiling its bundle is a fair
 // part of it: the top level of ~0.5 MB of JavaScript parsed at every start,
 // then each function compiled when first called. A code cache made after one
-// analysis (scripts/build.mjs runs one, with TLSWB_WRITE_CODE_CACHE=1) holds
-// the bytecode of everything that analysis ran, so a start skips both. ES
+// analysis (scripts/build.mjs runs one, TLSWB_WRITE_CODE_CACHE naming the
+// bundle) holds the bytecode of everything that analysis ran, so a start skips both. ES
 // modules cannot take a code cache in Node 20 (vm.SourceTextModule is
 // experimental); a script can, hence the CommonJS bundle.
 //

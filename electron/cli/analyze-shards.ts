@@ -39,10 +39,8 @@ const MIN_THREADED_FILE_BYTES = 48 << 20;
  */
 const SPARE_CORE_LOAD = 0.5;
 
-/** Cores from which two threads are the default when the load leaves them two (above). */
-const MIN_THREADED_CORES = 4;
-
 /**
+ * Cores from which two threads are the default when the load leaves them two (above).
  * Fewer cores (two or three): one thread. Both threads and V8's helpers
  * (TurboFan, the garbage collector) would share the two cores, and the
  * pipeline costs ~0.15 s more CPU than one thread. History: without the
@@ -53,6 +51,7 @@ const MIN_THREADED_CORES = 4;
  * 0.46-0.50 s pipelined on the quiet 2-core machine (6 alternating runs),
  * so two cores went back to one thread. `TLSWB_ANALYZE_THREADS=2` forces it.
  */
+const MIN_THREADED_CORES = 4;
 
 /** Semi-space size (MiB) of the workers' young generation (V8's default grows to 16). */
 const WORKER_SEMI_SPACE_MB = 16;

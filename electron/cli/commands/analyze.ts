@@ -46,8 +46,8 @@ export function register(program: Command): void {
           return;
         }
       }
-      // JSON: each session is written as soon as it is final, then dropped (memory holds open sessions only).
-      // Held compactly until the end, then written through one reused buffer (`documentPieces`).
+      // JSON: each session is taken as soon as it is final, then dropped; what the document needs of it is
+      // held compactly until the end, then written through one reused buffer (`documentPieces`).
       const json = flags.json ? new StreamedContractJson({ compactMessages: true }) : null;
       let result;
       try {

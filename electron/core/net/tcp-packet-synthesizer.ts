@@ -68,7 +68,7 @@ const TCP_HEADER = 20;
 const MSS_OPTION = 4;
 const WINDOW = 65535;
 /** Bytes of exportState()'s layout. */
-export const TCP_STATE_BYTES = 56;
+const TCP_STATE_BYTES = 56;
 /** Chunks longer than this go to segmentRun (when given), however many segments they make. */
 const RUN_FROM_BYTES = 1460;
 

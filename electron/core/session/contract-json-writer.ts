@@ -185,7 +185,7 @@ export class StreamedContractJson implements MessageJsonSink {
  * holes, and what goes into each hole (a piece of text shared with other
  * sessions, or a session's message records).
  */
-export class HeldSessions {
+class HeldSessions {
   readonly text = new JsonTextBytes();
   private readonly records = new HeldMessageRecords();
   /** Per hole: its place in `text`, then its records' block (-1: a shared piece), their offset, their count. */

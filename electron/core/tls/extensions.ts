@@ -195,8 +195,8 @@ function extensionEntry(type: number, name: string, offset: number, length: numb
 
 /**
  * The extension types `parseExtensionData` opens (its cases): any other
- * extension's data is skipped whole, whatever its bytes (known-hellos.ts
- * relies on that). Keep in step with the switch below.
+ * extension's data is skipped whole, whatever its bytes (known-client-hellos.ts
+ * and known-server-hellos.ts rely on that). Keep in step with the switch below.
  */
 const OPENED_TYPES = new Set([0, 5, 10, 11, 13, 50, 16, 35, 44, 23, 27, 28, 41, 42, 43, 45, 51, 65281]);
 

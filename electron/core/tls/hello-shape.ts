@@ -4,7 +4,8 @@
  * (with their lengths) into one scratch buffer, GREASE values made alike.
  * What varies from one connection of a client program to the next (random,
  * session ID, key share bytes, server name, PSK identities, padding) is left
- * out: known-hellos.ts reads those from every hello itself.
+ * out: known-client-hellos.ts and known-server-hellos.ts read those from
+ * every hello itself.
  *
  * Two hellos of the same shape parse alike (same problems, same lists up to
  * their GREASE values), so a shape met before, whose hello parsed without a

@@ -35,10 +35,8 @@ const w = new ShapeWriter();
 const shapes = new ShapeMemo<KnownShape>(w, 512);
 const result: KnownClientHello = { hello: null as unknown as ClientHelloInfo, fingerprints: null as unknown as ClientHelloFingerprints };
 
-/** The last `knownClientHello` call walked a sound hello whose shape was not known: `rememberClientHello` may keep it. */
 /** msg_type client_hello. */
 const HANDSHAKE_TYPE = 1;
-
 
 /** The facts read from the hello itself by the last walk. */
 let sessionIdAt = 0;

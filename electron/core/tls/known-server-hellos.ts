@@ -13,20 +13,17 @@ import { opensExtensionData } from './extensions';
 import { ShapeMemo, ShapeWriter } from './hello-shape';
 import type { Fingerprint } from './fingerprints';
 
-/** What a shape stands for: a slim hello of its facts (its session ID replaced per hello) and its JA3S. */
-interface KnownShape {
-  hello: ServerHelloInfo;
-  ja3s: Fingerprint;
-}
-
-/** A recognised hello: reused for the next (read it during the call that got it). */
+/**
+ * A recognised hello: reused for the next (read it during the call that got it).
+ * Also what a shape stands for: a slim hello of its facts (its session ID replaced per hello) and its JA3S.
+ */
 export interface KnownServerHello {
   hello: ServerHelloInfo;
   ja3s: Fingerprint;
 }
 
 const w = new ShapeWriter();
-const shapes = new ShapeMemo<KnownShape>(w, 256);
+const shapes = new ShapeMemo<KnownServerHello>(w, 256);
 const result: KnownServerHello = { hello: null as unknown as ServerHelloInfo, ja3s: null as unknown as Fingerprint };
 
 /** msg_type server_hello. */

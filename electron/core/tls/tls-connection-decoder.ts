@@ -486,8 +486,10 @@ export class TlsConnectionDecoder {
     } else this.reassembleHandshake(d, r, r.source, r.fragmentStart, r.fragmentEnd, r.frames, r.fragmentEnds, r.frameCount);
   }
 
-  /** Appends a handshake fragment (cleartext or decrypted) and dissects each message it completes. */
-  /** The handshake bytes `source[from, to)` (a record's fragment, read in place: no view of it made), then the messages they complete. */
+  /**
+   * Appends the handshake bytes `source[from, to)` (a record's fragment, cleartext or decrypted, read in
+   * place: no view of it made) and dissects each message they complete.
+   */
   private reassembleHandshake(d: Direction, r: FramedRecord, source: Uint8Array, from: number, to: number, frames: number[], ends: number[], frameCount: number): void {
     d.handshake.appendBytes(source, from, to, frames, ends, frameCount);
     for (;;) {
